@@ -1,0 +1,449 @@
+//! Where a profile's static access key lives, decided as botocore decides.
+//!
+//! Pure: works on parsed [`Document`]s and never reads the disk. The order
+//! of botocore's credential chain is kept, because a profile that botocore
+//! would serve from a role, SSO or a process is not one whose key we may
+//! rotate even if it also carries a key pair:
+//! environment, role_arn/source_profile, web identity, SSO, the credentials
+//! file, credential_process, the config file.
+//!
+//! Invariant: [`resolve`] either names the exact lines holding a single,
+//! complete, non-temporary key pair that the AWS CLI would use for the
+//! profile, or returns a [`Refusal`] that says what to do.
+
+use crate::ini::{config_profile_name, Document, Entry, EditError, Section};
+use crate::secret::Secret;
+use std::path::{Path, PathBuf};
+
+pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
+pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Credentials,
+    Config,
+}
+
+/// The two shared files, each parsed if it exists.
+pub struct Files<'a> {
+    pub credentials: Option<&'a Document>,
+    pub credentials_path: &'a Path,
+    pub config: Option<&'a Document>,
+    pub config_path: &'a Path,
+}
+
+impl Files<'_> {
+    fn path(&self, kind: FileKind) -> &Path {
+        match kind {
+            FileKind::Credentials => self.credentials_path,
+            FileKind::Config => self.config_path,
+        }
+    }
+
+    fn doc(&self, kind: FileKind) -> Option<&Document> {
+        match kind {
+            FileKind::Credentials => self.credentials,
+            FileKind::Config => self.config,
+        }
+    }
+}
+
+/// One section holding a key pair.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    pub file: FileKind,
+    /// The section name as written (`profile dev` in the config file).
+    pub section: String,
+    /// The profile it defines; None for `[DEFAULT]` and non-profile sections.
+    pub profile: Option<String>,
+}
+
+/// A profile's key pair, ready to rotate.
+#[derive(Debug)]
+pub struct StaticKey {
+    pub profile: String,
+    pub access_key_id: String,
+    pub secret: Secret,
+    pub home: Place,
+    /// Every other section, in either file, holding the same key id.
+    pub sharers: Vec<Place>,
+    /// From the config file, used to pick the partition's signing region.
+    pub region: Option<String>,
+    pub mfa_serial: Option<String>,
+}
+
+/// Why a profile cannot be rotated. Each message says what to do.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Refusal {
+    #[error("profile `{profile}` is not in {} or {}; check the name (`keyturn status` lists profiles) or pass --credentials-file/--config-file", credentials.display(), config.display())]
+    NotFound {
+        profile: String,
+        credentials: PathBuf,
+        config: PathBuf,
+    },
+    #[error("{}: the AWS CLI cannot parse this file ({detail}); fix it first, nothing was changed", path.display())]
+    Unparsable {
+        path: PathBuf,
+        line: usize,
+        detail: String,
+    },
+    #[error("profile `{profile}` in {} holds temporary credentials (aws_session_token); they expire on their own, rotate the long-term key they came from instead", path.display())]
+    Temporary { profile: String, path: PathBuf },
+    #[error("profile `{profile}` in {} assumes a role ({key}); its credentials come from another profile: rotate that source profile instead", path.display())]
+    Role {
+        profile: String,
+        path: PathBuf,
+        key: &'static str,
+    },
+    #[error("profile `{profile}` in {} uses web identity ({key}); it has no access key to rotate", path.display())]
+    WebIdentity {
+        profile: String,
+        path: PathBuf,
+        key: &'static str,
+    },
+    #[error("profile `{profile}` in {} uses IAM Identity Center (SSO, {key}); its credentials are short-lived, nothing to rotate", path.display())]
+    Sso {
+        profile: String,
+        path: PathBuf,
+        key: String,
+    },
+    #[error("profile `{profile}` in {} gets its credentials from credential_process; rotate them where that process keeps them", path.display())]
+    Process { profile: String, path: PathBuf },
+    #[error("profile `{profile}` inherits {key} from [DEFAULT] in {}; rotating it would change every profile; give the profile its own key pair first", path.display())]
+    InheritedFromDefault {
+        profile: String,
+        path: PathBuf,
+        key: &'static str,
+    },
+    #[error("profile `{profile}` in {} has {present} but no {missing}; add the missing half or remove the stray one", path.display())]
+    HalfPair {
+        profile: String,
+        path: PathBuf,
+        present: &'static str,
+        missing: &'static str,
+    },
+    #[error("{}:{line}: {key} of profile `{profile}` is not a single token (spaces or continuation lines); fix the value first", path.display())]
+    NotAToken {
+        profile: String,
+        path: PathBuf,
+        line: usize,
+        key: &'static str,
+    },
+    #[error("profile `{profile}` has no static access key in {} or {}; nothing to rotate", credentials.display(), config.display())]
+    NoKeys {
+        profile: String,
+        credentials: PathBuf,
+        config: PathBuf,
+    },
+}
+
+impl Refusal {
+    /// A short, stable name for `--output json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NotFound { .. } => "profile_not_found",
+            Refusal::Unparsable { .. } => "file_unparsable",
+            Refusal::Temporary { .. } => "temporary_credentials",
+            Refusal::Role { .. } => "role_profile",
+            Refusal::WebIdentity { .. } => "web_identity_profile",
+            Refusal::Sso { .. } => "sso_profile",
+            Refusal::Process { .. } => "credential_process_profile",
+            Refusal::InheritedFromDefault { .. } => "inherited_from_default",
+            Refusal::HalfPair { .. } => "half_key_pair",
+            Refusal::NotAToken { .. } => "value_not_a_token",
+            Refusal::NoKeys { .. } => "no_static_key",
+        }
+    }
+}
+
+/// The config-file section that defines `profile`, as botocore's profile
+/// map does: the last section that maps to the name wins.
+fn config_section<'d>(doc: &'d Document, profile: &str) -> Option<&'d Section> {
+    doc.sections()
+        .iter()
+        .rev()
+        .find(|s| config_profile_name(&s.name).as_deref() == Some(profile))
+}
+
+/// Lines of one section's view, own keys first, then `[DEFAULT]`'s.
+struct View<'d> {
+    doc: &'d Document,
+    section: &'d Section,
+}
+
+impl<'d> View<'d> {
+    fn get(&self, key: &str) -> Option<(&'d Entry, bool)> {
+        self.doc.lookup(self.section, key)
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn first_with_prefix(&self, prefix: &str) -> Option<String> {
+        self.section
+            .entries
+            .iter()
+            .chain(self.doc.defaults())
+            .find(|e| e.key.starts_with(prefix))
+            .map(|e| e.key.clone())
+    }
+}
+
+/// Refuses a file botocore would refuse.
+pub fn check_parsable(doc: &Document, path: &Path) -> Result<(), Refusal> {
+    match doc.first_problem() {
+        Some(p) => Err(Refusal::Unparsable {
+            path: path.to_path_buf(),
+            line: p.line(),
+            detail: p.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Finds the key pair the AWS CLI would use for `profile`, or says why it
+/// cannot be rotated.
+pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
+    for kind in [FileKind::Credentials, FileKind::Config] {
+        if let Some(doc) = files.doc(kind) {
+            check_parsable(doc, files.path(kind))?;
+        }
+    }
+    let cred = files
+        .credentials
+        .and_then(|d| d.section(profile).map(|s| View { doc: d, section: s }));
+    let conf = files
+        .config
+        .and_then(|d| config_section(d, profile).map(|s| View { doc: d, section: s }));
+    if cred.is_none() && conf.is_none() {
+        return Err(Refusal::NotFound {
+            profile: profile.to_string(),
+            credentials: files.credentials_path.to_path_buf(),
+            config: files.config_path.to_path_buf(),
+        });
+    }
+    // botocore merges the credentials-file profile over the config-file
+    // one for everything but the two file providers, so a role_arn in
+    // either file makes this a role profile.
+    let views: Vec<(&View, FileKind)> = [(&cred, FileKind::Credentials), (&conf, FileKind::Config)]
+        .into_iter()
+        .filter_map(|(v, k)| v.as_ref().map(|v| (v, k)))
+        .collect();
+    let refuse_if = |key: &'static str| views.iter().find(|(v, _)| v.has(key)).map(|(_, k)| *k);
+    let path_of = |k: FileKind| files.path(k).to_path_buf();
+    let name = profile.to_string();
+
+    for key in ["role_arn", "source_profile", "credential_source"] {
+        if let Some(k) = refuse_if(key) {
+            return Err(Refusal::Role {
+                profile: name,
+                path: path_of(k),
+                key,
+            });
+        }
+    }
+    if let Some(k) = refuse_if("web_identity_token_file") {
+        return Err(Refusal::WebIdentity {
+            profile: name,
+            path: path_of(k),
+            key: "web_identity_token_file",
+        });
+    }
+    for (v, k) in &views {
+        if let Some(key) = v.first_with_prefix("sso_") {
+            return Err(Refusal::Sso {
+                profile: name,
+                path: path_of(*k),
+                key,
+            });
+        }
+    }
+    if let Some(view) = &cred {
+        if let Some(found) = static_pair(view, FileKind::Credentials, files, profile)? {
+            return Ok(found);
+        }
+    }
+    if let Some(k) = refuse_if("credential_process") {
+        return Err(Refusal::Process {
+            profile: name,
+            path: path_of(k),
+        });
+    }
+    if let Some(view) = &conf {
+        if let Some(found) = static_pair(view, FileKind::Config, files, profile)? {
+            return Ok(found);
+        }
+    }
+    Err(Refusal::NoKeys {
+        profile: name,
+        credentials: files.credentials_path.to_path_buf(),
+        config: files.config_path.to_path_buf(),
+    })
+}
+
+/// The pair in one file's section, if that file's provider would serve it.
+fn static_pair(
+    view: &View,
+    kind: FileKind,
+    files: &Files,
+    profile: &str,
+) -> Result<Option<StaticKey>, Refusal> {
+    let path = files.path(kind).to_path_buf();
+    let id = view.get(ACCESS_KEY_ID);
+    let secret = view.get(SECRET_ACCESS_KEY);
+    let (id, secret) = match (id, secret) {
+        (None, None) => return Ok(None),
+        (Some(_), None) | (None, Some(_)) => {
+            let (present, missing) = if id.is_some() {
+                (ACCESS_KEY_ID, SECRET_ACCESS_KEY)
+            } else {
+                (SECRET_ACCESS_KEY, ACCESS_KEY_ID)
+            };
+            return Err(Refusal::HalfPair {
+                profile: profile.to_string(),
+                path,
+                present,
+                missing,
+            });
+        }
+        (Some(id), Some(secret)) => (id, secret),
+    };
+    for ((entry, inherited), key) in [(id, ACCESS_KEY_ID), (secret, SECRET_ACCESS_KEY)] {
+        if inherited {
+            return Err(Refusal::InheritedFromDefault {
+                profile: profile.to_string(),
+                path,
+                key,
+            });
+        }
+        if entry.multiline || entry.value.is_empty() || entry.value.contains(crate::ini::is_py_space) {
+            return Err(Refusal::NotAToken {
+                profile: profile.to_string(),
+                path,
+                line: entry.line + 1,
+                key,
+            });
+        }
+    }
+    if view.has("aws_session_token") || view.has("aws_security_token") {
+        return Err(Refusal::Temporary {
+            profile: profile.to_string(),
+            path,
+        });
+    }
+    let home = Place {
+        file: kind,
+        section: view.section.name.clone(),
+        profile: Some(profile.to_string()),
+    };
+    let sharers = places_holding(files, &id.0.value)
+        .into_iter()
+        .filter(|p| *p != home)
+        .collect();
+    // region and mfa_serial live in the config file (botocore reads the
+    // merged profile, credentials file winning).
+    let setting = |key: &str| {
+        [files.credentials.and_then(|d| d.section(profile).map(|s| (d, s))),
+         files.config.and_then(|d| config_section(d, profile).map(|s| (d, s)))]
+        .into_iter()
+        .flatten()
+        .find_map(|(d, s)| d.lookup(s, key).map(|(e, _)| e.value.clone()))
+    };
+    Ok(Some(StaticKey {
+        profile: profile.to_string(),
+        access_key_id: id.0.value.clone(),
+        secret: Secret::new(secret.0.value.as_str()),
+        home,
+        sharers,
+        region: setting("region"),
+        mfa_serial: setting("mfa_serial"),
+    }))
+}
+
+/// Every section of either file that holds `key_id` as its own
+/// `aws_access_key_id`, `[DEFAULT]` included (its heirs hold the key too).
+pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
+    let mut out = Vec::new();
+    for kind in [FileKind::Credentials, FileKind::Config] {
+        let Some(doc) = files.doc(kind) else { continue };
+        if doc.defaults().iter().any(|e| e.key == ACCESS_KEY_ID && e.value == key_id) {
+            out.push(Place {
+                file: kind,
+                section: "DEFAULT".to_string(),
+                profile: None,
+            });
+        }
+        for s in doc.sections() {
+            if s.get(ACCESS_KEY_ID).is_some_and(|e| e.value == key_id) {
+                let profile = match kind {
+                    FileKind::Credentials => Some(s.name.clone()),
+                    FileKind::Config => config_profile_name(&s.name),
+                };
+                out.push(Place {
+                    file: kind,
+                    section: s.name.clone(),
+                    profile,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every profile name either file defines, credentials file first, each once.
+pub fn profile_names(files: &Files) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(doc) = files.credentials {
+        out.extend(doc.sections().iter().map(|s| s.name.clone()));
+    }
+    if let Some(doc) = files.config {
+        out.extend(doc.sections().iter().filter_map(|s| config_profile_name(&s.name)));
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    out
+}
+
+/// Rewrites, in one file, every pair whose key id is `old_id` to the new
+/// pair, touching only the two values' bytes. `only` limits the edit to
+/// one section. Returns how many sections changed.
+///
+/// This is a function of the file's content, not of line numbers taken
+/// earlier, so the store can re-apply it to a file that changed under us.
+pub fn replace_pair(
+    doc: &mut Document,
+    old_id: &str,
+    new_id: &str,
+    new_secret: &Secret,
+    only: Option<&str>,
+) -> Result<usize, EditError> {
+    let mut targets: Vec<(usize, Option<usize>)> = Vec::new();
+    let holds = |entries: &[Entry]| {
+        let id = entries.iter().find(|e| e.key == ACCESS_KEY_ID && e.value == old_id)?;
+        let secret = entries
+            .iter()
+            .find(|e| e.key == SECRET_ACCESS_KEY && !e.multiline)
+            .map(|e| e.line);
+        Some((id.line, secret))
+    };
+    if only.is_none() {
+        targets.extend(holds(doc.defaults()));
+    }
+    for s in doc.sections() {
+        if only.is_none_or(|o| o == s.name) {
+            targets.extend(holds(&s.entries));
+        }
+    }
+    for (id_line, secret_line) in &targets {
+        doc.set_value(*id_line, new_id)?;
+        if let Some(line) = secret_line {
+            doc.set_value(*line, new_secret.expose())?;
+        }
+    }
+    Ok(targets.len())
+}
+
+#[cfg(test)]
+mod tests;
