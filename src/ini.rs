@@ -79,10 +79,21 @@ pub struct Line {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     ByteOrderMark,
-    MissingSectionHeader { line: usize },
-    DuplicateSection { line: usize, section: String },
-    DuplicateKey { line: usize, section: String, key: String },
-    Syntax { line: usize },
+    MissingSectionHeader {
+        line: usize,
+    },
+    DuplicateSection {
+        line: usize,
+        section: String,
+    },
+    DuplicateKey {
+        line: usize,
+        section: String,
+        key: String,
+    },
+    Syntax {
+        line: usize,
+    },
 }
 
 impl Problem {
@@ -402,7 +413,11 @@ impl Document {
     pub fn lookup<'a>(&'a self, section: &'a Section, key: &str) -> Option<(&'a Entry, bool)> {
         match section.get(key) {
             Some(e) => Some((e, false)),
-            None => self.defaults.iter().find(|e| e.key == key).map(|e| (e, true)),
+            None => self
+                .defaults
+                .iter()
+                .find(|e| e.key == key)
+                .map(|e| (e, true)),
         }
     }
 
@@ -410,12 +425,17 @@ impl Document {
     /// other byte of the line. The caller guarantees `new_value` is one token
     /// (no whitespace, no line break), so the file still parses the same.
     pub fn set_value(&mut self, line: usize, new_value: &str) -> Result<(), EditError> {
-        let l = self.lines.get_mut(line).ok_or(EditError::NoSuchLine(line))?;
+        let l = self
+            .lines
+            .get_mut(line)
+            .ok_or(EditError::NoSuchLine(line))?;
         let LineKind::Entry { value, .. } = &mut l.kind else {
             return Err(EditError::NotAnEntry(line + 1));
         };
         if new_value.is_empty()
-            || new_value.chars().any(|c| is_py_space(c) || c == '#' || c == ';')
+            || new_value
+                .chars()
+                .any(|c| is_py_space(c) || c == '#' || c == ';')
         {
             return Err(EditError::NotAToken(line + 1));
         }

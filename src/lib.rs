@@ -13,3 +13,4 @@
 pub mod ini;
 pub mod profile;
 pub mod secret;
+pub mod store;

@@ -11,7 +11,7 @@
 //! complete, non-temporary key pair that the AWS CLI would use for the
 //! profile, or returns a [`Refusal`] that says what to do.
 
-use crate::ini::{config_profile_name, Document, Entry, EditError, Section};
+use crate::ini::{config_profile_name, Document, EditError, Entry, Section};
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 
@@ -318,7 +318,10 @@ fn static_pair(
                 key,
             });
         }
-        if entry.multiline || entry.value.is_empty() || entry.value.contains(crate::ini::is_py_space) {
+        if entry.multiline
+            || entry.value.is_empty()
+            || entry.value.contains(crate::ini::is_py_space)
+        {
             return Err(Refusal::NotAToken {
                 profile: profile.to_string(),
                 path,
@@ -345,8 +348,14 @@ fn static_pair(
     // region and mfa_serial live in the config file (botocore reads the
     // merged profile, credentials file winning).
     let setting = |key: &str| {
-        [files.credentials.and_then(|d| d.section(profile).map(|s| (d, s))),
-         files.config.and_then(|d| config_section(d, profile).map(|s| (d, s)))]
+        [
+            files
+                .credentials
+                .and_then(|d| d.section(profile).map(|s| (d, s))),
+            files
+                .config
+                .and_then(|d| config_section(d, profile).map(|s| (d, s))),
+        ]
         .into_iter()
         .flatten()
         .find_map(|(d, s)| d.lookup(s, key).map(|(e, _)| e.value.clone()))
@@ -368,7 +377,11 @@ pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
     let mut out = Vec::new();
     for kind in [FileKind::Credentials, FileKind::Config] {
         let Some(doc) = files.doc(kind) else { continue };
-        if doc.defaults().iter().any(|e| e.key == ACCESS_KEY_ID && e.value == key_id) {
+        if doc
+            .defaults()
+            .iter()
+            .any(|e| e.key == ACCESS_KEY_ID && e.value == key_id)
+        {
             out.push(Place {
                 file: kind,
                 section: "DEFAULT".to_string(),
@@ -399,7 +412,11 @@ pub fn profile_names(files: &Files) -> Vec<String> {
         out.extend(doc.sections().iter().map(|s| s.name.clone()));
     }
     if let Some(doc) = files.config {
-        out.extend(doc.sections().iter().filter_map(|s| config_profile_name(&s.name)));
+        out.extend(
+            doc.sections()
+                .iter()
+                .filter_map(|s| config_profile_name(&s.name)),
+        );
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|p| seen.insert(p.clone()));
@@ -421,7 +438,9 @@ pub fn replace_pair(
 ) -> Result<usize, EditError> {
     let mut targets: Vec<(usize, Option<usize>)> = Vec::new();
     let holds = |entries: &[Entry]| {
-        let id = entries.iter().find(|e| e.key == ACCESS_KEY_ID && e.value == old_id)?;
+        let id = entries
+            .iter()
+            .find(|e| e.key == ACCESS_KEY_ID && e.value == old_id)?;
         let secret = entries
             .iter()
             .find(|e| e.key == SECRET_ACCESS_KEY && !e.multiline)

@@ -40,7 +40,9 @@ impl Serialize for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
-        Ok(Secret::new(Zeroizing::new(String::deserialize(d)?).as_str()))
+        Ok(Secret::new(
+            Zeroizing::new(String::deserialize(d)?).as_str(),
+        ))
     }
 }
 

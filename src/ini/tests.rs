@@ -100,9 +100,14 @@ fn deeper_indented_line_continues_the_value_even_after_blanks_and_comments() {
 
 #[test]
 fn nested_s3_block_is_one_value() {
-    let doc = Document::parse("[a]\ns3 =\n  max_concurrent_requests = 20\n  addressing_style = path\n\n\n");
+    let doc = Document::parse(
+        "[a]\ns3 =\n  max_concurrent_requests = 20\n  addressing_style = path\n\n\n",
+    );
     let s3 = entry(&doc, "a", "s3").unwrap();
-    assert_eq!(s3.value, "\nmax_concurrent_requests = 20\naddressing_style = path");
+    assert_eq!(
+        s3.value,
+        "\nmax_concurrent_requests = 20\naddressing_style = path"
+    );
 }
 
 #[test]
@@ -128,7 +133,10 @@ fn crlf_lf_and_lone_cr_are_line_breaks() {
     assert_eq!(entry(&doc, "a", "k2").unwrap().value, "v2");
     assert!(doc.section("b").is_some());
     let endings: Vec<_> = doc.lines().iter().map(|l| l.ending).collect();
-    assert_eq!(endings, [Ending::CrLf, Ending::Cr, Ending::Lf, Ending::None]);
+    assert_eq!(
+        endings,
+        [Ending::CrLf, Ending::Cr, Ending::Lf, Ending::None]
+    );
     assert_eq!(doc.render(), src);
 }
 

@@ -6,7 +6,11 @@ use std::path::Path;
 const ID: &str = "AKIAOLDOLDOLDOLD0001";
 const SECRET: &str = "oldsecretoldsecretoldsecretoldsecret0001";
 
-fn resolve_in(creds: Option<&str>, config: Option<&str>, profile: &str) -> Result<StaticKey, Refusal> {
+fn resolve_in(
+    creds: Option<&str>,
+    config: Option<&str>,
+    profile: &str,
+) -> Result<StaticKey, Refusal> {
     let c = creds.map(Document::parse);
     let f = config.map(Document::parse);
     let files = Files {
@@ -67,8 +71,18 @@ fn sharers_in_both_files_are_found() {
     let creds = format!("{}{}", pair("a"), pair("b"));
     let conf = pair("profile c");
     let k = resolve_in(Some(&creds), Some(&conf), "a").unwrap();
-    let names: Vec<_> = k.sharers.iter().map(|p| (p.file, p.section.as_str())).collect();
-    assert_eq!(names, [(FileKind::Credentials, "b"), (FileKind::Config, "profile c")]);
+    let names: Vec<_> = k
+        .sharers
+        .iter()
+        .map(|p| (p.file, p.section.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (FileKind::Credentials, "b"),
+            (FileKind::Config, "profile c")
+        ]
+    );
 }
 
 fn refusal(creds: Option<&str>, config: Option<&str>, profile: &str) -> Refusal {
@@ -79,15 +93,23 @@ fn refusal(creds: Option<&str>, config: Option<&str>, profile: &str) -> Refusal 
 fn refuses_missing_profile() {
     let r = refusal(Some(&pair("a")), None, "b");
     assert_eq!(r.code(), "profile_not_found");
-    assert!(r.to_string().contains("profile `b` is not in /h/.aws/credentials"));
+    assert!(r
+        .to_string()
+        .contains("profile `b` is not in /h/.aws/credentials"));
 }
 
 #[test]
 fn refuses_temporary_credentials() {
     let creds = format!("{}aws_session_token = tok\n", pair("a"));
-    assert_eq!(refusal(Some(&creds), None, "a").code(), "temporary_credentials");
+    assert_eq!(
+        refusal(Some(&creds), None, "a").code(),
+        "temporary_credentials"
+    );
     let creds = format!("{}aws_security_token = tok\n", pair("a"));
-    assert_eq!(refusal(Some(&creds), None, "a").code(), "temporary_credentials");
+    assert_eq!(
+        refusal(Some(&creds), None, "a").code(),
+        "temporary_credentials"
+    );
 }
 
 #[test]
@@ -103,11 +125,17 @@ fn refuses_role_profiles_from_either_file() {
 #[test]
 fn refuses_web_identity_sso_and_process() {
     let conf = "[profile a]\nweb_identity_token_file = /t\n";
-    assert_eq!(refusal(None, Some(conf), "a").code(), "web_identity_profile");
+    assert_eq!(
+        refusal(None, Some(conf), "a").code(),
+        "web_identity_profile"
+    );
     let conf = "[profile a]\nsso_session = corp\nsso_account_id = 1\n";
     assert_eq!(refusal(None, Some(conf), "a").code(), "sso_profile");
     let conf = "[profile a]\ncredential_process = /bin/get\n";
-    assert_eq!(refusal(None, Some(conf), "a").code(), "credential_process_profile");
+    assert_eq!(
+        refusal(None, Some(conf), "a").code(),
+        "credential_process_profile"
+    );
 }
 
 #[test]
@@ -118,11 +146,17 @@ fn credentials_file_pair_beats_credential_process_like_botocore() {
 
 #[test]
 fn refuses_keys_inherited_from_default() {
-    let creds = format!("[DEFAULT]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n[a]\nregion = x\n");
+    let creds = format!(
+        "[DEFAULT]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n[a]\nregion = x\n"
+    );
     let r = refusal(Some(&creds), None, "a");
     assert_eq!(r.code(), "inherited_from_default");
-    let creds = format!("[DEFAULT]\naws_secret_access_key = {SECRET}\n[a]\naws_access_key_id = {ID}\n");
-    assert_eq!(refusal(Some(&creds), None, "a").code(), "inherited_from_default");
+    let creds =
+        format!("[DEFAULT]\naws_secret_access_key = {SECRET}\n[a]\naws_access_key_id = {ID}\n");
+    assert_eq!(
+        refusal(Some(&creds), None, "a").code(),
+        "inherited_from_default"
+    );
 }
 
 #[test]
@@ -137,7 +171,11 @@ fn refuses_half_a_pair() {
             missing: SECRET_ACCESS_KEY
         }
     );
-    let r = refusal(Some(&format!("[a]\naws_secret_access_key = {SECRET}\n")), None, "a");
+    let r = refusal(
+        Some(&format!("[a]\naws_secret_access_key = {SECRET}\n")),
+        None,
+        "a",
+    );
     assert_eq!(r.code(), "half_key_pair");
 }
 
@@ -164,13 +202,15 @@ fn refuses_value_that_is_not_a_single_token() {
     let r = refusal(Some(&creds), None, "a");
     assert_eq!(r.code(), "value_not_a_token");
     assert!(r.to_string().contains("/h/.aws/credentials:2:"));
-    let creds = format!("[a]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n  more\n");
+    let creds =
+        format!("[a]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n  more\n");
     assert_eq!(refusal(Some(&creds), None, "a").code(), "value_not_a_token");
 }
 
 #[test]
 fn indented_secret_under_region_belongs_to_region_so_pair_is_half() {
-    let creds = format!("[a]\naws_access_key_id = {ID}\nregion = x\n  aws_secret_access_key = {SECRET}\n");
+    let creds =
+        format!("[a]\naws_access_key_id = {ID}\nregion = x\n  aws_secret_access_key = {SECRET}\n");
     assert_eq!(refusal(Some(&creds), None, "a").code(), "half_key_pair");
 }
 
@@ -186,7 +226,14 @@ fn replace_pair_touches_only_value_bytes_of_every_holder() {
         "\u{feff}# keep me\r\n[a]\r\nAWS_ACCESS_KEY_ID:{ID}  \r\naws_secret_access_key\t=\t{SECRET}\r\n\r\n[other]\r\naws_access_key_id = AKIAOTHER\r\naws_secret_access_key = othersecret\r\n[b]\r\n; c\r\naws_secret_access_key = {SECRET}\r\naws_access_key_id = {ID}"
     );
     let mut doc = Document::parse(&before);
-    let n = replace_pair(&mut doc, ID, "AKIANEWNEWNEWNEW0002", &Secret::new("NEWSECRET"), None).unwrap();
+    let n = replace_pair(
+        &mut doc,
+        ID,
+        "AKIANEWNEWNEWNEW0002",
+        &Secret::new("NEWSECRET"),
+        None,
+    )
+    .unwrap();
     assert_eq!(n, 2);
     let expected = "\u{feff}# keep me\r\n[a]\r\nAWS_ACCESS_KEY_ID:AKIANEWNEWNEWNEW0002  \r\naws_secret_access_key\t=\tNEWSECRET\r\n\r\n[other]\r\naws_access_key_id = AKIAOTHER\r\naws_secret_access_key = othersecret\r\n[b]\r\n; c\r\naws_secret_access_key = NEWSECRET\r\naws_access_key_id = AKIANEWNEWNEWNEW0002";
     assert_eq!(doc.render(), expected);

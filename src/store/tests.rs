@@ -1,0 +1,178 @@
+//! The store's promises, checked on a real temp directory.
+
+use super::*;
+use std::os::unix::fs::symlink;
+
+fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+fn upper(b: &[u8]) -> Result<Option<Vec<u8>>, ()> {
+    Ok(Some(b.to_ascii_uppercase()))
+}
+
+#[test]
+fn rewrite_keeps_mode_and_backs_up_privately() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"[a]\nk = v\n").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+    let snap = read(&file).unwrap();
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    let out = rewrite(&lock, &snap, 5, &upper).unwrap().unwrap();
+    assert_eq!(fs::read(&file).unwrap(), b"[A]\nK = V\n");
+    assert_eq!(mode(&file), 0o640);
+    assert!(!out.reapplied);
+    let backup = out.backup.unwrap();
+    assert_eq!(fs::read(&backup).unwrap(), b"[a]\nk = v\n");
+    assert_eq!(mode(&backup), 0o600);
+    assert_eq!(mode(backup.parent().unwrap()), 0o700);
+    assert_eq!(mode(&dir.path().join(STATE_DIR)), 0o700);
+    // No temp file is left behind.
+    let stray: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("tmp"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+#[test]
+fn rewrite_keeps_owner() {
+    // Only root can give a file away; CI and the dev machines run as root.
+    if unsafe_geteuid() != 0 {
+        panic!("this test must run as root to check owner preservation");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"x").unwrap();
+    std::os::unix::fs::chown(&file, Some(4321), Some(4322)).unwrap();
+    let snap = read(&file).unwrap();
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    rewrite(&lock, &snap, 5, &upper).unwrap().unwrap();
+    let m = fs::metadata(&file).unwrap();
+    assert_eq!((m.uid(), m.gid()), (4321, 4322));
+}
+
+fn unsafe_geteuid() -> u32 {
+    // The owner of a freshly created file is our effective uid.
+    let f = tempfile::NamedTempFile::new().unwrap();
+    f.as_file().metadata().unwrap().uid()
+}
+
+#[test]
+fn rewrite_follows_symlink_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target_dir = dir.path().join("dotfiles");
+    fs::create_dir(&target_dir).unwrap();
+    let target = target_dir.join("creds");
+    fs::write(&target, b"abc").unwrap();
+    let link = dir.path().join("credentials");
+    symlink(&target, &link).unwrap();
+    let snap = read(&link).unwrap();
+    assert_eq!(snap.real, fs::canonicalize(&target).unwrap());
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    rewrite(&lock, &snap, 5, &upper).unwrap().unwrap();
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read(&target).unwrap(), b"ABC");
+}
+
+#[test]
+fn rewrite_reapplies_edit_when_file_changed_since_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"old").unwrap();
+    let snap = read(&file).unwrap();
+    fs::write(&file, b"changed by aws configure").unwrap();
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    let out = rewrite(&lock, &snap, 5, &upper).unwrap().unwrap();
+    assert!(out.reapplied);
+    assert_eq!(fs::read(&file).unwrap(), b"CHANGED BY AWS CONFIGURE");
+}
+
+#[test]
+fn rewrite_never_creates_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    let snap = read(&file).unwrap();
+    assert!(snap.bytes.is_none());
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    let err = rewrite(&lock, &snap, 5, &upper).unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    assert!(!file.exists());
+}
+
+#[test]
+fn rewrite_with_nothing_to_change_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"same").unwrap();
+    let snap = read(&file).unwrap();
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    let out = rewrite(&lock, &snap, 5, &|_| Ok::<_, ()>(None))
+        .unwrap()
+        .unwrap();
+    assert!(out.unchanged && out.backup.is_none());
+}
+
+#[test]
+fn edit_error_is_returned_and_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"same").unwrap();
+    let snap = read(&file).unwrap();
+    let lock = lock(&snap.real, Duration::ZERO).unwrap();
+    let out = rewrite(&lock, &snap, 5, &|_| Err::<Option<Vec<u8>>, _>("no")).unwrap();
+    assert_eq!(out.unwrap_err(), "no");
+    assert_eq!(fs::read(&file).unwrap(), b"same");
+}
+
+#[test]
+fn second_lock_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"x").unwrap();
+    let _held = lock(&file, Duration::ZERO).unwrap();
+    let err = lock(&file, Duration::from_millis(120)).unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+    assert!(err
+        .to_string()
+        .contains("another keyturn run holds the lock"));
+}
+
+#[test]
+fn backups_never_overwrite_and_keep_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    let mut made = Vec::new();
+    for i in 0..6 {
+        made.push(backup(&file, format!("v{i}").as_bytes(), 3).unwrap());
+    }
+    let left = list_private(&dir.path().join(STATE_DIR).join("backups"), ".bak").unwrap();
+    assert_eq!(left, made[3..]);
+    assert_eq!(fs::read(&left[2]).unwrap(), b"v5");
+}
+
+#[test]
+fn private_dir_permissions_are_tightened() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("j");
+    fs::create_dir(&p).unwrap();
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    write_private(&p.join("x.json"), b"{}").unwrap();
+    assert_eq!(mode(&p), 0o700);
+    assert_eq!(mode(&p.join("x.json")), 0o600);
+    assert_eq!(read_private(&p.join("x.json")).unwrap().unwrap(), b"{}");
+    remove_private(&p.join("x.json")).unwrap();
+    assert!(read_private(&p.join("x.json")).unwrap().is_none());
+}
+
+#[test]
+fn utc_stamp_is_sortable_and_correct() {
+    let t = UNIX_EPOCH + Duration::new(1_795_000_000, 5);
+    assert_eq!(utc_stamp(t), "20261118T110640.000000005Z");
+    assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000.000000000Z");
+}
