@@ -10,7 +10,46 @@
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand.
 
+pub mod aws;
+pub mod cli;
+pub mod cmd;
 pub mod ini;
 pub mod profile;
+pub mod rotate;
+pub mod sdk;
 pub mod secret;
 pub mod store;
+pub mod ui;
+
+use cli::{exit, Cli, Config, Env, Job, UsageError};
+
+/// Runs one command line. Returns the exit code for outcomes the command
+/// reports itself; an `Err` is printed by `main` as `error: ...`.
+pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
+    let cfg = Config::from_cli(cli, &env)?;
+    // One current-thread runtime for the whole run: keyturn waits on the
+    // network, it does not need cores.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        match &cfg.job {
+            Job::Rotate { profiles, settings } => cmd::rotate::run(&cfg, profiles, settings).await,
+            Job::Recover { settings } => cmd::recover::run(&cfg, settings).await,
+        }
+    })
+}
+
+/// The exit code for an error that reached `main`.
+pub fn exit_code_of(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<UsageError>().is_some() {
+        exit::USAGE
+    } else if err
+        .downcast_ref::<rotate::RotateError>()
+        .is_some_and(|e| e.nothing_changed())
+    {
+        exit::REFUSED
+    } else {
+        exit::FAILURE
+    }
+}

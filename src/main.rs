@@ -1,1 +1,16 @@
-fn main() {}
+//! The keyturn binary: parse arguments, run, map the outcome to an exit
+//! code (documented in `keyturn --help`).
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = keyturn::cli::Cli::parse();
+    match keyturn::run(cli, keyturn::cli::Env::from_process()) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(keyturn::exit_code_of(&err))
+        }
+    }
+}

@@ -101,7 +101,10 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
 #[derive(Debug)]
 pub struct FileLock {
     _file: File,
+    /// The lock file.
     pub path: PathBuf,
+    /// The real data file it guards.
+    pub target: PathBuf,
 }
 
 pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
@@ -121,7 +124,13 @@ pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
     let deadline = Instant::now() + wait;
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(FileLock { _file: file, path }),
+            Ok(()) => {
+                return Ok(FileLock {
+                    _file: file,
+                    path,
+                    target: real.to_path_buf(),
+                })
+            }
             Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50));
             }

@@ -1,0 +1,305 @@
+//! Every AWS call keyturn makes, behind the small [`Aws`] trait, so the
+//! rotation state machine can run against a fake in unit tests and against
+//! the official AWS SDK for Rust ([`crate::sdk`]) everywhere else.
+//!
+//! Invariants: every call names the credentials it is signed with; nothing
+//! here reads credentials from the environment. Errors keep the AWS error
+//! code and say whether the request may have executed, because a
+//! CreateAccessKey whose reply was lost must never be blindly retried.
+
+use crate::secret::Secret;
+use std::fmt;
+
+/// A key pair (and, for an MFA session, its token) to sign with, and the
+/// region to sign for (IAM's region in the key's partition).
+#[derive(Clone)]
+pub struct Creds {
+    pub access_key_id: String,
+    pub secret: Secret,
+    pub session_token: Option<Secret>,
+    pub region: String,
+}
+
+impl Creds {
+    pub fn new(access_key_id: &str, secret: &Secret, region: &str) -> Creds {
+        Creds {
+            access_key_id: access_key_id.to_string(),
+            secret: secret.clone(),
+            session_token: None,
+            region: region.to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for Creds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Creds")
+            .field("access_key_id", &crate::secret::mask(&self.access_key_id))
+            .field("session", &self.session_token.is_some())
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+/// STS GetCallerIdentity's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub arn: String,
+    pub account: String,
+}
+
+/// What kind of principal an ARN names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    User { partition: String, name: String },
+    Root,
+    AssumedRole,
+    Federated,
+    Other,
+}
+
+impl Identity {
+    pub fn principal(&self) -> Principal {
+        // arn:PARTITION:iam::ACCOUNT:user/PATH/NAME, :root,
+        // arn:PARTITION:sts::ACCOUNT:assumed-role/..., :federated-user/...
+        let parts: Vec<&str> = self.arn.splitn(6, ':').collect();
+        let (partition, service, resource) = match parts.as_slice() {
+            [_, p, s, _, _, r] => (*p, *s, *r),
+            _ => return Principal::Other,
+        };
+        match (service, resource) {
+            ("iam", "root") => Principal::Root,
+            ("iam", r) if r.starts_with("user/") => Principal::User {
+                partition: partition.to_string(),
+                name: r.rsplit('/').next().unwrap_or_default().to_string(),
+            },
+            ("sts", r) if r.starts_with("assumed-role/") => Principal::AssumedRole,
+            ("sts", r) if r.starts_with("federated-user/") => Principal::Federated,
+            _ => Principal::Other,
+        }
+    }
+}
+
+/// The region IAM and STS are signed for in a partition. IAM is global per
+/// partition, so the user never has to configure a region for keyturn.
+pub fn partition_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
+}
+
+/// The partition a configured region belongs to, used before the caller's
+/// ARN is known.
+pub fn partition_of_region(region: Option<&str>) -> &'static str {
+    match region {
+        Some(r) if r.starts_with("cn-") => "aws-cn",
+        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+        _ => "aws",
+    }
+}
+
+/// One entry of ListAccessKeys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyMeta {
+    pub id: String,
+    pub active: bool,
+    /// Seconds since the epoch.
+    pub created: Option<i64>,
+}
+
+/// A key CreateAccessKey just returned.
+#[derive(Clone, Debug)]
+pub struct NewKey {
+    pub id: String,
+    pub secret: Secret,
+}
+
+/// GetAccessKeyLastUsed's answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LastUsed {
+    /// RFC 3339.
+    pub date: Option<String>,
+    pub service: Option<String>,
+    pub region: Option<String>,
+}
+
+impl fmt::Display for LastUsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.date {
+            None => f.write_str("never used"),
+            Some(d) => write!(
+                f,
+                "last used {d} ({} in {})",
+                self.service.as_deref().unwrap_or("unknown service"),
+                self.region.as_deref().unwrap_or("unknown region")
+            ),
+        }
+    }
+}
+
+/// How a call failed, as far as the request's fate is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// AWS answered with an error: the action did not happen.
+    Service,
+    /// The request never left (bad endpoint, DNS, refused connection).
+    NotSent,
+    /// The request may have reached AWS but no answer came back (timeout,
+    /// reset, 5xx): the action may or may not have happened.
+    Unknown,
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{op}: {}{message}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
+pub struct AwsError {
+    pub op: &'static str,
+    pub kind: ErrorKind,
+    pub code: Option<String>,
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl AwsError {
+    fn code_is(&self, codes: &[&str]) -> bool {
+        self.code.as_deref().is_some_and(|c| codes.contains(&c))
+    }
+
+    /// A freshly created key is not known everywhere yet (IAM is
+    /// eventually consistent): retry within the verification timeout.
+    pub fn is_propagation(&self) -> bool {
+        self.code_is(&[
+            "InvalidClientTokenId",
+            "SignatureDoesNotMatch",
+            "AuthFailure",
+        ])
+    }
+
+    pub fn is_throttling(&self) -> bool {
+        self.status == Some(429)
+            || self.code_is(&[
+                "Throttling",
+                "ThrottlingException",
+                "RequestLimitExceeded",
+                "TooManyRequestsException",
+            ])
+    }
+
+    pub fn is_transient(&self) -> bool {
+        self.kind != ErrorKind::Service
+            || self.is_throttling()
+            || self.status.is_some_and(|s| s >= 500)
+    }
+
+    pub fn is_no_such_entity(&self) -> bool {
+        self.code_is(&["NoSuchEntity"])
+    }
+
+    pub fn is_access_denied(&self) -> bool {
+        self.code_is(&["AccessDenied", "AccessDeniedException"])
+    }
+
+    /// An AccessDenied that a policy requiring MFA would produce.
+    pub fn wants_mfa(&self) -> bool {
+        self.is_access_denied() && {
+            let m = self.message.to_ascii_lowercase();
+            m.contains("multifactor") || m.contains("mfa")
+        }
+    }
+
+    /// The request may have executed even though we got no success.
+    pub fn outcome_unknown(&self) -> bool {
+        self.kind == ErrorKind::Unknown
+            || (self.kind == ErrorKind::Service && self.status.is_some_and(|s| s >= 500))
+    }
+}
+
+/// The AWS operations a rotation needs. Each is signed with `creds`.
+#[allow(async_fn_in_trait)] // one current-thread runtime: no Send needed
+pub trait Aws {
+    async fn caller_identity(&self, creds: &Creds) -> Result<Identity, AwsError>;
+    async fn list_access_keys(&self, creds: &Creds, user: &str) -> Result<Vec<KeyMeta>, AwsError>;
+    /// Never retried automatically: see [`AwsError::outcome_unknown`].
+    async fn create_access_key(&self, creds: &Creds, user: &str) -> Result<NewKey, AwsError>;
+    async fn delete_access_key(
+        &self,
+        creds: &Creds,
+        user: &str,
+        key_id: &str,
+    ) -> Result<(), AwsError>;
+    async fn set_key_active(
+        &self,
+        creds: &Creds,
+        user: &str,
+        key_id: &str,
+        active: bool,
+    ) -> Result<(), AwsError>;
+    async fn key_last_used(&self, creds: &Creds, key_id: &str) -> Result<LastUsed, AwsError>;
+    async fn session_token(
+        &self,
+        creds: &Creds,
+        mfa_serial: &str,
+        code: &str,
+    ) -> Result<Creds, AwsError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(arn: &str) -> Principal {
+        Identity {
+            arn: arn.into(),
+            account: "1".into(),
+        }
+        .principal()
+    }
+
+    #[test]
+    fn principals_from_arns() {
+        assert_eq!(
+            id("arn:aws:iam::123456789012:user/team/alice"),
+            Principal::User {
+                partition: "aws".into(),
+                name: "alice".into()
+            }
+        );
+        assert_eq!(
+            id("arn:aws-cn:iam::1:user/bob"),
+            Principal::User {
+                partition: "aws-cn".into(),
+                name: "bob".into()
+            }
+        );
+        assert_eq!(id("arn:aws:iam::1:root"), Principal::Root);
+        assert_eq!(
+            id("arn:aws:sts::1:assumed-role/r/s"),
+            Principal::AssumedRole
+        );
+        assert_eq!(id("arn:aws:sts::1:federated-user/f"), Principal::Federated);
+        assert_eq!(id("garbage"), Principal::Other);
+    }
+
+    #[test]
+    fn partitions_pick_their_signing_region() {
+        assert_eq!(partition_region("aws"), "us-east-1");
+        assert_eq!(partition_region("aws-cn"), "cn-north-1");
+        assert_eq!(partition_region("aws-us-gov"), "us-gov-west-1");
+        assert_eq!(partition_of_region(Some("cn-northwest-1")), "aws-cn");
+        assert_eq!(partition_of_region(Some("us-gov-east-1")), "aws-us-gov");
+        assert_eq!(partition_of_region(Some("eu-west-1")), "aws");
+        assert_eq!(partition_of_region(None), "aws");
+    }
+
+    #[test]
+    fn creds_debug_hides_secret_and_masks_id() {
+        let c = Creds::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            &Secret::new("topsecretvalue"),
+            "us-east-1",
+        );
+        let d = format!("{c:?}");
+        assert!(!d.contains("topsecret") && !d.contains("IOSFODNN7"), "{d}");
+    }
+}

@@ -1,0 +1,392 @@
+//! The command line, as clap derive types, and its validation into a
+//! [`Config`] by one pure function ([`Config::from_cli`]): no environment,
+//! terminal or file is consulted here except through [`Env`].
+
+use crate::rotate::{Paths, Retire, Settings};
+use crate::sdk::Endpoint;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Documented exit codes.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    /// Refused before changing anything (bad profile, two keys, ...).
+    pub const REFUSED: u8 = 3;
+    /// `keyturn audit` found stale keys.
+    pub const FINDINGS: u8 = 4;
+    /// Nothing to do (e.g. every key is younger than --max-age).
+    pub const NOTHING_TO_DO: u8 = 5;
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  keyturn rotate                       rotate $AWS_PROFILE, else `default`
+  keyturn rotate dev prod              rotate two profiles
+  keyturn rotate --dry-run             show the plan, change nothing
+  keyturn rotate --retire deactivate   keep the old key, Inactive
+  keyturn recover                      finish or undo interrupted rotations
+
+Exit codes:
+  0  success
+  1  failure (the message says what state things are in)
+  2  usage error
+  3  refused: nothing was changed
+  4  audit found stale keys
+  5  nothing to do
+
+Environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
+with the profile's own key, never with AWS_ACCESS_KEY_ID.";
+
+#[derive(Debug, Parser)]
+#[command(name = "keyturn", version, about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Shared credentials file [env: AWS_SHARED_CREDENTIALS_FILE] [default: ~/.aws/credentials]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub credentials_file: Option<PathBuf>,
+
+    /// Shared config file [env: AWS_CONFIG_FILE] [default: ~/.aws/config]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+
+    /// Send IAM and STS requests here (an emulator) [env: AWS_ENDPOINT_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// More detail on stderr (never secrets)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rotate the access key of one or more profiles
+    #[command(after_help = AFTER_HELP)]
+    Rotate(RotateArgs),
+    /// Finish or undo rotations a crash interrupted, starting no new ones
+    Recover(CommonArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CommonArgs {
+    /// Verification timeout, e.g. 90s, 2m
+    #[arg(long, default_value = "120s", value_name = "DURATION")]
+    pub timeout: String,
+
+    /// MFA code, when the profile has mfa_serial (else asked on a terminal)
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
+
+    /// Backups of each file to keep
+    #[arg(long, default_value_t = crate::store::DEFAULT_KEEP_BACKUPS, value_name = "N")]
+    pub keep_backups: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    /// Profiles to rotate [default: $AWS_PROFILE, else `default`]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Another way to name a profile (repeatable)
+    #[arg(long = "profile", value_name = "PROFILE")]
+    pub profile_flag: Vec<String>,
+
+    /// What to do with the old key once the new one works
+    #[arg(long, value_enum, default_value_t = Retire::Delete)]
+    pub retire: Retire,
+
+    /// Consecutive successful checks that prove the new key
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub verify_count: u32,
+
+    /// Delete a second, Inactive key without asking
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Delete a second, Active key to make room (shows its last use)
+    #[arg(long)]
+    pub delete_other_active: bool,
+
+    /// Only read: print what would be created, retired and rewritten
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Rewrite only the named profile, not other profiles sharing its key
+    #[arg(long)]
+    pub only_named: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// What the environment contributes, captured once by `main`.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub home: Option<PathBuf>,
+    pub aws_profile: Option<String>,
+    pub credentials_file: Option<PathBuf>,
+    pub config_file: Option<PathBuf>,
+    pub endpoint_url: Option<String>,
+    pub ca_bundle: Option<PathBuf>,
+    pub stdin_is_tty: bool,
+    pub stderr_is_tty: bool,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        use std::io::IsTerminal;
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        Env {
+            home: var("HOME").map(PathBuf::from),
+            aws_profile: var("AWS_PROFILE").map(|v| v.to_string_lossy().into_owned()),
+            credentials_file: var("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from),
+            config_file: var("AWS_CONFIG_FILE").map(PathBuf::from),
+            endpoint_url: var("AWS_ENDPOINT_URL").map(|v| v.to_string_lossy().into_owned()),
+            ca_bundle: var("AWS_CA_BUNDLE").map(PathBuf::from),
+            stdin_is_tty: std::io::stdin().is_terminal(),
+            stderr_is_tty: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// A validated run.
+#[derive(Debug)]
+pub struct Config {
+    pub job: Job,
+    pub paths: Paths,
+    pub endpoint: Endpoint,
+    pub output: Output,
+    pub verbose: u8,
+    pub spinner: bool,
+}
+
+#[derive(Debug)]
+pub enum Job {
+    Rotate {
+        profiles: Vec<String>,
+        settings: Settings,
+    },
+    Recover {
+        settings: Settings,
+    },
+}
+
+/// Wrong arguments: exit code 2, nothing touched.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// `90s`, `2m`, `12h`, `60d`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().map_err(|_| {
+        UsageError(format!(
+            "`{s}` is not a duration; use e.g. 90s, 2m, 12h or 60d"
+        ))
+    })?;
+    let mult = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(UsageError(format!(
+                "`{s}`: unknown unit `{unit}`; use s, m, h or d"
+            )))
+        }
+    };
+    n.checked_mul(mult)
+        .map(Duration::from_secs)
+        .ok_or_else(|| UsageError(format!("`{s}` is too long")))
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli, env: &Env) -> Result<Config, UsageError> {
+        let home = || {
+            env.home.clone().ok_or_else(|| {
+                UsageError("HOME is not set; pass --credentials-file and --config-file".into())
+            })
+        };
+        let credentials = match cli
+            .credentials_file
+            .or_else(|| env.credentials_file.clone())
+        {
+            Some(p) => expand_tilde(p, env),
+            None => home()?.join(".aws").join("credentials"),
+        };
+        let config = match cli.config_file.or_else(|| env.config_file.clone()) {
+            Some(p) => expand_tilde(p, env),
+            None => home()?.join(".aws").join("config"),
+        };
+        let endpoint_url = cli.endpoint_url.or_else(|| env.endpoint_url.clone());
+        if let Some(u) = &endpoint_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(UsageError(format!(
+                    "--endpoint-url `{u}` must start with http:// or https://"
+                )));
+            }
+        }
+        let settings = |c: &CommonArgs| -> Result<Settings, UsageError> {
+            let timeout = parse_duration(&c.timeout)?;
+            if timeout.is_zero() {
+                return Err(UsageError("--timeout must be more than 0s".into()));
+            }
+            Ok(Settings {
+                timeout,
+                interactive: env.stdin_is_tty,
+                mfa_code: c.mfa_code.clone(),
+                keep_backups: c.keep_backups.max(1),
+                ..Settings::default()
+            })
+        };
+        let job = match cli.command {
+            Command::Rotate(a) => {
+                let mut profiles: Vec<String> =
+                    a.profiles.into_iter().chain(a.profile_flag).collect();
+                if profiles.is_empty() {
+                    profiles.push(env.aws_profile.clone().unwrap_or_else(|| "default".into()));
+                }
+                let mut seen = std::collections::HashSet::new();
+                profiles.retain(|p| seen.insert(p.clone()));
+                if a.verify_count == 0 {
+                    return Err(UsageError("--verify-count must be at least 1".into()));
+                }
+                Job::Rotate {
+                    profiles,
+                    settings: Settings {
+                        retire: a.retire,
+                        verify_successes: a.verify_count,
+                        yes: a.yes,
+                        delete_other_active: a.delete_other_active,
+                        dry_run: a.dry_run,
+                        update_shared: !a.only_named,
+                        ..settings(&a.common)?
+                    },
+                }
+            }
+            Command::Recover(c) => Job::Recover {
+                settings: settings(&c)?,
+            },
+        };
+        Ok(Config {
+            job,
+            paths: Paths {
+                credentials,
+                config,
+            },
+            endpoint: Endpoint {
+                url: endpoint_url,
+                ca_bundle: env.ca_bundle.clone(),
+            },
+            spinner: env.stderr_is_tty && cli.output == Output::Text,
+            output: cli.output,
+            verbose: cli.verbose,
+        })
+    }
+}
+
+fn expand_tilde(p: PathBuf, env: &Env) -> PathBuf {
+    match (p.strip_prefix("~"), &env.home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(args: &[&str], env: &Env) -> Result<Config, UsageError> {
+        let cli =
+            Cli::try_parse_from(std::iter::once("keyturn").chain(args.iter().copied())).unwrap();
+        Config::from_cli(cli, env)
+    }
+
+    fn env() -> Env {
+        Env {
+            home: Some("/home/u".into()),
+            ..Env::default()
+        }
+    }
+
+    #[test]
+    fn defaults_follow_aws_cli_conventions() {
+        let c = cfg(&["rotate"], &env()).unwrap();
+        assert_eq!(
+            c.paths.credentials,
+            PathBuf::from("/home/u/.aws/credentials")
+        );
+        assert_eq!(c.paths.config, PathBuf::from("/home/u/.aws/config"));
+        let Job::Rotate { profiles, settings } = c.job else {
+            panic!()
+        };
+        assert_eq!(profiles, ["default"]);
+        assert_eq!(settings.timeout, Duration::from_secs(120));
+        assert_eq!(settings.verify_successes, 3);
+        assert!(!settings.interactive);
+    }
+
+    #[test]
+    fn environment_fills_in_and_flags_win() {
+        let e = Env {
+            aws_profile: Some("dev".into()),
+            credentials_file: Some("~/creds".into()),
+            endpoint_url: Some("http://127.0.0.1:5000".into()),
+            ..env()
+        };
+        let c = cfg(&["rotate", "--config-file", "/x/config"], &e).unwrap();
+        assert_eq!(c.paths.credentials, PathBuf::from("/home/u/creds"));
+        assert_eq!(c.paths.config, PathBuf::from("/x/config"));
+        assert_eq!(c.endpoint.url.as_deref(), Some("http://127.0.0.1:5000"));
+        let Job::Rotate { profiles, .. } = c.job else {
+            panic!()
+        };
+        assert_eq!(profiles, ["dev"]);
+        let c = cfg(&["rotate", "a", "--profile", "b", "a"], &e).unwrap();
+        let Job::Rotate { profiles, .. } = c.job else {
+            panic!()
+        };
+        assert_eq!(profiles, ["a", "b"]);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        assert!(cfg(&["rotate", "--timeout", "soon"], &env()).is_err());
+        assert!(cfg(&["rotate", "--timeout", "0s"], &env()).is_err());
+        assert!(cfg(&["rotate", "--verify-count", "0"], &env()).is_err());
+        assert!(cfg(&["rotate", "--endpoint-url", "127.0.0.1:1"], &env()).is_err());
+        assert!(cfg(&["rotate"], &Env::default()).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(
+            parse_duration("60d").unwrap(),
+            Duration::from_secs(60 * 86_400)
+        );
+        assert_eq!(parse_duration("15").unwrap(), Duration::from_secs(15));
+        assert!(parse_duration("1w").is_err());
+        assert!(parse_duration("").is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand: each turns a validated [`crate::cli::Config`]
+//! into calls on the domain modules and prints the result.
+
+pub mod recover;
+pub mod rotate;

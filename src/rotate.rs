@@ -1,0 +1,1097 @@
+//! The rotation of one profile's access key: an explicit state machine
+//! whose every state is persisted in a journal before the step that
+//! leaves it, so a crash at any instant can be finished or undone.
+//!
+//! ```text
+//!   (resolve, identify, make room)
+//!        │ journal written: Started (old pair, keys before)
+//!        ▼
+//!   Started ──CreateAccessKey──▶ Created ──file write──▶ Written
+//!                                  │                        │ verify N× with new key
+//!                                  │ (timeout / bad key)    ▼
+//!                                  └──────▶ RollingBack ◀── Verified ──retire old──▶ done
+//! ```
+//!
+//! Recovery rule of each state (see [`recover_journal`]):
+//! - `Started`: no secret of a new key exists on disk. Any key that was
+//!   not there before (`keys_before`) is an orphan whose secret is lost:
+//!   delete it, signing with the old key. The file was never written.
+//! - `Created`: the new secret is durable in the journal; the file holds the
+//!   old or the new pair (the write is atomic). Finish forward: write the
+//!   new pair, delete orphans, verify, retire.
+//! - `Written`: verify, then retire.
+//! - `Verified`: retire the old key (already gone counts as done).
+//! - `RollingBack`: put the old pair back in the file, delete the new key
+//!   signing with the old one, delete orphans.
+//!
+//! Invariants: the journal (0600, fsynced) holds the old and the new pair,
+//! so no key whose secret is lost survives recovery, and the file always
+//! holds a pair that works or is about to be verified.
+
+use crate::aws::{partition_of_region, partition_region, Aws, AwsError, Creds, Principal};
+use crate::ini::Document;
+use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
+use crate::secret::{mask, Secret};
+use crate::store::{self, FileLock, Snapshot, StoreError};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// What happens to the old key once the new one is verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Retire {
+    /// Delete it (like the classic script).
+    Delete,
+    /// Make it Inactive; a later rotate deletes it without asking.
+    Deactivate,
+}
+
+/// The persisted state of one rotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Started,
+    Created,
+    Written,
+    Verified,
+    RollingBack,
+}
+
+/// Everything needed to finish or undo a rotation after a crash. Holds
+/// secrets: written only by [`store::write_private`] (0600, 0700 folder).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Journal {
+    pub version: u32,
+    pub state: State,
+    pub profile: String,
+    pub home: Place,
+    pub update_shared: bool,
+    pub credentials_file: PathBuf,
+    pub config_file: PathBuf,
+    pub user_arn: String,
+    pub user_name: String,
+    pub region: String,
+    pub mfa_serial: Option<String>,
+    pub retire: Retire,
+    pub started_at: u64,
+    pub old_key_id: String,
+    pub old_secret: Secret,
+    pub keys_before: Vec<String>,
+    pub new_key_id: Option<String>,
+    pub new_secret: Option<Secret>,
+    #[serde(default)]
+    pub rollback_reason: Option<String>,
+}
+
+impl Journal {
+    fn old_creds(&self) -> Creds {
+        Creds::new(&self.old_key_id, &self.old_secret, &self.region)
+    }
+
+    fn new_creds(&self) -> Option<Creds> {
+        Some(Creds::new(
+            self.new_key_id.as_deref()?,
+            self.new_secret.as_ref()?,
+            &self.region,
+        ))
+    }
+}
+
+/// The policy of a run, from the validated configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub retire: Retire,
+    pub verify_successes: u32,
+    pub timeout: Duration,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    pub yes: bool,
+    pub delete_other_active: bool,
+    /// stdin is a terminal: prompts are allowed.
+    pub interactive: bool,
+    pub dry_run: bool,
+    pub update_shared: bool,
+    pub keep_backups: usize,
+    pub mfa_code: Option<String>,
+    pub lock_wait: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            retire: Retire::Delete,
+            verify_successes: 3,
+            timeout: Duration::from_secs(120),
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(4),
+            yes: false,
+            delete_other_active: false,
+            interactive: false,
+            dry_run: false,
+            update_shared: true,
+            keep_backups: store::DEFAULT_KEEP_BACKUPS,
+            mfa_code: None,
+            lock_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The two shared files, as the user named them.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub credentials: PathBuf,
+    pub config: PathBuf,
+}
+
+/// How the rotation talks to the person (or the log) watching it.
+pub trait Ui {
+    /// The step now under way (a spinner on a TTY, a line otherwise).
+    fn step(&self, profile: &str, msg: &str);
+    fn warn(&self, msg: &str);
+    /// Only called when `Settings::interactive`.
+    fn confirm(&self, question: &str) -> bool;
+    /// Only called when `Settings::interactive`.
+    fn mfa_code(&self, serial: &str) -> Option<String>;
+}
+
+/// The result of one profile's rotation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub profile: String,
+    pub user_arn: String,
+    pub old_key_id: String,
+    pub new_key_id: String,
+    pub retired: Retire,
+    pub updated: Vec<Place>,
+    pub backups: Vec<PathBuf>,
+    /// The rotation was one a crash had interrupted.
+    pub resumed: bool,
+}
+
+/// What `--dry-run` would do.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub profile: String,
+    pub user_arn: String,
+    pub old_key_id: String,
+    pub would_delete: Vec<String>,
+    pub retire: Retire,
+    pub updated: Vec<Place>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    Rotated(Summary),
+    Planned(Plan),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("profile `{profile}`: the key belongs to {what} ({arn}), not an IAM user; {hint}")]
+    NotIamUser {
+        profile: String,
+        arn: String,
+        what: &'static str,
+        hint: &'static str,
+    },
+    #[error("profile `{profile}`: IAM user {user} already has two keys; {detail}")]
+    TwoKeys {
+        profile: String,
+        user: String,
+        detail: String,
+    },
+    #[error("profile `{profile}`: {what} needs an MFA code; pass --mfa-code or run in a terminal")]
+    NeedsMfa { profile: String, what: String },
+    #[error(
+        "profile `{profile}`: the key in the file is not the one IAM knows for {user} ({key}); nothing was changed"
+    )]
+    UnknownKey {
+        profile: String,
+        user: String,
+        key: String,
+    },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("profile `{profile}`: {step}: {source}")]
+    Aws {
+        profile: String,
+        step: &'static str,
+        #[source]
+        source: AwsError,
+    },
+    #[error("profile `{profile}`: {detail}")]
+    RolledBack { profile: String, detail: String },
+    #[error("profile `{profile}`: {detail}")]
+    Stuck { profile: String, detail: String },
+    #[error("{}: cannot read the journal ({detail}); move it aside and run `keyturn recover` again", path.display())]
+    BadJournal { path: PathBuf, detail: String },
+}
+
+impl RotateError {
+    /// Refused before any change: the documented "refused" exit code.
+    pub fn nothing_changed(&self) -> bool {
+        matches!(
+            self,
+            RotateError::Refused(_)
+                | RotateError::NotIamUser { .. }
+                | RotateError::TwoKeys { .. }
+                | RotateError::NeedsMfa { .. }
+                | RotateError::UnknownKey { .. }
+        )
+    }
+
+    /// A short, stable name for `--output json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RotateError::Refused(r) => r.code(),
+            RotateError::NotIamUser { .. } => "not_an_iam_user",
+            RotateError::TwoKeys { .. } => "two_keys",
+            RotateError::NeedsMfa { .. } => "mfa_required",
+            RotateError::UnknownKey { .. } => "unknown_key",
+            RotateError::Store(_) => "file_error",
+            RotateError::Aws { .. } => "aws_error",
+            RotateError::RolledBack { .. } => "rolled_back",
+            RotateError::Stuck { .. } => "interrupted",
+            RotateError::BadJournal { .. } => "bad_journal",
+        }
+    }
+}
+
+/// Test hook: `KEYTURN_FAILPOINT=<name>` aborts the process at that point,
+/// the way a kill -9 or a power cut would, so end-to-end tests can check
+/// recovery from states that no network request marks.
+fn failpoint(name: &str) {
+    if std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// Both files as read and parsed.
+struct Loaded {
+    creds: Snapshot,
+    conf: Snapshot,
+    creds_doc: Option<Document>,
+    conf_doc: Option<Document>,
+}
+
+impl Loaded {
+    fn files<'a>(&'a self, paths: &'a Paths) -> Files<'a> {
+        Files {
+            credentials: self.creds_doc.as_ref(),
+            credentials_path: &paths.credentials,
+            config: self.conf_doc.as_ref(),
+            config_path: &paths.config,
+        }
+    }
+}
+
+fn parse(snap: &Snapshot, shown: &Path) -> Result<Option<Document>, Refusal> {
+    match &snap.bytes {
+        None => Ok(None),
+        Some(b) => Document::parse_bytes(b)
+            .map(Some)
+            .map_err(|e| Refusal::Unparsable {
+                path: shown.to_path_buf(),
+                line: e.line,
+                detail: e.to_string(),
+            }),
+    }
+}
+
+/// Locks both files (existing ones only: a lock must not create
+/// `~/.aws`) for the whole run, so two keyturn runs never interleave.
+pub fn lock_files(paths: &Paths, s: &Settings) -> Result<Vec<FileLock>, RotateError> {
+    let mut locks: Vec<FileLock> = Vec::new();
+    for p in [&paths.credentials, &paths.config] {
+        let real = store::real_path(p)?;
+        if real.exists() && !locks.iter().any(|l| l.target == real) {
+            locks.push(store::lock(&real, s.lock_wait)?);
+        }
+    }
+    Ok(locks)
+}
+
+fn load(paths: &Paths) -> Result<Loaded, RotateError> {
+    let creds = store::read(&paths.credentials)?;
+    let conf = store::read(&paths.config)?;
+    Ok(Loaded {
+        creds_doc: parse(&creds, &paths.credentials)?,
+        conf_doc: parse(&conf, &paths.config)?,
+        creds,
+        conf,
+    })
+}
+
+/// What every step of a rotation needs; the locks prove the files are ours.
+pub struct Ctx<'a, A> {
+    pub aws: &'a A,
+    pub ui: &'a dyn Ui,
+    pub paths: &'a Paths,
+    pub s: &'a Settings,
+    pub locks: &'a [FileLock],
+}
+
+/// Where journals for a file live.
+fn journal_dir(real: &Path) -> PathBuf {
+    real.parent()
+        .unwrap_or(Path::new("."))
+        .join(store::STATE_DIR)
+        .join("journal")
+}
+
+/// The journal's file: readable slug of the profile plus a hash of the
+/// exact name, so distinct profiles never share a journal.
+fn journal_path(j: &Journal) -> PathBuf {
+    let home = match j.home.file {
+        FileKind::Credentials => &j.credentials_file,
+        FileKind::Config => &j.config_file,
+    };
+    let slug: String = j
+        .profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    let hash = j.profile.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    journal_dir(home).join(format!("{slug}-{hash:016x}.journal"))
+}
+
+fn save(j: &Journal) -> Result<(), RotateError> {
+    let bytes = serde_json::to_vec_pretty(j).map_err(|e| RotateError::BadJournal {
+        path: journal_path(j),
+        detail: e.to_string(),
+    })?;
+    store::write_private(&journal_path(j), &bytes)?;
+    Ok(())
+}
+
+/// Every interrupted rotation recorded beside either file.
+pub fn journals(paths: &Paths) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
+    let mut dirs = Vec::new();
+    for p in [&paths.credentials, &paths.config] {
+        let d = journal_dir(&store::real_path(p)?);
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        for path in store::list_private(&d, ".journal")? {
+            let Some(bytes) = store::read_private(&path)? else {
+                continue;
+            };
+            let j: Journal =
+                serde_json::from_slice(&bytes).map_err(|e| RotateError::BadJournal {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })?;
+            out.push((path, j));
+        }
+    }
+    Ok(out)
+}
+
+/// Rotates one profile, first finishing or undoing any rotation of it that
+/// a crash interrupted (and then not rotating a second time). The caller
+/// holds the file locks ([`lock_files`]) for the whole run.
+pub async fn rotate<A: Aws>(cx: &Ctx<'_, A>, profile: &str) -> Result<Outcome, RotateError> {
+    if !cx.s.dry_run {
+        for (_, j) in journals(cx.paths)? {
+            if j.profile == profile {
+                cx.ui
+                    .step(profile, "finishing a rotation that was interrupted");
+                if let Some(summary) = cx.recover_journal(j).await? {
+                    return Ok(Outcome::Rotated(summary));
+                }
+            }
+        }
+    }
+    let loaded = load(cx.paths)?;
+    let key = profile::resolve(&loaded.files(cx.paths), profile)?;
+    cx.start(&loaded, key).await
+}
+
+/// Finishes or undoes every interrupted rotation beside the files, without
+/// starting new ones (`keyturn recover`).
+pub async fn recover_all<A: Aws>(
+    cx: &Ctx<'_, A>,
+) -> Result<Vec<(String, Result<Option<Summary>, RotateError>)>, RotateError> {
+    let mut out = Vec::new();
+    for (_, j) in journals(cx.paths)? {
+        let profile = j.profile.clone();
+        out.push((profile, cx.recover_journal(j).await));
+    }
+    Ok(out)
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    /// The credentials IAM calls are signed with: the key itself, or an
+    /// MFA session derived from it when the profile names an `mfa_serial`.
+    async fn iam_creds(
+        &self,
+        key: &Creds,
+        mfa_serial: Option<&str>,
+        profile: &str,
+    ) -> Result<Creds, RotateError> {
+        let Some(serial) = mfa_serial else {
+            return Ok(key.clone());
+        };
+        let needs = || RotateError::NeedsMfa {
+            profile: profile.to_string(),
+            what: format!("mfa_serial {serial}"),
+        };
+        let code = match (&self.s.mfa_code, self.s.interactive) {
+            (Some(c), _) => c.clone(),
+            (None, true) => self.ui.mfa_code(serial).ok_or_else(needs)?,
+            (None, false) => return Err(needs()),
+        };
+        self.ui
+            .step(profile, "getting an MFA session (STS GetSessionToken)");
+        self.aws
+            .session_token(key, serial, &code)
+            .await
+            .map_err(|source| RotateError::Aws {
+                profile: profile.to_string(),
+                step: "STS GetSessionToken",
+                source,
+            })
+    }
+
+    async fn start(&self, loaded: &Loaded, key: StaticKey) -> Result<Outcome, RotateError> {
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let profile = key.profile.clone();
+        let aws_err = |step: &'static str| {
+            let profile = profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
+        };
+        if std::env::var("AWS_ACCESS_KEY_ID").is_ok_and(|v| v == key.access_key_id) {
+            ui.warn(&format!(
+                "AWS_ACCESS_KEY_ID in this shell holds the key being rotated ({}); it stops working once the old key is retired: reload your shell's credentials afterwards",
+                mask(&key.access_key_id)
+            ));
+        }
+        let region = partition_region(partition_of_region(key.region.as_deref()));
+        let old = Creds::new(&key.access_key_id, &key.secret, region);
+
+        ui.step(
+            &profile,
+            "identifying the key's owner (STS GetCallerIdentity)",
+        );
+        let identity = aws
+            .caller_identity(&old)
+            .await
+            .map_err(aws_err("STS GetCallerIdentity"))?;
+        let user = match identity.principal() {
+            Principal::User { name, partition } if partition_region(&partition) == region => name,
+            Principal::User { partition, .. } => {
+                return Err(RotateError::Stuck {
+                    profile,
+                    detail: format!(
+                        "the key belongs to partition {partition}; set `region` in the profile to a region of that partition"
+                    ),
+                })
+            }
+            other => {
+                let (what, hint) = match other {
+                    Principal::Root => ("the root user", "root access keys should be deleted, not rotated: use an IAM user instead"),
+                    Principal::AssumedRole => ("an assumed role", "role sessions are temporary: nothing to rotate"),
+                    Principal::Federated => ("a federated user", "federated sessions are temporary: nothing to rotate"),
+                    _ => ("an unknown principal", "only IAM user access keys can be rotated"),
+                };
+                return Err(RotateError::NotIamUser {
+                    profile,
+                    arn: identity.arn,
+                    what,
+                    hint,
+                });
+            }
+        };
+        let iam = self
+            .iam_creds(&old, key.mfa_serial.as_deref(), &profile)
+            .await?;
+
+        ui.step(
+            &profile,
+            "listing the user's access keys (IAM ListAccessKeys)",
+        );
+        let keys = aws
+            .list_access_keys(&iam, &user)
+            .await
+            .map_err(aws_err("IAM ListAccessKeys"))?;
+        if !keys.iter().any(|k| k.id == key.access_key_id) {
+            return Err(RotateError::UnknownKey {
+                profile,
+                user,
+                key: mask(&key.access_key_id),
+            });
+        }
+        let mut to_delete = Vec::new();
+        for other in keys.iter().filter(|k| k.id != key.access_key_id) {
+            if other.active {
+                let last = aws
+                    .key_last_used(&iam, &other.id)
+                    .await
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|_| "last use unknown".into());
+                if !s.delete_other_active {
+                    return Err(RotateError::TwoKeys {
+                        profile,
+                        user,
+                        detail: format!(
+                            "the other key {} is Active ({last}) and may be in use elsewhere; rerun with --delete-other-active to delete it, or delete it yourself",
+                            mask(&other.id)
+                        ),
+                    });
+                }
+                ui.warn(&format!(
+                    "the other Active key {} will be deleted ({last})",
+                    mask(&other.id)
+                ));
+            } else if !(s.yes || retired_by_us(self.paths, &other.id)) {
+                let question = format!(
+                    "IAM user {user} has a second, Inactive key {}. Delete it to make room?",
+                    mask(&other.id)
+                );
+                if !(s.interactive && !s.dry_run && ui.confirm(&question)) {
+                    return Err(RotateError::TwoKeys {
+                        profile,
+                        user,
+                        detail: format!(
+                            "the other key {} is Inactive; rerun with --yes to delete it",
+                            mask(&other.id)
+                        ),
+                    });
+                }
+            }
+            to_delete.push(other.id.clone());
+        }
+
+        let mut updated = vec![key.home.clone()];
+        if s.update_shared {
+            updated.extend(key.sharers.iter().cloned());
+        } else if !key.sharers.is_empty() {
+            ui.warn(&format!(
+                "other profiles hold the same key and will stop working: {}",
+                key.sharers
+                    .iter()
+                    .map(|p| p.section.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if s.dry_run {
+            return Ok(Outcome::Planned(Plan {
+                profile,
+                user_arn: identity.arn,
+                old_key_id: key.access_key_id,
+                would_delete: to_delete,
+                retire: s.retire,
+                updated,
+            }));
+        }
+        for id in &to_delete {
+            ui.step(&profile, "deleting the user's other key to make room");
+            match aws.delete_access_key(&iam, &user, id).await {
+                Ok(()) => forget_retired(self.paths, id),
+                Err(e) if e.is_no_such_entity() => {}
+                Err(e) => return Err(aws_err("IAM DeleteAccessKey (other key)")(e)),
+            }
+        }
+
+        let mut j = Journal {
+            version: 1,
+            state: State::Started,
+            profile: profile.clone(),
+            home: key.home.clone(),
+            update_shared: s.update_shared,
+            credentials_file: loaded.creds.real.clone(),
+            config_file: loaded.conf.real.clone(),
+            user_arn: identity.arn.clone(),
+            user_name: user.clone(),
+            region: region.to_string(),
+            mfa_serial: key.mfa_serial.clone(),
+            retire: s.retire,
+            started_at: now_secs(),
+            old_key_id: key.access_key_id.clone(),
+            old_secret: key.secret.clone(),
+            keys_before: vec![key.access_key_id.clone()],
+            new_key_id: None,
+            new_secret: None,
+            rollback_reason: None,
+        };
+        save(&j)?;
+        failpoint("after-journal-started");
+
+        // CreateAccessKey is never retried blindly: a lost reply may have
+        // minted a key whose secret nobody has. Clean up, then try again.
+        let mut attempt = 0;
+        let new = loop {
+            attempt += 1;
+            ui.step(&profile, "creating the new key (IAM CreateAccessKey)");
+            match aws.create_access_key(&iam, &user).await {
+                Ok(k) => break k,
+                Err(e) => {
+                    ui.warn(&format!("CreateAccessKey failed: {e}"));
+                    self.delete_orphans(&iam, &j).await?;
+                    if !e.outcome_unknown() || attempt >= 3 {
+                        store::remove_private(&journal_path(&j))?;
+                        return Err(aws_err("IAM CreateAccessKey")(e));
+                    }
+                    tokio::time::sleep(s.initial_backoff * attempt).await;
+                }
+            }
+        };
+        failpoint("after-create");
+        j.new_key_id = Some(new.id.clone());
+        j.new_secret = Some(new.secret.clone());
+        j.state = State::Created;
+        if let Err(e) = save(&j) {
+            // Only memory holds the secret: undo at once.
+            let _ = aws.delete_access_key(&iam, &user, &new.id).await;
+            return Err(e);
+        }
+        failpoint("after-journal-created");
+        self.forward(j, &iam, false).await.map(Outcome::Rotated)
+    }
+
+    /// Writes the new pair, verifies it, retires the old key. Serves a
+    /// fresh rotation and the recovery of `Created`/`Written`/`Verified`.
+    async fn forward(
+        &self,
+        mut j: Journal,
+        iam: &Creds,
+        resumed: bool,
+    ) -> Result<Summary, RotateError> {
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let profile = j.profile.clone();
+        let new_creds = j.new_creds().ok_or_else(|| RotateError::BadJournal {
+            path: journal_path(&j),
+            detail: "this state needs the new key but the journal has none".into(),
+        })?;
+        let mut backups = Vec::new();
+        if j.state == State::Created {
+            ui.step(&profile, "writing the new key to the file");
+            let (changed, made) = self.write_pair(
+                &j,
+                &j.old_key_id,
+                &new_creds.access_key_id,
+                &new_creds.secret,
+            )?;
+            backups = made;
+            let holds_new = !places_now_holding(self.paths, &new_creds.access_key_id)?.is_empty();
+            if changed == 0 && !holds_new {
+                return self
+                    .rollback(
+                        j,
+                        iam,
+                        "the profile no longer holds the old key (was the file edited meanwhile?)",
+                    )
+                    .await;
+            }
+            failpoint("after-file-written");
+            j.state = State::Written;
+            save(&j)?;
+        }
+        if j.state == State::Written {
+            ui.step(
+                &profile,
+                "verifying the new key (IAM is eventually consistent)",
+            );
+            // Under an MFA policy IAM reads need a session; STS
+            // GetCallerIdentity alone still proves the key.
+            let iam_read = j.mfa_serial.is_none();
+            if let Err(reason) = verify(aws, &new_creds, &j, iam_read, s).await {
+                return self.rollback(j, iam, &reason).await;
+            }
+            failpoint("after-verify");
+            j.state = State::Verified;
+            save(&j)?;
+        }
+        // Retire signing with the new key (the old one may be half-dead to
+        // other callers already); under MFA, with the MFA session.
+        let signer = if j.mfa_serial.is_some() {
+            iam.clone()
+        } else {
+            new_creds.clone()
+        };
+        ui.step(&profile, "retiring the old key");
+        retire(aws, &signer, &j, s).await.map_err(|source| RotateError::Aws {
+            profile: profile.clone(),
+            step: "retiring the old key (the new key is in place and works; run `keyturn recover` to retry)",
+            source,
+        })?;
+        if j.retire == Retire::Deactivate {
+            remember_retired(self.paths, &j.old_key_id);
+        }
+        failpoint("after-retire");
+        store::remove_private(&journal_path(&j))?;
+        Ok(Summary {
+            updated: places_now_holding(self.paths, &new_creds.access_key_id)?,
+            profile,
+            user_arn: j.user_arn.clone(),
+            old_key_id: j.old_key_id.clone(),
+            new_key_id: new_creds.access_key_id.clone(),
+            retired: j.retire,
+            backups,
+            resumed,
+        })
+    }
+
+    /// Replaces the pair whose id is `from` by (`to`, `secret`) in the
+    /// file(s) the journal covers, under the locks held for the run.
+    /// Returns how many files changed, and their backups.
+    fn write_pair(
+        &self,
+        j: &Journal,
+        from: &str,
+        to: &str,
+        secret: &Secret,
+    ) -> Result<(usize, Vec<PathBuf>), RotateError> {
+        let mut changed = 0;
+        let mut backups = Vec::new();
+        let only = (!j.update_shared).then_some(j.home.section.as_str());
+        for (kind, shown) in [
+            (FileKind::Credentials, &self.paths.credentials),
+            (FileKind::Config, &self.paths.config),
+        ] {
+            if only.is_some() && kind != j.home.file {
+                continue;
+            }
+            let snap = store::read(shown)?;
+            let Some(lock) = self.locks.iter().find(|l| l.target == snap.real) else {
+                // The file did not exist when the run began: nothing of ours.
+                continue;
+            };
+            let edit = |bytes: &[u8]| -> Result<Option<Vec<u8>>, RotateError> {
+                let mut doc = Document::parse_bytes(bytes).map_err(|e| Refusal::Unparsable {
+                    path: shown.clone(),
+                    line: e.line,
+                    detail: e.to_string(),
+                })?;
+                let n = profile::replace_pair(&mut doc, from, to, secret, only).map_err(|e| {
+                    RotateError::Stuck {
+                        profile: j.profile.clone(),
+                        detail: e.to_string(),
+                    }
+                })?;
+                Ok((n > 0).then(|| doc.render().into_bytes()))
+            };
+            let out = store::rewrite(lock, &snap, self.s.keep_backups, &edit)??;
+            if !out.unchanged {
+                changed += 1;
+                backups.extend(out.backup);
+            }
+        }
+        Ok((changed, backups))
+    }
+
+    /// Deletes every key of the user that was not there before the
+    /// rotation and is not the journal's new key: its secret is lost.
+    async fn delete_orphans(&self, iam: &Creds, j: &Journal) -> Result<usize, RotateError> {
+        let aws_err = |step: &'static str| {
+            let profile = j.profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
+        };
+        let keys = self
+            .aws
+            .list_access_keys(iam, &j.user_name)
+            .await
+            .map_err(aws_err("IAM ListAccessKeys (looking for orphaned keys)"))?;
+        let mut n = 0;
+        for k in keys {
+            if j.keys_before.contains(&k.id) || j.new_key_id.as_deref() == Some(&k.id) {
+                continue;
+            }
+            self.ui.warn(&format!(
+                "deleting orphaned key {} (its secret was never saved)",
+                mask(&k.id)
+            ));
+            match self.aws.delete_access_key(iam, &j.user_name, &k.id).await {
+                Ok(()) => n += 1,
+                Err(e) if e.is_no_such_entity() => {}
+                Err(e) => return Err(aws_err("IAM DeleteAccessKey (orphaned key)")(e)),
+            }
+        }
+        Ok(n)
+    }
+
+    /// Puts the old pair back, deletes the new key signing with the old
+    /// one, and reports failure with the old key still in place.
+    async fn rollback(
+        &self,
+        mut j: Journal,
+        iam: &Creds,
+        reason: &str,
+    ) -> Result<Summary, RotateError> {
+        self.ui.warn(&format!("rolling back: {reason}"));
+        j.state = State::RollingBack;
+        j.rollback_reason = Some(reason.to_string());
+        save(&j)?;
+        failpoint("rollback-after-journal");
+        self.undo(&j, iam).await?;
+        Err(RotateError::RolledBack {
+            profile: j.profile.clone(),
+            detail: format!(
+                "{reason}; rolled back: the old key {} is still in place and works, the new key was deleted",
+                mask(&j.old_key_id)
+            ),
+        })
+    }
+
+    /// The idempotent body of a rollback, and of recovering `Started`.
+    async fn undo(&self, j: &Journal, iam: &Creds) -> Result<(), RotateError> {
+        if let Some(new_id) = &j.new_key_id {
+            self.write_pair(j, new_id, &j.old_key_id, &j.old_secret)?;
+            failpoint("rollback-after-file");
+            match self.aws.delete_access_key(iam, &j.user_name, new_id).await {
+                Ok(()) => {}
+                Err(e) if e.is_no_such_entity() => {}
+                Err(source) => {
+                    return Err(RotateError::Aws {
+                        profile: j.profile.clone(),
+                        step: "IAM DeleteAccessKey (new key, rolling back)",
+                        source,
+                    })
+                }
+            }
+        }
+        let mut before_only = j.clone();
+        before_only.new_key_id = None;
+        self.delete_orphans(iam, &before_only).await?;
+        store::remove_private(&journal_path(j))?;
+        Ok(())
+    }
+
+    /// Finishes or undoes one interrupted rotation. Returns the summary
+    /// when it finished forward (the rotation is done), None when undone.
+    pub async fn recover_journal(&self, j: Journal) -> Result<Option<Summary>, RotateError> {
+        let profile = j.profile.clone();
+        let old = j.old_creds();
+        // Until the old key is retired it still signs; after Verified the
+        // old key may already be gone, so sign with the new one.
+        let iam = match (j.state, j.mfa_serial.as_deref()) {
+            (State::Verified, None) => j.new_creds().unwrap_or_else(|| old.clone()),
+            (_, serial) => self.iam_creds(&old, serial, &profile).await?,
+        };
+        match j.state {
+            State::Started | State::RollingBack => {
+                self.ui.step(&profile, "undoing an interrupted rotation");
+                self.undo(&j, &iam).await?;
+                Ok(None)
+            }
+            State::Created | State::Written | State::Verified => {
+                self.ui.step(&profile, "finishing an interrupted rotation");
+                if j.state != State::Verified {
+                    self.delete_orphans(&iam, &j).await?;
+                }
+                match self.forward(j, &iam, true).await {
+                    Ok(summary) => Ok(Some(summary)),
+                    Err(RotateError::RolledBack { .. }) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+fn places_now_holding(paths: &Paths, key_id: &str) -> Result<Vec<Place>, RotateError> {
+    let loaded = load(paths)?;
+    Ok(profile::places_holding(&loaded.files(paths), key_id))
+}
+
+/// Polls until the new key has worked `verify_successes` times in a row:
+/// STS GetCallerIdentity must name the same user and, unless MFA guards
+/// IAM, an IAM read must succeed. Propagation errors, throttling and
+/// transient failures reset the streak and back off, within the timeout.
+async fn verify<A: Aws>(
+    aws: &A,
+    new: &Creds,
+    j: &Journal,
+    iam_read: bool,
+    s: &Settings,
+) -> Result<(), String> {
+    let deadline = Instant::now() + s.timeout;
+    let mut streak = 0;
+    let mut backoff = Backoff::new(s);
+    let mut last_err = String::from("no attempt finished");
+    let timed_out = |last: &str| {
+        format!(
+            "the new key did not work within {}s (last error: {last})",
+            s.timeout.as_secs()
+        )
+    };
+    while streak < s.verify_successes {
+        let result: Result<(), AwsError> = async {
+            let id = aws.caller_identity(new).await?;
+            if id.arn != j.user_arn {
+                return Err(AwsError {
+                    op: "STS GetCallerIdentity",
+                    kind: crate::aws::ErrorKind::Service,
+                    code: Some("WrongUser".into()),
+                    status: None,
+                    message: format!("the new key belongs to {}, not {}", id.arn, j.user_arn),
+                });
+            }
+            if iam_read {
+                aws.list_access_keys(new, &j.user_name).await?;
+            }
+            Ok(())
+        }
+        .await;
+        let wait = match result {
+            Ok(()) => {
+                streak += 1;
+                s.initial_backoff
+            }
+            Err(e) if e.is_propagation() || e.is_transient() => {
+                streak = 0;
+                last_err = e.to_string();
+                backoff.next()
+            }
+            Err(e) => return Err(format!("the new key was refused: {e}")),
+        };
+        if streak >= s.verify_successes {
+            break;
+        }
+        if Instant::now() + wait >= deadline {
+            return Err(timed_out(&last_err));
+        }
+        tokio::time::sleep(wait).await;
+    }
+    Ok(())
+}
+
+/// Capped exponential backoff with jitter, from `initial_backoff`.
+struct Backoff {
+    next: Duration,
+    cap: Duration,
+    seed: u64,
+}
+
+impl Backoff {
+    fn new(s: &Settings) -> Backoff {
+        let seed = u64::from(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                .subsec_nanos(),
+        ) | 1;
+        Backoff {
+            next: s.initial_backoff,
+            cap: s.max_backoff,
+            seed,
+        }
+    }
+
+    fn next(&mut self) -> Duration {
+        // xorshift: jitter needs no cryptographic randomness.
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        let base = self.next;
+        self.next = (self.next * 2).min(self.cap);
+        // Between half and all of the current step.
+        let frac = (self.seed % 1000) as u32;
+        base / 2 + base / 2 * frac / 1000
+    }
+}
+
+/// Retires the old key, retrying the new key's propagation errors.
+async fn retire<A: Aws>(
+    aws: &A,
+    signer: &Creds,
+    j: &Journal,
+    s: &Settings,
+) -> Result<(), AwsError> {
+    let deadline = Instant::now() + s.timeout;
+    let mut backoff = Backoff::new(s);
+    loop {
+        let r = match j.retire {
+            Retire::Delete => {
+                aws.delete_access_key(signer, &j.user_name, &j.old_key_id)
+                    .await
+            }
+            Retire::Deactivate => {
+                aws.set_key_active(signer, &j.user_name, &j.old_key_id, false)
+                    .await
+            }
+        };
+        match r {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_no_such_entity() => return Ok(()),
+            Err(e) if (e.is_propagation() || e.is_transient()) && Instant::now() < deadline => {
+                tokio::time::sleep(backoff.next()).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Keys keyturn itself made Inactive, so a later rotate may delete them
+/// without asking. Ids only, no secrets.
+fn retired_path(paths: &Paths) -> Option<PathBuf> {
+    let real = store::real_path(&paths.credentials).ok()?;
+    Some(real.parent()?.join(store::STATE_DIR).join("retired-keys"))
+}
+
+fn retired_ids(paths: &Paths) -> Vec<String> {
+    retired_path(paths)
+        .and_then(|p| store::read_private(&p).ok().flatten())
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn retired_by_us(paths: &Paths, id: &str) -> bool {
+    retired_ids(paths).iter().any(|k| k == id)
+}
+
+fn remember_retired(paths: &Paths, id: &str) {
+    let mut ids = retired_ids(paths);
+    ids.push(id.to_string());
+    if let Some(p) = retired_path(paths) {
+        // Best effort: losing this only means a later prompt.
+        let _ = store::write_private(&p, (ids.join("\n") + "\n").as_bytes());
+    }
+}
+
+fn forget_retired(paths: &Paths, id: &str) {
+    let ids: Vec<String> = retired_ids(paths).into_iter().filter(|k| k != id).collect();
+    if let Some(p) = retired_path(paths) {
+        let _ = store::write_private(&p, (ids.join("\n") + "\n").as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests;

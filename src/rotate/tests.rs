@@ -1,0 +1,1 @@
+//! Unit tests of the rotation state machine against a fake AWS.

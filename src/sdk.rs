@@ -1,0 +1,404 @@
+//! The [`Aws`] trait implemented with the official AWS SDK for Rust.
+//!
+//! Invariants:
+//! - Credentials are always the explicit ones passed in: the SDK's default
+//!   chain would prefer `AWS_ACCESS_KEY_ID` from the environment over the
+//!   profile being rotated. Clients are built from `SdkConfig::builder()`,
+//!   which reads no profile files and never probes instance metadata.
+//! - One HTTP client (connection pool, TLS roots from `AWS_CA_BUNDLE`,
+//!   proxies from `HTTPS_PROXY`/`NO_PROXY`) is shared by every client.
+//! - CreateAccessKey runs with retries disabled: a lost reply must be
+//!   handled by the caller, never by a blind retry.
+
+use crate::aws::{Aws, AwsError, Creds, ErrorKind, Identity, KeyMeta, LastUsed, NewKey};
+use crate::secret::Secret;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_sdk_iam::error::ProvideErrorMetadata;
+use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::date_time::Format;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to reach AWS.
+#[derive(Clone, Debug, Default)]
+pub struct Endpoint {
+    /// `--endpoint-url` / `AWS_ENDPOINT_URL`, for emulators and tests.
+    pub url: Option<String>,
+    /// `AWS_CA_BUNDLE`: extra PEM trust roots.
+    pub ca_bundle: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("{}: cannot read the CA bundle (AWS_CA_BUNDLE): {source}", path.display())]
+    CaRead {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: the CA bundle (AWS_CA_BUNDLE) holds no valid PEM certificate", path.display())]
+    CaInvalid { path: std::path::PathBuf },
+    #[error("cannot set up TLS: {0}")]
+    Tls(String),
+}
+
+pub struct SdkAws {
+    http: SharedHttpClient,
+    endpoint: Option<String>,
+    clients: Mutex<HashMap<(String, bool, String), (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
+}
+
+fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
+    let mut trust = tls::TrustStore::default();
+    if let Some(path) = ca {
+        let pem = std::fs::read(path).map_err(|source| SetupError::CaRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // Check first: the TLS provider panics on a bad PEM.
+        use rustls_pki_types::{pem::PemObject, CertificateDer};
+        let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&pem).collect();
+        if !certs.is_ok_and(|c| !c.is_empty()) {
+            return Err(SetupError::CaInvalid {
+                path: path.to_path_buf(),
+            });
+        }
+        trust = trust.with_pem_certificate(pem);
+    }
+    let ctx = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|e| SetupError::Tls(e.to_string()))?;
+    // The public builder disables proxies when given a TLS context; this is
+    // the SDK's own default client, with our trust store.
+    Ok(
+        Builder::new().build_with_connector_fn(move |settings, components| {
+            let mut b = ConnectorBuilder::default()
+                .tls_provider(tls::Provider::Rustls(
+                    tls::rustls_provider::CryptoMode::AwsLc,
+                ))
+                .tls_context(ctx.clone());
+            b.set_connector_settings(settings.cloned());
+            if let Some(c) = components {
+                b.set_sleep_impl(c.sleep_impl());
+            }
+            b.set_proxy_config(Some(ProxyConfig::from_env()));
+            b.build()
+        }),
+    )
+}
+
+impl SdkAws {
+    pub fn new(endpoint: &Endpoint) -> Result<SdkAws, SetupError> {
+        Ok(SdkAws {
+            http: http_client(endpoint.ca_bundle.as_deref())?,
+            endpoint: endpoint.url.clone(),
+            clients: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn clients(&self, creds: &Creds) -> (aws_sdk_iam::Client, aws_sdk_sts::Client) {
+        let key = (
+            creds.access_key_id.clone(),
+            creds.session_token.is_some(),
+            creds.region.clone(),
+        );
+        let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(key)
+            .or_insert_with(|| {
+                let provider = Credentials::new(
+                    creds.access_key_id.clone(),
+                    creds.secret.expose().to_string(),
+                    creds.session_token.as_ref().map(|t| t.expose().to_string()),
+                    None,
+                    "keyturn",
+                );
+                let mut b = SdkConfig::builder()
+                    .behavior_version(BehaviorVersion::latest())
+                    .region(Region::new(creds.region.clone()))
+                    .credentials_provider(SharedCredentialsProvider::new(provider))
+                    .http_client(self.http.clone())
+                    .retry_config(RetryConfig::standard().with_max_attempts(3))
+                    .timeout_config(
+                        TimeoutConfig::builder()
+                            .connect_timeout(Duration::from_secs(5))
+                            .read_timeout(Duration::from_secs(20))
+                            .operation_attempt_timeout(Duration::from_secs(20))
+                            .operation_timeout(Duration::from_secs(60))
+                            .build(),
+                    );
+                if let Some(url) = &self.endpoint {
+                    b = b.endpoint_url(url);
+                }
+                let conf = b.build();
+                (
+                    aws_sdk_iam::Client::new(&conf),
+                    aws_sdk_sts::Client::new(&conf),
+                )
+            })
+            .clone()
+    }
+}
+
+/// Turns an SDK error into ours, keeping the code and whether the request
+/// may have executed.
+fn convert<E>(op: &'static str, e: SdkError<E, HttpResponse>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let status = e.raw_response().map(|r| r.status().as_u16());
+    let (kind, mut code, mut message) = match &e {
+        SdkError::ServiceError(se) => (
+            ErrorKind::Service,
+            se.err().code().map(str::to_string),
+            se.err().message().unwrap_or_default().to_string(),
+        ),
+        SdkError::ConstructionFailure(_) => (ErrorKind::NotSent, None, error_chain(&e)),
+        SdkError::DispatchFailure(d) if d.is_user() => (ErrorKind::NotSent, None, error_chain(&e)),
+        SdkError::DispatchFailure(_)
+            if io_kind(&e) == Some(std::io::ErrorKind::ConnectionRefused) =>
+        {
+            (ErrorKind::NotSent, None, error_chain(&e))
+        }
+        _ => (ErrorKind::Unknown, None, error_chain(&e)),
+    };
+    // moto wraps its auth errors as <Errors><Error>, a shape the SDK does
+    // not parse: read the code from the raw body ourselves.
+    if kind == ErrorKind::Service && code.is_none() {
+        if let Some(body) = e.raw_response().and_then(|r| r.body().bytes()) {
+            let text = String::from_utf8_lossy(body);
+            code = xml_tag(&text, "Code");
+            if message.is_empty() {
+                message = xml_tag(&text, "Message").unwrap_or_default();
+            }
+        }
+    }
+    AwsError {
+        op,
+        kind,
+        code,
+        status,
+        message,
+    }
+}
+
+fn xml_tag(text: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = text.find(&open)? + open.len();
+    let end = text[start..].find(&format!("</{tag}>"))? + start;
+    Some(text[start..end].trim().to_string())
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        parts.push(err.to_string());
+        cur = err.source();
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+fn missing(op: &'static str, what: &str) -> AwsError {
+    AwsError {
+        op,
+        kind: ErrorKind::Service,
+        code: Some("MalformedResponse".into()),
+        status: None,
+        message: format!("the response has no {what}"),
+    }
+}
+
+fn rfc3339(dt: &aws_smithy_types::DateTime) -> Option<String> {
+    aws_smithy_types::DateTime::from_secs(dt.secs())
+        .fmt(Format::DateTime)
+        .ok()
+}
+
+impl Aws for SdkAws {
+    async fn caller_identity(&self, creds: &Creds) -> Result<Identity, AwsError> {
+        const OP: &str = "STS GetCallerIdentity";
+        let (_, sts) = self.clients(creds);
+        let out = sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(Identity {
+            arn: out.arn().ok_or_else(|| missing(OP, "Arn"))?.to_string(),
+            account: out.account().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn list_access_keys(&self, creds: &Creds, user: &str) -> Result<Vec<KeyMeta>, AwsError> {
+        const OP: &str = "IAM ListAccessKeys";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .list_access_keys()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out
+            .access_key_metadata()
+            .iter()
+            .filter_map(|m| {
+                Some(KeyMeta {
+                    id: m.access_key_id()?.to_string(),
+                    active: m.status() == Some(&aws_sdk_iam::types::StatusType::Active),
+                    created: m.create_date().map(|d| d.secs()),
+                })
+            })
+            .collect())
+    }
+
+    async fn create_access_key(&self, creds: &Creds, user: &str) -> Result<NewKey, AwsError> {
+        const OP: &str = "IAM CreateAccessKey";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .create_access_key()
+            .user_name(user)
+            .customize()
+            .config_override(aws_sdk_iam::Config::builder().retry_config(RetryConfig::disabled()))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let key = out.access_key().ok_or_else(|| missing(OP, "AccessKey"))?;
+        Ok(NewKey {
+            id: key.access_key_id().to_string(),
+            secret: Secret::new(key.secret_access_key()),
+        })
+    }
+
+    async fn delete_access_key(
+        &self,
+        creds: &Creds,
+        user: &str,
+        key_id: &str,
+    ) -> Result<(), AwsError> {
+        let (iam, _) = self.clients(creds);
+        iam.delete_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| convert("IAM DeleteAccessKey", e))?;
+        Ok(())
+    }
+
+    async fn set_key_active(
+        &self,
+        creds: &Creds,
+        user: &str,
+        key_id: &str,
+        active: bool,
+    ) -> Result<(), AwsError> {
+        use aws_sdk_iam::types::StatusType;
+        let (iam, _) = self.clients(creds);
+        iam.update_access_key()
+            .user_name(user)
+            .access_key_id(key_id)
+            .status(if active {
+                StatusType::Active
+            } else {
+                StatusType::Inactive
+            })
+            .send()
+            .await
+            .map_err(|e| convert("IAM UpdateAccessKey", e))?;
+        Ok(())
+    }
+
+    async fn key_last_used(&self, creds: &Creds, key_id: &str) -> Result<LastUsed, AwsError> {
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .get_access_key_last_used()
+            .access_key_id(key_id)
+            .send()
+            .await
+            .map_err(|e| convert("IAM GetAccessKeyLastUsed", e))?;
+        let na = |s: &str| (!s.is_empty() && s != "N/A").then(|| s.to_string());
+        Ok(match out.access_key_last_used() {
+            None => LastUsed::default(),
+            Some(l) => LastUsed {
+                date: l.last_used_date().and_then(rfc3339),
+                service: na(l.service_name()),
+                region: na(l.region()),
+            },
+        })
+    }
+
+    async fn session_token(
+        &self,
+        creds: &Creds,
+        mfa_serial: &str,
+        code: &str,
+    ) -> Result<Creds, AwsError> {
+        const OP: &str = "STS GetSessionToken";
+        let (_, sts) = self.clients(creds);
+        let out = sts
+            .get_session_token()
+            .serial_number(mfa_serial)
+            .token_code(code)
+            .duration_seconds(900)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let c = out
+            .credentials()
+            .ok_or_else(|| missing(OP, "Credentials"))?;
+        Ok(Creds {
+            access_key_id: c.access_key_id().to_string(),
+            secret: Secret::new(c.secret_access_key()),
+            session_token: Some(Secret::new(c.session_token())),
+            region: creds.region.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_tag_reads_moto_and_aws_shapes() {
+        let moto = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>bad</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(
+            xml_tag(moto, "Code").as_deref(),
+            Some("InvalidClientTokenId")
+        );
+        assert_eq!(xml_tag(moto, "Message").as_deref(), Some("bad"));
+        assert_eq!(xml_tag("<x/>", "Code"), None);
+    }
+
+    #[test]
+    fn bad_ca_bundle_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ca.pem");
+        std::fs::write(&p, "not a certificate").unwrap();
+        let err = http_client(Some(&p)).err().unwrap();
+        assert!(matches!(err, SetupError::CaInvalid { .. }), "{err}");
+        let err = http_client(Some(&dir.path().join("absent"))).err().unwrap();
+        assert!(matches!(err, SetupError::CaRead { .. }), "{err}");
+    }
+}

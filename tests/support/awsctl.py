@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Test-side AWS client for keyturn's end-to-end tests: a real boto3/botocore
+client against a local moto server (never real AWS: the endpoint must be a
+loopback address). Prints JSON on stdout. Secrets appear only in `setup`
+output, which the Rust harness keeps in memory (moto test keys)."""
+
+import argparse
+import hashlib
+import json
+import sys
+import urllib.parse
+import urllib.request
+
+import boto3
+import botocore.exceptions
+import botocore.session
+
+POLICY = json.dumps({"Version": "2012-10-17",
+                     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+def loopback_only(url):
+    host = urllib.parse.urlparse(url).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit(f"refusing non-loopback endpoint {url}")
+    return url
+
+
+def client(service, endpoint, key_id, secret, token=None):
+    return boto3.client(service, endpoint_url=loopback_only(endpoint), region_name="us-east-1",
+                        aws_access_key_id=key_id, aws_secret_access_key=secret,
+                        aws_session_token=token)
+
+
+def reset_auth(endpoint, n):
+    req = urllib.request.Request(loopback_only(endpoint) + "/moto-api/reset-auth",
+                                 data=str(n).encode(), headers={"Content-Type": "text/plain"},
+                                 method="POST")
+    urllib.request.urlopen(req, timeout=30).read()
+
+
+def cmd_admin(a):
+    # Three unauthenticated requests make an admin; everything else is signed.
+    reset_auth(a.endpoint, 3)
+    iam = client("iam", a.endpoint, "AKIAIOSFODNN7EXAMPLE", "x" * 40)
+    iam.create_user(UserName="keyturn-admin")
+    iam.put_user_policy(UserName="keyturn-admin", PolicyName="all", PolicyDocument=POLICY)
+    k = iam.create_access_key(UserName="keyturn-admin")["AccessKey"]
+    print(json.dumps({"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]}))
+
+
+def admin_iam(a):
+    return client("iam", a.endpoint, a.admin_id, a.admin_secret)
+
+
+def cmd_user(a):
+    iam = admin_iam(a)
+    iam.create_user(UserName=a.name, Path=a.path)
+    iam.put_user_policy(UserName=a.name, PolicyName="all", PolicyDocument=POLICY)
+    keys = []
+    for _ in range(a.keys):
+        k = iam.create_access_key(UserName=a.name)["AccessKey"]
+        keys.append({"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]})
+    print(json.dumps(keys))
+
+
+def cmd_keys(a):
+    iam = admin_iam(a)
+    out = iam.list_access_keys(UserName=a.name)["AccessKeyMetadata"]
+    print(json.dumps([{"id": k["AccessKeyId"], "status": k["Status"]} for k in out]))
+
+
+def cmd_set_status(a):
+    admin_iam(a).update_access_key(UserName=a.name, AccessKeyId=a.key, Status=a.status)
+    print("{}")
+
+
+def cmd_whoami(a):
+    """Does this pair sign requests? Checks STS and an IAM read."""
+    try:
+        arn = client("sts", a.endpoint, a.id, a.secret).get_caller_identity()["Arn"]
+        client("iam", a.endpoint, a.id, a.secret).list_access_keys()
+        print(json.dumps({"ok": True, "arn": arn}))
+    except botocore.exceptions.ClientError as e:
+        print(json.dumps({"ok": False, "code": e.response["Error"].get("Code")}))
+
+
+def digest(s):
+    return hashlib.sha256(s.encode()).hexdigest()[:16] if s is not None else None
+
+
+def cmd_profiles(a):
+    """What botocore (the AWS CLI) reads from the files: every profile's
+    resolved credentials (secret as a digest), or the error it raises."""
+    s = botocore.session.Session()
+    s.set_config_variable("credentials_file", a.credentials_file)
+    s.set_config_variable("config_file", a.config_file)
+    out = {}
+    try:
+        names = s.available_profiles
+    except Exception as e:  # noqa: BLE001 - the test compares error kinds
+        print(json.dumps({"error": type(e).__name__}))
+        return
+    for name in sorted(names):
+        ps = botocore.session.Session(profile=name)
+        ps.set_config_variable("credentials_file", a.credentials_file)
+        ps.set_config_variable("config_file", a.config_file)
+        try:
+            cfg = ps.get_scoped_config()
+            c = ps.get_credentials()
+            if c is None:
+                out[name] = {"creds": None, "region": cfg.get("region")}
+            else:
+                fc = c.get_frozen_credentials()
+                out[name] = {"creds": [fc.access_key, digest(fc.secret_key), fc.token is not None],
+                             "method": c.method, "region": cfg.get("region")}
+        except Exception as e:  # noqa: BLE001
+            out[name] = {"error": type(e).__name__}
+    print(json.dumps(out, sort_keys=True))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("admin"); p.add_argument("--endpoint", required=True); p.set_defaults(f=cmd_admin)
+    for name, f in (("user", cmd_user), ("keys", cmd_keys), ("set-status", cmd_set_status)):
+        p = sub.add_parser(name)
+        p.add_argument("--endpoint", required=True)
+        p.add_argument("--admin-id", required=True)
+        p.add_argument("--admin-secret", required=True)
+        p.add_argument("--name", required=True)
+        p.add_argument("--path", default="/")
+        p.add_argument("--keys", type=int, default=1)
+        p.add_argument("--key")
+        p.add_argument("--status")
+        p.set_defaults(f=f)
+    p = sub.add_parser("whoami")
+    p.add_argument("--endpoint", required=True); p.add_argument("--id", required=True)
+    p.add_argument("--secret", required=True); p.set_defaults(f=cmd_whoami)
+    p = sub.add_parser("profiles")
+    p.add_argument("--credentials-file", required=True); p.add_argument("--config-file", required=True)
+    p.set_defaults(f=cmd_profiles)
+    a = ap.parse_args()
+    a.f(a)
+
+
+if __name__ == "__main__":
+    main()
