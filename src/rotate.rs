@@ -940,13 +940,6 @@ async fn verify<A: Aws>(
     let deadline = Instant::now() + s.timeout;
     let mut streak = 0;
     let mut backoff = Backoff::new(s);
-    let mut last_err = String::from("no attempt finished");
-    let timed_out = |last: &str| {
-        format!(
-            "the new key did not work within {}s (last error: {last})",
-            s.timeout.as_secs()
-        )
-    };
     while streak < s.verify_successes {
         let result: Result<(), AwsError> = async {
             let id = aws.caller_identity(new).await?;
@@ -965,24 +958,23 @@ async fn verify<A: Aws>(
             Ok(())
         }
         .await;
-        let wait = match result {
+        match result {
             // Back to back: each call may land on another IAM server, and
             // sleeping here would only slow the common case down.
-            Ok(()) => {
-                streak += 1;
-                continue;
-            }
+            Ok(()) => streak += 1,
             Err(e) if e.is_propagation() || e.is_transient() => {
                 streak = 0;
-                last_err = e.to_string();
-                backoff.next()
+                let wait = backoff.next();
+                if Instant::now() + wait >= deadline {
+                    return Err(format!(
+                        "the new key did not work within {}s (last error: {e})",
+                        s.timeout.as_secs()
+                    ));
+                }
+                tokio::time::sleep(wait).await;
             }
             Err(e) => return Err(format!("the new key was refused: {e}")),
-        };
-        if Instant::now() + wait >= deadline {
-            return Err(timed_out(&last_err));
         }
-        tokio::time::sleep(wait).await;
     }
     Ok(())
 }
