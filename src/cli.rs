@@ -81,6 +81,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Finish or undo rotations a crash interrupted, starting no new ones
     Recover(CommonArgs),
+    /// Check a whole account (or many) for stale access keys
+    Audit(crate::cmd::audit::AuditArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,5 +1,6 @@
 //! One module per subcommand: each turns a validated [`crate::cli::Config`]
 //! into calls on the domain modules and prints the result.
 
+pub mod audit;
 pub mod recover;
 pub mod rotate;
