@@ -188,6 +188,7 @@ pub enum Job {
     Recover {
         settings: Settings,
     },
+    Audit(crate::cmd::audit::AuditArgs),
 }
 
 /// Wrong arguments: exit code 2, nothing touched.
@@ -288,6 +289,7 @@ impl Config {
             Command::Recover(c) => Job::Recover {
                 settings: settings(&c)?,
             },
+            Command::Audit(a) => Job::Audit(a),
         };
         Ok(Config {
             job,
