@@ -83,6 +83,12 @@ pub enum Command {
     Recover(CommonArgs),
     /// Check a whole account (or many) for stale access keys
     Audit(crate::cmd::audit::AuditArgs),
+    /// Install, show or remove a periodic rotation (systemd, launchd, cron)
+    Schedule(crate::cmd::schedule::ScheduleArgs),
+    /// Print shell completions
+    Completions(crate::cmd::shell::CompletionsArgs),
+    /// Print the man page
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
@@ -189,6 +195,9 @@ pub enum Job {
         settings: Settings,
     },
     Audit(crate::cmd::audit::AuditArgs),
+    Schedule(crate::cmd::schedule::ScheduleArgs),
+    Completions(crate::cmd::shell::CompletionsArgs),
+    Man,
 }
 
 /// Wrong arguments: exit code 2, nothing touched.
@@ -290,6 +299,9 @@ impl Config {
                 settings: settings(&c)?,
             },
             Command::Audit(a) => Job::Audit(a),
+            Command::Schedule(a) => Job::Schedule(a),
+            Command::Completions(a) => Job::Completions(a),
+            Command::Man => Job::Man,
         };
         Ok(Config {
             job,

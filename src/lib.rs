@@ -27,6 +27,13 @@ use cli::{exit, Cli, Config, Env, Job, UsageError};
 /// reports itself; an `Err` is printed by `main` as `error: ...`.
 pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
     let cfg = Config::from_cli(cli, &env)?;
+    // Offline jobs need no runtime.
+    match &cfg.job {
+        Job::Schedule(args) => return cmd::schedule::run(&cfg, args),
+        Job::Completions(args) => return cmd::shell::completions(args),
+        Job::Man => return cmd::shell::man(),
+        _ => {}
+    }
     // One current-thread runtime for the whole run: keyturn waits on the
     // network, it does not need cores.
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -37,6 +44,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
             Job::Rotate { profiles, settings } => cmd::rotate::run(&cfg, profiles, settings).await,
             Job::Recover { settings } => cmd::recover::run(&cfg, settings).await,
             Job::Audit(args) => cmd::audit::run(&cfg, args).await,
+            Job::Schedule(_) | Job::Completions(_) | Job::Man => Ok(exit::OK),
         }
     })
 }

@@ -4,3 +4,5 @@
 pub mod audit;
 pub mod recover;
 pub mod rotate;
+pub mod schedule;
+pub mod shell;

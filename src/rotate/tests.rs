@@ -809,6 +809,18 @@ impl Fx {
 
     /// The end state of every finished rotation or recovery: alice has one
     /// Active key, `[dev]` holds exactly it, no journal is left.
+    /// Like [`Fx::assert_settled`] but tolerates a pending journal.
+    fn assert_settled_or_journal(&self) -> (String, String) {
+        let keys = self.aws.keys("alice");
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        let (id, secret) = self.file_pair("dev");
+        assert_eq!(
+            (keys[0].id.as_str(), keys[0].secret.as_str()),
+            (id.as_str(), secret.as_str())
+        );
+        (id, secret)
+    }
+
     fn assert_settled(&self) -> (String, String) {
         let keys = self.aws.keys("alice");
         assert_eq!(keys.len(), 1, "{keys:?}");
@@ -1853,6 +1865,36 @@ fn shared_key_without_update_shared_changes_only_the_named_profile() {
             .any(|w| w.contains("ci") && w.contains("profile tools")),
         "{warnings:?}"
     );
+}
+
+#[test]
+fn rotating_a_sharer_does_not_strand_the_interrupted_rotation_of_the_shared_key() {
+    // `[dev]`'s rotation of the shared key crashed after retiring the old
+    // key (journal still Verified, the files all hold the new key). The
+    // user then rotates `[ci]`, which holds the same key. Afterwards the
+    // pending journal must not be stuck: either `rotate ci` finished it
+    // first, or `recover` can still finish it.
+    let fx = Fx::with_files(SHARED_CREDS, Some(SHARED_CONFIG));
+    let new = fx.aws.mint_key("alice");
+    fx.write_creds(&with_pair(SHARED_CREDS, &new.0, &new.1));
+    std::fs::write(&fx.paths.config, with_pair(SHARED_CONFIG, &new.0, &new.1)).unwrap();
+    fx.leave(&fx.journal(State::Verified, Some(&new)));
+    fx.aws.remove_key(OLD_ID);
+
+    let summary = fx.rotated("ci");
+    let (id, _) = fx.assert_settled_or_journal();
+    assert_eq!(summary.new_key_id, id);
+    let stuck: Vec<_> = fx
+        .recover_all()
+        .into_iter()
+        .filter(|(_, r)| r.is_err())
+        .collect();
+    assert!(
+        stuck.is_empty(),
+        "the interrupted rotation of [dev] can no longer be recovered: {stuck:?}"
+    );
+    fx.assert_settled();
+    assert_eq!(fx.file_pair("tools").0, id);
 }
 
 // ---------------------------------------------------------------------------
