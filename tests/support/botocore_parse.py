@@ -1,0 +1,29 @@
+#!/usr/bin/env python3
+"""Differential oracle for keyturn's file model: how botocore (the AWS CLI)
+parses each given file. Prints {path: {"sections": {name: {key: value}}}}
+or {path: {"error": ExceptionName}} as JSON. Values are raw strings
+(parse_subsections=False) so nested blocks compare as text; sections
+include the keys inherited from [DEFAULT], as configparser reports them."""
+
+import json
+import sys
+
+import botocore.configloader
+import botocore.exceptions
+
+
+def main():
+    out = {}
+    for path in sys.argv[1:]:
+        try:
+            parsed = botocore.configloader.raw_config_parse(path, parse_subsections=False)
+            out[path] = {"sections": parsed}
+        except botocore.exceptions.ConfigParseError as e:
+            out[path] = {"error": type(e.__cause__ or e).__name__}
+        except UnicodeDecodeError:
+            out[path] = {"error": "UnicodeDecodeError"}
+    json.dump(out, sys.stdout, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
