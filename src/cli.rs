@@ -81,6 +81,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Finish or undo rotations a crash interrupted, starting no new ones
     Recover(CommonArgs),
+    /// Show every profile's key: age, user, last use, pending rotations
+    Status(crate::cmd::status::StatusArgs),
     /// Check a whole account (or many) for stale access keys
     Audit(crate::cmd::audit::AuditArgs),
     /// Install, show or remove a periodic rotation (systemd, launchd, cron)
@@ -194,6 +196,7 @@ pub enum Job {
     Recover {
         settings: Settings,
     },
+    Status(crate::cmd::status::StatusArgs),
     Audit(crate::cmd::audit::AuditArgs),
     Schedule(crate::cmd::schedule::ScheduleArgs),
     Completions(crate::cmd::shell::CompletionsArgs),
@@ -298,6 +301,7 @@ impl Config {
             Command::Recover(c) => Job::Recover {
                 settings: settings(&c)?,
             },
+            Command::Status(a) => Job::Status(a),
             Command::Audit(a) => Job::Audit(a),
             Command::Schedule(a) => Job::Schedule(a),
             Command::Completions(a) => Job::Completions(a),

@@ -43,6 +43,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
         match &cfg.job {
             Job::Rotate { profiles, settings } => cmd::rotate::run(&cfg, profiles, settings).await,
             Job::Recover { settings } => cmd::recover::run(&cfg, settings).await,
+            Job::Status(args) => cmd::status::run(&cfg, args).await,
             Job::Audit(args) => cmd::audit::run(&cfg, args).await,
             Job::Schedule(_) | Job::Completions(_) | Job::Man => Ok(exit::OK),
         }

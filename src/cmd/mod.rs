@@ -6,3 +6,4 @@ pub mod recover;
 pub mod rotate;
 pub mod schedule;
 pub mod shell;
+pub mod status;
