@@ -897,7 +897,9 @@ fn happy_path_changes_only_the_two_values_and_deletes_the_old_key() {
 #[test]
 fn journal_is_saved_before_each_step_that_leaves_its_state() {
     let fx = Fx::new();
-    let seen: Rc<RefCell<Vec<(&'static str, String, Vec<Journal>, String)>>> = Rc::default();
+    // (op, signer, journals on disk, credentials file) before each call.
+    type Seen = Vec<(&'static str, String, Vec<Journal>, String)>;
+    let seen: Rc<RefCell<Seen>> = Rc::default();
     let (paths, rec) = (fx.paths.clone(), seen.clone());
     fx.aws.set_probe(move |op, signer, _| {
         let js: Vec<Journal> = journals(&paths)
