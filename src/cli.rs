@@ -95,9 +95,9 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct CommonArgs {
-    /// Verification timeout, e.g. 90s, 2m
-    #[arg(long, default_value = "120s", value_name = "DURATION")]
-    pub timeout: String,
+    /// Verification timeout, e.g. 90s, 2m [default: 120s]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
 
     /// MFA code, when the profile has mfa_serial (else asked on a terminal)
     #[arg(long, value_name = "CODE")]
@@ -118,9 +118,29 @@ pub struct RotateArgs {
     #[arg(long = "profile", value_name = "PROFILE")]
     pub profile_flag: Vec<String>,
 
-    /// What to do with the old key once the new one works
-    #[arg(long, value_enum, default_value_t = Retire::Delete)]
-    pub retire: Retire,
+    /// Every profile of both files; those that cannot rotate are skipped
+    #[arg(long, conflicts_with_all = ["profiles", "profile_flag"])]
+    pub all: bool,
+
+    /// Rotate only keys older than this, e.g. 60d (else: "fresh", exit 5)
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+
+    /// IAM users rotated at once [default: 4]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// What to do with the old key once the new one works [default: delete]
+    #[arg(long, value_enum)]
+    pub retire: Option<Retire>,
+
+    /// If a hook fails: keep the old key (stop) or undo (rollback) [default: stop]
+    #[arg(long, value_enum)]
+    pub on_hook_failure: Option<crate::rotate::OnHookFailure>,
+
+    /// Only finish interrupted rotations of these profiles; start none
+    #[arg(long)]
+    pub resume: bool,
 
     /// Consecutive successful checks that prove the new key
     #[arg(long, default_value_t = 3, value_name = "N")]
@@ -157,6 +177,8 @@ pub struct Env {
     pub ca_bundle: Option<PathBuf>,
     pub stdin_is_tty: bool,
     pub stderr_is_tty: bool,
+    /// The settings file's path and text, if it exists.
+    pub settings: Option<(PathBuf, String)>,
 }
 
 impl Env {
@@ -172,6 +194,11 @@ impl Env {
             ca_bundle: var("AWS_CA_BUNDLE").map(PathBuf::from),
             stdin_is_tty: std::io::stdin().is_terminal(),
             stderr_is_tty: std::io::stderr().is_terminal(),
+            settings: crate::hooks::settings_path(
+                var("XDG_CONFIG_HOME").map(PathBuf::from).as_deref(),
+                var("HOME").map(PathBuf::from).as_deref(),
+            )
+            .and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))),
         }
     }
 }
@@ -191,6 +218,7 @@ pub struct Config {
 pub enum Job {
     Rotate {
         profiles: Vec<String>,
+        all: bool,
         settings: Settings,
     },
     Recover {
@@ -260,8 +288,20 @@ impl Config {
                 )));
             }
         }
+        let file = match &env.settings {
+            Some((path, text)) => {
+                let f = crate::hooks::parse_settings(path, text).map_err(|e| UsageError(e.to_string()))?;
+                let hooks = crate::hooks::validate_hooks(path, &f.hooks).map_err(|e| UsageError(e.to_string()))?;
+                Some((f.defaults, hooks))
+            }
+            None => None,
+        };
+        let defaults = file.as_ref().map(|(d, _)| d);
         let settings = |c: &CommonArgs| -> Result<Settings, UsageError> {
-            let timeout = parse_duration(&c.timeout)?;
+            let timeout = match c.timeout.as_deref().or(defaults.and_then(|d| d.timeout.as_deref())) {
+                Some(t) => parse_duration(t)?,
+                None => Settings::default().timeout,
+            };
             if timeout.is_zero() {
                 return Err(UsageError("--timeout must be more than 0s".into()));
             }
@@ -270,14 +310,17 @@ impl Config {
                 interactive: env.stdin_is_tty,
                 mfa_code: c.mfa_code.clone(),
                 keep_backups: c.keep_backups.max(1),
+                hooks: file.as_ref().map(|(_, h)| h.clone()).unwrap_or_default(),
+                on_hook_failure: defaults.and_then(|d| d.on_hook_failure).unwrap_or_default(),
+                jobs: defaults.and_then(|d| d.jobs).unwrap_or(4),
+                retire: defaults.and_then(|d| d.retire).unwrap_or(Retire::Delete),
                 ..Settings::default()
             })
         };
         let job = match cli.command {
             Command::Rotate(a) => {
-                let mut profiles: Vec<String> =
-                    a.profiles.into_iter().chain(a.profile_flag).collect();
-                if profiles.is_empty() {
+                let mut profiles: Vec<String> = a.profiles.into_iter().chain(a.profile_flag).collect();
+                if profiles.is_empty() && !a.all {
                     profiles.push(env.aws_profile.clone().unwrap_or_else(|| "default".into()));
                 }
                 let mut seen = std::collections::HashSet::new();
@@ -285,16 +328,30 @@ impl Config {
                 if a.verify_count == 0 {
                     return Err(UsageError("--verify-count must be at least 1".into()));
                 }
+                if a.jobs == Some(0) {
+                    return Err(UsageError("--jobs must be at least 1".into()));
+                }
+                let max_age = match a.max_age.as_deref().or(defaults.and_then(|d| d.max_age.as_deref())) {
+                    Some(m) => Some(parse_duration(m)?),
+                    None => None,
+                };
+                let base = settings(&a.common)?;
                 Job::Rotate {
                     profiles,
+                    all: a.all,
                     settings: Settings {
-                        retire: a.retire,
+                        retire: a.retire.unwrap_or(base.retire),
                         verify_successes: a.verify_count,
                         yes: a.yes,
                         delete_other_active: a.delete_other_active,
                         dry_run: a.dry_run,
                         update_shared: !a.only_named,
-                        ..settings(&a.common)?
+                        max_age,
+                        jobs: a.jobs.unwrap_or(base.jobs),
+                        on_hook_failure: a.on_hook_failure.unwrap_or(base.on_hook_failure),
+                        resume_only: a.resume,
+                        skip_unrotatable: a.all,
+                        ..base
                     },
                 }
             }
@@ -356,7 +413,7 @@ mod tests {
             PathBuf::from("/home/u/.aws/credentials")
         );
         assert_eq!(c.paths.config, PathBuf::from("/home/u/.aws/config"));
-        let Job::Rotate { profiles, settings } = c.job else {
+        let Job::Rotate { profiles, settings, .. } = c.job else {
             panic!()
         };
         assert_eq!(profiles, ["default"]);

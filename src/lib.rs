@@ -10,9 +10,11 @@
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand.
 
+pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod cmd;
+pub mod hooks;
 pub mod ini;
 pub mod profile;
 pub mod rotate;
@@ -41,7 +43,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
         .build()?;
     rt.block_on(async {
         match &cfg.job {
-            Job::Rotate { profiles, settings } => cmd::rotate::run(&cfg, profiles, settings).await,
+            Job::Rotate { profiles, all, settings } => cmd::rotate::run(&cfg, profiles, *all, settings).await,
             Job::Recover { settings } => cmd::recover::run(&cfg, settings).await,
             Job::Status(args) => cmd::status::run(&cfg, args).await,
             Job::Audit(args) => cmd::audit::run(&cfg, args).await,

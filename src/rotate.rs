@@ -33,6 +33,7 @@ use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
 use crate::secret::{mask, Secret};
 use crate::store::{self, FileLock, Snapshot, StoreError};
+use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -82,6 +83,9 @@ pub struct Journal {
     pub new_secret: Option<Secret>,
     #[serde(default)]
     pub rollback_reason: Option<String>,
+    /// The hooks ran after verification (state `Verified`).
+    #[serde(default)]
+    pub hooks_done: bool,
 }
 
 impl Journal {
@@ -115,6 +119,28 @@ pub struct Settings {
     pub keep_backups: usize,
     pub mfa_code: Option<String>,
     pub lock_wait: Duration,
+    /// Rotate only keys older than this (`--max-age`).
+    pub max_age: Option<Duration>,
+    /// How many IAM users are rotated at once (`--jobs`).
+    pub jobs: usize,
+    /// Commands that carry the new key elsewhere before the old one dies.
+    pub hooks: Vec<crate::hooks::Hook>,
+    pub on_hook_failure: OnHookFailure,
+    /// `--resume`: only finish interrupted rotations, start none.
+    pub resume_only: bool,
+    /// `--all`: profiles that cannot rotate are skipped, not refused.
+    pub skip_unrotatable: bool,
+}
+
+/// What a failed hook leads to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OnHookFailure {
+    /// Keep the old key active; finish later with `rotate --resume`.
+    #[default]
+    Stop,
+    /// Undo the rotation: old pair back, new key deleted.
+    Rollback,
 }
 
 impl Default for Settings {
@@ -133,6 +159,12 @@ impl Default for Settings {
             keep_backups: store::DEFAULT_KEEP_BACKUPS,
             mfa_code: None,
             lock_wait: Duration::from_secs(10),
+            max_age: None,
+            jobs: 4,
+            hooks: Vec::new(),
+            on_hook_failure: OnHookFailure::Stop,
+            resume_only: false,
+            skip_unrotatable: false,
         }
     }
 }
@@ -180,11 +212,38 @@ pub struct Plan {
     pub updated: Vec<Place>,
 }
 
+/// A key younger than `--max-age`: nothing to do.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fresh {
+    pub profile: String,
+    pub key_id: String,
+    pub age_days: u64,
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Outcome {
     Rotated(Summary),
     Planned(Plan),
+    Fresh(Fresh),
+    /// `--all` skipped a profile that cannot be rotated.
+    Skipped { reason: String, code: &'static str },
+    /// The profile holds the same key as `with`, rotated together.
+    SharedWith { with: String },
+}
+
+/// The old key's owner, from STS GetCallerIdentity.
+struct Identified {
+    identity: crate::aws::Identity,
+    user: String,
+    old: Creds,
+}
+
+/// How far [`Ctx::prepare`] got.
+enum Prepared {
+    Created(Journal, Creds),
+    Planned(Plan),
+    Fresh(Fresh),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -227,6 +286,8 @@ pub enum RotateError {
     RolledBack { profile: String, detail: String },
     #[error("profile `{profile}`: {detail}")]
     Stuck { profile: String, detail: String },
+    #[error("profile `{profile}`: {detail}")]
+    HookFailed { profile: String, detail: String },
     #[error("{}: cannot read the journal ({detail}); move it aside and run `keyturn recover` again", path.display())]
     BadJournal { path: PathBuf, detail: String },
 }
@@ -256,6 +317,7 @@ impl RotateError {
             RotateError::Aws { .. } => "aws_error",
             RotateError::RolledBack { .. } => "rolled_back",
             RotateError::Stuck { .. } => "interrupted",
+            RotateError::HookFailed { .. } => "hook_failed",
             RotateError::BadJournal { .. } => "bad_journal",
         }
     }
@@ -410,24 +472,224 @@ pub fn journals(paths: &Paths) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
     Ok(out)
 }
 
-/// Rotates one profile, first finishing or undoing any rotation of it that
-/// a crash interrupted (and then not rotating a second time). The caller
-/// holds the file locks ([`lock_files`]) for the whole run.
+/// Rotates one profile (see [`rotate_many`]).
 pub async fn rotate<A: Aws>(cx: &Ctx<'_, A>, profile: &str) -> Result<Outcome, RotateError> {
+    let mut out = rotate_many(cx, &[profile.to_string()]).await?;
+    match out.pop() {
+        Some((_, r)) => r,
+        None => Err(RotateError::Stuck {
+            profile: profile.to_string(),
+            detail: "internal: no result".into(),
+        }),
+    }
+}
+
+/// One result per profile, in the order asked.
+pub type Results = Vec<(String, Result<Outcome, RotateError>)>;
+
+/// Rotates several profiles: first finishes or undoes any interrupted
+/// rotation of them (or of the key they hold), and does not rotate those a
+/// second time; then one rotation per distinct key, keys of distinct IAM
+/// users concurrently (`--jobs`), every new pair written to each file in
+/// one lock-read-write cycle. The caller holds the file locks.
+pub async fn rotate_many<A: Aws>(cx: &Ctx<'_, A>, profiles: &[String]) -> Result<Results, RotateError> {
+    use std::collections::HashMap;
+    let mut done: HashMap<String, Result<Outcome, RotateError>> = HashMap::new();
+
+    // 1. Interrupted rotations of these profiles, or of the keys they hold
+    //    (a sharer's rerun must not strand its twin's journal).
     if !cx.s.dry_run {
+        let loaded = load(cx.paths)?;
+        let files = loaded.files(cx.paths);
+        let held: Vec<String> = profiles
+            .iter()
+            .filter_map(|p| profile::resolve(&files, p).ok().map(|k| k.access_key_id))
+            .collect();
         for (_, j) in journals(cx.paths)? {
-            if j.profile == profile {
-                cx.ui
-                    .step(profile, "finishing a rotation that was interrupted");
-                if let Some(summary) = cx.recover_journal(j).await? {
-                    return Ok(Outcome::Rotated(summary));
+            let ours = profiles.contains(&j.profile)
+                || held.contains(&j.old_key_id)
+                || j.new_key_id.as_ref().is_some_and(|n| held.contains(n));
+            if !ours {
+                continue;
+            }
+            let profile = j.profile.clone();
+            cx.ui.step(&profile, "finishing a rotation that was interrupted");
+            match cx.recover_journal(j).await {
+                Ok(Some(summary)) => {
+                    for p in summary.updated.iter().filter_map(|pl| pl.profile.clone()).chain([profile.clone()]) {
+                        done.insert(p, Ok(Outcome::Rotated(summary.clone())));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    done.insert(profile, Err(e));
                 }
             }
         }
     }
+    if cx.s.resume_only {
+        return Ok(profiles
+            .iter()
+            .map(|p| {
+                let r = done.remove(p).unwrap_or(Ok(Outcome::Skipped {
+                    reason: "no interrupted rotation".into(),
+                    code: "nothing_to_resume",
+                }));
+                (p.clone(), r)
+            })
+            .collect());
+    }
+
+    // 2. Resolve what is left; one rotation per distinct key.
     let loaded = load(cx.paths)?;
-    let key = profile::resolve(&loaded.files(cx.paths), profile)?;
-    cx.start(&loaded, key).await
+    let files = loaded.files(cx.paths);
+    let mut homes: Vec<StaticKey> = Vec::new();
+    for p in profiles {
+        if done.contains_key(p) {
+            continue;
+        }
+        match profile::resolve(&files, p) {
+            Ok(k) => match homes.iter().find(|h| h.access_key_id == k.access_key_id) {
+                Some(h) => {
+                    done.insert(p.clone(), Ok(Outcome::SharedWith { with: h.profile.clone() }));
+                }
+                None => homes.push(k),
+            },
+            Err(r) if cx.s.skip_unrotatable => {
+                done.insert(
+                    p.clone(),
+                    Ok(Outcome::Skipped {
+                        code: r.code(),
+                        reason: r.to_string(),
+                    }),
+                );
+            }
+            Err(r) => {
+                done.insert(p.clone(), Err(r.into()));
+            }
+        }
+    }
+
+    // 3. Who owns each key (concurrently), then rounds: each IAM user has
+    //    at most one rotation in flight (two keys is IAM's limit).
+    let jobs = cx.s.jobs.max(1);
+    let identified: Vec<(StaticKey, Result<Identified, RotateError>)> = stream::iter(homes)
+        .map(|k| async move {
+            let id = cx.identify(&k).await;
+            (k, id)
+        })
+        .buffered(jobs)
+        .collect()
+        .await;
+    let mut chains: Vec<(String, Vec<(StaticKey, Identified)>)> = Vec::new();
+    for (k, id) in identified {
+        match id {
+            Ok(id) => match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
+                Some((_, chain)) => chain.push((k, id)),
+                None => chains.push((id.identity.arn.clone(), vec![(k, id)])),
+            },
+            Err(e) => {
+                done.insert(k.profile.clone(), Err(e));
+            }
+        }
+    }
+    let mut rounds: Vec<Vec<(StaticKey, Identified)>> = Vec::new();
+    for (_, chain) in chains {
+        for (i, item) in chain.into_iter().enumerate() {
+            if rounds.len() <= i {
+                rounds.push(Vec::new());
+            }
+            rounds[i].push(item);
+        }
+    }
+
+    for round in rounds {
+        // A later round reads the files the previous round rewrote.
+        let loaded = load(cx.paths)?;
+        let loaded = &loaded;
+        let prepared: Vec<(String, Result<Prepared, RotateError>)> = stream::iter(round)
+            .map(|(k, id)| async move {
+                let p = k.profile.clone();
+                (p, cx.prepare(loaded, k, id).await)
+            })
+            .buffer_unordered(jobs)
+            .collect()
+            .await;
+        let mut created: Vec<(Journal, Creds)> = Vec::new();
+        for (p, r) in prepared {
+            match r {
+                Ok(Prepared::Created(j, iam)) => created.push((j, iam)),
+                Ok(Prepared::Planned(plan)) => {
+                    done.insert(p, Ok(Outcome::Planned(plan)));
+                }
+                Ok(Prepared::Fresh(f)) => {
+                    done.insert(p, Ok(Outcome::Fresh(f)));
+                }
+                Err(e) => {
+                    done.insert(p, Err(e));
+                }
+            }
+        }
+        if created.is_empty() {
+            continue;
+        }
+        // 4. One write per file for the whole round.
+        let (written, backups) = match cx.write_batch(&created) {
+            Ok(w) => w,
+            Err(e) => {
+                let reason = e.to_string();
+                for (j, iam) in created {
+                    let p = j.profile.clone();
+                    let r = cx.rollback(j, &iam, &format!("writing the file failed: {reason}")).await;
+                    done.insert(p, r.map(Outcome::Rotated));
+                }
+                continue;
+            }
+        };
+        // 5. Verify, run hooks and retire, concurrently.
+        let finished: Vec<(String, Result<Summary, RotateError>)> = stream::iter(created.into_iter().zip(written))
+            .map(|((mut j, iam), landed)| {
+                let backups = backups.clone();
+                async move {
+                    let p = j.profile.clone();
+                    if !landed {
+                        let r = cx
+                            .rollback(j, &iam, "the profile no longer holds the old key (was the file edited meanwhile?)")
+                            .await;
+                        return (p, r);
+                    }
+                    failpoint("after-file-written");
+                    j.state = State::Written;
+                    if let Err(e) = save(&j) {
+                        return (p, Err(e));
+                    }
+                    let r = cx.forward(j, &iam, false).await.map(|mut s| {
+                        s.backups = backups;
+                        s
+                    });
+                    (p, r)
+                }
+            })
+            .buffer_unordered(jobs)
+            .collect()
+            .await;
+        for (p, r) in finished {
+            done.insert(p, r.map(Outcome::Rotated));
+        }
+    }
+
+    Ok(profiles
+        .iter()
+        .map(|p| {
+            let r = done.remove(p).unwrap_or_else(|| {
+                Err(RotateError::Stuck {
+                    profile: p.clone(),
+                    detail: "internal: profile was not processed".into(),
+                })
+            });
+            (p.clone(), r)
+        })
+        .collect())
 }
 
 /// Finishes or undoes every interrupted rotation beside the files, without
@@ -476,8 +738,9 @@ impl<A: Aws> Ctx<'_, A> {
             })
     }
 
-    async fn start(&self, loaded: &Loaded, key: StaticKey) -> Result<Outcome, RotateError> {
-        let (aws, ui, s) = (self.aws, self.ui, self.s);
+    /// STS GetCallerIdentity with the old key: it must be an IAM user.
+    async fn identify(&self, key: &StaticKey) -> Result<Identified, RotateError> {
+        let (aws, ui) = (self.aws, self.ui);
         let profile = key.profile.clone();
         let aws_err = |step: &'static str| {
             let profile = profile.clone();
@@ -529,6 +792,28 @@ impl<A: Aws> Ctx<'_, A> {
                 });
             }
         };
+        Ok(Identified {
+            identity,
+            user,
+            old,
+        })
+    }
+
+    /// Everything up to a durably journaled new key (state `Created`), or
+    /// the plan (`--dry-run`), or "fresh" (`--max-age`).
+    async fn prepare(&self, loaded: &Loaded, key: StaticKey, id: Identified) -> Result<Prepared, RotateError> {
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let profile = key.profile.clone();
+        let aws_err = |step: &'static str| {
+            let profile = profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
+        };
+        let Identified { identity, user, old } = id;
+        let region = old.region.clone();
         let iam = self
             .iam_creds(&old, key.mfa_serial.as_deref(), &profile)
             .await?;
@@ -541,12 +826,22 @@ impl<A: Aws> Ctx<'_, A> {
             .list_access_keys(&iam, &user)
             .await
             .map_err(aws_err("IAM ListAccessKeys"))?;
-        if !keys.iter().any(|k| k.id == key.access_key_id) {
+        let Some(current) = keys.iter().find(|k| k.id == key.access_key_id) else {
             return Err(RotateError::UnknownKey {
                 profile,
                 user,
                 key: mask(&key.access_key_id),
             });
+        };
+        if let (Some(max), Some(created)) = (s.max_age, current.created) {
+            let age = now_secs().saturating_sub(u64::try_from(created).unwrap_or(0));
+            if age < max.as_secs() {
+                return Ok(Prepared::Fresh(Fresh {
+                    profile,
+                    key_id: key.access_key_id,
+                    age_days: age / 86_400,
+                }));
+            }
         }
         let mut to_delete = Vec::new();
         for other in keys.iter().filter(|k| k.id != key.access_key_id) {
@@ -603,7 +898,7 @@ impl<A: Aws> Ctx<'_, A> {
             ));
         }
         if s.dry_run {
-            return Ok(Outcome::Planned(Plan {
+            return Ok(Prepared::Planned(Plan {
                 profile,
                 user_arn: identity.arn,
                 old_key_id: key.access_key_id,
@@ -631,7 +926,7 @@ impl<A: Aws> Ctx<'_, A> {
             config_file: loaded.conf.real.clone(),
             user_arn: identity.arn.clone(),
             user_name: user.clone(),
-            region: region.to_string(),
+            region: region.clone(),
             mfa_serial: key.mfa_serial.clone(),
             retire: s.retire,
             started_at: now_secs(),
@@ -641,6 +936,7 @@ impl<A: Aws> Ctx<'_, A> {
             new_key_id: None,
             new_secret: None,
             rollback_reason: None,
+            hooks_done: false,
         };
         save(&j)?;
         failpoint("after-journal-started");
@@ -674,7 +970,7 @@ impl<A: Aws> Ctx<'_, A> {
             return Err(e);
         }
         failpoint("after-journal-created");
-        self.forward(j, &iam, false).await.map(Outcome::Rotated)
+        Ok(Prepared::Created(j, iam))
     }
 
     /// Writes the new pair, verifies it, retires the old key. Serves a
@@ -730,6 +1026,24 @@ impl<A: Aws> Ctx<'_, A> {
             j.state = State::Verified;
             save(&j)?;
         }
+        if !j.hooks_done {
+            if let Err(detail) = self.run_hooks(&j, &new_creds).await {
+                if self.s.on_hook_failure == OnHookFailure::Rollback {
+                    return self.rollback(j, iam, &detail).await;
+                }
+                return Err(RotateError::HookFailed {
+                    detail: format!(
+                        "{detail}; the new key {} is in the file and works, the old key {} is still active: fix the hook, then run `keyturn rotate --resume {profile}` (or `keyturn recover`) to finish",
+                        mask(&new_creds.access_key_id),
+                        mask(&j.old_key_id)
+                    ),
+                    profile,
+                });
+            }
+            j.hooks_done = true;
+            save(&j)?;
+            failpoint("after-hooks");
+        }
         // Retire signing with the new key (the old one may be half-dead to
         // other callers already); under MFA, with the MFA session.
         let signer = if j.mfa_serial.is_some() {
@@ -758,6 +1072,89 @@ impl<A: Aws> Ctx<'_, A> {
             backups,
             resumed,
         })
+    }
+
+    /// Runs, in order, every hook serving a profile that now holds the
+    /// new key. Err names the hook that failed.
+    async fn run_hooks(&self, j: &Journal, new: &Creds) -> Result<(), String> {
+        if self.s.hooks.is_empty() {
+            return Ok(());
+        }
+        let mut profiles = vec![j.profile.clone()];
+        if let Ok(places) = places_now_holding(self.paths, &new.access_key_id) {
+            for p in places.into_iter().filter_map(|p| p.profile) {
+                if !profiles.contains(&p) {
+                    profiles.push(p);
+                }
+            }
+        }
+        let input = crate::hooks::HookInput {
+            profile: &j.profile,
+            profiles: &profiles,
+            user_arn: &j.user_arn,
+            user_name: &j.user_name,
+            old_key_id: &j.old_key_id,
+            new_key_id: &new.access_key_id,
+            new_secret: &new.secret,
+        };
+        for hook in self.s.hooks.iter().filter(|h| profiles.iter().any(|p| h.serves(p))) {
+            self.ui.step(&j.profile, &format!("running hook `{}`", hook.name));
+            crate::hooks::run_hook(hook, &input).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes every new pair of a round, one lock-read-write cycle per
+    /// file. Returns, per journal, whether its new key is now in the files
+    /// (false: the profile no longer held the old key), and the backups.
+    fn write_batch(&self, created: &[(Journal, Creds)]) -> Result<(Vec<bool>, Vec<PathBuf>), RotateError> {
+        let mut backups = Vec::new();
+        for (kind, shown) in [
+            (FileKind::Credentials, &self.paths.credentials),
+            (FileKind::Config, &self.paths.config),
+        ] {
+            let snap = store::read(shown)?;
+            let Some(lock) = self.locks.iter().find(|l| l.target == snap.real) else {
+                continue;
+            };
+            let edit = |bytes: &[u8]| -> Result<Option<Vec<u8>>, RotateError> {
+                let mut doc = Document::parse_bytes(bytes).map_err(|e| Refusal::Unparsable {
+                    path: shown.clone(),
+                    line: e.line,
+                    detail: e.to_string(),
+                })?;
+                let mut n = 0;
+                for (j, _) in created {
+                    let only = (!j.update_shared).then_some(j.home.section.as_str());
+                    if only.is_some() && kind != j.home.file {
+                        continue;
+                    }
+                    let (Some(id), Some(secret)) = (&j.new_key_id, &j.new_secret) else {
+                        continue;
+                    };
+                    n += profile::replace_pair(&mut doc, &j.old_key_id, id, secret, only).map_err(|e| {
+                        RotateError::Stuck {
+                            profile: j.profile.clone(),
+                            detail: e.to_string(),
+                        }
+                    })?;
+                }
+                Ok((n > 0).then(|| doc.render().into_bytes()))
+            };
+            let out = store::rewrite(lock, &snap, self.s.keep_backups, &edit)??;
+            backups.extend(out.backup);
+        }
+        let loaded = load(self.paths)?;
+        let files = loaded.files(self.paths);
+        let landed = created
+            .iter()
+            .map(|(j, _)| {
+                j.new_key_id
+                    .as_deref()
+                    .is_some_and(|id| !profile::places_holding(&files, id).is_empty())
+            })
+            .collect();
+        Ok((landed, backups))
     }
 
     /// Replaces the pair whose id is `from` by (`to`, `secret`) in the
@@ -896,10 +1293,13 @@ impl<A: Aws> Ctx<'_, A> {
         let old = j.old_creds();
         // Until the old key is retired it still signs; after Verified the
         // old key may already be gone, so sign with the new one.
-        let iam = match (j.state, j.mfa_serial.as_deref()) {
-            (State::Verified, None) => j.new_creds().unwrap_or_else(|| old.clone()),
-            (_, serial) => self.iam_creds(&old, serial, &profile).await?,
+        // After Verified the old key may be gone (retired before the crash),
+        // so the session, MFA or not, comes from the new key.
+        let base = match j.state {
+            State::Verified => j.new_creds().unwrap_or_else(|| old.clone()),
+            _ => old.clone(),
         };
+        let iam = self.iam_creds(&base, j.mfa_serial.as_deref(), &profile).await?;
         match j.state {
             State::Started | State::RollingBack => {
                 self.ui.step(&profile, "undoing an interrupted rotation");

@@ -1,17 +1,21 @@
-//! `keyturn rotate`: rotate each named profile in turn and report.
+//! `keyturn rotate`: rotate the named profiles (or `--all`) and report one
+//! line, or one JSON object, per profile.
 
 use crate::cli::{exit, Config, Output};
-use crate::profile::{FileKind, Place};
-use crate::rotate::{self, Ctx, Outcome, RotateError, Settings};
+use crate::ini::Document;
+use crate::profile::{self, FileKind, Files, Place};
+use crate::rotate::{self, Ctx, Outcome, Results, RotateError, Settings};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
+use crate::store;
 use crate::ui::TermUi;
 use serde_json::{json, Value};
 
-pub async fn run(cfg: &Config, profiles: &[String], settings: &Settings) -> anyhow::Result<u8> {
+pub async fn run(cfg: &Config, profiles: &[String], all: bool, settings: &Settings) -> anyhow::Result<u8> {
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
     let locks = rotate::lock_files(&cfg.paths, settings)?;
+    let names = if all { every_profile(cfg)? } else { profiles.to_vec() };
     let cx = Ctx {
         aws: &aws,
         ui: &ui,
@@ -19,30 +23,47 @@ pub async fn run(cfg: &Config, profiles: &[String], settings: &Settings) -> anyh
         s: settings,
         locks: &locks,
     };
-    let mut results = Vec::new();
-    for p in profiles {
-        let r = rotate::rotate(&cx, p).await;
-        ui.clear();
-        results.push((p.clone(), r));
-    }
+    let results = rotate::rotate_many(&cx, &names).await?;
     drop(ui);
     report(cfg, &results);
-    Ok(exit_code(
-        results.iter().map(|(_, r)| r.as_ref().map(|_| ())),
-    ))
+    Ok(exit_code(&results))
 }
 
-/// Any failure wins; then a refusal; else success.
-pub fn exit_code<'a>(results: impl Iterator<Item = Result<(), &'a RotateError>>) -> u8 {
-    let mut code = exit::OK;
-    for r in results {
+/// Every profile either file defines (`--all`).
+fn every_profile(cfg: &Config) -> anyhow::Result<Vec<String>> {
+    let parse = |p: &std::path::Path| -> anyhow::Result<Option<Document>> {
+        Ok(match store::read(p)?.bytes {
+            Some(b) => Some(Document::parse_bytes(&b).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
+            None => None,
+        })
+    };
+    let (c, f) = (parse(&cfg.paths.credentials)?, parse(&cfg.paths.config)?);
+    Ok(profile::profile_names(&Files {
+        credentials: c.as_ref(),
+        credentials_path: &cfg.paths.credentials,
+        config: f.as_ref(),
+        config_path: &cfg.paths.config,
+    }))
+}
+
+/// Any failure wins; then a refusal; then, if nothing rotated or was
+/// planned, "nothing to do"; else success.
+pub fn exit_code(results: &Results) -> u8 {
+    let mut refused = false;
+    let mut acted = false;
+    for (_, r) in results {
         match r {
-            Ok(()) => {}
-            Err(e) if e.nothing_changed() => code = code.max(exit::REFUSED).min(exit::REFUSED),
+            Err(e) if e.nothing_changed() => refused = true,
             Err(_) => return exit::FAILURE,
+            Ok(Outcome::Rotated(_) | Outcome::Planned(_) | Outcome::SharedWith { .. }) => acted = true,
+            Ok(Outcome::Fresh(_) | Outcome::Skipped { .. }) => {}
         }
     }
-    code
+    match (refused, acted) {
+        (true, _) => exit::REFUSED,
+        (false, true) => exit::OK,
+        (false, false) => exit::NOTHING_TO_DO,
+    }
 }
 
 pub fn place_text(cfg: &Config, p: &Place) -> String {
@@ -53,62 +74,54 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
     format!("{} [{}]", file.display(), p.section)
 }
 
-fn report(cfg: &Config, results: &[(String, Result<Outcome, RotateError>)]) {
-    match cfg.output {
-        Output::Json => {
-            let items: Vec<Value> = results.iter().map(|(p, r)| json_item(p, r)).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default()
-            );
-        }
-        Output::Text => {
-            for (p, r) in results {
-                match r {
-                    Ok(Outcome::Rotated(s)) => {
-                        println!(
-                            "rotated {p}: {} -> {} ({}){}; old key {}",
-                            mask(&s.old_key_id),
-                            mask(&s.new_key_id),
-                            s.user_arn,
-                            if s.resumed {
-                                ", finishing an interrupted rotation"
-                            } else {
-                                ""
-                            },
-                            match s.retired {
-                                rotate::Retire::Delete => "deleted",
-                                rotate::Retire::Deactivate => "deactivated",
-                            }
-                        );
-                        for place in &s.updated {
-                            println!("  updated {}", place_text(cfg, place));
-                        }
-                        for b in &s.backups {
-                            println!("  backup  {}", b.display());
-                        }
+fn report(cfg: &Config, results: &Results) {
+    if cfg.output == Output::Json {
+        let items: Vec<Value> = results.iter().map(|(p, r)| json_item(p, r)).collect();
+        println!("{}", serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default());
+        return;
+    }
+    for (p, r) in results {
+        match r {
+            Ok(Outcome::Rotated(s)) => {
+                println!(
+                    "rotated {p}: {} -> {} ({}){}; old key {}",
+                    mask(&s.old_key_id),
+                    mask(&s.new_key_id),
+                    s.user_arn,
+                    if s.resumed { ", finishing an interrupted rotation" } else { "" },
+                    match s.retired {
+                        rotate::Retire::Delete => "deleted",
+                        rotate::Retire::Deactivate => "deactivated",
                     }
-                    Ok(Outcome::Planned(plan)) => {
-                        println!(
-                            "plan for {p} (dry run, nothing changed): user {}",
-                            plan.user_arn
-                        );
-                        for id in &plan.would_delete {
-                            println!("  delete the user's other key {}", mask(id));
-                        }
-                        println!("  create a new key");
-                        for place in &plan.updated {
-                            println!("  write it to {}", place_text(cfg, place));
-                        }
-                        println!(
-                            "  verify it, then {:?} the old key {}",
-                            plan.retire,
-                            mask(&plan.old_key_id)
-                        );
-                    }
-                    Err(e) => eprintln!("error: {e}"),
+                );
+                for place in &s.updated {
+                    println!("  updated {}", place_text(cfg, place));
+                }
+                for b in &s.backups {
+                    println!("  backup  {}", b.display());
                 }
             }
+            Ok(Outcome::Planned(plan)) => {
+                println!("plan for {p} (dry run, nothing changed): user {}", plan.user_arn);
+                for id in &plan.would_delete {
+                    println!("  delete the user's other key {}", mask(id));
+                }
+                println!("  create a new key");
+                for place in &plan.updated {
+                    println!("  write it to {}", place_text(cfg, place));
+                }
+                let verb = match plan.retire {
+                    rotate::Retire::Delete => "delete",
+                    rotate::Retire::Deactivate => "deactivate",
+                };
+                println!("  verify it, then {verb} the old key {}", mask(&plan.old_key_id));
+            }
+            Ok(Outcome::Fresh(f)) => {
+                println!("fresh {p}: {} is {} days old, nothing to do", mask(&f.key_id), f.age_days)
+            }
+            Ok(Outcome::Skipped { reason, .. }) => println!("skipped {p}: {reason}"),
+            Ok(Outcome::SharedWith { with }) => println!("rotated {p} together with {with} (same key)"),
+            Err(e) => eprintln!("error: {e}"),
         }
     }
 }
@@ -134,6 +147,22 @@ fn json_item(profile: &str, r: &Result<Outcome, RotateError>) -> Value {
             "would_delete": p.would_delete,
             "retire": p.retire,
             "updated": p.updated,
+        }),
+        Ok(Outcome::Fresh(f)) => json!({
+            "profile": profile,
+            "status": "fresh",
+            "key_id": f.key_id,
+            "age_days": f.age_days,
+        }),
+        Ok(Outcome::Skipped { reason, code }) => json!({
+            "profile": profile,
+            "status": "skipped",
+            "reason": { "code": code, "message": reason },
+        }),
+        Ok(Outcome::SharedWith { with }) => json!({
+            "profile": profile,
+            "status": "rotated",
+            "shared_with": with,
         }),
         Err(e) => json!({
             "profile": profile,

@@ -798,6 +798,7 @@ impl Fx {
             new_secret: new.map(|n| Secret::new(n.1.as_str())),
             rollback_reason: (state == State::RollingBack)
                 .then(|| "the new key did not work within 120s".to_string()),
+            hooks_done: false,
         }
     }
 

@@ -1,0 +1,280 @@
+//! The settings file (`$XDG_CONFIG_HOME/keyturn/config.toml`) and the hooks
+//! it defines: commands that carry a new key to other places (CI secrets,
+//! other machines) after it is verified and before the old key is retired.
+//!
+//! Invariants: a hook gets the secret only as JSON on its stdin, never in
+//! its argv or environment; its stdout goes to keyturn's stderr so
+//! `--output json` stays clean; a hook that fails or times out stops the
+//! rotation before the old key is retired.
+
+use crate::rotate::{OnHookFailure, Retire};
+use crate::secret::Secret;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+
+/// `config.toml`, as written by the user.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub hooks: Vec<HookSpec>,
+}
+
+/// Defaults for flags not given on the command line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub max_age: Option<String>,
+    pub retire: Option<Retire>,
+    pub timeout: Option<String>,
+    pub jobs: Option<usize>,
+    pub on_hook_failure: Option<OnHookFailure>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookSpec {
+    pub name: String,
+    /// Profiles this hook serves; absent means every profile.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    pub command: CommandSpec,
+    /// e.g. "5m"; default 300 s.
+    pub timeout: Option<String>,
+}
+
+/// A program and its arguments, or one string for `/bin/sh -c`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum CommandSpec {
+    Argv(Vec<String>),
+    Shell(String),
+}
+
+/// A validated hook.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hook {
+    pub name: String,
+    pub profiles: Vec<String>,
+    pub command: CommandSpec,
+    pub timeout: Duration,
+}
+
+impl Hook {
+    pub fn serves(&self, profile: &str) -> bool {
+        self.profiles.is_empty() || self.profiles.iter().any(|p| p == profile)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("{}: hook `{name}`: {message}", path.display())]
+    Hook {
+        path: PathBuf,
+        name: String,
+        message: String,
+    },
+}
+
+/// Where the settings file lives.
+pub fn settings_path(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
+    let base = match xdg_config_home {
+        Some(x) if x.is_absolute() => x.to_path_buf(),
+        _ => home?.join(".config"),
+    };
+    Some(base.join("keyturn").join("config.toml"))
+}
+
+/// Parses the settings file's text. toml's messages carry the line and
+/// column of the mistake.
+pub fn parse_settings(path: &Path, text: &str) -> Result<SettingsFile, SettingsError> {
+    toml::from_str(text).map_err(|e| SettingsError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, SettingsError> {
+    specs
+        .iter()
+        .map(|h| {
+            let err = |message: String| SettingsError::Hook {
+                path: path.to_path_buf(),
+                name: h.name.clone(),
+                message,
+            };
+            match &h.command {
+                CommandSpec::Argv(v) if v.is_empty() => return Err(err("command is empty".into())),
+                CommandSpec::Shell(s) if s.trim().is_empty() => return Err(err("command is empty".into())),
+                _ => {}
+            }
+            let timeout = match &h.timeout {
+                Some(t) => crate::cli::parse_duration(t).map_err(|e| err(e.0))?,
+                None => Duration::from_secs(300),
+            };
+            Ok(Hook {
+                name: h.name.clone(),
+                profiles: h.profiles.clone(),
+                command: h.command.clone(),
+                timeout,
+            })
+        })
+        .collect()
+}
+
+/// What a hook is told about the rotation.
+pub struct HookInput<'a> {
+    pub profile: &'a str,
+    pub profiles: &'a [String],
+    pub user_arn: &'a str,
+    pub user_name: &'a str,
+    pub old_key_id: &'a str,
+    pub new_key_id: &'a str,
+    pub new_secret: &'a Secret,
+}
+
+/// Runs one hook. Err carries a message naming the hook and what failed.
+pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> {
+    let mut cmd = match &hook.command {
+        CommandSpec::Argv(v) => {
+            let mut c = tokio::process::Command::new(&v[0]);
+            c.args(&v[1..]);
+            c
+        }
+        CommandSpec::Shell(s) => {
+            let mut c = tokio::process::Command::new("/bin/sh");
+            c.arg("-c").arg(s);
+            c
+        }
+    };
+    cmd.env("KEYTURN_PROFILE", input.profile)
+        .env("KEYTURN_PROFILES", input.profiles.join(","))
+        .env("KEYTURN_USER_ARN", input.user_arn)
+        .env("KEYTURN_USER_NAME", input.user_name)
+        .env("KEYTURN_OLD_ACCESS_KEY_ID", input.old_key_id)
+        .env("KEYTURN_ACCESS_KEY_ID", input.new_key_id)
+        // The shell's own key is not the hook's business.
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::io::stderr())
+        .kill_on_drop(true);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("hook `{}` could not start: {e}", hook.name))?;
+    let payload = zeroize::Zeroizing::new(
+        serde_json::json!({
+            "profile": input.profile,
+            "profiles": input.profiles,
+            "user_arn": input.user_arn,
+            "access_key_id": input.new_key_id,
+            "secret_access_key": input.new_secret.expose(),
+        })
+        .to_string(),
+    );
+    if let Some(mut stdin) = child.stdin.take() {
+        // A hook that ignores its stdin is fine: a broken pipe is not an error.
+        let _ = stdin.write_all(payload.as_bytes()).await;
+        drop(stdin);
+    }
+    match tokio::time::timeout(hook.timeout, child.wait()).await {
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(format!("hook `{}` timed out after {}s", hook.name, hook.timeout.as_secs()))
+        }
+        Ok(Err(e)) => Err(format!("hook `{}`: {e}", hook.name)),
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => Err(format!("hook `{}` failed ({status})", hook.name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_defaults_and_hooks() {
+        let text = r#"
+[defaults]
+max_age = "60d"
+retire = "deactivate"
+jobs = 8
+
+[[hooks]]
+name = "ci"
+profiles = ["ci"]
+command = ["/usr/bin/env", "true"]
+
+[[hooks]]
+name = "all"
+command = "cat > /dev/null"
+timeout = "10s"
+"#;
+        let s = parse_settings(Path::new("c.toml"), text).unwrap();
+        assert_eq!(s.defaults.retire, Some(Retire::Deactivate));
+        assert_eq!(s.defaults.jobs, Some(8));
+        let hooks = validate_hooks(Path::new("c.toml"), &s.hooks).unwrap();
+        assert!(hooks[0].serves("ci") && !hooks[0].serves("dev"));
+        assert!(hooks[1].serves("dev"));
+        assert_eq!(hooks[1].timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn bad_settings_name_line_and_column() {
+        let err = parse_settings(Path::new("/x/config.toml"), "[defaults]\njobs = \"many\"\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("/x/config.toml") && msg.contains("line 2"), "{msg}");
+        let err = parse_settings(Path::new("c"), "[defaults]\nbogus = 1\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn empty_hook_command_is_refused() {
+        let s = parse_settings(Path::new("c"), "[[hooks]]\nname = \"x\"\ncommand = []\n").unwrap();
+        assert!(validate_hooks(Path::new("c"), &s.hooks).is_err());
+    }
+
+    #[test]
+    fn hook_gets_secret_on_stdin_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let hook = Hook {
+            name: "t".into(),
+            profiles: vec![],
+            command: CommandSpec::Shell(format!(
+                "cat > {0}.stdin; env > {0}.env; echo \"$@\" > {0}.args",
+                out.display()
+            )),
+            timeout: Duration::from_secs(10),
+        };
+        let secret = Secret::new("s3cr3t-value");
+        let input = HookInput {
+            profile: "dev",
+            profiles: &["dev".to_string()],
+            user_arn: "arn:aws:iam::1:user/u",
+            user_name: "u",
+            old_key_id: "AKIAOLD",
+            new_key_id: "AKIANEW",
+            new_secret: &secret,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(run_hook(&hook, &input)).unwrap();
+        let stdin = std::fs::read_to_string(format!("{}.stdin", out.display())).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&stdin).unwrap();
+        assert_eq!(v["secret_access_key"], "s3cr3t-value");
+        let env = std::fs::read_to_string(format!("{}.env", out.display())).unwrap();
+        assert!(env.contains("KEYTURN_ACCESS_KEY_ID=AKIANEW") && !env.contains("s3cr3t"));
+        let failing = Hook {
+            command: CommandSpec::Argv(vec!["false".into()]),
+            ..hook
+        };
+        let err = rt.block_on(run_hook(&failing, &input)).unwrap_err();
+        assert!(err.contains("hook `t` failed"), "{err}");
+    }
+}
