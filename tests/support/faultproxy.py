@@ -12,7 +12,10 @@ the configured faults.  Standard library only.  Never logs secrets or bodies.
 Control API (JSON, same port):
     GET  /__proxy/health            {"ok": true}
     GET  /__proxy/config            current config
-    POST /__proxy/config            {"propagation_delay_s": float, "rewrite_errors": bool} (partial)
+    POST /__proxy/config            {"propagation_delay_s": float, "rewrite_errors": bool,
+                                     "backdate_days": {"AKIA...": days}} (partial)
+                                    backdate_days makes ListAccessKeys report those keys as
+                                    created that many days earlier (moto cannot backdate)
     GET  /__proxy/rules             rules with their counters ("seen", "hits")
     POST /__proxy/rules             [rule, ...]  replaces the rule list
     GET  /__proxy/log               list of logged requests
@@ -77,11 +80,35 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "trailer", "trailers", "transfer-encoding", "upgrade", "expect", "content-length",
               "proxy-connection"}
 
-DEFAULT_CONFIG = {"propagation_delay_s": 0.0, "rewrite_errors": True}
+DEFAULT_CONFIG = {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {}}
 
 CRED_RE = re.compile(r"Credential=([^/,\s]+)/([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 ACCESS_KEY_ID_RE = re.compile(rb"<AccessKeyId>\s*([A-Z0-9]+)\s*</AccessKeyId>")
 MOTO_ERROR_RE = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*<ErrorResponse>\s*<Errors>\s*<Error>")
+
+
+MEMBER_RE = re.compile(rb"<member>.*?</member>", re.S)
+CREATE_DATE_RE = re.compile(rb"<CreateDate>([^<]+)</CreateDate>")
+
+
+def backdate(data, days_by_key):
+    """Moves the CreateDate of the named keys back in a ListAccessKeys reply."""
+    import datetime
+
+    def fix(member):
+        body = member.group(0)
+        m = ACCESS_KEY_ID_RE.search(body)
+        days = days_by_key.get(m.group(1).decode("ascii")) if m else None
+        if days is None:
+            return body
+
+        def shift(d):
+            text = d.group(1).decode("ascii").replace("Z", "+00:00")
+            when = datetime.datetime.fromisoformat(text) - datetime.timedelta(days=days)
+            out = when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return b"<CreateDate>" + out.encode("ascii") + b"</CreateDate>"
+        return CREATE_DATE_RE.sub(shift, body)
+    return MEMBER_RE.sub(fix, data)
 
 
 def eprint(*args):
@@ -505,6 +532,11 @@ class Handler(BaseHTTPRequestHandler):
                     m = ACCESS_KEY_ID_RE.search(data)
                     if m:
                         st.add_new_key(m.group(1).decode("ascii"))
+                if action == "ListAccessKeys" and status == 200:
+                    with st.lock:
+                        back = dict(st.config.get("backdate_days") or {})
+                    if back:
+                        data = backdate(data, back)
                 if status >= 400 and st.config.get("rewrite_errors", True):
                     rewritten = self.rewrite_error(data, headers, service)
                     if rewritten is not None:
@@ -575,6 +607,12 @@ class Handler(BaseHTTPRequestHandler):
                         if not isinstance(v, bool):
                             raise ValueError("rewrite_errors must be a boolean")
                         upd[k] = v
+                    elif k == "backdate_days":
+                        if not isinstance(v, dict) or not all(
+                                isinstance(d, (int, float)) and not isinstance(d, bool)
+                                for d in v.values()):
+                            raise ValueError("backdate_days must map key ids to numbers")
+                        upd[k] = dict(v)
                     else:
                         raise ValueError("unknown config key %r" % k)
                 with st.lock:
