@@ -1,11 +1,1138 @@
-//! `keyturn status`: placeholder wiring, being built (issue 4).
+//! `keyturn status`: one line (or one JSON object) per profile of both
+//! files, saying where its key lives, whose it is, how old it is, when it
+//! was last used, whether it is stale, and whether a crash left a rotation
+//! of it half done.
+//!
+//! Read-only: nothing is written, no lock is held (one is only probed to
+//! tell a rotation in flight from an interrupted one). Online, each
+//! distinct key pair is asked about itself, signed with its own pair:
+//! GetAccessKeyLastUsed, GetCallerIdentity, then ListAccessKeys of its
+//! user. `--offline` sends nothing and shows what the files and journals
+//! say. Journal secrets are never read into the output.
 
-use crate::cli::Config;
+use crate::aws::{
+    partition_of_region, partition_region, Aws, AwsError, Creds, ErrorKind, KeyMeta, LastUsed,
+    Principal,
+};
+use crate::cli::{exit, parse_duration, Config, Output};
+use crate::ini::Document;
+use crate::profile::{self, FileKind, Files, Place, StaticKey};
+use crate::rotate::{self, Journal};
+use crate::sdk::SdkAws;
+use crate::secret::mask;
+use crate::store::{self, StoreError};
+use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Arguments of `keyturn status`.
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {}
+pub struct StatusArgs {
+    /// Profiles to show [default: every profile of both files]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
 
-pub async fn run(_cfg: &Config, _args: &StatusArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("keyturn status is not available yet")
+    /// Only what the files and journals say: no network request at all
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Mark keys at least this old STALE, e.g. 60d (90d is Security Hub's IAM.3 threshold)
+    #[arg(long, value_name = "DURATION", default_value = "90d")]
+    pub max_age: String,
+}
+
+/// Key pairs asked about at once. Each costs three read calls; IAM's
+/// request quotas are per account, so a handful in flight is plenty.
+const JOBS: usize = 4;
+
+pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
+    let max_age = parse_duration(&args.max_age)?;
+    let now = now_secs();
+
+    let (creds_doc, conf_doc) = match (
+        read_doc(&cfg.paths.credentials),
+        read_doc(&cfg.paths.config),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return Ok(exit::FAILURE);
+        }
+    };
+    let files = Files {
+        credentials: creds_doc.as_ref(),
+        credentials_path: &cfg.paths.credentials,
+        config: conf_doc.as_ref(),
+        config_path: &cfg.paths.config,
+    };
+    // One unparsable file makes every profile unusable to the AWS CLI:
+    // say so once instead of once per profile.
+    for (doc, path) in [
+        (&creds_doc, &cfg.paths.credentials),
+        (&conf_doc, &cfg.paths.config),
+    ] {
+        if let Some(doc) = doc {
+            if let Err(refusal) = profile::check_parsable(doc, path) {
+                eprintln!("error: {refusal}");
+                return Ok(exit::FAILURE);
+            }
+        }
+    }
+
+    // A bad journal must not hide the rest of the status; `recover` is
+    // where it gets dealt with.
+    let journals: Vec<Journal> = match rotate::journals(&cfg.paths) {
+        Ok(js) => js.into_iter().map(|(_, j)| j).collect(),
+        Err(e) => {
+            eprintln!("warning: {e}");
+            Vec::new()
+        }
+    };
+
+    let names = if args.profiles.is_empty() {
+        let mut names = profile::profile_names(&files);
+        // A journal whose profile is gone from the files still matters.
+        for j in &journals {
+            if !names.contains(&j.profile) {
+                names.push(j.profile.clone());
+            }
+        }
+        names
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        args.profiles
+            .iter()
+            .filter(|p| seen.insert(p.as_str()))
+            .cloned()
+            .collect()
+    };
+
+    let resolved: Vec<(String, Result<StaticKey, profile::Refusal>)> = names
+        .into_iter()
+        .map(|n| {
+            let r = profile::resolve(&files, &n);
+            (n, r)
+        })
+        .collect();
+    let unknown_named = !args.profiles.is_empty()
+        && resolved
+            .iter()
+            .any(|(_, r)| matches!(r, Err(profile::Refusal::NotFound { .. })));
+
+    let lives = if args.offline {
+        vec![None; resolved.len()]
+    } else {
+        probe_all(cfg, &resolved).await?
+    };
+
+    let in_progress: Vec<bool> = journals.iter().map(rotation_in_progress).collect();
+    let mut lines: Vec<Line> = resolved
+        .iter()
+        .zip(lives)
+        .map(|((name, r), live)| build_line(cfg, name, r, live.as_ref(), now))
+        .collect();
+    cross_reference(&mut lines, now);
+    find_holders(&mut lines);
+    for line in &mut lines {
+        line.interrupted = interrupted_for(line, &journals, &in_progress);
+        line.stale = line.age_secs.map(|a| a >= max_age.as_secs());
+    }
+
+    // Any other format (one only `audit` has) gets the table.
+    if cfg.output == Output::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&lines).unwrap_or_default()
+        );
+    } else if lines.is_empty() {
+        println!(
+            "no profiles in {} or {}",
+            cfg.paths.credentials.display(),
+            cfg.paths.config.display()
+        );
+    } else {
+        let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
+        print!("{}", table(&lines, &labels, max_age, args.offline));
+    }
+    // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
+    // only asking for a profile that does not exist is.
+    Ok(if unknown_named {
+        exit::FAILURE
+    } else {
+        exit::OK
+    })
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// One shared file, parsed; None if it does not exist.
+fn read_doc(path: &Path) -> Result<Option<Document>, String> {
+    let snap = store::read(path).map_err(|e| e.to_string())?;
+    match snap.bytes {
+        None => Ok(None),
+        Some(b) => Document::parse_bytes(&b).map(Some).map_err(|e| {
+            format!(
+                "{}: the AWS CLI cannot parse this file ({e}); fix it first",
+                path.display()
+            )
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Asking AWS.
+
+/// What AWS said about one key pair.
+#[derive(Clone, Debug, Default)]
+struct Live {
+    user_arn: Option<String>,
+    /// The principal is not an IAM user: (what it is, what to do).
+    not_user: Option<(&'static str, &'static str)>,
+    /// Every key of the user, the profile's own included.
+    keys: Option<Vec<KeyMeta>>,
+    last_used: Option<LastUsed>,
+    error: Option<Failure>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+struct Failure {
+    code: String,
+    message: String,
+}
+
+impl Failure {
+    fn from_aws(e: &AwsError) -> Failure {
+        let code = match (&e.code, e.kind) {
+            (Some(c), _) => c.clone(),
+            (None, ErrorKind::Service) => "aws_error".into(),
+            (None, _) => "network_error".into(),
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Asks about every distinct (key id, secret, signing region) once, a few
+/// at a time, and hands each profile its answer (None when refused).
+async fn probe_all(
+    cfg: &Config,
+    resolved: &[(String, Result<StaticKey, profile::Refusal>)],
+) -> anyhow::Result<Vec<Option<Live>>> {
+    // Profiles sharing a key share one probe; a sharer with a different
+    // secret (a stale copy) is probed on its own, so it shows its error.
+    let mut distinct: Vec<Creds> = Vec::new();
+    let mut slot: Vec<Option<usize>> = Vec::new();
+    for (_, r) in resolved {
+        slot.push(r.as_ref().ok().map(|k| {
+            let creds = Creds::new(
+                &k.access_key_id,
+                &k.secret,
+                partition_region(partition_of_region(k.region.as_deref())),
+            );
+            match distinct.iter().position(|c| {
+                c.access_key_id == creds.access_key_id
+                    && c.secret == creds.secret
+                    && c.region == creds.region
+            }) {
+                Some(i) => i,
+                None => {
+                    distinct.push(creds);
+                    distinct.len() - 1
+                }
+            }
+        }));
+    }
+    if distinct.is_empty() {
+        return Ok(vec![None; resolved.len()]);
+    }
+    let aws = SdkAws::new(&cfg.endpoint)?;
+    let ui = cfg.spinner.then(|| crate::ui::TermUi::new(true));
+    if let Some(ui) = &ui {
+        use crate::rotate::Ui;
+        ui.step(
+            "status",
+            &format!("asking AWS about {} key(s)", distinct.len()),
+        );
+    }
+    let mut answers: Vec<(usize, Live)> = stream::iter(distinct.iter().enumerate())
+        .map(|(i, c)| {
+            let aws = &aws;
+            async move { (i, probe(aws, c).await) }
+        })
+        .buffer_unordered(JOBS)
+        .collect()
+        .await;
+    drop(ui);
+    answers.sort_by_key(|(i, _)| *i);
+    Ok(slot
+        .into_iter()
+        .map(|s| s.and_then(|i| answers.get(i).map(|(_, l)| l.clone())))
+        .collect())
+}
+
+/// Three read calls signed with the key itself.
+async fn probe<A: Aws>(aws: &A, creds: &Creds) -> Live {
+    let mut live = Live::default();
+    // Last use first (and alongside the identity call): AWS records this
+    // very request as a use, and its record lags behind, so the answer
+    // still predates keyturn's own calls.
+    let (last, ident) = tokio::join!(
+        aws.key_last_used(creds, &creds.access_key_id),
+        aws.caller_identity(creds)
+    );
+    let ident = match ident {
+        Ok(i) => i,
+        Err(e) => {
+            live.error = Some(Failure::from_aws(&e));
+            return live;
+        }
+    };
+    live.user_arn = Some(ident.arn.clone());
+    let (name, partition) = match ident.principal() {
+        Principal::User { name, partition } => (name, partition),
+        other => {
+            live.not_user = Some(not_user_text(&other));
+            return live;
+        }
+    };
+    match last {
+        Ok(l) => live.last_used = Some(l),
+        Err(e) => live.error = Some(Failure::from_aws(&e)),
+    }
+    // IAM is signed for the partition the ARN names, which the profile's
+    // `region` only guessed.
+    let iam = Creds {
+        region: partition_region(&partition).to_string(),
+        ..creds.clone()
+    };
+    match aws.list_access_keys(&iam, &name).await {
+        Ok(keys) => live.keys = Some(keys),
+        Err(e) => live.error = live.error.take().or(Some(Failure::from_aws(&e))),
+    }
+    live
+}
+
+/// The same words `keyturn rotate` uses when it refuses such a key.
+fn not_user_text(p: &Principal) -> (&'static str, &'static str) {
+    match p {
+        Principal::Root => (
+            "the root user",
+            "root access keys should be deleted, not rotated: use an IAM user instead",
+        ),
+        Principal::AssumedRole => (
+            "an assumed role",
+            "role sessions are temporary: nothing to rotate",
+        ),
+        Principal::Federated => (
+            "a federated user",
+            "federated sessions are temporary: nothing to rotate",
+        ),
+        _ => (
+            "an unknown principal",
+            "only IAM user access keys can be rotated",
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Journals.
+
+/// A rotation a journal records, as shown for a profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+struct Interrupted {
+    /// The profile the rotation was started for.
+    profile: String,
+    state: Value,
+    /// RFC 3339, UTC.
+    started_at: String,
+    /// Another keyturn run holds the lock: it is running, not interrupted.
+    in_progress: bool,
+}
+
+/// A journal whose file's lock is held belongs to a run still going.
+/// Probing the lock is the one file effect of `status`, and only happens
+/// when a journal exists (so its `.keyturn` folder does too).
+fn rotation_in_progress(j: &Journal) -> bool {
+    let home = match j.home.file {
+        FileKind::Credentials => &j.credentials_file,
+        FileKind::Config => &j.config_file,
+    };
+    let locked = store::real_path(home).and_then(|real| store::lock(&real, Duration::ZERO));
+    matches!(locked, Err(StoreError::Locked { .. }))
+}
+
+/// The journal of this profile, else one rewriting its key as a sharer.
+fn interrupted_for(line: &Line, journals: &[Journal], in_progress: &[bool]) -> Option<Interrupted> {
+    let own = journals.iter().position(|j| j.profile == line.profile);
+    let shared = || {
+        let id = line.key_id.as_deref()?;
+        journals.iter().position(|j| {
+            j.update_shared && (j.old_key_id == id || j.new_key_id.as_deref() == Some(id))
+        })
+    };
+    let i = own.or_else(shared)?;
+    let j = journals.get(i)?;
+    Some(Interrupted {
+        profile: j.profile.clone(),
+        state: serde_json::to_value(j.state).unwrap_or(Value::Null),
+        started_at: rfc3339(j.started_at),
+        in_progress: in_progress.get(i).copied().unwrap_or(false),
+    })
+}
+
+fn rfc3339(secs: u64) -> String {
+    let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+    aws_smithy_types::DateTime::from_secs(secs)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_else(|_| secs.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// The report: one [`Line`] per profile, serialised as is for JSON.
+
+#[derive(Clone, Debug, Serialize)]
+struct Reason {
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+struct LastUsedJson {
+    date: Option<String>,
+    service: Option<String>,
+    region: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+struct Line {
+    profile: String,
+    /// Full id: JSON is for programs; the table masks it.
+    key_id: Option<String>,
+    file: Option<PathBuf>,
+    section: Option<String>,
+    /// Other profiles (or `DEFAULT`) holding the same key id.
+    shared_with: Vec<String>,
+    user_arn: Option<String>,
+    user: Option<String>,
+    /// RFC 3339, UTC.
+    created: Option<String>,
+    age_days: Option<u64>,
+    /// `Active` or `Inactive`, as IAM spells it.
+    status: Option<&'static str>,
+    last_used: Option<LastUsedJson>,
+    /// Null when the age is unknown (offline, or AWS did not answer).
+    stale: Option<bool>,
+    inactive_keys: Vec<String>,
+    other_active_keys: Vec<String>,
+    interrupted: Option<Interrupted>,
+    error: Option<Failure>,
+    rotatable: bool,
+    reason: Option<Reason>,
+    #[serde(skip)]
+    kind: Option<FileKind>,
+    #[serde(skip)]
+    age_secs: Option<u64>,
+    #[serde(skip)]
+    mfa: bool,
+    /// The key itself is Inactive, learnt from another key's listing.
+    #[serde(skip)]
+    inactive_seen_by: Option<String>,
+    /// Every key of the user, as this line's own key listed them.
+    #[serde(skip)]
+    listing: Option<Vec<KeyMeta>>,
+    /// (key id, profile) for the user's other keys that a profile holds.
+    #[serde(skip)]
+    holders: Vec<(String, String)>,
+}
+
+impl Line {
+    fn empty(profile: &str) -> Line {
+        Line {
+            profile: profile.to_string(),
+            key_id: None,
+            file: None,
+            section: None,
+            shared_with: Vec::new(),
+            user_arn: None,
+            user: None,
+            created: None,
+            age_days: None,
+            status: None,
+            last_used: None,
+            stale: None,
+            inactive_keys: Vec::new(),
+            other_active_keys: Vec::new(),
+            interrupted: None,
+            error: None,
+            rotatable: false,
+            reason: None,
+            kind: None,
+            age_secs: None,
+            mfa: false,
+            inactive_seen_by: None,
+            listing: None,
+            holders: Vec::new(),
+        }
+    }
+
+    /// Fills in what one ListAccessKeys said about this line's key.
+    fn apply_keys(&mut self, keys: &[KeyMeta], now: u64) {
+        let Some(id) = self.key_id.clone() else {
+            return;
+        };
+        if let Some(own) = keys.iter().find(|k| k.id == id) {
+            self.status = Some(if own.active { "Active" } else { "Inactive" });
+            if let Some(created) = own.created {
+                let age = now.saturating_sub(u64::try_from(created).unwrap_or(0));
+                self.age_secs = Some(age);
+                self.age_days = Some(age / 86_400);
+                self.created = Some(rfc3339(u64::try_from(created).unwrap_or(0)));
+            }
+        }
+        for k in keys.iter().filter(|k| k.id != id) {
+            if k.active {
+                self.other_active_keys.push(k.id.clone());
+            } else {
+                self.inactive_keys.push(k.id.clone());
+            }
+        }
+    }
+}
+
+fn place_file<'a>(cfg: &'a Config, p: &Place) -> &'a Path {
+    match p.file {
+        FileKind::Credentials => &cfg.paths.credentials,
+        FileKind::Config => &cfg.paths.config,
+    }
+}
+
+fn build_line(
+    cfg: &Config,
+    name: &str,
+    resolved: &Result<StaticKey, profile::Refusal>,
+    live: Option<&Live>,
+    now: u64,
+) -> Line {
+    let mut line = Line::empty(name);
+    let key = match resolved {
+        Ok(k) => k,
+        Err(refusal) => {
+            line.reason = Some(Reason {
+                code: refusal.code(),
+                message: refusal.to_string(),
+            });
+            return line;
+        }
+    };
+    line.rotatable = true;
+    line.key_id = Some(key.access_key_id.clone());
+    line.file = Some(place_file(cfg, &key.home).to_path_buf());
+    line.section = Some(key.home.section.clone());
+    line.kind = Some(key.home.file);
+    line.mfa = key.mfa_serial.is_some();
+    line.shared_with = key
+        .sharers
+        .iter()
+        .map(|p| p.profile.clone().unwrap_or_else(|| p.section.clone()))
+        .collect();
+    let Some(live) = live else { return line };
+    line.user_arn = live.user_arn.clone();
+    line.user = live.user_arn.as_deref().map(user_name);
+    line.error = live.error.clone();
+    if let Some((what, hint)) = live.not_user {
+        line.rotatable = false;
+        line.reason = Some(Reason {
+            code: "not_an_iam_user",
+            message: format!("the key belongs to {what}; {hint}"),
+        });
+    }
+    line.last_used = live.last_used.as_ref().map(|l| LastUsedJson {
+        date: l.date.clone(),
+        service: l.service.clone(),
+        region: l.region.clone(),
+    });
+    if let Some(keys) = &live.keys {
+        line.apply_keys(keys, now);
+        line.listing = Some(keys.clone());
+    }
+    line
+}
+
+/// IAM user name: the ARN's last path segment (`user/team/alice` → alice).
+fn user_name(arn: &str) -> String {
+    match arn.split_once(":user/") {
+        Some((_, path)) => path.rsplit('/').next().unwrap_or(path).to_string(),
+        None => arn.rsplit([':', '/']).next().unwrap_or(arn).to_string(),
+    }
+}
+
+/// An Inactive key cannot sign, so its own probe only says the token is
+/// invalid; another profile's key of the same user may list it. Then the
+/// line shows the truth (Inactive, its age, its user) instead of an error.
+fn cross_reference(lines: &mut [Line], now: u64) {
+    // (profile, its user's ARN and name, every key of that user).
+    type Listing = (String, Option<String>, Option<String>, Vec<KeyMeta>);
+    let listings: Vec<Listing> = lines
+        .iter()
+        .filter_map(|l| {
+            let keys = l.listing.clone()?;
+            Some((l.profile.clone(), l.user_arn.clone(), l.user.clone(), keys))
+        })
+        .collect();
+    for line in lines.iter_mut() {
+        let Some(id) = line.key_id.clone() else {
+            continue;
+        };
+        let invalid = line
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == "InvalidClientTokenId");
+        if !invalid || line.listing.is_some() {
+            continue;
+        }
+        let Some((by, arn, user, keys)) = listings
+            .iter()
+            .find(|(_, _, _, keys)| keys.iter().any(|k| k.id == id && !k.active))
+        else {
+            continue;
+        };
+        line.error = None;
+        line.user_arn = arn.clone();
+        line.user = user.clone();
+        line.apply_keys(keys, now);
+        line.inactive_seen_by = Some(by.clone());
+    }
+}
+
+/// Notes which profiles hold each line's other keys of the same user.
+fn find_holders(lines: &mut [Line]) {
+    let held: Vec<(String, String)> = lines
+        .iter()
+        .filter_map(|l| Some((l.key_id.clone()?, l.profile.clone())))
+        .collect();
+    for line in lines.iter_mut() {
+        let others: Vec<String> = line
+            .inactive_keys
+            .iter()
+            .chain(&line.other_active_keys)
+            .cloned()
+            .collect();
+        line.holders = held
+            .iter()
+            .filter(|(id, _)| others.contains(id))
+            .cloned()
+            .collect();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The table.
+
+/// How the two files are named in the WHERE column: by file name, unless
+/// both have the same name.
+struct Labels {
+    credentials: String,
+    config: String,
+}
+
+impl Labels {
+    fn new(credentials: &Path, config: &Path) -> Labels {
+        let name = |p: &Path| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string())
+        };
+        let (a, b) = (name(credentials), name(config));
+        if a == b {
+            Labels {
+                credentials: credentials.display().to_string(),
+                config: config.display().to_string(),
+            }
+        } else {
+            Labels {
+                credentials: a,
+                config: b,
+            }
+        }
+    }
+
+    fn of(&self, kind: FileKind) -> &str {
+        match kind {
+            FileKind::Credentials => &self.credentials,
+            FileKind::Config => &self.config,
+        }
+    }
+}
+
+const HEADER: [&str; 8] = [
+    "PROFILE",
+    "KEY",
+    "WHERE",
+    "USER",
+    "AGE",
+    "STATUS",
+    "LAST USED",
+    "NOTE",
+];
+
+fn days(n: u64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// `--max-age` as people write it back.
+fn duration_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        _ if s.is_multiple_of(86_400) => days(s / 86_400),
+        _ if s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        _ if s.is_multiple_of(60) => format!("{}m", s / 60),
+        _ => format!("{s}s"),
+    }
+}
+
+/// `2024-05-01 sts us-east-1`, `never`, or `-` when unknown.
+fn last_used_text(l: Option<&LastUsedJson>) -> String {
+    let Some(l) = l else { return "-".into() };
+    let Some(date) = &l.date else {
+        return "never".into();
+    };
+    let day = date.get(..10).unwrap_or(date);
+    let mut out = day.to_string();
+    for part in [&l.service, &l.region].into_iter().flatten() {
+        out.push(' ');
+        out.push_str(part);
+    }
+    out
+}
+
+/// A refusal code in a few words, for the table (JSON has the sentence).
+fn short_reason(code: &str) -> &'static str {
+    match code {
+        "profile_not_found" => "no such profile",
+        "file_unparsable" => "the AWS CLI cannot parse the file",
+        "temporary_credentials" => "temporary credentials (aws_session_token)",
+        "role_profile" => "role profile",
+        "web_identity_profile" => "web identity profile",
+        "sso_profile" => "SSO profile",
+        "credential_process_profile" => "credential_process profile",
+        "inherited_from_default" => "key inherited from [DEFAULT]",
+        "half_key_pair" => "half a key pair",
+        "value_not_a_token" => "key value is not a single token",
+        "no_static_key" => "no access key",
+        "not_an_iam_user" => "not an IAM user's key",
+        _ => "see --output json",
+    }
+}
+
+/// Well-known failures in plain words.
+fn error_hint(code: &str) -> Option<&'static str> {
+    match code {
+        "InvalidClientTokenId" => Some("AWS does not know this key (deleted, or a typo)"),
+        "SignatureDoesNotMatch" => Some("the secret does not match the key id"),
+        "AccessDenied" | "AccessDeniedException" => {
+            Some("the user may not read its own key details")
+        }
+        "network_error" => Some("AWS could not be reached"),
+        _ => None,
+    }
+}
+
+/// The NOTE column: everything worth acting on, most urgent first.
+fn notes(line: &Line, max_age: Duration) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(i) = &line.interrupted {
+        let state = i.state.as_str().unwrap_or("?");
+        let whose = if i.profile == line.profile {
+            String::new()
+        } else {
+            format!(" of `{}` (same key)", i.profile)
+        };
+        out.push(if i.in_progress {
+            format!(
+                "rotation{whose} in progress (state {state}, started {})",
+                i.started_at
+            )
+        } else {
+            format!(
+                "interrupted rotation{whose} (state {state}, started {}): run `keyturn recover`",
+                i.started_at
+            )
+        });
+    }
+    if let Some(r) = &line.reason {
+        out.push(format!("not rotatable: {}", short_reason(r.code)));
+    }
+    if let Some(e) = &line.error {
+        let mut text = match error_hint(&e.code) {
+            Some(h) => format!("error: {}: {h}", e.code),
+            None => format!("error: {}", e.message),
+        };
+        // AWS messages may quote the key id; the table never shows it whole.
+        if let Some(id) = &line.key_id {
+            text = text.replace(id.as_str(), &mask(id));
+        }
+        if line.mfa && (e.code == "AccessDenied" || e.code == "AccessDeniedException") {
+            text.push_str(" (the profile has mfa_serial; `keyturn rotate` asks for a code)");
+        }
+        out.push(text);
+    }
+    if line.status == Some("Inactive") {
+        let by = match &line.inactive_seen_by {
+            Some(by) => format!(" (listed by `{by}`)"),
+            None => String::new(),
+        };
+        out.push(format!(
+            "the key is Inactive{by}: the AWS CLI cannot use it"
+        ));
+    }
+    if line.stale == Some(true) {
+        out.push(format!(
+            "STALE (max {}): run `keyturn rotate {}`",
+            duration_text(max_age),
+            line.profile
+        ));
+    }
+    // Say which profile holds the user's other key, if one does: that
+    // "leftover" may be a key someone still means to use.
+    let held = |id: &str| match line.holders.iter().find(|(k, _)| k == id) {
+        Some((_, p)) => format!(" (in profile {p})"),
+        None => String::new(),
+    };
+    for id in &line.inactive_keys {
+        out.push(format!("leftover inactive key {}{}", mask(id), held(id)));
+    }
+    for id in &line.other_active_keys {
+        out.push(format!("second active key {}{}", mask(id), held(id)));
+    }
+    if !line.shared_with.is_empty() {
+        out.push(format!("same key as {}", line.shared_with.join(", ")));
+    }
+    out
+}
+
+/// One table row. Offline, the columns only AWS can fill are left out.
+fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> Vec<String> {
+    let dash = || "-".to_string();
+    let mut row = vec![
+        line.profile.clone(),
+        line.key_id.as_deref().map(mask).unwrap_or_else(dash),
+        match (&line.kind, &line.section) {
+            (Some(k), Some(s)) => format!("{} [{s}]", labels.of(*k)),
+            _ => dash(),
+        },
+    ];
+    if !offline {
+        row.extend([
+            line.user.clone().unwrap_or_else(dash),
+            line.age_days.map(days).unwrap_or_else(dash),
+            line.status.map(str::to_string).unwrap_or_else(dash),
+            last_used_text(line.last_used.as_ref()),
+        ]);
+    }
+    row.push(notes(line, max_age).join("; "));
+    row
+}
+
+/// Left-aligned columns two spaces apart, widths in characters (masked
+/// ids hold a multi-byte `…`); the last column is not padded.
+fn render(rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        widths.resize(widths.len().max(row.len()), 0);
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, c) in row.iter().enumerate() {
+            line.push_str(c);
+            if i + 1 < row.len() {
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(c.chars().count())
+                    + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn table(lines: &[Line], labels: &Labels, max_age: Duration, offline: bool) -> String {
+    let header: Vec<String> = HEADER
+        .iter()
+        .filter(|h| !offline || ["PROFILE", "KEY", "WHERE", "NOTE"].contains(h))
+        .map(|h| h.to_string())
+        .collect();
+    let mut rows = vec![header];
+    rows.extend(lines.iter().map(|l| cells(l, labels, max_age, offline)));
+    render(&rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn key_line() -> Line {
+        Line {
+            key_id: Some("AKIAIOSFODNN7EXAMPLE".into()),
+            file: Some("/h/.aws/credentials".into()),
+            section: Some("default".into()),
+            kind: Some(FileKind::Credentials),
+            rotatable: true,
+            ..Line::empty("default")
+        }
+    }
+
+    fn labels() -> Labels {
+        Labels::new(
+            Path::new("/h/.aws/credentials"),
+            Path::new("/h/.aws/config"),
+        )
+    }
+
+    #[test]
+    fn user_names_from_arns() {
+        assert_eq!(user_name("arn:aws:iam::123456789012:user/alice"), "alice");
+        assert_eq!(user_name("arn:aws:iam::1:user/team/dev/bob"), "bob");
+        assert_eq!(user_name("arn:aws:iam::1:root"), "root");
+    }
+
+    #[test]
+    fn ages_and_durations_read_naturally() {
+        assert_eq!(days(0), "0 days");
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(91), "91 days");
+        assert_eq!(duration_text(Duration::from_secs(90 * 86_400)), "90 days");
+        assert_eq!(duration_text(Duration::from_secs(0)), "0 days");
+        assert_eq!(duration_text(Duration::from_secs(7200)), "2h");
+        assert_eq!(duration_text(Duration::from_secs(90)), "90s");
+    }
+
+    #[test]
+    fn last_used_shows_day_service_region() {
+        let l = LastUsedJson {
+            date: Some("2024-05-01T10:11:12Z".into()),
+            service: Some("s3".into()),
+            region: Some("eu-west-1".into()),
+        };
+        assert_eq!(last_used_text(Some(&l)), "2024-05-01 s3 eu-west-1");
+        let never = LastUsedJson {
+            date: None,
+            service: None,
+            region: None,
+        };
+        assert_eq!(last_used_text(Some(&never)), "never");
+        assert_eq!(last_used_text(None), "-");
+    }
+
+    #[test]
+    fn keys_from_a_listing_give_age_status_and_leftovers() {
+        let mut l = key_line();
+        let now = 1_000 * 86_400;
+        l.apply_keys(
+            &[
+                KeyMeta {
+                    id: "AKIAIOSFODNN7EXAMPLE".into(),
+                    active: true,
+                    created: Some(900 * 86_400 - 5),
+                },
+                KeyMeta {
+                    id: "AKIAOTHERKEYINACTIVE".into(),
+                    active: false,
+                    created: None,
+                },
+                KeyMeta {
+                    id: "AKIAOTHERKEYACTIVE00".into(),
+                    active: true,
+                    created: None,
+                },
+            ],
+            now,
+        );
+        assert_eq!(l.status, Some("Active"));
+        assert_eq!(l.age_days, Some(100));
+        assert_eq!(l.inactive_keys, ["AKIAOTHERKEYINACTIVE"]);
+        assert_eq!(l.other_active_keys, ["AKIAOTHERKEYACTIVE00"]);
+        l.stale = Some(true);
+        let n = notes(&l, Duration::from_secs(90 * 86_400)).join("; ");
+        assert!(n.contains("STALE (max 90 days)"), "{n}");
+        assert!(n.contains("leftover inactive key AKIA…TIVE"), "{n}");
+        assert!(!n.contains("AKIAOTHERKEYINACTIVE"), "{n}");
+    }
+
+    #[test]
+    fn table_masks_ids_and_aligns_by_characters() {
+        let mut a = key_line();
+        a.user = Some("alice".into());
+        a.age_days = Some(3);
+        a.status = Some("Active");
+        a.error = Some(Failure {
+            code: "Weird".into(),
+            message: "about AKIAIOSFODNN7EXAMPLE".into(),
+        });
+        let mut b = Line::empty("a-much-longer-profile");
+        b.reason = Some(Reason {
+            code: "role_profile",
+            message: "long sentence".into(),
+        });
+        let out = table(&[a, b], &labels(), Duration::from_secs(86_400), false);
+        assert!(!out.contains("AKIAIOSFODNN7EXAMPLE"), "{out}");
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows.len(), 3, "{out}");
+        assert!(rows[0].starts_with("PROFILE"), "{out}");
+        // KEY starts at the same character column on every row.
+        let col = |r: &str, needle: &str| {
+            r.chars()
+                .collect::<String>()
+                .find(needle)
+                .map(|b| r[..b].chars().count())
+        };
+        assert_eq!(col(rows[0], "KEY"), col(rows[1], "AKIA…MPLE"));
+        assert!(rows[1].contains("credentials [default]"), "{out}");
+        assert!(
+            rows[1].contains("alice") && rows[1].contains("3 days") && rows[1].contains("Active")
+        );
+        assert!(rows[1].contains("error: about AKIA…MPLE"), "{out}");
+        assert!(rows[2].contains("not rotatable: role profile"), "{out}");
+    }
+
+    #[test]
+    fn offline_table_leaves_out_what_only_aws_knows() {
+        let out = table(&[key_line()], &labels(), Duration::from_secs(1), true);
+        let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+        assert_eq!(header, ["PROFILE", "KEY", "WHERE", "NOTE"]);
+        assert!(out.contains("AKIA…MPLE  credentials [default]"), "{out}");
+    }
+
+    #[test]
+    fn other_keys_say_which_profile_holds_them() {
+        let mut a = key_line();
+        a.inactive_keys = vec!["AKIAOTHERKEYINACTIVE".into()];
+        let mut b = key_line();
+        b.profile = "old".into();
+        b.key_id = Some("AKIAOTHERKEYINACTIVE".into());
+        b.status = Some("Inactive");
+        let mut lines = [a, b];
+        find_holders(&mut lines);
+        let n = notes(&lines[0], Duration::from_secs(1)).join("; ");
+        assert!(
+            n.contains("leftover inactive key AKIA…TIVE (in profile old)"),
+            "{n}"
+        );
+        let n = notes(&lines[1], Duration::from_secs(1)).join("; ");
+        assert!(
+            n.contains("the key is Inactive: the AWS CLI cannot use it"),
+            "{n}"
+        );
+    }
+
+    #[test]
+    fn same_file_names_show_full_paths() {
+        let l = Labels::new(Path::new("/a/aws"), Path::new("/b/aws"));
+        assert_eq!(l.of(FileKind::Config), "/b/aws");
+        assert_eq!(labels().of(FileKind::Config), "config");
+    }
+
+    #[test]
+    fn json_has_stable_keys_and_full_ids() {
+        let mut l = key_line();
+        l.interrupted = Some(Interrupted {
+            profile: "default".into(),
+            state: json!("created"),
+            started_at: rfc3339(0),
+            in_progress: false,
+        });
+        let v = json!(l);
+        for k in [
+            "profile",
+            "key_id",
+            "file",
+            "section",
+            "user_arn",
+            "age_days",
+            "status",
+            "last_used",
+            "stale",
+            "inactive_keys",
+            "interrupted",
+            "error",
+            "rotatable",
+            "reason",
+        ] {
+            assert!(v.get(k).is_some(), "missing {k}: {v}");
+        }
+        assert_eq!(v["key_id"], "AKIAIOSFODNN7EXAMPLE");
+        assert_eq!(v["interrupted"]["started_at"], "1970-01-01T00:00:00Z");
+        assert!(v.get("kind").is_none() && v.get("age_secs").is_none());
+    }
+
+    #[test]
+    fn interrupted_rotation_note_suggests_recover() {
+        let mut l = key_line();
+        l.interrupted = Some(Interrupted {
+            profile: "other".into(),
+            state: json!("written"),
+            started_at: "2024-01-01T00:00:00Z".into(),
+            in_progress: false,
+        });
+        let n = notes(&l, Duration::from_secs(1)).join("; ");
+        assert!(
+            n.contains("interrupted rotation of `other` (same key)"),
+            "{n}"
+        );
+        assert!(n.contains("keyturn recover"), "{n}");
+    }
+
+    #[test]
+    fn an_inactive_key_is_explained_by_another_listing() {
+        let mut dead = key_line();
+        dead.profile = "old".into();
+        dead.key_id = Some("AKIAOTHERKEYINACTIVE".into());
+        dead.error = Some(Failure {
+            code: "InvalidClientTokenId".into(),
+            message: "invalid".into(),
+        });
+        let mut live = key_line();
+        live.user = Some("alice".into());
+        live.listing = Some(vec![
+            KeyMeta {
+                id: "AKIAIOSFODNN7EXAMPLE".into(),
+                active: true,
+                created: Some(0),
+            },
+            KeyMeta {
+                id: "AKIAOTHERKEYINACTIVE".into(),
+                active: false,
+                created: Some(86_400),
+            },
+        ]);
+        let mut lines = [live, dead];
+        cross_reference(&mut lines, 3 * 86_400);
+        assert_eq!(lines[1].status, Some("Inactive"));
+        assert_eq!(lines[1].age_days, Some(2));
+        assert_eq!(lines[1].other_active_keys, ["AKIAIOSFODNN7EXAMPLE"]);
+        assert_eq!(lines[1].user.as_deref(), Some("alice"));
+        assert!(lines[1].error.is_none());
+    }
 }
