@@ -241,7 +241,7 @@ struct Identified {
 
 /// How far [`Ctx::prepare`] got.
 enum Prepared {
-    Created(Journal, Creds),
+    Created(Box<(Journal, Creds)>),
     Planned(Plan),
     Fresh(Fresh),
 }
@@ -618,7 +618,7 @@ pub async fn rotate_many<A: Aws>(cx: &Ctx<'_, A>, profiles: &[String]) -> Result
         let mut created: Vec<(Journal, Creds)> = Vec::new();
         for (p, r) in prepared {
             match r {
-                Ok(Prepared::Created(j, iam)) => created.push((j, iam)),
+                Ok(Prepared::Created(c)) => created.push(*c),
                 Ok(Prepared::Planned(plan)) => {
                     done.insert(p, Ok(Outcome::Planned(plan)));
                 }
@@ -970,7 +970,7 @@ impl<A: Aws> Ctx<'_, A> {
             return Err(e);
         }
         failpoint("after-journal-created");
-        Ok(Prepared::Created(j, iam))
+        Ok(Prepared::Created(Box::new((j, iam))))
     }
 
     /// Writes the new pair, verifies it, retires the old key. Serves a

@@ -175,6 +175,9 @@ pub struct Rewritten {
     pub unchanged: bool,
 }
 
+/// Maps a file's current bytes to its new bytes, or to None (no change).
+pub type Edit<'a, E> = dyn Fn(&[u8]) -> Result<Option<Vec<u8>>, E> + 'a;
+
 /// Read-modify-write under a held lock. `edit` maps the file's current
 /// content to the new content (or to None: nothing to change) and must be
 /// a function of content, so that it can be re-applied when the file
@@ -183,7 +186,7 @@ pub fn rewrite<E>(
     _lock: &FileLock,
     expected: &Snapshot,
     keep_backups: usize,
-    edit: &dyn Fn(&[u8]) -> Result<Option<Vec<u8>>, E>,
+    edit: &Edit<'_, E>,
 ) -> Result<Result<Rewritten, E>, StoreError> {
     let real = &expected.real;
     let mut reapplied = false;

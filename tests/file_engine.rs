@@ -108,7 +108,7 @@ fn generated_file(rng: &mut Rng) -> String {
         let (w1, w2, w3) = (rng.pick(&ws), rng.pick(&words), rng.pick(&words));
         let body = match rng.next() % 10 {
             0 | 1 => format!("[{w2}]"),
-            2 | 3 | 4 => format!("{w2}{}={}{w3}", rng.pick(&ws), rng.pick(&ws)),
+            2..=4 => format!("{w2}{}={}{w3}", rng.pick(&ws), rng.pick(&ws)),
             5 => format!("{w2} : {w3}"),
             6 => format!("{} {w2}", rng.pick(&["#", ";"])),
             7 => String::new(),
