@@ -72,6 +72,8 @@ pub struct Cli {
 pub enum Output {
     Text,
     Json,
+    /// CSV (audit findings; other commands print text)
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,15 +292,21 @@ impl Config {
         }
         let file = match &env.settings {
             Some((path, text)) => {
-                let f = crate::hooks::parse_settings(path, text).map_err(|e| UsageError(e.to_string()))?;
-                let hooks = crate::hooks::validate_hooks(path, &f.hooks).map_err(|e| UsageError(e.to_string()))?;
+                let f = crate::hooks::parse_settings(path, text)
+                    .map_err(|e| UsageError(e.to_string()))?;
+                let hooks = crate::hooks::validate_hooks(path, &f.hooks)
+                    .map_err(|e| UsageError(e.to_string()))?;
                 Some((f.defaults, hooks))
             }
             None => None,
         };
         let defaults = file.as_ref().map(|(d, _)| d);
         let settings = |c: &CommonArgs| -> Result<Settings, UsageError> {
-            let timeout = match c.timeout.as_deref().or(defaults.and_then(|d| d.timeout.as_deref())) {
+            let timeout = match c
+                .timeout
+                .as_deref()
+                .or(defaults.and_then(|d| d.timeout.as_deref()))
+            {
                 Some(t) => parse_duration(t)?,
                 None => Settings::default().timeout,
             };
@@ -319,7 +327,8 @@ impl Config {
         };
         let job = match cli.command {
             Command::Rotate(a) => {
-                let mut profiles: Vec<String> = a.profiles.into_iter().chain(a.profile_flag).collect();
+                let mut profiles: Vec<String> =
+                    a.profiles.into_iter().chain(a.profile_flag).collect();
                 if profiles.is_empty() && !a.all {
                     profiles.push(env.aws_profile.clone().unwrap_or_else(|| "default".into()));
                 }
@@ -331,7 +340,11 @@ impl Config {
                 if a.jobs == Some(0) {
                     return Err(UsageError("--jobs must be at least 1".into()));
                 }
-                let max_age = match a.max_age.as_deref().or(defaults.and_then(|d| d.max_age.as_deref())) {
+                let max_age = match a
+                    .max_age
+                    .as_deref()
+                    .or(defaults.and_then(|d| d.max_age.as_deref()))
+                {
                     Some(m) => Some(parse_duration(m)?),
                     None => None,
                 };
@@ -413,7 +426,10 @@ mod tests {
             PathBuf::from("/home/u/.aws/credentials")
         );
         assert_eq!(c.paths.config, PathBuf::from("/home/u/.aws/config"));
-        let Job::Rotate { profiles, settings, .. } = c.job else {
+        let Job::Rotate {
+            profiles, settings, ..
+        } = c.job
+        else {
             panic!()
         };
         assert_eq!(profiles, ["default"]);

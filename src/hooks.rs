@@ -111,7 +111,9 @@ pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, Sett
             };
             match &h.command {
                 CommandSpec::Argv(v) if v.is_empty() => return Err(err("command is empty".into())),
-                CommandSpec::Shell(s) if s.trim().is_empty() => return Err(err("command is empty".into())),
+                CommandSpec::Shell(s) if s.trim().is_empty() => {
+                    return Err(err("command is empty".into()))
+                }
                 _ => {}
             }
             let timeout = match &h.timeout {
@@ -186,7 +188,11 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
     match tokio::time::timeout(hook.timeout, child.wait()).await {
         Err(_) => {
             let _ = child.kill().await;
-            Err(format!("hook `{}` timed out after {}s", hook.name, hook.timeout.as_secs()))
+            Err(format!(
+                "hook `{}` timed out after {}s",
+                hook.name,
+                hook.timeout.as_secs()
+            ))
         }
         Ok(Err(e)) => Err(format!("hook `{}`: {e}", hook.name)),
         Ok(Ok(status)) if status.success() => Ok(()),
@@ -227,9 +233,13 @@ timeout = "10s"
 
     #[test]
     fn bad_settings_name_line_and_column() {
-        let err = parse_settings(Path::new("/x/config.toml"), "[defaults]\njobs = \"many\"\n").unwrap_err();
+        let err = parse_settings(Path::new("/x/config.toml"), "[defaults]\njobs = \"many\"\n")
+            .unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("/x/config.toml") && msg.contains("line 2"), "{msg}");
+        assert!(
+            msg.contains("/x/config.toml") && msg.contains("line 2"),
+            "{msg}"
+        );
         let err = parse_settings(Path::new("c"), "[defaults]\nbogus = 1\n").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
     }
@@ -263,7 +273,10 @@ timeout = "10s"
             new_key_id: "AKIANEW",
             new_secret: &secret,
         };
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(run_hook(&hook, &input)).unwrap();
         let stdin = std::fs::read_to_string(format!("{}.stdin", out.display())).unwrap();
         let v: serde_json::Value = serde_json::from_str(&stdin).unwrap();

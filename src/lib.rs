@@ -43,7 +43,11 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
         .build()?;
     rt.block_on(async {
         match &cfg.job {
-            Job::Rotate { profiles, all, settings } => cmd::rotate::run(&cfg, profiles, *all, settings).await,
+            Job::Rotate {
+                profiles,
+                all,
+                settings,
+            } => cmd::rotate::run(&cfg, profiles, *all, settings).await,
             Job::Recover { settings } => cmd::recover::run(&cfg, settings).await,
             Job::Status(args) => cmd::status::run(&cfg, args).await,
             Job::Audit(args) => cmd::audit::run(&cfg, args).await,

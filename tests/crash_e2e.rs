@@ -24,7 +24,10 @@ fn setup() -> Case {
 }
 
 fn creates(sb: &Sandbox) -> usize {
-    sb.proxy_log().iter().filter(|e| e["action"] == "CreateAccessKey").count()
+    sb.proxy_log()
+        .iter()
+        .filter(|e| e["action"] == "CreateAccessKey")
+        .count()
 }
 
 fn journals(sb: &Sandbox) -> usize {
@@ -47,7 +50,10 @@ fn assert_invariants(c: &Case) -> String {
         .unwrap()
         .to_string();
     assert!(c.sb.works(&id, &secret), "the file's key must work");
-    let expected = c.before.replace(&c.old.id, &id).replace(&c.old.secret, &secret);
+    let expected = c
+        .before
+        .replace(&c.old.id, &id)
+        .replace(&c.old.secret, &secret);
     assert_text_eq(&text, &expected);
     assert_eq!(mode(&c.sb.credentials()), 0o600);
     assert_eq!(journals(&c.sb), 0, "no journal may be left");
@@ -56,8 +62,15 @@ fn assert_invariants(c: &Case) -> String {
 
 fn crash_at_failpoint_then_rerun(point: &str, expect_no_new_create: bool) {
     let c = setup();
-    let run = c.sb.keyturn().args(["rotate", "work"]).env("KEYTURN_FAILPOINT", point).run();
-    assert_eq!(run.code, None, "keyturn should have died at {point}: {run:?}");
+    let run =
+        c.sb.keyturn()
+            .args(["rotate", "work"])
+            .env("KEYTURN_FAILPOINT", point)
+            .run();
+    assert_eq!(
+        run.code, None,
+        "keyturn should have died at {point}: {run:?}"
+    );
     let created_before = creates(&c.sb);
     let rerun = c.sb.keyturn().args(["rotate", "work"]).run();
     rerun.expect_code(0);
@@ -65,8 +78,16 @@ fn crash_at_failpoint_then_rerun(point: &str, expect_no_new_create: bool) {
     let id = assert_invariants(&c);
     assert_ne!(id, c.old.id, "the rotation must have happened");
     if expect_no_new_create {
-        assert_eq!(creates(&c.sb), created_before, "the rerun must not rotate a second time");
-        assert!(rerun.stdout.contains("finishing an interrupted rotation"), "{}", rerun.stdout);
+        assert_eq!(
+            creates(&c.sb),
+            created_before,
+            "the rerun must not rotate a second time"
+        );
+        assert!(
+            rerun.stdout.contains("finishing an interrupted rotation"),
+            "{}",
+            rerun.stdout
+        );
     }
 }
 
@@ -109,7 +130,8 @@ fn kill_during_request(action: &str, key: &str, skip: u64) {
     c.sb.proxy(
         "POST",
         "rules",
-        &json!([{"action": action, "key": key, "skip": skip, "times": 1, "fault": "hold"}]).to_string(),
+        &json!([{"action": action, "key": key, "skip": skip, "times": 1, "fault": "hold"}])
+            .to_string(),
     );
     let mut child = c.sb.keyturn().args(["rotate", "work"]).spawn();
     wait_until(60, "the request to be held", || {
@@ -179,12 +201,11 @@ fn crash_during_rollback(point: &str) {
     let c = setup();
     // The new key never works: rollback starts, and keyturn dies in it.
     c.sb.proxy("POST", "config", r#"{"propagation_delay_s": 1000}"#);
-    let run = c
-        .sb
-        .keyturn()
-        .args(["rotate", "work", "--timeout", "2s"])
-        .env("KEYTURN_FAILPOINT", point)
-        .run();
+    let run =
+        c.sb.keyturn()
+            .args(["rotate", "work", "--timeout", "2s"])
+            .env("KEYTURN_FAILPOINT", point)
+            .run();
     assert_eq!(run.code, None, "{run:?}");
     c.sb.proxy("POST", "config", r#"{"propagation_delay_s": 0}"#);
     let rec = c.sb.keyturn().args(["recover"]).run();
@@ -193,7 +214,10 @@ fn crash_during_rollback(point: &str) {
     // Rolled back: the old key is the one key, in place, working.
     let keys = c.sb.keys_of("carol");
     assert_eq!(keys, vec![(c.old.id.clone(), "Active".to_string())]);
-    assert_text_eq(&std::fs::read_to_string(c.sb.credentials()).unwrap(), &c.before);
+    assert_text_eq(
+        &std::fs::read_to_string(c.sb.credentials()).unwrap(),
+        &c.before,
+    );
     assert!(c.sb.works(&c.old.id, &c.old.secret));
     assert_eq!(journals(&c.sb), 0);
 }
@@ -212,5 +236,8 @@ fn crash_during_rollback_after_file_restored() {
 fn recover_with_nothing_to_do() {
     let c = setup();
     c.sb.keyturn().args(["recover"]).run().expect_code(5);
-    assert_text_eq(&std::fs::read_to_string(c.sb.credentials()).unwrap(), &c.before);
+    assert_text_eq(
+        &std::fs::read_to_string(c.sb.credentials()).unwrap(),
+        &c.before,
+    );
 }

@@ -41,8 +41,16 @@ fn botocore(paths: &[PathBuf]) -> Map<String, Value> {
         .args(paths)
         .output()
         .expect("run botocore_parse.py");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap().as_object().unwrap().clone()
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .clone()
 }
 
 #[track_caller]
@@ -66,13 +74,21 @@ fn agree(paths: &[PathBuf]) {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} disagreement(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn fixtures_match_botocore_and_round_trip() {
     let dir = common::repo().join("tests/fixtures/files");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
     assert!(paths.len() >= 10, "fixtures missing in {}", dir.display());
     agree(&paths);
@@ -95,11 +111,33 @@ impl Rng {
 }
 
 fn generated_file(rng: &mut Rng) -> String {
-    let ws = ["", "", "", " ", "  ", "\t", " \t", "\u{a0}", "\u{3000}", "\u{1c}"];
+    let ws = [
+        "", "", "", " ", "  ", "\t", " \t", "\u{a0}", "\u{3000}", "\u{1c}",
+    ];
     let words = [
-        "default", "dev", "DEFAULT", "profile dev", "aws_access_key_id", "AWS_SECRET_ACCESS_KEY",
-        "region", "us-east-1", "AKIAEXAMPLE", "a=b", "x:y", "#", ";", "[", "]", "s3", "k", "K", "v", "",
-        "\"quoted\"", "a b", "é",
+        "default",
+        "dev",
+        "DEFAULT",
+        "profile dev",
+        "aws_access_key_id",
+        "AWS_SECRET_ACCESS_KEY",
+        "region",
+        "us-east-1",
+        "AKIAEXAMPLE",
+        "a=b",
+        "x:y",
+        "#",
+        ";",
+        "[",
+        "]",
+        "s3",
+        "k",
+        "K",
+        "v",
+        "",
+        "\"quoted\"",
+        "a b",
+        "é",
     ];
     let ends = ["\n", "\n", "\n", "\r\n", "\r", ""];
     let mut out = String::new();
@@ -115,7 +153,11 @@ fn generated_file(rng: &mut Rng) -> String {
             8 => w2.to_string(),
             _ => format!("[{w2}] {w3}"),
         };
-        let end = if i + 1 == lines { rng.pick(&ends) } else { rng.pick(&ends[..5]) };
+        let end = if i + 1 == lines {
+            rng.pick(&ends)
+        } else {
+            rng.pick(&ends[..5])
+        };
         out.push_str(&format!("{w1}{body}{}{end}", rng.pick(&ws[..4])));
     }
     out
@@ -135,7 +177,9 @@ fn generated_files_match_botocore() {
     // error flags.
     let ok = paths
         .iter()
-        .filter(|p| Document::parse_bytes(&std::fs::read(p).unwrap()).is_ok_and(|d| d.problems().is_empty()))
+        .filter(|p| {
+            Document::parse_bytes(&std::fs::read(p).unwrap()).is_ok_and(|d| d.problems().is_empty())
+        })
         .count();
     assert!(ok > 150, "only {ok} generated files parse cleanly");
     agree(&paths);

@@ -25,18 +25,32 @@ fn refuse(sb: &Sandbox, args: &[&str], message: &str) {
     let before = snapshot(sb);
     let run = sb.keyturn().args(args).run();
     run.expect_code(3);
-    assert!(run.stderr.contains(message), "expected {message:?} in:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains(message),
+        "expected {message:?} in:\n{}",
+        run.stderr
+    );
     let after = snapshot(sb);
     assert_eq!(before.creds, after.creds, "credentials file changed");
     assert_eq!(before.config, after.config, "config file changed");
     for e in sb.proxy_log() {
-        assert!(!MUTATING.contains(&e["action"].as_str().unwrap_or("")), "mutating call made: {e}");
+        assert!(
+            !MUTATING.contains(&e["action"].as_str().unwrap_or("")),
+            "mutating call made: {e}"
+        );
     }
-    assert!(!sb.home.join(".aws/.keyturn/journal").read_dir().is_ok_and(|mut d| d.next().is_some()));
+    assert!(!sb
+        .home
+        .join(".aws/.keyturn/journal")
+        .read_dir()
+        .is_ok_and(|mut d| d.next().is_some()));
 }
 
 fn pair(k: &Key) -> String {
-    format!("aws_access_key_id = {}\naws_secret_access_key = {}\n", k.id, k.secret)
+    format!(
+        "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+        k.id, k.secret
+    )
 }
 
 #[test]
@@ -58,9 +72,21 @@ fn refusals_for_profiles_that_cannot_be_rotated() {
     refuse(&sb, &["rotate", "nosuch"], "profile `nosuch` is not in");
     refuse(&sb, &["rotate", "temp"], "temporary credentials");
     // [DEFAULT] supplies the missing secret, as botocore would.
-    refuse(&sb, &["rotate", "half"], "inherits aws_secret_access_key from [DEFAULT]");
-    refuse(&sb, &["rotate", "halfc"], "has aws_secret_access_key but no aws_access_key_id");
-    refuse(&sb, &["rotate", "inherits"], "inherits aws_access_key_id from [DEFAULT]");
+    refuse(
+        &sb,
+        &["rotate", "half"],
+        "inherits aws_secret_access_key from [DEFAULT]",
+    );
+    refuse(
+        &sb,
+        &["rotate", "halfc"],
+        "has aws_secret_access_key but no aws_access_key_id",
+    );
+    refuse(
+        &sb,
+        &["rotate", "inherits"],
+        "inherits aws_access_key_id from [DEFAULT]",
+    );
     refuse(&sb, &["rotate", "spaced"], "is not a single token");
     refuse(&sb, &["rotate", "role"], "assumes a role");
     refuse(&sb, &["rotate", "sso"], "IAM Identity Center");
@@ -75,9 +101,15 @@ fn refusals_for_profiles_that_cannot_be_rotated() {
 fn refuses_file_the_aws_cli_cannot_parse() {
     let sb = Sandbox::new();
     let k = sb.user("erin");
-    write_private(&sb.credentials(), &format!("[default]\n{}[default]\nx = 1\n", pair(&k)));
+    write_private(
+        &sb.credentials(),
+        &format!("[default]\n{}[default]\nx = 1\n", pair(&k)),
+    );
     refuse(&sb, &["rotate"], "line 4: section [default] appears twice");
-    write_private(&sb.credentials(), &format!("\u{feff}[default]\n{}", pair(&k)));
+    write_private(
+        &sb.credentials(),
+        &format!("\u{feff}[default]\n{}", pair(&k)),
+    );
     refuse(&sb, &["rotate"], "byte-order mark");
     let mut bytes = format!("[default]\n{}", pair(&k)).into_bytes();
     bytes.extend(b"x = \xff\n");
@@ -148,6 +180,10 @@ fn dead_key_fails_with_message_and_changes_nothing() {
     let before = snapshot(&sb);
     let run = sb.keyturn().args(["rotate"]).run();
     run.expect_code(1);
-    assert!(run.stderr.contains("InvalidClientTokenId"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("InvalidClientTokenId"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(before.creds, snapshot(&sb).creds);
 }

@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 
-
 #[test]
 fn rotate_default_profile_replaces_key_and_deletes_old() {
     let sb = Sandbox::new();
@@ -57,7 +56,10 @@ fn rotate_default_profile_replaces_key_and_deletes_old() {
 }
 
 fn pair(k: &Key) -> String {
-    format!("aws_access_key_id = {}\naws_secret_access_key = {}\n", k.id, k.secret)
+    format!(
+        "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+        k.id, k.secret
+    )
 }
 
 /// The secret the file now holds for a key id (test-side reading).
@@ -66,7 +68,10 @@ fn secret_in(text: &str, id: &str) -> String {
     let at = doc.iter().position(|l| l.contains(id)).unwrap();
     doc[at..]
         .iter()
-        .find_map(|l| l.split_once("aws_secret_access_key").map(|(_, v)| v.trim_start_matches([' ', '=', ':']).trim()))
+        .find_map(|l| {
+            l.split_once("aws_secret_access_key")
+                .map(|(_, v)| v.trim_start_matches([' ', '=', ':']).trim())
+        })
         .unwrap()
         .to_string()
 }
@@ -88,14 +93,20 @@ fn botocore_reads_everything_the_same_except_the_rotated_pair() {
     write_private(&sb.credentials(), &creds);
     write_private(&sb.config(), &config);
     let before = sb.botocore_profiles();
-    sb.keyturn().args(["rotate", "default"]).run().expect_code(0);
+    sb.keyturn()
+        .args(["rotate", "default"])
+        .run()
+        .expect_code(0);
     let after = sb.botocore_profiles();
     let new_id = sb.keys_of("judy")[0].0.clone();
     // Exactly the three profiles holding the old key changed, and only in
     // their key pair; botocore agrees with every other byte.
     let obj_b = before.as_object().unwrap();
     let obj_a = after.as_object().unwrap();
-    assert_eq!(obj_b.keys().collect::<Vec<_>>(), obj_a.keys().collect::<Vec<_>>());
+    assert_eq!(
+        obj_b.keys().collect::<Vec<_>>(),
+        obj_a.keys().collect::<Vec<_>>()
+    );
     for (name, b) in obj_b {
         let a = &obj_a[name];
         if ["default", "Shared", "cfgonly"].contains(&name.as_str()) {
@@ -112,7 +123,10 @@ fn botocore_reads_everything_the_same_except_the_rotated_pair() {
     let text = std::fs::read_to_string(sb.credentials()).unwrap();
     let secret = secret_in(&text, &new_id);
     assert!(sb.works(&new_id, &secret));
-    assert_text_eq(&text, &creds.replace(&k.id, &new_id).replace(&k.secret, &secret));
+    assert_text_eq(
+        &text,
+        &creds.replace(&k.id, &new_id).replace(&k.secret, &secret),
+    );
     assert_text_eq(
         &std::fs::read_to_string(sb.config()).unwrap(),
         &config.replace(&k.id, &new_id).replace(&k.secret, &secret),
@@ -127,10 +141,18 @@ fn key_in_config_file_is_rotated_there_and_nothing_added_elsewhere() {
     write_private(&sb.config(), &config);
     let run = sb.keyturn().args(["rotate", "dev"]).run();
     run.expect_code(0);
-    assert!(!sb.credentials().exists(), "the credentials file must not be created");
+    assert!(
+        !sb.credentials().exists(),
+        "the credentials file must not be created"
+    );
     let new_id = sb.keys_of("kim")[0].0.clone();
     let text = std::fs::read_to_string(sb.config()).unwrap();
-    assert_text_eq(&text, &config.replace(&k.id, &new_id).replace(&k.secret, &secret_in(&text, &new_id)));
+    assert_text_eq(
+        &text,
+        &config
+            .replace(&k.id, &new_id)
+            .replace(&k.secret, &secret_in(&text, &new_id)),
+    );
 }
 
 #[test]
@@ -139,9 +161,16 @@ fn only_named_leaves_sharers_alone_and_warns() {
     let k = sb.user("lee");
     let creds = format!("[a]\n{}[b]\n{}", pair(&k), pair(&k));
     write_private(&sb.credentials(), &creds);
-    let run = sb.keyturn().args(["rotate", "a", "--only-named", "--retire", "deactivate"]).run();
+    let run = sb
+        .keyturn()
+        .args(["rotate", "a", "--only-named", "--retire", "deactivate"])
+        .run();
     run.expect_code(0);
-    assert!(run.stderr.contains("other profiles hold the same key"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("other profiles hold the same key"),
+        "{}",
+        run.stderr
+    );
     let text = std::fs::read_to_string(sb.credentials()).unwrap();
     assert_eq!(text.matches(&k.id).count(), 1, "b keeps the old key");
 }
@@ -152,7 +181,10 @@ fn json_output_and_dry_run_make_no_changes() {
     let k = sb.user("max");
     let creds = format!("[default]\n{}[twin]\n{}", pair(&k), pair(&k));
     write_private(&sb.credentials(), &creds);
-    let run = sb.keyturn().args(["rotate", "--dry-run", "--output", "json"]).run();
+    let run = sb
+        .keyturn()
+        .args(["rotate", "--dry-run", "--output", "json"])
+        .run();
     run.expect_code(0);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v[0]["status"], "planned");
@@ -161,7 +193,15 @@ fn json_output_and_dry_run_make_no_changes() {
     assert_text_eq(&std::fs::read_to_string(sb.credentials()).unwrap(), &creds);
     for e in sb.proxy_log() {
         let a = e["action"].as_str().unwrap();
-        assert!(["GetCallerIdentity", "ListAccessKeys", "GetAccessKeyLastUsed"].contains(&a), "{a}");
+        assert!(
+            [
+                "GetCallerIdentity",
+                "ListAccessKeys",
+                "GetAccessKeyLastUsed"
+            ]
+            .contains(&a),
+            "{a}"
+        );
     }
     let run = sb.keyturn().args(["rotate", "--output", "json"]).run();
     run.expect_code(0);
@@ -177,13 +217,22 @@ fn deactivate_then_next_rotation_deletes_the_key_keyturn_retired() {
     let sb = Sandbox::new();
     let k = sb.user("nia");
     write_private(&sb.credentials(), &format!("[default]\n{}", pair(&k)));
-    sb.keyturn().args(["rotate", "--retire", "deactivate"]).run().expect_code(0);
+    sb.keyturn()
+        .args(["rotate", "--retire", "deactivate"])
+        .run()
+        .expect_code(0);
     let keys = sb.keys_of("nia");
     assert_eq!(keys.len(), 2);
-    assert!(keys.contains(&(k.id.clone(), "Inactive".into())), "{keys:?}");
+    assert!(
+        keys.contains(&(k.id.clone(), "Inactive".into())),
+        "{keys:?}"
+    );
     // No --yes, no terminal: still deletes the inactive key, since keyturn
     // itself retired it.
-    sb.keyturn().args(["rotate", "--retire", "deactivate"]).run().expect_code(0);
+    sb.keyturn()
+        .args(["rotate", "--retire", "deactivate"])
+        .run()
+        .expect_code(0);
     let keys = sb.keys_of("nia");
     assert_eq!(keys.len(), 2);
     assert!(!keys.iter().any(|(id, _)| id == &k.id), "{keys:?}");
@@ -206,8 +255,14 @@ fn propagation_delay_is_waited_out() {
     let run = sb.keyturn().args(["rotate", "--timeout", "60s"]).run();
     run.expect_code(0);
     let log = sb.proxy_log();
-    let refused = log.iter().filter(|e| e["fault"].as_str().is_some_and(|f| !f.is_empty())).count();
-    assert!(refused >= 2, "the new key should have been refused first: {log:?}");
+    let refused = log
+        .iter()
+        .filter(|e| e["fault"].as_str().is_some_and(|f| !f.is_empty()))
+        .count();
+    assert!(
+        refused >= 2,
+        "the new key should have been refused first: {log:?}"
+    );
     assert_eq!(sb.keys_of("omar").len(), 1);
 }
 
@@ -220,12 +275,23 @@ fn new_key_that_never_works_is_rolled_back() {
     sb.proxy("POST", "config", r#"{"propagation_delay_s": 1000}"#);
     let run = sb.keyturn().args(["rotate", "--timeout", "3s"]).run();
     run.expect_code(1);
-    assert!(run.stderr.contains("is still in place and works"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is still in place and works"),
+        "{}",
+        run.stderr
+    );
     assert_text_eq(&std::fs::read_to_string(sb.credentials()).unwrap(), &creds);
-    assert_eq!(sb.keys_of("pia"), vec![(k.id.clone(), "Active".to_string())]);
+    assert_eq!(
+        sb.keys_of("pia"),
+        vec![(k.id.clone(), "Active".to_string())]
+    );
     assert!(sb.works(&k.id, &k.secret));
     // The new key was deleted with the old key's signature.
-    let del = sb.proxy_log().into_iter().find(|e| e["action"] == "DeleteAccessKey").unwrap();
+    let del = sb
+        .proxy_log()
+        .into_iter()
+        .find(|e| e["action"] == "DeleteAccessKey")
+        .unwrap();
     assert_eq!(del["key_id"], k.id.as_str());
 }
 
@@ -251,14 +317,22 @@ fn second_concurrent_run_is_refused_by_the_lock() {
     let sb = Sandbox::new();
     let k = sb.user("ray");
     write_private(&sb.credentials(), &format!("[default]\n{}", pair(&k)));
-    sb.proxy("POST", "rules", r#"[{"action": "CreateAccessKey", "times": 1, "fault": "hold"}]"#);
+    sb.proxy(
+        "POST",
+        "rules",
+        r#"[{"action": "CreateAccessKey", "times": 1, "fault": "hold"}]"#,
+    );
     let mut first = sb.keyturn().args(["rotate"]).spawn();
     wait_until(60, "the first run to reach CreateAccessKey", || {
         !sb.proxy("GET", "held", "").as_array().unwrap().is_empty()
     });
     let second = sb.keyturn().args(["rotate"]).run();
     second.expect_code(1);
-    assert!(second.stderr.contains("another keyturn run holds the lock"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("another keyturn run holds the lock"),
+        "{}",
+        second.stderr
+    );
     sb.proxy("POST", "release", "");
     let status = first.wait().unwrap();
     assert!(status.success());
@@ -278,8 +352,15 @@ fn signs_with_profile_key_not_environment_and_warns_about_shell_copy() {
         .env("AWS_SECRET_ACCESS_KEY", &other.secret)
         .run();
     run.expect_code(0);
-    assert!(!sb.proxy_log().iter().any(|e| e["key_id"] == other.id.as_str()));
-    assert_eq!(sb.keys_of("tess").len(), 1, "the environment's user is untouched");
+    assert!(!sb
+        .proxy_log()
+        .iter()
+        .any(|e| e["key_id"] == other.id.as_str()));
+    assert_eq!(
+        sb.keys_of("tess").len(),
+        1,
+        "the environment's user is untouched"
+    );
     let text = std::fs::read_to_string(sb.credentials()).unwrap();
     let new_id = sb.keys_of("sam")[0].0.clone();
     let run = sb
@@ -289,7 +370,12 @@ fn signs_with_profile_key_not_environment_and_warns_about_shell_copy() {
         .env("AWS_SECRET_ACCESS_KEY", secret_in(&text, &new_id))
         .run();
     run.expect_code(0);
-    assert!(run.stderr.contains("AWS_ACCESS_KEY_ID in this shell holds the key being rotated"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("AWS_ACCESS_KEY_ID in this shell holds the key being rotated"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -306,7 +392,10 @@ fn env_selects_profile_and_files_and_symlink_is_kept() {
         .args(["rotate"])
         .run()
         .expect_code(0);
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert!(!std::fs::read_to_string(&real).unwrap().contains(&k.id));
     assert_eq!(mode(&real), 0o600);
 }
@@ -316,7 +405,13 @@ fn help_documents_examples_and_exit_codes() {
     let sb = Sandbox::new();
     let run = sb.keyturn().args(["rotate", "--help"]).run();
     run.expect_code(0);
-    for s in ["Examples:", "Exit codes:", "3  refused: nothing was changed", "--retire", "--timeout"] {
+    for s in [
+        "Examples:",
+        "Exit codes:",
+        "3  refused: nothing was changed",
+        "--retire",
+        "--timeout",
+    ] {
         assert!(run.stdout.contains(s), "{s} missing from help");
     }
 }

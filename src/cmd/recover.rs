@@ -31,7 +31,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
         match r {
             Ok(Some(s)) => {
                 items.push(json!({"profile": profile, "status": "completed", "new_key_id": s.new_key_id, "old_key_id": s.old_key_id}));
-                if cfg.output == Output::Text {
+                if cfg.output != Output::Json {
                     println!(
                         "recovered {profile}: finished the rotation, now using {}",
                         mask(&s.new_key_id)
@@ -40,14 +40,14 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
             }
             Ok(None) => {
                 items.push(json!({"profile": profile, "status": "rolled_back"}));
-                if cfg.output == Output::Text {
+                if cfg.output != Output::Json {
                     println!("recovered {profile}: rolled back, the old key is in place");
                 }
             }
             Err(e) => {
                 code = exit::FAILURE;
                 items.push(json!({"profile": profile, "status": "failed", "error": {"code": e.code(), "message": e.to_string()}}));
-                if cfg.output == Output::Text {
+                if cfg.output != Output::Json {
                     eprintln!("error: {e}");
                 }
             }
@@ -58,8 +58,8 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
             "{}",
             serde_json::to_string_pretty(&items).unwrap_or_default()
         ),
-        Output::Text if results.is_empty() => println!("nothing to recover"),
-        Output::Text => {}
+        Output::Text | Output::Csv if results.is_empty() => println!("nothing to recover"),
+        Output::Text | Output::Csv => {}
     }
     Ok(code)
 }

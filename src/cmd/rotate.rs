@@ -11,11 +11,20 @@ use crate::store;
 use crate::ui::TermUi;
 use serde_json::{json, Value};
 
-pub async fn run(cfg: &Config, profiles: &[String], all: bool, settings: &Settings) -> anyhow::Result<u8> {
+pub async fn run(
+    cfg: &Config,
+    profiles: &[String],
+    all: bool,
+    settings: &Settings,
+) -> anyhow::Result<u8> {
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
     let locks = rotate::lock_files(&cfg.paths, settings)?;
-    let names = if all { every_profile(cfg)? } else { profiles.to_vec() };
+    let names = if all {
+        every_profile(cfg)?
+    } else {
+        profiles.to_vec()
+    };
     let cx = Ctx {
         aws: &aws,
         ui: &ui,
@@ -33,7 +42,9 @@ pub async fn run(cfg: &Config, profiles: &[String], all: bool, settings: &Settin
 fn every_profile(cfg: &Config) -> anyhow::Result<Vec<String>> {
     let parse = |p: &std::path::Path| -> anyhow::Result<Option<Document>> {
         Ok(match store::read(p)?.bytes {
-            Some(b) => Some(Document::parse_bytes(&b).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?),
+            Some(b) => Some(
+                Document::parse_bytes(&b).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            ),
             None => None,
         })
     };
@@ -55,7 +66,9 @@ pub fn exit_code(results: &Results) -> u8 {
         match r {
             Err(e) if e.nothing_changed() => refused = true,
             Err(_) => return exit::FAILURE,
-            Ok(Outcome::Rotated(_) | Outcome::Planned(_) | Outcome::SharedWith { .. }) => acted = true,
+            Ok(Outcome::Rotated(_) | Outcome::Planned(_) | Outcome::SharedWith { .. }) => {
+                acted = true
+            }
             Ok(Outcome::Fresh(_) | Outcome::Skipped { .. }) => {}
         }
     }
@@ -77,7 +90,10 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
 fn report(cfg: &Config, results: &Results) {
     if cfg.output == Output::Json {
         let items: Vec<Value> = results.iter().map(|(p, r)| json_item(p, r)).collect();
-        println!("{}", serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default()
+        );
         return;
     }
     for (p, r) in results {
@@ -88,7 +104,11 @@ fn report(cfg: &Config, results: &Results) {
                     mask(&s.old_key_id),
                     mask(&s.new_key_id),
                     s.user_arn,
-                    if s.resumed { ", finishing an interrupted rotation" } else { "" },
+                    if s.resumed {
+                        ", finishing an interrupted rotation"
+                    } else {
+                        ""
+                    },
                     match s.retired {
                         rotate::Retire::Delete => "deleted",
                         rotate::Retire::Deactivate => "deactivated",
@@ -102,7 +122,10 @@ fn report(cfg: &Config, results: &Results) {
                 }
             }
             Ok(Outcome::Planned(plan)) => {
-                println!("plan for {p} (dry run, nothing changed): user {}", plan.user_arn);
+                println!(
+                    "plan for {p} (dry run, nothing changed): user {}",
+                    plan.user_arn
+                );
                 for id in &plan.would_delete {
                     println!("  delete the user's other key {}", mask(id));
                 }
@@ -114,13 +137,22 @@ fn report(cfg: &Config, results: &Results) {
                     rotate::Retire::Delete => "delete",
                     rotate::Retire::Deactivate => "deactivate",
                 };
-                println!("  verify it, then {verb} the old key {}", mask(&plan.old_key_id));
+                println!(
+                    "  verify it, then {verb} the old key {}",
+                    mask(&plan.old_key_id)
+                );
             }
             Ok(Outcome::Fresh(f)) => {
-                println!("fresh {p}: {} is {} days old, nothing to do", mask(&f.key_id), f.age_days)
+                println!(
+                    "fresh {p}: {} is {} days old, nothing to do",
+                    mask(&f.key_id),
+                    f.age_days
+                )
             }
             Ok(Outcome::Skipped { reason, .. }) => println!("skipped {p}: {reason}"),
-            Ok(Outcome::SharedWith { with }) => println!("rotated {p} together with {with} (same key)"),
+            Ok(Outcome::SharedWith { with }) => {
+                println!("rotated {p} together with {with} (same key)")
+            }
             Err(e) => eprintln!("error: {e}"),
         }
     }
