@@ -227,9 +227,14 @@ pub enum Outcome {
     Planned(Plan),
     Fresh(Fresh),
     /// `--all` skipped a profile that cannot be rotated.
-    Skipped { reason: String, code: &'static str },
+    Skipped {
+        reason: String,
+        code: &'static str,
+    },
     /// The profile holds the same key as `with`, rotated together.
-    SharedWith { with: String },
+    SharedWith {
+        with: String,
+    },
 }
 
 /// The old key's owner, from STS GetCallerIdentity.
@@ -492,7 +497,10 @@ pub type Results = Vec<(String, Result<Outcome, RotateError>)>;
 /// second time; then one rotation per distinct key, keys of distinct IAM
 /// users concurrently (`--jobs`), every new pair written to each file in
 /// one lock-read-write cycle. The caller holds the file locks.
-pub async fn rotate_many<A: Aws>(cx: &Ctx<'_, A>, profiles: &[String]) -> Result<Results, RotateError> {
+pub async fn rotate_many<A: Aws>(
+    cx: &Ctx<'_, A>,
+    profiles: &[String],
+) -> Result<Results, RotateError> {
     use std::collections::HashMap;
     let mut done: HashMap<String, Result<Outcome, RotateError>> = HashMap::new();
 
@@ -513,10 +521,16 @@ pub async fn rotate_many<A: Aws>(cx: &Ctx<'_, A>, profiles: &[String]) -> Result
                 continue;
             }
             let profile = j.profile.clone();
-            cx.ui.step(&profile, "finishing a rotation that was interrupted");
+            cx.ui
+                .step(&profile, "finishing a rotation that was interrupted");
             match cx.recover_journal(j).await {
                 Ok(Some(summary)) => {
-                    for p in summary.updated.iter().filter_map(|pl| pl.profile.clone()).chain([profile.clone()]) {
+                    for p in summary
+                        .updated
+                        .iter()
+                        .filter_map(|pl| pl.profile.clone())
+                        .chain([profile.clone()])
+                    {
                         done.insert(p, Ok(Outcome::Rotated(summary.clone())));
                     }
                 }
@@ -551,7 +565,12 @@ pub async fn rotate_many<A: Aws>(cx: &Ctx<'_, A>, profiles: &[String]) -> Result
         match profile::resolve(&files, p) {
             Ok(k) => match homes.iter().find(|h| h.access_key_id == k.access_key_id) {
                 Some(h) => {
-                    done.insert(p.clone(), Ok(Outcome::SharedWith { with: h.profile.clone() }));
+                    done.insert(
+                        p.clone(),
+                        Ok(Outcome::SharedWith {
+                            with: h.profile.clone(),
+                        }),
+                    );
                 }
                 None => homes.push(k),
             },
@@ -640,7 +659,9 @@ pub async fn rotate_many<A: Aws>(cx: &Ctx<'_, A>, profiles: &[String]) -> Result
                 let reason = e.to_string();
                 for (j, iam) in created {
                     let p = j.profile.clone();
-                    let r = cx.rollback(j, &iam, &format!("writing the file failed: {reason}")).await;
+                    let r = cx
+                        .rollback(j, &iam, &format!("writing the file failed: {reason}"))
+                        .await;
                     done.insert(p, r.map(Outcome::Rotated));
                 }
                 continue;
@@ -801,7 +822,12 @@ impl<A: Aws> Ctx<'_, A> {
 
     /// Everything up to a durably journaled new key (state `Created`), or
     /// the plan (`--dry-run`), or "fresh" (`--max-age`).
-    async fn prepare(&self, loaded: &Loaded, key: StaticKey, id: Identified) -> Result<Prepared, RotateError> {
+    async fn prepare(
+        &self,
+        loaded: &Loaded,
+        key: StaticKey,
+        id: Identified,
+    ) -> Result<Prepared, RotateError> {
         let (aws, ui, s) = (self.aws, self.ui, self.s);
         let profile = key.profile.clone();
         let aws_err = |step: &'static str| {
@@ -812,7 +838,11 @@ impl<A: Aws> Ctx<'_, A> {
                 source,
             }
         };
-        let Identified { identity, user, old } = id;
+        let Identified {
+            identity,
+            user,
+            old,
+        } = id;
         let region = old.region.clone();
         let iam = self
             .iam_creds(&old, key.mfa_serial.as_deref(), &profile)
@@ -1097,8 +1127,14 @@ impl<A: Aws> Ctx<'_, A> {
             new_key_id: &new.access_key_id,
             new_secret: &new.secret,
         };
-        for hook in self.s.hooks.iter().filter(|h| profiles.iter().any(|p| h.serves(p))) {
-            self.ui.step(&j.profile, &format!("running hook `{}`", hook.name));
+        for hook in self
+            .s
+            .hooks
+            .iter()
+            .filter(|h| profiles.iter().any(|p| h.serves(p)))
+        {
+            self.ui
+                .step(&j.profile, &format!("running hook `{}`", hook.name));
             crate::hooks::run_hook(hook, &input).await?;
         }
         Ok(())
@@ -1107,7 +1143,10 @@ impl<A: Aws> Ctx<'_, A> {
     /// Writes every new pair of a round, one lock-read-write cycle per
     /// file. Returns, per journal, whether its new key is now in the files
     /// (false: the profile no longer held the old key), and the backups.
-    fn write_batch(&self, created: &[(Journal, Creds)]) -> Result<(Vec<bool>, Vec<PathBuf>), RotateError> {
+    fn write_batch(
+        &self,
+        created: &[(Journal, Creds)],
+    ) -> Result<(Vec<bool>, Vec<PathBuf>), RotateError> {
         let mut backups = Vec::new();
         for (kind, shown) in [
             (FileKind::Credentials, &self.paths.credentials),
@@ -1132,12 +1171,12 @@ impl<A: Aws> Ctx<'_, A> {
                     let (Some(id), Some(secret)) = (&j.new_key_id, &j.new_secret) else {
                         continue;
                     };
-                    n += profile::replace_pair(&mut doc, &j.old_key_id, id, secret, only).map_err(|e| {
-                        RotateError::Stuck {
+                    n += profile::replace_pair(&mut doc, &j.old_key_id, id, secret, only).map_err(
+                        |e| RotateError::Stuck {
                             profile: j.profile.clone(),
                             detail: e.to_string(),
-                        }
-                    })?;
+                        },
+                    )?;
                 }
                 Ok((n > 0).then(|| doc.render().into_bytes()))
             };
@@ -1299,7 +1338,9 @@ impl<A: Aws> Ctx<'_, A> {
             State::Verified => j.new_creds().unwrap_or_else(|| old.clone()),
             _ => old.clone(),
         };
-        let iam = self.iam_creds(&base, j.mfa_serial.as_deref(), &profile).await?;
+        let iam = self
+            .iam_creds(&base, j.mfa_serial.as_deref(), &profile)
+            .await?;
         match j.state {
             State::Started | State::RollingBack => {
                 self.ui.step(&profile, "undoing an interrupted rotation");
