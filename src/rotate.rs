@@ -574,7 +574,9 @@ pub async fn rotate_many<A: Aws>(
                 }
                 None => homes.push(k),
             },
-            Err(r) if cx.s.skip_unrotatable => {
+            // A file the AWS CLI cannot read is never "skipped": it is the
+            // user's to fix before anything rotates.
+            Err(r) if cx.s.skip_unrotatable && !matches!(r, Refusal::Unparsable { .. }) => {
                 done.insert(
                     p.clone(),
                     Ok(Outcome::Skipped {
