@@ -1,7 +1,11 @@
 //! The command line, as clap derive types, and its validation into a
 //! [`Config`] by one pure function ([`Config::from_cli`]): no environment,
 //! terminal or file is consulted here except through [`Env`].
+//!
+//! Messages come from [`crate::i18n`]; clap's own help and usage output
+//! (the doc comments below, [`AFTER_HELP`]) stays English.
 
+use crate::i18n::{tr, trf, Lang};
 use crate::rotate::{Paths, Retire, Settings};
 use crate::sdk::Endpoint;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -21,6 +25,9 @@ pub mod exit {
     pub const NOTHING_TO_DO: u8 = 5;
 }
 
+/// Reference text under `--help`, kept English in every language like the
+/// rest of clap's help: it documents flags, variables and exit codes that
+/// are the same words everywhere, and the man page is built from it.
 const AFTER_HELP: &str = "\
 Examples:
   keyturn rotate                       rotate $AWS_PROFILE, else `default`
@@ -66,6 +73,10 @@ pub struct Cli {
     /// More detail on stderr (never secrets)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Language of messages [default: from LC_ALL, LC_MESSAGES or LANG; `ja*` is Japanese]
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -181,6 +192,10 @@ pub struct Env {
     pub stderr_is_tty: bool,
     /// The settings file's path and text, if it exists.
     pub settings: Option<(PathBuf, String)>,
+    /// `LC_ALL`, `LC_MESSAGES` and `LANG`, which choose the language.
+    pub lc_all: Option<String>,
+    pub lc_messages: Option<String>,
+    pub lang: Option<String>,
 }
 
 impl Env {
@@ -201,7 +216,19 @@ impl Env {
                 var("HOME").map(PathBuf::from).as_deref(),
             )
             .and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))),
+            lc_all: var("LC_ALL").map(|v| v.to_string_lossy().into_owned()),
+            lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
+            lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
         }
+    }
+
+    /// The language the locale variables ask for (`--lang` overrides it).
+    pub fn lang(&self) -> Lang {
+        crate::i18n::detect(
+            self.lc_all.as_deref(),
+            self.lc_messages.as_deref(),
+            self.lang.as_deref(),
+        )
     }
 }
 
@@ -243,33 +270,32 @@ pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().map_err(|_| {
-        UsageError(format!(
-            "`{s}` is not a duration; use e.g. 90s, 2m, 12h or 60d"
-        ))
-    })?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| UsageError(trf("usage.not_a_duration", &[("value", &s)])))?;
     let mult = match unit {
         "" | "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
         _ => {
-            return Err(UsageError(format!(
-                "`{s}`: unknown unit `{unit}`; use s, m, h or d"
+            return Err(UsageError(trf(
+                "usage.unknown_unit",
+                &[("value", &s), ("unit", &unit)],
             )))
         }
     };
     n.checked_mul(mult)
         .map(Duration::from_secs)
-        .ok_or_else(|| UsageError(format!("`{s}` is too long")))
+        .ok_or_else(|| UsageError(trf("usage.too_long", &[("value", &s)])))
 }
 
 impl Config {
     pub fn from_cli(cli: Cli, env: &Env) -> Result<Config, UsageError> {
         let home = || {
-            env.home.clone().ok_or_else(|| {
-                UsageError("HOME is not set; pass --credentials-file and --config-file".into())
-            })
+            env.home
+                .clone()
+                .ok_or_else(|| UsageError(tr("usage.no_home").into()))
         };
         let credentials = match cli
             .credentials_file
@@ -285,9 +311,7 @@ impl Config {
         let endpoint_url = cli.endpoint_url.or_else(|| env.endpoint_url.clone());
         if let Some(u) = &endpoint_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(UsageError(format!(
-                    "--endpoint-url `{u}` must start with http:// or https://"
-                )));
+                return Err(UsageError(trf("usage.endpoint_scheme", &[("url", u)])));
             }
         }
         let file = match &env.settings {
@@ -311,7 +335,7 @@ impl Config {
                 None => Settings::default().timeout,
             };
             if timeout.is_zero() {
-                return Err(UsageError("--timeout must be more than 0s".into()));
+                return Err(UsageError(tr("usage.timeout_zero").into()));
             }
             Ok(Settings {
                 timeout,
@@ -335,10 +359,10 @@ impl Config {
                 let mut seen = std::collections::HashSet::new();
                 profiles.retain(|p| seen.insert(p.clone()));
                 if a.verify_count == 0 {
-                    return Err(UsageError("--verify-count must be at least 1".into()));
+                    return Err(UsageError(tr("usage.verify_count_zero").into()));
                 }
                 if a.jobs == Some(0) {
-                    return Err(UsageError("--jobs must be at least 1".into()));
+                    return Err(UsageError(tr("usage.jobs_zero").into()));
                 }
                 let max_age = match a
                     .max_age
@@ -468,6 +492,24 @@ mod tests {
         assert!(cfg(&["rotate", "--verify-count", "0"], &env()).is_err());
         assert!(cfg(&["rotate", "--endpoint-url", "127.0.0.1:1"], &env()).is_err());
         assert!(cfg(&["rotate"], &Env::default()).is_err());
+    }
+
+    #[test]
+    fn lang_comes_from_the_locale_and_the_flag_parses() {
+        let e = Env {
+            lang: Some("ja_JP.UTF-8".into()),
+            ..env()
+        };
+        assert_eq!(e.lang(), Lang::Ja);
+        let e = Env {
+            lc_all: Some("en_US.UTF-8".into()),
+            ..e
+        };
+        assert_eq!(e.lang(), Lang::En);
+        assert_eq!(env().lang(), Lang::En);
+        let cli = Cli::try_parse_from(["keyturn", "status", "--lang", "ja"]).unwrap();
+        assert_eq!(cli.lang, Some(Lang::Ja));
+        assert!(Cli::try_parse_from(["keyturn", "--lang", "fr", "status"]).is_err());
     }
 
     #[test]

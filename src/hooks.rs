@@ -7,6 +7,7 @@
 //! `--output json` stays clean; a hook that fails or times out stops the
 //! rotation before the old key is retired.
 
+use crate::i18n::{tr, trf};
 use crate::rotate::{OnHookFailure, Retire};
 use crate::secret::Secret;
 use serde::Deserialize;
@@ -70,11 +71,13 @@ impl Hook {
     }
 }
 
+/// A settings file keyturn cannot use. toml's own detail (with the line
+/// and column) is passed through as it is, in English.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("{}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
-    #[error("{}: hook `{name}`: {message}", path.display())]
+    #[error("{}", trf("hooks.settings_hook", &[("path", &path.display()), ("name", name), ("message", message)]))]
     Hook {
         path: PathBuf,
         name: String,
@@ -110,9 +113,11 @@ pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, Sett
                 message,
             };
             match &h.command {
-                CommandSpec::Argv(v) if v.is_empty() => return Err(err("command is empty".into())),
+                CommandSpec::Argv(v) if v.is_empty() => {
+                    return Err(err(tr("hooks.empty_command").into()))
+                }
                 CommandSpec::Shell(s) if s.trim().is_empty() => {
-                    return Err(err("command is empty".into()))
+                    return Err(err(tr("hooks.empty_command").into()))
                 }
                 _ => {}
             }
@@ -169,7 +174,7 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
         .kill_on_drop(true);
     let mut child = cmd
         .spawn()
-        .map_err(|e| format!("hook `{}` could not start: {e}", hook.name))?;
+        .map_err(|e| trf("hooks.spawn_failed", &[("name", &hook.name), ("error", &e)]))?;
     let payload = zeroize::Zeroizing::new(
         serde_json::json!({
             "profile": input.profile,
@@ -188,15 +193,20 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
     match tokio::time::timeout(hook.timeout, child.wait()).await {
         Err(_) => {
             let _ = child.kill().await;
-            Err(format!(
-                "hook `{}` timed out after {}s",
-                hook.name,
-                hook.timeout.as_secs()
+            Err(trf(
+                "hooks.timed_out",
+                &[("name", &hook.name), ("secs", &hook.timeout.as_secs())],
             ))
         }
-        Ok(Err(e)) => Err(format!("hook `{}`: {e}", hook.name)),
+        Ok(Err(e)) => Err(trf(
+            "hooks.wait_failed",
+            &[("name", &hook.name), ("error", &e)],
+        )),
         Ok(Ok(status)) if status.success() => Ok(()),
-        Ok(Ok(status)) => Err(format!("hook `{}` failed ({status})", hook.name)),
+        Ok(Ok(status)) => Err(trf(
+            "hooks.failed",
+            &[("name", &hook.name), ("status", &status)],
+        )),
     }
 }
 

@@ -11,9 +11,11 @@
 //!   rejects is recorded in [`Document::problems`], not turned into an error,
 //!   so the file can still be shown and round-tripped.
 //! - No I/O happens here: the store (`crate::store`) reads and writes bytes.
+//!   Messages only look up the process's language ([`crate::i18n`]).
 //! - Edits replace exactly the value span of a line, so comments, spacing,
 //!   key case, delimiters and line endings all survive.
 
+use crate::i18n::{tr, trf};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -110,31 +112,26 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::ByteOrderMark => write!(
-                f,
-                "line 1: the file starts with a UTF-8 byte-order mark, which the AWS CLI cannot read; save it without a BOM"
+        let text = match self {
+            Problem::ByteOrderMark => tr("ini.bom").to_string(),
+            Problem::MissingSectionHeader { line } => trf("ini.missing_header", &[("line", line)]),
+            Problem::DuplicateSection { line, section } => trf(
+                "ini.duplicate_section",
+                &[("line", line), ("section", section)],
             ),
-            Problem::MissingSectionHeader { line } => {
-                write!(f, "line {line}: text before the first [section] header")
-            }
-            Problem::DuplicateSection { line, section } => {
-                write!(f, "line {line}: section [{section}] appears twice")
-            }
-            Problem::DuplicateKey { line, section, key } => {
-                write!(f, "line {line}: key `{key}` appears twice in [{section}]")
-            }
-            Problem::Syntax { line } => write!(
-                f,
-                "line {line}: not a `key = value` line, a [section] header or a comment"
+            Problem::DuplicateKey { line, section, key } => trf(
+                "ini.duplicate_key",
+                &[("line", line), ("section", section), ("key", key)],
             ),
-        }
+            Problem::Syntax { line } => trf("ini.syntax", &[("line", line)]),
+        };
+        f.write_str(&text)
     }
 }
 
 /// The file is not UTF-8: botocore fails on it with a UnicodeDecodeError.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("line {line}: the file is not valid UTF-8")]
+#[error("{}", trf("ini.not_utf8", &[("line", line)]))]
 pub struct NotUtf8 {
     pub line: usize,
 }
@@ -457,11 +454,11 @@ impl Document {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EditError {
-    #[error("internal: line index {0} is out of range")]
+    #[error("{}", trf("ini.no_such_line", &[("line", .0)]))]
     NoSuchLine(usize),
-    #[error("line {0} is not a `key = value` line")]
+    #[error("{}", trf("ini.not_an_entry", &[("line", .0)]))]
     NotAnEntry(usize),
-    #[error("line {0}: the new value is not a single token")]
+    #[error("{}", trf("ini.not_a_token", &[("line", .0)]))]
     NotAToken(usize),
 }
 

@@ -9,12 +9,14 @@
 //! - [`aws`]: every AWS call, behind the [`aws::Aws`] trait.
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand.
+//! - [`i18n`]: the one catalogue of messages, in English and Japanese.
 
 pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod cmd;
 pub mod hooks;
+pub mod i18n;
 pub mod ini;
 pub mod profile;
 pub mod rotate;
@@ -28,6 +30,8 @@ use cli::{exit, Cli, Config, Env, Job, UsageError};
 /// Runs one command line. Returns the exit code for outcomes the command
 /// reports itself; an `Err` is printed by `main` as `error: ...`.
 pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
+    // First, so that even a usage error speaks the user's language.
+    i18n::set(cli.lang.unwrap_or_else(|| env.lang()));
     let cfg = Config::from_cli(cli, &env)?;
     // Offline jobs need no runtime.
     match &cfg.job {

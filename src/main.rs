@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     match keyturn::run(cli, keyturn::cli::Env::from_process()) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
+            // `error:` stays English in every language: scripts and log
+            // filters grep for it. The message after it is translated.
             eprintln!("error: {err:#}");
             ExitCode::from(keyturn::exit_code_of(&err))
         }

@@ -73,64 +73,65 @@ pub struct StaticKey {
     pub mfa_serial: Option<String>,
 }
 
-/// Why a profile cannot be rotated. Each message says what to do.
+/// Why a profile cannot be rotated. Each message says what to do, in the
+/// process's language ([`crate::i18n`]); [`Refusal::code`] is the same in all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("profile `{profile}` is not in {} or {}; check the name (`keyturn status` lists profiles) or pass --credentials-file/--config-file", credentials.display(), config.display())]
+    #[error("{}", crate::i18n::trf("refusal.not_found", &[("profile", profile), ("credentials", &credentials.display()), ("config", &config.display())]))]
     NotFound {
         profile: String,
         credentials: PathBuf,
         config: PathBuf,
     },
-    #[error("{}: the AWS CLI cannot parse this file ({detail}); fix it first, nothing was changed", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.unparsable", &[("path", &path.display()), ("detail", detail)]))]
     Unparsable {
         path: PathBuf,
         line: usize,
         detail: String,
     },
-    #[error("profile `{profile}` in {} holds temporary credentials (aws_session_token); they expire on their own, rotate the long-term key they came from instead", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.temporary", &[("profile", profile), ("path", &path.display())]))]
     Temporary { profile: String, path: PathBuf },
-    #[error("profile `{profile}` in {} assumes a role ({key}); its credentials come from another profile: rotate that source profile instead", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.role", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
     Role {
         profile: String,
         path: PathBuf,
         key: &'static str,
     },
-    #[error("profile `{profile}` in {} uses web identity ({key}); it has no access key to rotate", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.web_identity", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
     WebIdentity {
         profile: String,
         path: PathBuf,
         key: &'static str,
     },
-    #[error("profile `{profile}` in {} uses IAM Identity Center (SSO, {key}); its credentials are short-lived, nothing to rotate", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.sso", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
     Sso {
         profile: String,
         path: PathBuf,
         key: String,
     },
-    #[error("profile `{profile}` in {} gets its credentials from credential_process; rotate them where that process keeps them", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.process", &[("profile", profile), ("path", &path.display())]))]
     Process { profile: String, path: PathBuf },
-    #[error("profile `{profile}` inherits {key} from [DEFAULT] in {}; rotating it would change every profile; give the profile its own key pair first", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.inherited", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
     InheritedFromDefault {
         profile: String,
         path: PathBuf,
         key: &'static str,
     },
-    #[error("profile `{profile}` in {} has {present} but no {missing}; add the missing half or remove the stray one", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.half_pair", &[("profile", profile), ("path", &path.display()), ("present", present), ("missing", missing)]))]
     HalfPair {
         profile: String,
         path: PathBuf,
         present: &'static str,
         missing: &'static str,
     },
-    #[error("{}:{line}: {key} of profile `{profile}` is not a single token (spaces or continuation lines); fix the value first", path.display())]
+    #[error("{}", crate::i18n::trf("refusal.not_a_token", &[("path", &path.display()), ("line", line), ("key", key), ("profile", profile)]))]
     NotAToken {
         profile: String,
         path: PathBuf,
         line: usize,
         key: &'static str,
     },
-    #[error("profile `{profile}` has no static access key in {} or {}; nothing to rotate", credentials.display(), config.display())]
+    #[error("{}", crate::i18n::trf("refusal.no_keys", &[("profile", profile), ("credentials", &credentials.display()), ("config", &config.display())]))]
     NoKeys {
         profile: String,
         credentials: PathBuf,

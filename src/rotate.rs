@@ -28,7 +28,10 @@
 //! so no key whose secret is lost survives recovery, and the file always
 //! holds a pair that works or is about to be verified.
 
-use crate::aws::{partition_of_region, partition_region, Aws, AwsError, Creds, Principal};
+use crate::aws::{
+    partition_of_region, partition_region, Aws, AwsError, Creds, LastUsed, Principal,
+};
+use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
 use crate::secret::{mask, Secret};
@@ -251,28 +254,28 @@ enum Prepared {
     Fresh(Fresh),
 }
 
+/// Why a rotation did not happen or did not finish. Messages are in the
+/// process's language ([`crate::i18n`]); [`RotateError::code`] is not.
 #[derive(Debug, thiserror::Error)]
 pub enum RotateError {
     #[error(transparent)]
     Refused(#[from] Refusal),
-    #[error("profile `{profile}`: the key belongs to {what} ({arn}), not an IAM user; {hint}")]
+    #[error("{}", trf("rotate.not_iam_user", &[("profile", profile), ("what", what), ("arn", arn), ("hint", hint)]))]
     NotIamUser {
         profile: String,
         arn: String,
         what: &'static str,
         hint: &'static str,
     },
-    #[error("profile `{profile}`: IAM user {user} already has two keys; {detail}")]
+    #[error("{}", trf("rotate.two_keys", &[("profile", profile), ("user", user), ("detail", detail)]))]
     TwoKeys {
         profile: String,
         user: String,
         detail: String,
     },
-    #[error("profile `{profile}`: {what} needs an MFA code; pass --mfa-code or run in a terminal")]
+    #[error("{}", trf("rotate.needs_mfa", &[("profile", profile), ("what", what)]))]
     NeedsMfa { profile: String, what: String },
-    #[error(
-        "profile `{profile}`: the key in the file is not the one IAM knows for {user} ({key}); nothing was changed"
-    )]
+    #[error("{}", trf("rotate.unknown_key", &[("profile", profile), ("user", user), ("key", key)]))]
     UnknownKey {
         profile: String,
         user: String,
@@ -280,20 +283,20 @@ pub enum RotateError {
     },
     #[error("{0}")]
     Store(#[from] StoreError),
-    #[error("profile `{profile}`: {step}: {source}")]
+    #[error("{}", trf("rotate.aws", &[("profile", profile), ("step", step), ("error", source)]))]
     Aws {
         profile: String,
         step: &'static str,
         #[source]
         source: AwsError,
     },
-    #[error("profile `{profile}`: {detail}")]
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
     RolledBack { profile: String, detail: String },
-    #[error("profile `{profile}`: {detail}")]
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
     Stuck { profile: String, detail: String },
-    #[error("profile `{profile}`: {detail}")]
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
     HookFailed { profile: String, detail: String },
-    #[error("{}: cannot read the journal ({detail}); move it aside and run `keyturn recover` again", path.display())]
+    #[error("{}", trf("rotate.bad_journal", &[("path", &path.display()), ("detail", detail)]))]
     BadJournal { path: PathBuf, detail: String },
 }
 
@@ -325,6 +328,45 @@ impl RotateError {
             RotateError::HookFailed { .. } => "hook_failed",
             RotateError::BadJournal { .. } => "bad_journal",
         }
+    }
+}
+
+/// Who a key that is not an IAM user's belongs to, and what to do about
+/// it: the words of [`RotateError::NotIamUser`], which `status` shows too.
+pub fn principal_text(p: &Principal) -> (&'static str, &'static str) {
+    match p {
+        Principal::Root => (tr("principal.root"), tr("principal.root_hint")),
+        Principal::AssumedRole => (
+            tr("principal.assumed_role"),
+            tr("principal.assumed_role_hint"),
+        ),
+        Principal::Federated => (tr("principal.federated"), tr("principal.federated_hint")),
+        _ => (tr("principal.unknown"), tr("principal.unknown_hint")),
+    }
+}
+
+/// A key's last use in words, for the messages about a second key.
+pub fn last_used_text(l: &LastUsed) -> String {
+    match &l.date {
+        None => tr("last_used.never").to_string(),
+        Some(date) => trf(
+            "last_used.at",
+            &[
+                ("date", date),
+                (
+                    "service",
+                    &l.service
+                        .as_deref()
+                        .unwrap_or(tr("last_used.unknown_service")),
+                ),
+                (
+                    "region",
+                    &l.region
+                        .as_deref()
+                        .unwrap_or(tr("last_used.unknown_region")),
+                ),
+            ],
+        ),
     }
 }
 
@@ -484,7 +526,7 @@ pub async fn rotate<A: Aws>(cx: &Ctx<'_, A>, profile: &str) -> Result<Outcome, R
         Some((_, r)) => r,
         None => Err(RotateError::Stuck {
             profile: profile.to_string(),
-            detail: "internal: no result".into(),
+            detail: tr("detail.no_result").into(),
         }),
     }
 }
@@ -521,8 +563,7 @@ pub async fn rotate_many<A: Aws>(
                 continue;
             }
             let profile = j.profile.clone();
-            cx.ui
-                .step(&profile, "finishing a rotation that was interrupted");
+            cx.ui.step(&profile, tr("step.resume"));
             match cx.recover_journal(j).await {
                 Ok(Some(summary)) => {
                     for p in summary
@@ -546,7 +587,7 @@ pub async fn rotate_many<A: Aws>(
             .iter()
             .map(|p| {
                 let r = done.remove(p).unwrap_or(Ok(Outcome::Skipped {
-                    reason: "no interrupted rotation".into(),
+                    reason: tr("reason.no_interrupted").into(),
                     code: "nothing_to_resume",
                 }));
                 (p.clone(), r)
@@ -662,7 +703,7 @@ pub async fn rotate_many<A: Aws>(
                 for (j, iam) in created {
                     let p = j.profile.clone();
                     let r = cx
-                        .rollback(j, &iam, &format!("writing the file failed: {reason}"))
+                        .rollback(j, &iam, &trf("reason.write_failed", &[("error", &reason)]))
                         .await;
                     done.insert(p, r.map(Outcome::Rotated));
                 }
@@ -670,32 +711,31 @@ pub async fn rotate_many<A: Aws>(
             }
         };
         // 5. Verify, run hooks and retire, concurrently.
-        let finished: Vec<(String, Result<Summary, RotateError>)> = stream::iter(created.into_iter().zip(written))
-            .map(|((mut j, iam), landed)| {
-                let backups = backups.clone();
-                async move {
-                    let p = j.profile.clone();
-                    if !landed {
-                        let r = cx
-                            .rollback(j, &iam, "the profile no longer holds the old key (was the file edited meanwhile?)")
-                            .await;
-                        return (p, r);
+        let finished: Vec<(String, Result<Summary, RotateError>)> =
+            stream::iter(created.into_iter().zip(written))
+                .map(|((mut j, iam), landed)| {
+                    let backups = backups.clone();
+                    async move {
+                        let p = j.profile.clone();
+                        if !landed {
+                            let r = cx.rollback(j, &iam, tr("reason.file_changed")).await;
+                            return (p, r);
+                        }
+                        failpoint("after-file-written");
+                        j.state = State::Written;
+                        if let Err(e) = save(&j) {
+                            return (p, Err(e));
+                        }
+                        let r = cx.forward(j, &iam, false).await.map(|mut s| {
+                            s.backups = backups;
+                            s
+                        });
+                        (p, r)
                     }
-                    failpoint("after-file-written");
-                    j.state = State::Written;
-                    if let Err(e) = save(&j) {
-                        return (p, Err(e));
-                    }
-                    let r = cx.forward(j, &iam, false).await.map(|mut s| {
-                        s.backups = backups;
-                        s
-                    });
-                    (p, r)
-                }
-            })
-            .buffer_unordered(jobs)
-            .collect()
-            .await;
+                })
+                .buffer_unordered(jobs)
+                .collect()
+                .await;
         for (p, r) in finished {
             done.insert(p, r.map(Outcome::Rotated));
         }
@@ -707,7 +747,7 @@ pub async fn rotate_many<A: Aws>(
             let r = done.remove(p).unwrap_or_else(|| {
                 Err(RotateError::Stuck {
                     profile: p.clone(),
-                    detail: "internal: profile was not processed".into(),
+                    detail: tr("detail.not_processed").into(),
                 })
             });
             (p.clone(), r)
@@ -749,8 +789,7 @@ impl<A: Aws> Ctx<'_, A> {
             (None, true) => self.ui.mfa_code(serial).ok_or_else(needs)?,
             (None, false) => return Err(needs()),
         };
-        self.ui
-            .step(profile, "getting an MFA session (STS GetSessionToken)");
+        self.ui.step(profile, tr("step.mfa_session"));
         self.aws
             .session_token(key, serial, &code)
             .await
@@ -774,18 +813,12 @@ impl<A: Aws> Ctx<'_, A> {
             }
         };
         if std::env::var("AWS_ACCESS_KEY_ID").is_ok_and(|v| v == key.access_key_id) {
-            ui.warn(&format!(
-                "AWS_ACCESS_KEY_ID in this shell holds the key being rotated ({}); it stops working once the old key is retired: reload your shell's credentials afterwards",
-                mask(&key.access_key_id)
-            ));
+            ui.warn(&trf("warn.env_key", &[("key", &mask(&key.access_key_id))]));
         }
         let region = partition_region(partition_of_region(key.region.as_deref()));
         let old = Creds::new(&key.access_key_id, &key.secret, region);
 
-        ui.step(
-            &profile,
-            "identifying the key's owner (STS GetCallerIdentity)",
-        );
+        ui.step(&profile, tr("step.identify"));
         let identity = aws
             .caller_identity(&old)
             .await
@@ -795,18 +828,11 @@ impl<A: Aws> Ctx<'_, A> {
             Principal::User { partition, .. } => {
                 return Err(RotateError::Stuck {
                     profile,
-                    detail: format!(
-                        "the key belongs to partition {partition}; set `region` in the profile to a region of that partition"
-                    ),
+                    detail: trf("detail.partition", &[("partition", &partition)]),
                 })
             }
             other => {
-                let (what, hint) = match other {
-                    Principal::Root => ("the root user", "root access keys should be deleted, not rotated: use an IAM user instead"),
-                    Principal::AssumedRole => ("an assumed role", "role sessions are temporary: nothing to rotate"),
-                    Principal::Federated => ("a federated user", "federated sessions are temporary: nothing to rotate"),
-                    _ => ("an unknown principal", "only IAM user access keys can be rotated"),
-                };
+                let (what, hint) = principal_text(&other);
                 return Err(RotateError::NotIamUser {
                     profile,
                     arn: identity.arn,
@@ -850,10 +876,7 @@ impl<A: Aws> Ctx<'_, A> {
             .iam_creds(&old, key.mfa_serial.as_deref(), &profile)
             .await?;
 
-        ui.step(
-            &profile,
-            "listing the user's access keys (IAM ListAccessKeys)",
-        );
+        ui.step(&profile, tr("step.list_keys"));
         let keys = aws
             .list_access_keys(&iam, &user)
             .await
@@ -881,35 +904,32 @@ impl<A: Aws> Ctx<'_, A> {
                 let last = aws
                     .key_last_used(&iam, &other.id)
                     .await
-                    .map(|l| l.to_string())
-                    .unwrap_or_else(|_| "last use unknown".into());
+                    .map(|l| last_used_text(&l))
+                    .unwrap_or_else(|_| tr("last_used.unknown").into());
                 if !s.delete_other_active {
                     return Err(RotateError::TwoKeys {
                         profile,
                         user,
-                        detail: format!(
-                            "the other key {} is Active ({last}) and may be in use elsewhere; rerun with --delete-other-active to delete it, or delete it yourself",
-                            mask(&other.id)
+                        detail: trf(
+                            "detail.other_active",
+                            &[("key", &mask(&other.id)), ("last", &last)],
                         ),
                     });
                 }
-                ui.warn(&format!(
-                    "the other Active key {} will be deleted ({last})",
-                    mask(&other.id)
+                ui.warn(&trf(
+                    "warn.delete_other_active",
+                    &[("key", &mask(&other.id)), ("last", &last)],
                 ));
             } else if !(s.yes || retired_by_us(self.paths, &other.id)) {
-                let question = format!(
-                    "IAM user {user} has a second, Inactive key {}. Delete it to make room?",
-                    mask(&other.id)
+                let question = trf(
+                    "ask.delete_inactive",
+                    &[("user", &user), ("key", &mask(&other.id))],
                 );
                 if !(s.interactive && !s.dry_run && ui.confirm(&question)) {
                     return Err(RotateError::TwoKeys {
                         profile,
                         user,
-                        detail: format!(
-                            "the other key {} is Inactive; rerun with --yes to delete it",
-                            mask(&other.id)
-                        ),
+                        detail: trf("detail.other_inactive", &[("key", &mask(&other.id))]),
                     });
                 }
             }
@@ -920,14 +940,13 @@ impl<A: Aws> Ctx<'_, A> {
         if s.update_shared {
             updated.extend(key.sharers.iter().cloned());
         } else if !key.sharers.is_empty() {
-            ui.warn(&format!(
-                "other profiles hold the same key and will stop working: {}",
-                key.sharers
-                    .iter()
-                    .map(|p| p.section.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            let names = key
+                .sharers
+                .iter()
+                .map(|p| p.section.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            ui.warn(&trf("warn.sharers", &[("profiles", &names)]));
         }
         if s.dry_run {
             return Ok(Prepared::Planned(Plan {
@@ -940,11 +959,11 @@ impl<A: Aws> Ctx<'_, A> {
             }));
         }
         for id in &to_delete {
-            ui.step(&profile, "deleting the user's other key to make room");
+            ui.step(&profile, tr("step.delete_other"));
             match aws.delete_access_key(&iam, &user, id).await {
                 Ok(()) => forget_retired(self.paths, id),
                 Err(e) if e.is_no_such_entity() => {}
-                Err(e) => return Err(aws_err("IAM DeleteAccessKey (other key)")(e)),
+                Err(e) => return Err(aws_err(tr("aws_step.delete_other"))(e)),
             }
         }
 
@@ -978,11 +997,11 @@ impl<A: Aws> Ctx<'_, A> {
         let mut attempt = 0;
         let new = loop {
             attempt += 1;
-            ui.step(&profile, "creating the new key (IAM CreateAccessKey)");
+            ui.step(&profile, tr("step.create"));
             match aws.create_access_key(&iam, &user).await {
                 Ok(k) => break k,
                 Err(e) => {
-                    ui.warn(&format!("CreateAccessKey failed: {e}"));
+                    ui.warn(&trf("warn.create_failed", &[("error", &e)]));
                     self.delete_orphans(&iam, &j).await?;
                     if !e.outcome_unknown() || attempt >= 3 {
                         store::remove_private(&journal_path(&j))?;
@@ -1017,11 +1036,11 @@ impl<A: Aws> Ctx<'_, A> {
         let profile = j.profile.clone();
         let new_creds = j.new_creds().ok_or_else(|| RotateError::BadJournal {
             path: journal_path(&j),
-            detail: "this state needs the new key but the journal has none".into(),
+            detail: tr("detail.no_new_key").into(),
         })?;
         let mut backups = Vec::new();
         if j.state == State::Created {
-            ui.step(&profile, "writing the new key to the file");
+            ui.step(&profile, tr("step.write"));
             let (changed, made) = self.write_pair(
                 &j,
                 &j.old_key_id,
@@ -1031,23 +1050,14 @@ impl<A: Aws> Ctx<'_, A> {
             backups = made;
             let holds_new = !places_now_holding(self.paths, &new_creds.access_key_id)?.is_empty();
             if changed == 0 && !holds_new {
-                return self
-                    .rollback(
-                        j,
-                        iam,
-                        "the profile no longer holds the old key (was the file edited meanwhile?)",
-                    )
-                    .await;
+                return self.rollback(j, iam, tr("reason.file_changed")).await;
             }
             failpoint("after-file-written");
             j.state = State::Written;
             save(&j)?;
         }
         if j.state == State::Written {
-            ui.step(
-                &profile,
-                "verifying the new key (IAM is eventually consistent)",
-            );
+            ui.step(&profile, tr("step.verify"));
             // Under an MFA policy IAM reads need a session; STS
             // GetCallerIdentity alone still proves the key.
             let iam_read = j.mfa_serial.is_none();
@@ -1064,10 +1074,14 @@ impl<A: Aws> Ctx<'_, A> {
                     return self.rollback(j, iam, &detail).await;
                 }
                 return Err(RotateError::HookFailed {
-                    detail: format!(
-                        "{detail}; the new key {} is in the file and works, the old key {} is still active: fix the hook, then run `keyturn rotate --resume {profile}` (or `keyturn recover`) to finish",
-                        mask(&new_creds.access_key_id),
-                        mask(&j.old_key_id)
+                    detail: trf(
+                        "detail.hook_failed",
+                        &[
+                            ("detail", &detail),
+                            ("new", &mask(&new_creds.access_key_id)),
+                            ("old", &mask(&j.old_key_id)),
+                            ("profile", &profile),
+                        ],
                     ),
                     profile,
                 });
@@ -1083,12 +1097,14 @@ impl<A: Aws> Ctx<'_, A> {
         } else {
             new_creds.clone()
         };
-        ui.step(&profile, "retiring the old key");
-        retire(aws, &signer, &j, s).await.map_err(|source| RotateError::Aws {
-            profile: profile.clone(),
-            step: "retiring the old key (the new key is in place and works; run `keyturn recover` to retry)",
-            source,
-        })?;
+        ui.step(&profile, tr("step.retire"));
+        retire(aws, &signer, &j, s)
+            .await
+            .map_err(|source| RotateError::Aws {
+                profile: profile.clone(),
+                step: tr("aws_step.retire"),
+                source,
+            })?;
         if j.retire == Retire::Deactivate {
             remember_retired(self.paths, &j.old_key_id);
         }
@@ -1136,7 +1152,7 @@ impl<A: Aws> Ctx<'_, A> {
             .filter(|h| profiles.iter().any(|p| h.serves(p)))
         {
             self.ui
-                .step(&j.profile, &format!("running hook `{}`", hook.name));
+                .step(&j.profile, &trf("step.hook", &[("name", &hook.name)]));
             crate::hooks::run_hook(hook, &input).await?;
         }
         Ok(())
@@ -1261,20 +1277,17 @@ impl<A: Aws> Ctx<'_, A> {
             .aws
             .list_access_keys(iam, &j.user_name)
             .await
-            .map_err(aws_err("IAM ListAccessKeys (looking for orphaned keys)"))?;
+            .map_err(aws_err(tr("aws_step.list_orphans")))?;
         let mut n = 0;
         for k in keys {
             if j.keys_before.contains(&k.id) || j.new_key_id.as_deref() == Some(&k.id) {
                 continue;
             }
-            self.ui.warn(&format!(
-                "deleting orphaned key {} (its secret was never saved)",
-                mask(&k.id)
-            ));
+            self.ui.warn(&trf("warn.orphan", &[("key", &mask(&k.id))]));
             match self.aws.delete_access_key(iam, &j.user_name, &k.id).await {
                 Ok(()) => n += 1,
                 Err(e) if e.is_no_such_entity() => {}
-                Err(e) => return Err(aws_err("IAM DeleteAccessKey (orphaned key)")(e)),
+                Err(e) => return Err(aws_err(tr("aws_step.delete_orphan"))(e)),
             }
         }
         Ok(n)
@@ -1288,7 +1301,8 @@ impl<A: Aws> Ctx<'_, A> {
         iam: &Creds,
         reason: &str,
     ) -> Result<Summary, RotateError> {
-        self.ui.warn(&format!("rolling back: {reason}"));
+        self.ui
+            .warn(&trf("warn.rolling_back", &[("reason", &reason)]));
         j.state = State::RollingBack;
         j.rollback_reason = Some(reason.to_string());
         save(&j)?;
@@ -1296,9 +1310,9 @@ impl<A: Aws> Ctx<'_, A> {
         self.undo(&j, iam).await?;
         Err(RotateError::RolledBack {
             profile: j.profile.clone(),
-            detail: format!(
-                "{reason}; rolled back: the old key {} is still in place and works, the new key was deleted",
-                mask(&j.old_key_id)
+            detail: trf(
+                "detail.rolled_back",
+                &[("reason", &reason), ("key", &mask(&j.old_key_id))],
             ),
         })
     }
@@ -1314,7 +1328,7 @@ impl<A: Aws> Ctx<'_, A> {
                 Err(source) => {
                     return Err(RotateError::Aws {
                         profile: j.profile.clone(),
-                        step: "IAM DeleteAccessKey (new key, rolling back)",
+                        step: tr("aws_step.delete_new"),
                         source,
                     })
                 }
@@ -1345,12 +1359,12 @@ impl<A: Aws> Ctx<'_, A> {
             .await?;
         match j.state {
             State::Started | State::RollingBack => {
-                self.ui.step(&profile, "undoing an interrupted rotation");
+                self.ui.step(&profile, tr("step.undo"));
                 self.undo(&j, &iam).await?;
                 Ok(None)
             }
             State::Created | State::Written | State::Verified => {
-                self.ui.step(&profile, "finishing an interrupted rotation");
+                self.ui.step(&profile, tr("step.finish"));
                 if j.state != State::Verified {
                     self.delete_orphans(&iam, &j).await?;
                 }
@@ -1392,7 +1406,10 @@ async fn verify<A: Aws>(
                     kind: crate::aws::ErrorKind::Service,
                     code: Some("WrongUser".into()),
                     status: None,
-                    message: format!("the new key belongs to {}, not {}", id.arn, j.user_arn),
+                    message: trf(
+                        "verify.wrong_user",
+                        &[("actual", &id.arn), ("expected", &j.user_arn)],
+                    ),
                 });
             }
             if iam_read {
@@ -1409,14 +1426,14 @@ async fn verify<A: Aws>(
                 streak = 0;
                 let wait = backoff.next();
                 if Instant::now() + wait >= deadline {
-                    return Err(format!(
-                        "the new key did not work within {}s (last error: {e})",
-                        s.timeout.as_secs()
+                    return Err(trf(
+                        "verify.timeout",
+                        &[("secs", &s.timeout.as_secs()), ("error", &e)],
                     ));
                 }
                 tokio::time::sleep(wait).await;
             }
-            Err(e) => return Err(format!("the new key was refused: {e}")),
+            Err(e) => return Err(trf("verify.refused", &[("error", &e)])),
         }
     }
     Ok(())

@@ -14,6 +14,7 @@
 //! - A rewrite re-reads the file under the lock and re-applies the edit if
 //!   someone changed it since keyturn first read it.
 
+use crate::i18n::trf;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -33,13 +34,13 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
-    #[error("{}: another keyturn run holds the lock {}; wait for it to finish, or check for a stuck process", file.display(), lock.display())]
+    #[error("{}", trf("store.locked", &[("file", &file.display()), ("lock", &lock.display())]))]
     Locked { file: PathBuf, lock: PathBuf },
-    #[error("{} does not exist; keyturn never creates it", path.display())]
+    #[error("{}", trf("store.missing", &[("path", &path.display())]))]
     Missing { path: PathBuf },
-    #[error("{} keeps changing while keyturn writes it; another program is editing it, try again", path.display())]
+    #[error("{}", trf("store.unstable", &[("path", &path.display())]))]
     Unstable { path: PathBuf },
-    #[error("{}: cannot keep the owner {uid}:{gid} of the file ({source}); run keyturn as that user", path.display())]
+    #[error("{}", trf("store.owner", &[("path", &path.display()), ("uid", uid), ("gid", gid), ("error", source)]))]
     Owner {
         path: PathBuf,
         uid: u32,

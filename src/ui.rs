@@ -4,7 +4,9 @@
 //! `--output json` stays parseable); a spinner only when stderr is a TTY,
 //! plain lines otherwise; prompts only when stdin is a TTY (the caller
 //! checks). No secret is ever passed to this module: callers hand it
-//! masked key ids.
+//! masked key ids. Texts come translated from [`crate::i18n`]; the
+//! `keyturn:` and `warning:` line prefixes stay as they are in every
+//! language, for the logs and scripts that grep them.
 
 use crate::rotate::Ui;
 use std::io::{BufRead, Write};
@@ -90,6 +92,8 @@ impl Ui for TermUi {
 
     fn confirm(&self, question: &str) -> bool {
         self.clear();
+        // `[y/N]` and the answers are the same in every language: the
+        // convention is universal and `y` is one key on every layout.
         eprint!("{question} [y/N] ");
         let _ = std::io::stderr().flush();
         let mut line = String::new();
@@ -99,7 +103,10 @@ impl Ui for TermUi {
 
     fn mfa_code(&self, serial: &str) -> Option<String> {
         self.clear();
-        eprint!("MFA code for {serial}: ");
+        eprint!(
+            "{}",
+            crate::i18n::trf("ui.mfa_prompt", &[("serial", &serial)])
+        );
         let _ = std::io::stderr().flush();
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).ok()?;

@@ -1,7 +1,9 @@
 //! `keyturn recover`: finish or undo every interrupted rotation found in
-//! the journals beside the shared files, without starting new ones.
+//! the journals beside the shared files, without starting new ones. Lines
+//! are in the user's language; JSON keys and status values are English.
 
 use crate::cli::{exit, Config, Output};
+use crate::i18n::{tr, trf};
 use crate::rotate::{self, Ctx, Settings};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
@@ -33,15 +35,21 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
                 items.push(json!({"profile": profile, "status": "completed", "new_key_id": s.new_key_id, "old_key_id": s.old_key_id}));
                 if cfg.output != Output::Json {
                     println!(
-                        "recovered {profile}: finished the rotation, now using {}",
-                        mask(&s.new_key_id)
+                        "{}",
+                        trf(
+                            "out.recovered",
+                            &[("profile", profile), ("key", &mask(&s.new_key_id))],
+                        )
                     );
                 }
             }
             Ok(None) => {
                 items.push(json!({"profile": profile, "status": "rolled_back"}));
                 if cfg.output != Output::Json {
-                    println!("recovered {profile}: rolled back, the old key is in place");
+                    println!(
+                        "{}",
+                        trf("out.recovered_rolled_back", &[("profile", profile)])
+                    );
                 }
             }
             Err(e) => {
@@ -58,7 +66,9 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
             "{}",
             serde_json::to_string_pretty(&items).unwrap_or_default()
         ),
-        Output::Text | Output::Csv if results.is_empty() => println!("nothing to recover"),
+        Output::Text | Output::Csv if results.is_empty() => {
+            println!("{}", tr("out.nothing_to_recover"))
+        }
         Output::Text | Output::Csv => {}
     }
     Ok(code)

@@ -1,7 +1,9 @@
 //! `keyturn rotate`: rotate the named profiles (or `--all`) and report one
-//! line, or one JSON object, per profile.
+//! line, or one JSON object, per profile. Lines are in the user's language
+//! ([`crate::i18n`]); JSON keys and status values are English in all.
 
 use crate::cli::{exit, Config, Output};
+use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place};
 use crate::rotate::{self, Ctx, Outcome, Results, RotateError, Settings};
@@ -99,60 +101,73 @@ fn report(cfg: &Config, results: &Results) {
     for (p, r) in results {
         match r {
             Ok(Outcome::Rotated(s)) => {
+                let retired = match s.retired {
+                    rotate::Retire::Delete => tr("out.retired_delete"),
+                    rotate::Retire::Deactivate => tr("out.retired_deactivate"),
+                };
                 println!(
-                    "rotated {p}: {} -> {} ({}){}; old key {}",
-                    mask(&s.old_key_id),
-                    mask(&s.new_key_id),
-                    s.user_arn,
-                    if s.resumed {
-                        ", finishing an interrupted rotation"
-                    } else {
-                        ""
-                    },
-                    match s.retired {
-                        rotate::Retire::Delete => "deleted",
-                        rotate::Retire::Deactivate => "deactivated",
-                    }
+                    "{}",
+                    trf(
+                        "out.rotated",
+                        &[
+                            ("profile", p),
+                            ("old", &mask(&s.old_key_id)),
+                            ("new", &mask(&s.new_key_id)),
+                            ("arn", &s.user_arn),
+                            ("resumed", &if s.resumed { tr("out.resumed") } else { "" }),
+                            ("retired", &retired),
+                        ],
+                    )
                 );
                 for place in &s.updated {
-                    println!("  updated {}", place_text(cfg, place));
+                    let place = place_text(cfg, place);
+                    println!("{}", trf("out.updated", &[("place", &place)]));
                 }
                 for b in &s.backups {
-                    println!("  backup  {}", b.display());
+                    println!("{}", trf("out.backup", &[("path", &b.display())]));
                 }
             }
             Ok(Outcome::Planned(plan)) => {
                 println!(
-                    "plan for {p} (dry run, nothing changed): user {}",
-                    plan.user_arn
+                    "{}",
+                    trf("out.plan", &[("profile", p), ("arn", &plan.user_arn)])
                 );
                 for id in &plan.would_delete {
-                    println!("  delete the user's other key {}", mask(id));
+                    println!("{}", trf("out.plan_delete_other", &[("key", &mask(id))]));
                 }
-                println!("  create a new key");
+                println!("{}", tr("out.plan_create"));
                 for place in &plan.updated {
-                    println!("  write it to {}", place_text(cfg, place));
+                    let place = place_text(cfg, place);
+                    println!("{}", trf("out.plan_write", &[("place", &place)]));
                 }
-                let verb = match plan.retire {
-                    rotate::Retire::Delete => "delete",
-                    rotate::Retire::Deactivate => "deactivate",
+                let old = mask(&plan.old_key_id);
+                let line = match plan.retire {
+                    rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
+                    rotate::Retire::Deactivate => {
+                        trf("out.plan_verify_deactivate", &[("key", &old)])
+                    }
                 };
-                println!(
-                    "  verify it, then {verb} the old key {}",
-                    mask(&plan.old_key_id)
-                );
+                println!("{line}");
             }
-            Ok(Outcome::Fresh(f)) => {
-                println!(
-                    "fresh {p}: {} is {} days old, nothing to do",
-                    mask(&f.key_id),
-                    f.age_days
+            Ok(Outcome::Fresh(f)) => println!(
+                "{}",
+                trf(
+                    "out.fresh",
+                    &[
+                        ("profile", p),
+                        ("key", &mask(&f.key_id)),
+                        ("days", &f.age_days)
+                    ],
                 )
-            }
-            Ok(Outcome::Skipped { reason, .. }) => println!("skipped {p}: {reason}"),
+            ),
+            Ok(Outcome::Skipped { reason, .. }) => println!(
+                "{}",
+                trf("out.skipped", &[("profile", p), ("reason", reason)])
+            ),
             Ok(Outcome::SharedWith { with }) => {
-                println!("rotated {p} together with {with} (same key)")
+                println!("{}", trf("out.shared", &[("profile", p), ("with", with)]))
             }
+            // `error:` stays English in every language (see main.rs).
             Err(e) => eprintln!("error: {e}"),
         }
     }

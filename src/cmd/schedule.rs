@@ -24,8 +24,12 @@
 //! - Files are replaced atomically (temp file, fsync, rename, fsync dir).
 //! - Nothing touches systemd or launchd unless `--enable` / `--disable`
 //!   asks; the crontab is never edited.
+//! - What it prints is in the user's language ([`crate::i18n`]); the files
+//!   it writes, JSON keys and values, and the `note:` / `warning:` /
+//!   `error:` prefixes are English in every language.
 
 use crate::cli::{exit, parse_duration, Config, Output, UsageError};
+use crate::i18n::{tr, trf};
 use anyhow::Context;
 use serde_json::{json, Value};
 use std::ffi::OsString;
@@ -156,24 +160,23 @@ impl Job {
         config_file: Option<&Path>,
     ) -> Result<Job, UsageError> {
         if max_age < Duration::from_secs(DAY) {
-            return Err(UsageError(
-                "--every must be at least 1d: the job runs once a day".into(),
-            ));
+            return Err(UsageError(tr("schedule.every_min").into()));
         }
         if let Targets::Profiles(ps) = &targets {
             if ps.is_empty() {
-                return Err(UsageError("name at least one profile, or --all".into()));
+                return Err(UsageError(tr("schedule.no_targets").into()));
             }
             for p in ps {
                 if p.trim().is_empty() || p.chars().any(char::is_control) {
-                    return Err(UsageError(format!(
-                        "profile name {p:?} cannot be scheduled (empty or has control characters)"
+                    return Err(UsageError(trf(
+                        "schedule.bad_profile",
+                        &[("name", &format!("{p:?}"))],
                     )));
                 }
             }
         }
         Ok(Job {
-            exe: checked_path(exe, "the keyturn binary")?,
+            exe: checked_path(exe, tr("schedule.binary"))?,
             max_age,
             targets,
             credentials_file: credentials_file
@@ -235,14 +238,15 @@ impl Job {
 
 fn checked_path(p: &Path, what: &str) -> Result<String, UsageError> {
     let s = p.to_str().ok_or_else(|| {
-        UsageError(format!(
-            "{what} path {} is not UTF-8; it cannot be scheduled",
-            p.display()
+        UsageError(trf(
+            "schedule.path_not_utf8",
+            &[("what", &what), ("path", &p.display())],
         ))
     })?;
     if !p.is_absolute() || s.chars().any(char::is_control) {
-        return Err(UsageError(format!(
-            "{what} path {s:?} cannot be scheduled (not absolute, or has control characters)"
+        return Err(UsageError(trf(
+            "schedule.path_bad",
+            &[("what", &what), ("path", &format!("{s:?}"))],
         )));
     }
     Ok(s.to_owned())
@@ -444,10 +448,10 @@ pub fn launchd_plist(job: &Job, log: &str) -> String {
 /// The crontab line: daily at [`Job::daily_slot`], output appended to
 /// `log` (its folder created 0700 first), marked by a trailing comment.
 pub fn cron_line(job: &Job, log: &Path) -> Result<String, UsageError> {
-    let log_s = checked_path(log, "log file")?;
+    let log_s = checked_path(log, tr("schedule.log_file"))?;
     let dir = log
         .parent()
-        .map(|d| checked_path(d, "log folder"))
+        .map(|d| checked_path(d, tr("schedule.log_dir")))
         .transpose()?;
     let (hour, minute) = job.daily_slot();
     let cmd: Vec<String> = job.argv().iter().map(|a| cron_word(a)).collect();
@@ -561,7 +565,7 @@ impl Host {
         let home = var("HOME")
             .map(PathBuf::from)
             .filter(|h| h.is_absolute())
-            .ok_or_else(|| UsageError("HOME is not set (or not absolute)".into()))?;
+            .ok_or_else(|| UsageError(tr("schedule.no_home").into()))?;
         let places = Places::new(
             &home,
             var("XDG_CONFIG_HOME").map(PathBuf::from),
@@ -616,7 +620,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
                 .collect(),
         )
     };
-    let exe = std::env::current_exe().context("finding the keyturn binary")?;
+    let exe = std::env::current_exe().context(tr("ctx.find_binary"))?;
     // Name the AWS files only when they are not the defaults, so a job for
     // the defaults follows HOME like the AWS CLI does.
     let not_default = |p: &Path, name: &str| -> anyhow::Result<Option<PathBuf>> {
@@ -624,7 +628,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
             Ok(None)
         } else {
             Ok(Some(std::path::absolute(p).with_context(|| {
-                format!("making {} absolute", p.display())
+                trf("ctx.absolute", &[("path", &p.display())])
             })?))
         }
     };
@@ -632,7 +636,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
     let config = not_default(&cfg.paths.config, "config")?;
     let job = Job::new(&exe, max_age, targets, creds.as_deref(), config.as_deref())?;
     if cfg.endpoint.url.is_some() {
-        eprintln!("note: the endpoint URL is not passed to the scheduled job; it talks to AWS");
+        eprintln!("note: {}", tr("schedule.endpoint_note"));
     }
     let backend = a.backend.unwrap_or_else(|| {
         auto_backend(
@@ -654,7 +658,10 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
         ],
         Backend::Launchd => vec![(
             places.launchd_plist.clone(),
-            launchd_plist(&job, &checked_path(&places.log_file, "log file")?),
+            launchd_plist(
+                &job,
+                &checked_path(&places.log_file, tr("schedule.log_file"))?,
+            ),
         )],
         Backend::Cron => {
             let line = cron_line(&job, &places.log_file)?;
@@ -670,10 +677,14 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
                 // schedule install ...) | crontab -` works.
                 println!("{line}");
                 eprintln!(
-                    "keyturn does not edit your crontab: add the line above with `crontab -e`.\n\
-                     It runs daily and rotates a key once it is older than {}; output goes to {}.",
-                    job.max_age_arg(),
-                    places.log_file.display()
+                    "{}",
+                    trf(
+                        "schedule.cron_hint",
+                        &[
+                            ("every", &job.max_age_arg()),
+                            ("log", &places.log_file.display()),
+                        ],
+                    )
                 );
             }
             return Ok(exit::OK);
@@ -687,8 +698,8 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
             None => states.push("wrote"),
             Some(old) if !is_ours(&old) => {
                 eprintln!(
-                    "error: {} exists and was not written by keyturn; move it away first",
-                    path.display()
+                    "error: {}",
+                    trf("schedule.not_ours", &[("path", &path.display())])
                 );
                 return Ok(exit::REFUSED);
             }
@@ -720,24 +731,34 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
         }));
     } else {
         for ((path, _), state) in files.iter().zip(&states) {
-            println!("{state} {}", path.display());
+            // `state` is the JSON value; the line says it in words.
+            let path = path.display();
+            println!(
+                "{}",
+                match *state {
+                    "wrote" => trf("schedule.wrote", &[("path", &path)]),
+                    "unchanged" => trf("schedule.unchanged", &[("path", &path)]),
+                    _ => trf("schedule.updated", &[("path", &path)]),
+                }
+            );
         }
-        println!("runs daily: {command}");
+        println!("{}", trf("schedule.runs_daily", &[("command", &command)]));
         let out = match backend {
-            Backend::Systemd => "the journal (journalctl --user -u keyturn-rotate)".to_owned(),
+            Backend::Systemd => tr("schedule.journal").to_owned(),
             _ => places.log_file.display().to_string(),
         };
         println!(
-            "it rotates a key once it is older than {}; output goes to {out}",
-            job.max_age_arg()
+            "{}",
+            trf(
+                "schedule.rotates_when",
+                &[("every", &job.max_age_arg()), ("out", &out)],
+            )
         );
         if !a.enable {
-            println!("start it with:\n  {start}");
+            println!("{}", trf("schedule.start_with", &[("command", &start)]));
         }
         if backend == Backend::Systemd {
-            println!(
-                "(on a server, `loginctl enable-linger` keeps it running while you are logged out)"
-            );
+            println!("{}", tr("schedule.linger"));
         }
     }
     if a.enable {
@@ -759,7 +780,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
             Backend::Cron => {}
         }
         if cfg.output == Output::Text {
-            println!("enabled");
+            println!("{}", tr("schedule.enabled_now"));
         }
     }
     Ok(exit::OK)
@@ -832,8 +853,8 @@ fn find(host: &Host, backend: Backend) -> anyhow::Result<Found> {
 fn warn_foreign(f: &Found) {
     for p in &f.foreign {
         eprintln!(
-            "warning: {} was not written by keyturn; left alone",
-            p.display()
+            "warning: {}",
+            trf("schedule.foreign", &[("path", &p.display())])
         );
     }
 }
@@ -847,26 +868,28 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<u8> {
             continue;
         }
         if cfg.output == Output::Text {
-            match b {
-                Backend::Systemd => println!(
-                    "systemd user timer ({}), daily",
-                    match f.enabled {
-                        Some(true) => "enabled",
-                        _ => "not enabled",
-                    }
-                ),
-                Backend::Launchd => println!("launchd agent {LAUNCHD_LABEL}, daily"),
-                Backend::Cron => println!("crontab line"),
-            }
+            let title = match b {
+                Backend::Systemd => {
+                    let state = match f.enabled {
+                        Some(true) => tr("schedule.show_enabled"),
+                        _ => tr("schedule.show_not_enabled"),
+                    };
+                    trf("schedule.show_systemd", &[("state", &state)])
+                }
+                Backend::Launchd => trf("schedule.show_launchd", &[("label", &LAUNCHD_LABEL)]),
+                Backend::Cron => tr("schedule.show_cron").to_owned(),
+            };
+            println!("{title}");
             for p in &f.files {
-                println!("  file: {}", p.display());
+                println!("{}", trf("schedule.show_file", &[("path", &p.display())]));
             }
             match &f.command {
-                Some(c) => println!("  runs: {c}"),
-                None => println!("  runs: (unreadable; see the files)"),
+                Some(c) => println!("{}", trf("schedule.show_runs", &[("command", c)])),
+                None => println!("{}", tr("schedule.show_runs_unknown")),
             }
             if b == Backend::Launchd {
-                println!("  log:  {}", host.places.log_file.display());
+                let log = host.places.log_file.display();
+                println!("{}", trf("schedule.show_log", &[("path", &log)]));
             }
         }
         items.push(json!({
@@ -879,7 +902,7 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<u8> {
     if cfg.output == Output::Json {
         print_json(&Value::Array(items.clone()));
     } else if items.is_empty() {
-        println!("no schedule installed");
+        println!("{}", tr("schedule.none"));
     }
     Ok(if items.is_empty() {
         exit::NOTHING_TO_DO
@@ -900,9 +923,7 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<u8> {
         match b {
             Backend::Cron => {
                 if f.command.is_some() {
-                    advice.push(format!(
-                        "keyturn does not edit your crontab: run `crontab -e` and delete the line ending in `# {MARKER} keyturn schedule remove`"
-                    ));
+                    advice.push(trf("schedule.cron_remove", &[("marker", &MARKER)]));
                 }
                 continue;
             }
@@ -941,12 +962,12 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<u8> {
             Backend::Systemd if a.disable => {
                 warn_on_err(run_tool("systemctl", &["--user", "daemon-reload"]));
             }
-            Backend::Systemd => advice.push(format!(
-                "if it was running, unload it: systemctl --user stop {SYSTEMD_TIMER} && systemctl --user daemon-reload"
-            )),
-            Backend::Launchd if !a.disable => advice.push(format!(
-                "if it was loaded, unload it: launchctl bootout gui/$(id -u)/{LAUNCHD_LABEL}"
-            )),
+            Backend::Systemd => {
+                advice.push(trf("schedule.systemd_unload", &[("timer", &SYSTEMD_TIMER)]))
+            }
+            Backend::Launchd if !a.disable => {
+                advice.push(trf("schedule.launchd_unload", &[("label", &LAUNCHD_LABEL)]))
+            }
             _ => {}
         }
         if b == Backend::Launchd {
@@ -960,13 +981,13 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<u8> {
         print_json(&json!({ "removed": removed, "advice": advice }));
     } else {
         for p in &removed {
-            println!("removed {}", p.display());
+            println!("{}", trf("schedule.removed", &[("path", &p.display())]));
         }
         for line in &advice {
             println!("{line}");
         }
         if removed.is_empty() && advice.is_empty() && !refused {
-            println!("no schedule installed");
+            println!("{}", tr("schedule.none"));
         }
     }
     Ok(if !removed.is_empty() || !advice.is_empty() {
@@ -994,7 +1015,7 @@ fn read_existing(path: &Path) -> anyhow::Result<Option<String>> {
     match fs::read(path) {
         Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => Err(e).with_context(|| trf("ctx.read", &[("path", &path.display())])),
     }
 }
 
@@ -1002,7 +1023,7 @@ fn remove_file(path: &Path) -> anyhow::Result<()> {
     match fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("removing {}", path.display())),
+        Err(e) => Err(e).with_context(|| trf("ctx.remove", &[("path", &path.display())])),
     }
 }
 
@@ -1010,12 +1031,13 @@ fn remove_file(path: &Path) -> anyhow::Result<()> {
 /// Its parents are created with the usual permissions.
 fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| trf("ctx.create", &[("path", &parent.display())]))?;
     }
     match fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("creating {}", dir.display())),
+        Err(e) => Err(e).with_context(|| trf("ctx.create", &[("path", &dir.display())])),
     }
 }
 
@@ -1025,8 +1047,8 @@ fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path
         .parent()
-        .with_context(|| format!("{} has no parent folder", path.display()))?;
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        .with_context(|| trf("ctx.no_parent", &[("path", &path.display())]))?;
+    fs::create_dir_all(dir).with_context(|| trf("ctx.create", &[("path", &dir.display())]))?;
     let nonce = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
@@ -1052,7 +1074,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.with_context(|| format!("writing {}", path.display()))
+    result.with_context(|| trf("ctx.write", &[("path", &path.display())]))
 }
 
 /// Runs a service-manager command, its output passed through.
@@ -1061,11 +1083,16 @@ fn run_tool(program: &str, args: &[&str]) -> anyhow::Result<()> {
         .args(args)
         .stdin(Stdio::null())
         .status()
-        .with_context(|| format!("running {program}"))?;
+        .with_context(|| trf("ctx.run", &[("program", &program)]))?;
     anyhow::ensure!(
         status.success(),
-        "`{program} {}` failed ({status})",
-        args.join(" ")
+        trf(
+            "schedule.tool_failed",
+            &[
+                ("command", &format!("{program} {}", args.join(" "))),
+                ("status", &status),
+            ],
+        )
     );
     Ok(())
 }
@@ -1085,7 +1112,7 @@ fn crontab_list() -> anyhow::Result<String> {
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
-        .context("running crontab -l")?;
+        .with_context(|| trf("ctx.run", &[("program", &"crontab -l")]))?;
     // `crontab -l` fails when the user has no crontab: nothing installed.
     Ok(if out.status.success() {
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -1100,11 +1127,11 @@ fn uid() -> anyhow::Result<String> {
         .arg("-u")
         .stdin(Stdio::null())
         .output()
-        .context("running id -u")?;
+        .with_context(|| trf("ctx.run", &[("program", &"id -u")]))?;
     let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     anyhow::ensure!(
         out.status.success() && !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_digit()),
-        "`id -u` did not print a user id"
+        tr("schedule.no_uid")
     );
     Ok(uid)
 }

@@ -146,7 +146,7 @@ fn print(bytes: &[u8]) -> anyhow::Result<u8> {
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(exit::OK),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(exit::OK),
-        Err(e) => Err(anyhow::Error::new(e).context("writing to stdout")),
+        Err(e) => Err(anyhow::Error::new(e).context(crate::i18n::tr("ctx.stdout"))),
     }
 }
 

@@ -9,12 +9,17 @@
 //! GetAccessKeyLastUsed, GetCallerIdentity, then ListAccessKeys of its
 //! user. `--offline` sends nothing and shows what the files and journals
 //! say. Journal secrets are never read into the output.
+//!
+//! The table is in the user's language ([`crate::i18n`]), its columns
+//! aligned by terminal width; JSON keys and machine values (codes, IAM's
+//! `Active`/`Inactive`, journal states) are English in every language.
 
 use crate::aws::{
     partition_of_region, partition_region, Aws, AwsError, Creds, ErrorKind, KeyMeta, LastUsed,
     Principal,
 };
 use crate::cli::{exit, parse_duration, Config, Output};
+use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place, StaticKey};
 use crate::rotate::{self, Journal};
@@ -148,9 +153,14 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
         );
     } else if lines.is_empty() {
         println!(
-            "no profiles in {} or {}",
-            cfg.paths.credentials.display(),
-            cfg.paths.config.display()
+            "{}",
+            trf(
+                "status.no_profiles",
+                &[
+                    ("credentials", &cfg.paths.credentials.display()),
+                    ("config", &cfg.paths.config.display()),
+                ],
+            )
         );
     } else {
         let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
@@ -178,9 +188,9 @@ fn read_doc(path: &Path) -> Result<Option<Document>, String> {
     match snap.bytes {
         None => Ok(None),
         Some(b) => Document::parse_bytes(&b).map(Some).map_err(|e| {
-            format!(
-                "{}: the AWS CLI cannot parse this file ({e}); fix it first",
-                path.display()
+            trf(
+                "status.unparsable",
+                &[("path", &path.display()), ("error", &e)],
             )
         }),
     }
@@ -260,7 +270,7 @@ async fn probe_all(
         use crate::rotate::Ui;
         ui.step(
             "status",
-            &format!("asking AWS about {} key(s)", distinct.len()),
+            &trf("status.asking", &[("count", &distinct.len())]),
         );
     }
     let mut answers: Vec<(usize, Live)> = stream::iter(distinct.iter().enumerate())
@@ -300,7 +310,7 @@ async fn probe<A: Aws>(aws: &A, creds: &Creds) -> Live {
     let (name, partition) = match ident.principal() {
         Principal::User { name, partition } => (name, partition),
         other => {
-            live.not_user = Some(not_user_text(&other));
+            live.not_user = Some(crate::rotate::principal_text(&other));
             return live;
         }
     };
@@ -319,28 +329,6 @@ async fn probe<A: Aws>(aws: &A, creds: &Creds) -> Live {
         Err(e) => live.error = live.error.take().or(Some(Failure::from_aws(&e))),
     }
     live
-}
-
-/// The same words `keyturn rotate` uses when it refuses such a key.
-fn not_user_text(p: &Principal) -> (&'static str, &'static str) {
-    match p {
-        Principal::Root => (
-            "the root user",
-            "root access keys should be deleted, not rotated: use an IAM user instead",
-        ),
-        Principal::AssumedRole => (
-            "an assumed role",
-            "role sessions are temporary: nothing to rotate",
-        ),
-        Principal::Federated => (
-            "a federated user",
-            "federated sessions are temporary: nothing to rotate",
-        ),
-        _ => (
-            "an unknown principal",
-            "only IAM user access keys can be rotated",
-        ),
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -552,7 +540,7 @@ fn build_line(
         line.rotatable = false;
         line.reason = Some(Reason {
             code: "not_an_iam_user",
-            message: format!("the key belongs to {what}; {hint}"),
+            message: trf("status.not_user", &[("what", &what), ("hint", &hint)]),
         });
     }
     line.last_used = live.last_used.as_ref().map(|l| LastUsedJson {
@@ -673,22 +661,26 @@ impl Labels {
     }
 }
 
-const HEADER: [&str; 8] = [
-    "PROFILE",
-    "KEY",
-    "WHERE",
-    "USER",
-    "AGE",
-    "STATUS",
-    "LAST USED",
-    "NOTE",
-];
+/// The column titles, each with whether only AWS can fill it (offline,
+/// those columns are left out).
+fn header() -> [(&'static str, bool); 8] {
+    [
+        (tr("status.col_profile"), false),
+        (tr("status.col_key"), false),
+        (tr("status.col_where"), false),
+        (tr("status.col_user"), true),
+        (tr("status.col_age"), true),
+        (tr("status.col_status"), true),
+        (tr("status.col_last_used"), true),
+        (tr("status.col_note"), false),
+    ]
+}
 
 fn days(n: u64) -> String {
     if n == 1 {
-        "1 day".into()
+        tr("status.one_day").into()
     } else {
-        format!("{n} days")
+        trf("status.days", &[("count", &n)])
     }
 }
 
@@ -707,7 +699,7 @@ fn duration_text(d: Duration) -> String {
 fn last_used_text(l: Option<&LastUsedJson>) -> String {
     let Some(l) = l else { return "-".into() };
     let Some(date) = &l.date else {
-        return "never".into();
+        return tr("status.never").into();
     };
     let day = date.get(..10).unwrap_or(date);
     let mut out = day.to_string();
@@ -721,31 +713,29 @@ fn last_used_text(l: Option<&LastUsedJson>) -> String {
 /// A refusal code in a few words, for the table (JSON has the sentence).
 fn short_reason(code: &str) -> &'static str {
     match code {
-        "profile_not_found" => "no such profile",
-        "file_unparsable" => "the AWS CLI cannot parse the file",
-        "temporary_credentials" => "temporary credentials (aws_session_token)",
-        "role_profile" => "role profile",
-        "web_identity_profile" => "web identity profile",
-        "sso_profile" => "SSO profile",
-        "credential_process_profile" => "credential_process profile",
-        "inherited_from_default" => "key inherited from [DEFAULT]",
-        "half_key_pair" => "half a key pair",
-        "value_not_a_token" => "key value is not a single token",
-        "no_static_key" => "no access key",
-        "not_an_iam_user" => "not an IAM user's key",
-        _ => "see --output json",
+        "profile_not_found" => tr("reason.profile_not_found"),
+        "file_unparsable" => tr("reason.file_unparsable"),
+        "temporary_credentials" => tr("reason.temporary"),
+        "role_profile" => tr("reason.role"),
+        "web_identity_profile" => tr("reason.web_identity"),
+        "sso_profile" => tr("reason.sso"),
+        "credential_process_profile" => tr("reason.process"),
+        "inherited_from_default" => tr("reason.inherited"),
+        "half_key_pair" => tr("reason.half_pair"),
+        "value_not_a_token" => tr("reason.not_a_token"),
+        "no_static_key" => tr("reason.no_keys"),
+        "not_an_iam_user" => tr("reason.not_iam_user"),
+        _ => tr("reason.other"),
     }
 }
 
 /// Well-known failures in plain words.
 fn error_hint(code: &str) -> Option<&'static str> {
     match code {
-        "InvalidClientTokenId" => Some("AWS does not know this key (deleted, or a typo)"),
-        "SignatureDoesNotMatch" => Some("the secret does not match the key id"),
-        "AccessDenied" | "AccessDeniedException" => {
-            Some("the user may not read its own key details")
-        }
-        "network_error" => Some("AWS could not be reached"),
+        "InvalidClientTokenId" => Some(tr("hint.invalid_token")),
+        "SignatureDoesNotMatch" => Some(tr("hint.bad_signature")),
+        "AccessDenied" | "AccessDeniedException" => Some(tr("hint.access_denied")),
+        "network_error" => Some(tr("hint.network")),
         _ => None,
     }
 }
@@ -758,67 +748,82 @@ fn notes(line: &Line, max_age: Duration) -> Vec<String> {
         let whose = if i.profile == line.profile {
             String::new()
         } else {
-            format!(" of `{}` (same key)", i.profile)
+            trf("status.whose", &[("profile", &i.profile)])
         };
         out.push(if i.in_progress {
-            format!(
-                "rotation{whose} in progress (state {state}, started {})",
-                i.started_at
+            trf(
+                "status.in_progress",
+                &[
+                    ("whose", &whose),
+                    ("state", &state),
+                    ("started", &i.started_at),
+                ],
             )
         } else {
-            format!(
-                "interrupted rotation{whose} (state {state}, started {}): run `keyturn recover`",
-                i.started_at
+            trf(
+                "status.interrupted",
+                &[
+                    ("whose", &whose),
+                    ("state", &state),
+                    ("started", &i.started_at),
+                ],
             )
         });
     }
     if let Some(r) = &line.reason {
-        out.push(format!("not rotatable: {}", short_reason(r.code)));
+        out.push(trf(
+            "status.not_rotatable",
+            &[("reason", &short_reason(r.code))],
+        ));
     }
     if let Some(e) = &line.error {
         let mut text = match error_hint(&e.code) {
-            Some(h) => format!("error: {}: {h}", e.code),
-            None => format!("error: {}", e.message),
+            Some(h) => trf("status.error_hint", &[("code", &e.code), ("hint", &h)]),
+            None => trf("status.error", &[("message", &e.message)]),
         };
         // AWS messages may quote the key id; the table never shows it whole.
         if let Some(id) = &line.key_id {
             text = text.replace(id.as_str(), &mask(id));
         }
         if line.mfa && (e.code == "AccessDenied" || e.code == "AccessDeniedException") {
-            text.push_str(" (the profile has mfa_serial; `keyturn rotate` asks for a code)");
+            text.push_str(tr("status.mfa_hint"));
         }
         out.push(text);
     }
     if line.status == Some("Inactive") {
         let by = match &line.inactive_seen_by {
-            Some(by) => format!(" (listed by `{by}`)"),
+            Some(by) => trf("status.listed_by", &[("profile", by)]),
             None => String::new(),
         };
-        out.push(format!(
-            "the key is Inactive{by}: the AWS CLI cannot use it"
-        ));
+        out.push(trf("status.inactive", &[("by", &by)]));
     }
     if line.stale == Some(true) {
-        out.push(format!(
-            "STALE (max {}): run `keyturn rotate {}`",
-            duration_text(max_age),
-            line.profile
+        out.push(trf(
+            "status.stale",
+            &[("max", &duration_text(max_age)), ("profile", &line.profile)],
         ));
     }
     // Say which profile holds the user's other key, if one does: that
     // "leftover" may be a key someone still means to use.
     let held = |id: &str| match line.holders.iter().find(|(k, _)| k == id) {
-        Some((_, p)) => format!(" (in profile {p})"),
+        Some((_, p)) => trf("status.held_by", &[("profile", p)]),
         None => String::new(),
     };
     for id in &line.inactive_keys {
-        out.push(format!("leftover inactive key {}{}", mask(id), held(id)));
+        out.push(trf(
+            "status.leftover",
+            &[("key", &mask(id)), ("held", &held(id))],
+        ));
     }
     for id in &line.other_active_keys {
-        out.push(format!("second active key {}{}", mask(id), held(id)));
+        out.push(trf(
+            "status.second_active",
+            &[("key", &mask(id)), ("held", &held(id))],
+        ));
     }
     if !line.shared_with.is_empty() {
-        out.push(format!("same key as {}", line.shared_with.join(", ")));
+        let names = line.shared_with.join(", ");
+        out.push(trf("status.same_key", &[("profiles", &names)]));
     }
     out
 }
@@ -846,14 +851,15 @@ fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> Vec<
     row
 }
 
-/// Left-aligned columns two spaces apart, widths in characters (masked
-/// ids hold a multi-byte `…`); the last column is not padded.
+/// Left-aligned columns two spaces apart, widths in terminal columns
+/// (masked ids hold a multi-byte `…`, Japanese text is double width); the
+/// last column is not padded.
 fn render(rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         widths.resize(widths.len().max(row.len()), 0);
         for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(crate::i18n::width(c));
         }
     }
     let mut out = String::new();
@@ -866,7 +872,7 @@ fn render(rows: &[Vec<String>]) -> String {
                     .get(i)
                     .copied()
                     .unwrap_or(0)
-                    .saturating_sub(c.chars().count())
+                    .saturating_sub(crate::i18n::width(c))
                     + 2;
                 line.push_str(&" ".repeat(pad));
             }
@@ -878,10 +884,10 @@ fn render(rows: &[Vec<String>]) -> String {
 }
 
 fn table(lines: &[Line], labels: &Labels, max_age: Duration, offline: bool) -> String {
-    let header: Vec<String> = HEADER
+    let header: Vec<String> = header()
         .iter()
-        .filter(|h| !offline || ["PROFILE", "KEY", "WHERE", "NOTE"].contains(h))
-        .map(|h| h.to_string())
+        .filter(|(_, online_only)| !offline || !online_only)
+        .map(|(h, _)| h.to_string())
         .collect();
     let mut rows = vec![header];
     rows.extend(lines.iter().map(|l| cells(l, labels, max_age, offline)));
