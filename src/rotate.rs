@@ -696,6 +696,9 @@ pub async fn rotate_many<A: Aws>(
             continue;
         }
         // 4. One write per file for the whole round.
+        for (j, _) in &created {
+            cx.ui.step(&j.profile, tr("step.write"));
+        }
         let (written, backups) = match cx.write_batch(&created) {
             Ok(w) => w,
             Err(e) => {
