@@ -452,6 +452,24 @@ impl Document {
     }
 }
 
+/// The text holds secrets (every key pair of the file): wipe it on drop.
+impl Drop for Document {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for line in &mut self.lines {
+            line.text.zeroize();
+        }
+        for e in self
+            .sections
+            .iter_mut()
+            .flat_map(|s| s.entries.iter_mut())
+            .chain(self.defaults.iter_mut())
+        {
+            e.value.zeroize();
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EditError {
     #[error("{}", trf("ini.no_such_line", &[("line", .0)]))]

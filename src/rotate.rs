@@ -485,10 +485,11 @@ fn journal_path(j: &Journal) -> PathBuf {
 }
 
 fn save(j: &Journal) -> Result<(), RotateError> {
-    let bytes = serde_json::to_vec_pretty(j).map_err(|e| RotateError::BadJournal {
+    // The journal holds both secrets: wipe the serialised copy.
+    let bytes = zeroize::Zeroizing::new(serde_json::to_vec_pretty(j).map_err(|e| RotateError::BadJournal {
         path: journal_path(j),
         detail: e.to_string(),
-    })?;
+    })?);
     store::write_private(&journal_path(j), &bytes)?;
     Ok(())
 }

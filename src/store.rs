@@ -20,6 +20,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use zeroize::{Zeroize, Zeroizing};
 
 /// Name of keyturn's folder beside the files it manages.
 pub const STATE_DIR: &str = ".keyturn";
@@ -146,13 +147,30 @@ pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
     }
 }
 
-/// What a file held when keyturn read it.
-#[derive(Clone, Debug)]
+/// What a file held when keyturn read it. Its bytes are wiped on drop.
+#[derive(Clone)]
 pub struct Snapshot {
     /// The real path (symlinks followed).
     pub real: PathBuf,
     /// None when the file does not exist.
     pub bytes: Option<Vec<u8>>,
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        if let Some(b) = &mut self.bytes {
+            b.zeroize();
+        }
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("real", &self.real)
+            .field("bytes", &self.bytes.as_ref().map(Vec::len))
+            .finish()
+    }
 }
 
 pub fn read(path: &Path) -> Result<Snapshot, StoreError> {
@@ -194,15 +212,16 @@ pub fn rewrite<E>(
     // A writer that ignores our lock could slip in between our read and
     // our rename; re-check just before renaming, and retry a few times.
     for _ in 0..3 {
-        let current = fs::read(real).map_err(|e| match e.kind() {
+        // The file holds every secret the user has: wipe our copies.
+        let current = Zeroizing::new(fs::read(real).map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => StoreError::Missing { path: real.clone() },
             _ => io_err(real)(e),
-        })?;
+        })?);
         if expected.bytes.as_deref() != Some(&current[..]) {
             reapplied = true;
         }
         let new = match edit(&current) {
-            Ok(Some(n)) => n,
+            Ok(Some(n)) => Zeroizing::new(n),
             Ok(None) => {
                 return Ok(Ok(Rewritten {
                     backup: None,
@@ -220,7 +239,7 @@ pub fn rewrite<E>(
             meta.permissions().mode() & 0o7777,
             Some((meta.uid(), meta.gid())),
         )?;
-        let still = fs::read(real).map_err(io_err(real))?;
+        let still = Zeroizing::new(fs::read(real).map_err(io_err(real))?);
         if still != current {
             let _ = fs::remove_file(&tmp);
             reapplied = true;

@@ -43,9 +43,9 @@ pub async fn run(
 /// Every profile either file defines (`--all`).
 fn every_profile(cfg: &Config) -> anyhow::Result<Vec<String>> {
     let parse = |p: &std::path::Path| -> anyhow::Result<Option<Document>> {
-        Ok(match store::read(p)?.bytes {
+        Ok(match store::read(p)?.bytes.as_deref() {
             Some(b) => Some(
-                Document::parse_bytes(&b).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+                Document::parse_bytes(b).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
             ),
             None => None,
         })

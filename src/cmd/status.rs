@@ -185,9 +185,9 @@ fn now_secs() -> u64 {
 /// One shared file, parsed; None if it does not exist.
 fn read_doc(path: &Path) -> Result<Option<Document>, String> {
     let snap = store::read(path).map_err(|e| e.to_string())?;
-    match snap.bytes {
+    match snap.bytes.as_deref() {
         None => Ok(None),
-        Some(b) => Document::parse_bytes(&b).map(Some).map_err(|e| {
+        Some(b) => Document::parse_bytes(b).map(Some).map_err(|e| {
             trf(
                 "status.unparsable",
                 &[("path", &path.display()), ("error", &e)],
