@@ -486,9 +486,11 @@ fn journal_path(j: &Journal) -> PathBuf {
 
 fn save(j: &Journal) -> Result<(), RotateError> {
     // The journal holds both secrets: wipe the serialised copy.
-    let bytes = zeroize::Zeroizing::new(serde_json::to_vec_pretty(j).map_err(|e| RotateError::BadJournal {
-        path: journal_path(j),
-        detail: e.to_string(),
+    let bytes = zeroize::Zeroizing::new(serde_json::to_vec_pretty(j).map_err(|e| {
+        RotateError::BadJournal {
+            path: journal_path(j),
+            detail: e.to_string(),
+        }
     })?);
     store::write_private(&journal_path(j), &bytes)?;
     Ok(())
