@@ -315,7 +315,7 @@ class FaultProxyTest(unittest.TestCase):
 
         # moto's own shape when the rewrite is off
         status, cfg = self.ctl("POST", "config", {"rewrite_errors": False})
-        self.assertEqual(cfg, {"propagation_delay_s": 0.0, "rewrite_errors": False})
+        self.assertEqual(cfg, {"propagation_delay_s": 0.0, "rewrite_errors": False, "backdate_days": {}})
         self.assertClientError(bogus.list_users, "InvalidClientTokenId", 403)
         self.assertIn("<ErrorResponse><Errors><Error>", raw["body"])
 
@@ -349,6 +349,20 @@ class FaultProxyTest(unittest.TestCase):
         self.assertClientError(lambda: self.admin().get_user(UserName="thr"), "NoSuchEntity", 404)
         self.assertEqual(self.log()[0]["fault"], "throttle")
         self.assertEqual(self.log()[0]["status"], 400)
+
+    def test_backdate_moves_create_date_of_named_keys_only(self):
+        iam = self.admin()
+        iam.create_user(UserName="old")
+        a = iam.create_access_key(UserName="old")["AccessKey"]["AccessKeyId"]
+        b = iam.create_access_key(UserName="old")["AccessKey"]["AccessKeyId"]
+        before = {k["AccessKeyId"]: k["CreateDate"] for k in
+                  iam.list_access_keys(UserName="old")["AccessKeyMetadata"]}
+        self.ctl("POST", "config", {"backdate_days": {a: 100}})
+        after = {k["AccessKeyId"]: k["CreateDate"] for k in
+                 iam.list_access_keys(UserName="old")["AccessKeyMetadata"]}
+        self.ctl("POST", "config", {"backdate_days": {}})
+        self.assertAlmostEqual((before[a] - after[a]).total_seconds(), 100 * 86400, delta=1)
+        self.assertEqual(after[b], before[b])
 
     def test_skip_times_unavailable_and_auth_faults(self):
         self.rules({"action": "ListUsers", "service": "iam", "skip": 1, "times": 1,
@@ -545,14 +559,14 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(self.ctl("POST", "config", {"propagation_delay_s": "x"})[0], 400)
         self.assertEqual(self.ctl("GET", "nope")[0], 404)
         status, cfg = self.ctl("POST", "config", {"propagation_delay_s": 2})
-        self.assertEqual(cfg, {"propagation_delay_s": 2.0, "rewrite_errors": True})
+        self.assertEqual(cfg, {"propagation_delay_s": 2.0, "rewrite_errors": True, "backdate_days": {}})
         self.rules({"fault": "throttle"})
         self.assertClientError(self.admin().get_user, "Throttling", 400)
         self.assertEqual(self.ctl("POST", "reset")[0], 200)
         self.assertEqual(self.log(), [])
         self.assertEqual(self.ctl("GET", "rules")[1], [])
         self.assertEqual(self.ctl("GET", "config")[1],
-                         {"propagation_delay_s": 0.0, "rewrite_errors": True})
+                         {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {}})
         with open(self.log_path) as f:
             self.assertEqual(f.read(), "")
 
