@@ -244,6 +244,86 @@ pub trait Aws {
     ) -> Result<Creds, AwsError>;
 }
 
+// ---------------------------------------------------------------------------
+// `keyturn audit`: read-only calls over a whole account or organization.
+// Kept apart from [`Aws`] so the rotation's trait (and its fakes) stays
+// small; every call here only reads, so any of them may be retried.
+
+/// GenerateCredentialReport's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportState {
+    Started,
+    InProgress,
+    Complete,
+}
+
+/// GetCredentialReport's answer: the CSV as IAM sent it (base64 already
+/// decoded by the SDK).
+#[derive(Clone, Debug)]
+pub struct RawReport {
+    pub csv: Vec<u8>,
+    /// Seconds since the epoch. IAM serves a report up to 4 hours old.
+    pub generated: Option<i64>,
+}
+
+/// One entry of ListUsers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserMeta {
+    pub name: String,
+    pub arn: String,
+}
+
+/// One page of a paginated listing; `next` is the marker or token to pass
+/// for the following page, None on the last one.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// One entry of Organizations ListAccounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+    /// `State` (or the older `Status`) as AWS spells it, e.g. `ACTIVE`.
+    pub state: String,
+}
+
+/// The read-only AWS operations `keyturn audit` adds to [`Aws`]
+/// (whose ListAccessKeys, GetAccessKeyLastUsed and GetCallerIdentity it
+/// reuses). Each is signed with `creds`.
+#[allow(async_fn_in_trait)] // one current-thread runtime: no Send needed
+pub trait AuditAws: Aws {
+    /// IAM GenerateCredentialReport: starts a report, or says it is ready.
+    async fn generate_credential_report(&self, creds: &Creds) -> Result<ReportState, AwsError>;
+    /// IAM GetCredentialReport.
+    async fn get_credential_report(&self, creds: &Creds) -> Result<RawReport, AwsError>;
+    /// IAM ListUsers, one page from `marker`.
+    async fn list_users_page(
+        &self,
+        creds: &Creds,
+        marker: Option<&str>,
+    ) -> Result<Page<UserMeta>, AwsError>;
+    /// IAM GetAccountSummary's `AccountAccessKeysPresent`: whether the root
+    /// user has access keys (the one thing ListUsers cannot show).
+    async fn root_keys_present(&self, creds: &Creds) -> Result<bool, AwsError>;
+    /// Organizations ListAccounts, one page from `token`.
+    async fn list_accounts_page(
+        &self,
+        creds: &Creds,
+        token: Option<&str>,
+    ) -> Result<Page<OrgAccount>, AwsError>;
+    /// STS AssumeRole: temporary credentials for `role_arn`, signing for
+    /// the same region as `creds`.
+    async fn assume_role(
+        &self,
+        creds: &Creds,
+        role_arn: &str,
+        session_name: &str,
+    ) -> Result<Creds, AwsError>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

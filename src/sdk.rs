@@ -50,10 +50,13 @@ pub enum SetupError {
     Tls(String),
 }
 
+/// (access key id, has a session token, signing region).
+type ClientKey = (String, bool, String);
+
 pub struct SdkAws {
     http: SharedHttpClient,
     endpoint: Option<String>,
-    clients: Mutex<HashMap<(String, bool, String), (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
+    clients: Mutex<HashMap<ClientKey, (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
 }
 
 fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
@@ -361,6 +364,200 @@ impl Aws for SdkAws {
             .serial_number(mfa_serial)
             .token_code(code)
             .duration_seconds(900)
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let c = out
+            .credentials()
+            .ok_or_else(|| missing(OP, "Credentials"))?;
+        Ok(Creds {
+            access_key_id: c.access_key_id().to_string(),
+            secret: Secret::new(c.secret_access_key()),
+            session_token: Some(Secret::new(c.session_token())),
+            region: creds.region.clone(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// `keyturn audit`: the read-only calls of [`crate::aws::AuditAws`]. IAM and
+// STS reuse the cached clients above; Organizations is called a handful of
+// times per run (ListAccounts pages), so its client is built per call from
+// the same settings.
+
+use crate::aws::{AuditAws, OrgAccount, Page, RawReport, ReportState, UserMeta};
+
+/// The SDK configuration [`SdkAws::clients`] builds, for a service it does
+/// not cache. Same invariants: explicit credentials, shared HTTP client, no
+/// profile files or instance metadata.
+fn audit_sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
+    let provider = Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret.expose().to_string(),
+        creds.session_token.as_ref().map(|t| t.expose().to_string()),
+        None,
+        "keyturn",
+    );
+    let mut b = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(creds.region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .http_client(aws.http.clone())
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .read_timeout(Duration::from_secs(20))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(60))
+                .build(),
+        );
+    if let Some(url) = &aws.endpoint {
+        b = b.endpoint_url(url);
+    }
+    b.build()
+}
+
+impl AuditAws for SdkAws {
+    async fn generate_credential_report(&self, creds: &Creds) -> Result<ReportState, AwsError> {
+        use aws_sdk_iam::types::ReportStateType;
+        const OP: &str = "IAM GenerateCredentialReport";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .generate_credential_report()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        match out.state() {
+            Some(ReportStateType::Complete) => Ok(ReportState::Complete),
+            Some(ReportStateType::Inprogress) => Ok(ReportState::InProgress),
+            Some(ReportStateType::Started) => Ok(ReportState::Started),
+            // An unknown state is treated as "not ready yet": the caller
+            // polls with a deadline, so this cannot loop forever.
+            Some(_) => Ok(ReportState::InProgress),
+            None => Err(missing(OP, "State")),
+        }
+    }
+
+    async fn get_credential_report(&self, creds: &Creds) -> Result<RawReport, AwsError> {
+        const OP: &str = "IAM GetCredentialReport";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let csv = out
+            .content()
+            .ok_or_else(|| missing(OP, "Content"))?
+            .as_ref()
+            .to_vec();
+        Ok(RawReport {
+            csv,
+            generated: out.generated_time().map(|d| d.secs()),
+        })
+    }
+
+    async fn list_users_page(
+        &self,
+        creds: &Creds,
+        marker: Option<&str>,
+    ) -> Result<Page<UserMeta>, AwsError> {
+        const OP: &str = "IAM ListUsers";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .list_users()
+            .set_marker(marker.map(str::to_string))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let items = out
+            .users()
+            .iter()
+            .map(|u| UserMeta {
+                name: u.user_name().to_string(),
+                arn: u.arn().to_string(),
+            })
+            .collect();
+        // IAM pages with IsTruncated + Marker; a truncated page without a
+        // marker would make us loop on page one, so it ends the listing.
+        let next = if out.is_truncated() {
+            Some(
+                out.marker()
+                    .ok_or_else(|| missing(OP, "Marker on a truncated page"))?
+                    .to_string(),
+            )
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn root_keys_present(&self, creds: &Creds) -> Result<bool, AwsError> {
+        use aws_sdk_iam::types::SummaryKeyType;
+        const OP: &str = "IAM GetAccountSummary";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .get_account_summary()
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        Ok(out
+            .summary_map()
+            .and_then(|m| m.get(&SummaryKeyType::AccountAccessKeysPresent))
+            .is_some_and(|n| *n > 0))
+    }
+
+    async fn list_accounts_page(
+        &self,
+        creds: &Creds,
+        token: Option<&str>,
+    ) -> Result<Page<OrgAccount>, AwsError> {
+        const OP: &str = "Organizations ListAccounts";
+        let org = aws_sdk_organizations::Client::new(&audit_sdk_config(self, creds));
+        let out = org
+            .list_accounts()
+            .set_next_token(token.map(str::to_string))
+            .send()
+            .await
+            .map_err(|e| convert(OP, e))?;
+        let items = out
+            .accounts()
+            .iter()
+            .filter_map(|a| {
+                // `Status` is being retired in favour of `State`; read the
+                // new field first and fall back for older endpoints.
+                #[allow(deprecated)]
+                let state = a
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .or_else(|| a.status().map(|s| s.as_str().to_string()))
+                    .unwrap_or_default();
+                Some(OrgAccount {
+                    id: a.id()?.to_string(),
+                    name: a.name().unwrap_or_default().to_string(),
+                    state,
+                })
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next: out.next_token().map(str::to_string),
+        })
+    }
+
+    async fn assume_role(
+        &self,
+        creds: &Creds,
+        role_arn: &str,
+        session_name: &str,
+    ) -> Result<Creds, AwsError> {
+        const OP: &str = "STS AssumeRole";
+        let (_, sts) = self.clients(creds);
+        let out = sts
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
             .send()
             .await
             .map_err(|e| convert(OP, e))?;

@@ -446,6 +446,40 @@ fn listing_fallback_matches_the_report_and_rides_out_throttling() {
         .proxy_log()
         .iter()
         .all(|e| e["action"] != "GenerateCredentialReport"));
+
+    // Real ages at the default thresholds: the proxy makes ListAccessKeys
+    // date keys back (moto cannot), and the listing judges what IAM says.
+    sb.proxy(
+        "POST",
+        "config",
+        &format!(
+            r#"{{"backdate_days": {{"{}": 120, "{}": 50, "{}": 400}}}}"#,
+            t.alice.id, t.bob[0].id, t.carol.id
+        ),
+    );
+    let run = sb
+        .keyturn()
+        .args(["audit", "--no-report", "--output", "json"])
+        .run();
+    run.expect_code(4);
+    let v = json(&run);
+    assert_eq!(
+        findings(&v),
+        set(&[
+            // 120 days old, used today: stale, not unused.
+            ("key-not-rotated", "alice", &t.alice.id),
+            // Never used in its 50 days: unused since creation.
+            ("key-unused", "bob", &t.bob[0].id),
+            ("key-never-used", "bob", &t.bob[1].id),
+            ("two-active-keys", "bob", ""),
+            ("key-never-used", "erin", &t.erin.id),
+            // carol's 400-day-old key is inactive: nothing.
+        ])
+    );
+    let a = finding(&v, "key-not-rotated", "alice");
+    assert_eq!(a["key_age_days"], 120);
+    assert_eq!(a["message"], "active key is 120d old (limit 90d)");
+    assert_eq!(v["findings"][0]["rule"], "key-not-rotated");
 }
 
 #[test]

@@ -119,6 +119,90 @@ def cmd_profiles(a):
     print(json.dumps(out, sort_keys=True))
 
 
+# --- keyturn audit: organizations, member accounts, denied reports --------
+
+def member_client(endpoint, service, account):
+    """A client whose requests moto routes to `account` (x-moto-account-id).
+    Only usable inside an unauthenticated window (see cmd_org): moto has no
+    cross-account administrator to sign them with."""
+    c = client(service, endpoint, "AKIAIOSFODNN7EXAMPLE", "x" * 40)
+    c.meta.events.register("before-sign.*.*",
+                           lambda request, **kw: request.headers.__setitem__("x-moto-account-id", account))
+    return c
+
+
+def make_users(iam, users):
+    """Creates users (allowed everything) with keys; `inactive` deactivates
+    the first N keys, `use` signs one request with each active key."""
+    out = {}
+    for u in users:
+        iam.create_user(UserName=u["name"])
+        iam.put_user_policy(UserName=u["name"], PolicyName="all", PolicyDocument=POLICY)
+        keys = []
+        for i in range(u.get("keys", 1)):
+            k = iam.create_access_key(UserName=u["name"])["AccessKey"]
+            keys.append({"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]})
+            if i < u.get("inactive", 0):
+                iam.update_access_key(UserName=u["name"], AccessKeyId=k["AccessKeyId"], Status="Inactive")
+        out[u["name"]] = keys
+    return out
+
+
+def cmd_org(a):
+    """Creates an organization in the admin's account and its member
+    accounts from a JSON spec:
+    {"accounts": [{"name": "m1", "grant": true, "users": [{"name": "u", "keys": 2, "inactive": 1}]}]}
+    `grant` lets OrganizationAccountAccessRole (which moto creates bare)
+    do everything, as AWS's own does. Prints {"accounts": [{name, id}], "keys": {"m1/u": [...]}}."""
+    spec = json.loads(a.spec)
+    org = client("organizations", a.endpoint, a.admin_id, a.admin_secret)
+    org.create_organization(FeatureSet="ALL")
+    created = []
+    for acc in spec["accounts"]:
+        st = org.create_account(AccountName=acc["name"], Email=acc["name"] + "@example.com")
+        created.append((acc, st["CreateAccountStatus"]["AccountId"]))
+    out = {"accounts": [], "keys": {}}
+    # Member-account setup runs unauthenticated, each request routed by
+    # header; authentication is enforced again right after.
+    reset_auth(a.endpoint, 1_000_000)
+    try:
+        for acc, account_id in created:
+            iam = member_client(a.endpoint, "iam", account_id)
+            if acc.get("grant"):
+                iam.put_role_policy(RoleName="OrganizationAccountAccessRole", PolicyName="all",
+                                    PolicyDocument=POLICY)
+            for user, keys in make_users(iam, acc.get("users", [])).items():
+                out["keys"][acc["name"] + "/" + user] = keys
+            out["accounts"].append({"name": acc["name"], "id": account_id})
+    finally:
+        reset_auth(a.endpoint, 0)
+    print(json.dumps(out))
+
+
+def cmd_deny(a):
+    """Adds an explicit Deny of `--actions` (comma-separated) to a user."""
+    doc = json.dumps({"Version": "2012-10-17",
+                      "Statement": [{"Effect": "Deny", "Action": a.actions.split(","), "Resource": "*"}]})
+    admin_iam(a).put_user_policy(UserName=a.name, PolicyName="deny", PolicyDocument=doc)
+    print("{}")
+
+
+def add_audit_parsers(sub):
+    p = sub.add_parser("org")
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--admin-id", required=True)
+    p.add_argument("--admin-secret", required=True)
+    p.add_argument("--spec", required=True)
+    p.set_defaults(f=cmd_org)
+    p = sub.add_parser("deny")
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--admin-id", required=True)
+    p.add_argument("--admin-secret", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--actions", required=True)
+    p.set_defaults(f=cmd_deny)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -140,6 +224,7 @@ def main():
     p = sub.add_parser("profiles")
     p.add_argument("--credentials-file", required=True); p.add_argument("--config-file", required=True)
     p.set_defaults(f=cmd_profiles)
+    add_audit_parsers(sub)
     a = ap.parse_args()
     a.f(a)
 
