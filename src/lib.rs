@@ -9,7 +9,7 @@
 //! - [`aws`] + [`sdk`]: every AWS call, behind the [`aws::Aws`] and
 //!   [`aws::AuditAws`] traits, implemented with the AWS SDK for Rust.
 //! - [`audit`]: the account audit rules and their outputs (pure).
-//! - [`hooks`]: the settings file and hooks; [`i18n`]: the message catalogue.
+//! - [`hooks`]: the settings file and the hooks it defines.
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand.
 //! - [`i18n`]: the one catalogue of messages, in English and Japanese.
