@@ -242,6 +242,13 @@ pub trait Aws {
         mfa_serial: &str,
         code: &str,
     ) -> Result<Creds, AwsError>;
+    /// Serial numbers (ARNs) of the user's MFA devices, for when a policy
+    /// demands MFA and the profile names no `mfa_serial`. AWS's own
+    /// "force MFA" policy lets a user list them without MFA.
+    async fn mfa_devices(&self, creds: &Creds, user: &str) -> Result<Vec<String>, AwsError> {
+        let _ = (creds, user);
+        Ok(Vec::new())
+    }
 }
 
 // ---------------------------------------------------------------------------

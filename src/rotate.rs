@@ -878,15 +878,34 @@ impl<A: Aws> Ctx<'_, A> {
             old,
         } = id;
         let region = old.region.clone();
-        let iam = self
-            .iam_creds(&old, key.mfa_serial.as_deref(), &profile)
+        let mut mfa_serial = key.mfa_serial.clone();
+        let mut iam = self
+            .iam_creds(&old, mfa_serial.as_deref(), &profile)
             .await?;
 
         ui.step(&profile, tr("step.list_keys"));
-        let keys = aws
-            .list_access_keys(&iam, &user)
-            .await
-            .map_err(aws_err("IAM ListAccessKeys"))?;
+        let keys = match aws.list_access_keys(&iam, &user).await {
+            Ok(keys) => keys,
+            // A policy demands MFA though the profile names no mfa_serial:
+            // find the user's device and get a session with it.
+            Err(e) if e.wants_mfa() && iam.session_token.is_none() => {
+                let serial = aws
+                    .mfa_devices(&old, &user)
+                    .await
+                    .ok()
+                    .and_then(|d| d.into_iter().next())
+                    .ok_or_else(|| RotateError::NeedsMfa {
+                        profile: profile.clone(),
+                        what: e.to_string(),
+                    })?;
+                iam = self.iam_creds(&old, Some(&serial), &profile).await?;
+                mfa_serial = Some(serial);
+                aws.list_access_keys(&iam, &user)
+                    .await
+                    .map_err(aws_err("IAM ListAccessKeys"))?
+            }
+            Err(e) => return Err(aws_err("IAM ListAccessKeys")(e)),
+        };
         let Some(current) = keys.iter().find(|k| k.id == key.access_key_id) else {
             return Err(RotateError::UnknownKey {
                 profile,
@@ -984,7 +1003,7 @@ impl<A: Aws> Ctx<'_, A> {
             user_arn: identity.arn.clone(),
             user_name: user.clone(),
             region: region.clone(),
-            mfa_serial: key.mfa_serial.clone(),
+            mfa_serial: mfa_serial.clone(),
             retire: s.retire,
             started_at: now_secs(),
             old_key_id: key.access_key_id.clone(),

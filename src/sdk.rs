@@ -351,6 +351,21 @@ impl Aws for SdkAws {
         })
     }
 
+    async fn mfa_devices(&self, creds: &Creds, user: &str) -> Result<Vec<String>, AwsError> {
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .list_mfa_devices()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| convert("IAM ListMFADevices", e))?;
+        Ok(out
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect())
+    }
+
     async fn session_token(
         &self,
         creds: &Creds,

@@ -565,6 +565,18 @@ impl Aws for FakeAws {
         })
     }
 
+    async fn mfa_devices(&self, creds: &Creds, user: &str) -> Result<Vec<String>, AwsError> {
+        // Listing one's MFA devices is allowed without MFA (AWS's own
+        // force-MFA policy), so this op name avoids the fake's IAM gate.
+        self.call("IAM-MFA ListMFADevices", creds, None, |w, _| {
+            Ok(w.users
+                .iter()
+                .filter(|u| u.name == user)
+                .filter_map(|u| u.mfa.as_ref().map(|(s, _)| s.clone()))
+                .collect())
+        })
+    }
+
     async fn session_token(
         &self,
         creds: &Creds,
@@ -1763,6 +1775,23 @@ fn mfa_code_is_prompted_for_when_interactive() {
     assert_eq!(*fx.ui.mfa_asked.borrow(), vec![MFA_SERIAL.to_string()]);
     assert_iam_signed_with_session(&fx, &summary.new_key_id);
     fx.assert_settled();
+}
+
+#[test]
+fn policy_requiring_mfa_without_mfa_serial_finds_the_device_and_gets_a_session() {
+    // No mfa_serial in any file; IAM answers AccessDenied for want of MFA.
+    let mut fx = Fx::with_files(&creds_text(), None);
+    fx.aws.require_mfa("alice", MFA_SERIAL, MFA_CODE);
+    let err = fx.rotate("dev").unwrap_err();
+    assert!(matches!(err, RotateError::NeedsMfa { .. }), "{err:?}");
+    assert_eq!(fx.aws.count(CAK), 0);
+    fx.s.mfa_code = Some(MFA_CODE.into());
+    let summary = fx.rotated("dev");
+    let (id, _) = fx.assert_settled();
+    assert_eq!(summary.new_key_id, id);
+    assert!(fx.aws.key(OLD_ID).is_none());
+    let gst: Vec<Call> = fx.aws.log().into_iter().filter(|c| c.op == GST).collect();
+    assert_eq!(gst.len(), 1);
 }
 
 #[test]
