@@ -162,6 +162,15 @@ pub struct AwsError {
 }
 
 impl AwsError {
+    /// `Code: message`, without the operation name.
+    pub fn detail(&self) -> String {
+        match &self.code {
+            Some(c) if self.message.is_empty() => c.clone(),
+            Some(c) => format!("{c}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     fn code_is(&self, codes: &[&str]) -> bool {
         self.code.as_deref().is_some_and(|c| codes.contains(&c))
     }

@@ -283,7 +283,8 @@ pub enum RotateError {
     },
     #[error("{0}")]
     Store(#[from] StoreError),
-    #[error("{}", trf("rotate.aws", &[("profile", profile), ("step", step), ("error", source)]))]
+    // The step names the call, so the error is shown without its op.
+    #[error("{}", trf("rotate.aws", &[("profile", profile), ("step", step), ("error", &source.detail())]))]
     Aws {
         profile: String,
         step: &'static str,
