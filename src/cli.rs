@@ -410,6 +410,7 @@ impl Config {
             endpoint: Endpoint {
                 url: endpoint_url,
                 ca_bundle: env.ca_bundle.clone(),
+                verbose: cli.verbose > 0,
             },
             spinner: env.stderr_is_tty && cli.output == Output::Text,
             output: cli.output,

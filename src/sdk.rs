@@ -35,6 +35,38 @@ pub struct Endpoint {
     pub url: Option<String>,
     /// `AWS_CA_BUNDLE`: extra PEM trust roots.
     pub ca_bundle: Option<std::path::PathBuf>,
+    /// `-v`: one stderr line per request attempt (operation, status).
+    pub verbose: bool,
+}
+
+/// `-v` logging: the operation and the HTTP status of every attempt.
+/// Nothing of the request or response body is printed, so no secret can be.
+#[derive(Debug)]
+struct AttemptLog;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for AttemptLog {
+    fn name(&self) -> &'static str {
+        "keyturn-attempt-log"
+    }
+
+    fn read_after_attempt(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextRef<
+            '_,
+        >,
+        _rc: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let op = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| format!("{} {}", m.service(), m.name()))
+            .unwrap_or_else(|| "request".into());
+        match ctx.response() {
+            Some(r) => eprintln!("keyturn: [-v] {op}: HTTP {}", r.status().as_u16()),
+            None => eprintln!("keyturn: [-v] {op}: no response"),
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +88,7 @@ type ClientKey = (String, bool, String);
 pub struct SdkAws {
     http: SharedHttpClient,
     endpoint: Option<String>,
+    verbose: bool,
     clients: Mutex<HashMap<ClientKey, (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
 }
 
@@ -104,6 +137,7 @@ impl SdkAws {
         Ok(SdkAws {
             http: http_client(endpoint.ca_bundle.as_deref())?,
             endpoint: endpoint.url.clone(),
+            verbose: endpoint.verbose,
             clients: Mutex::new(HashMap::new()),
         })
     }
@@ -142,9 +176,15 @@ impl SdkAws {
                     b = b.endpoint_url(url);
                 }
                 let conf = b.build();
+                let mut iam = aws_sdk_iam::config::Builder::from(&conf);
+                let mut sts = aws_sdk_sts::config::Builder::from(&conf);
+                if self.verbose {
+                    iam = iam.interceptor(AttemptLog);
+                    sts = sts.interceptor(AttemptLog);
+                }
                 (
-                    aws_sdk_iam::Client::new(&conf),
-                    aws_sdk_sts::Client::new(&conf),
+                    aws_sdk_iam::Client::from_conf(iam.build()),
+                    aws_sdk_sts::Client::from_conf(sts.build()),
                 )
             })
             .clone()

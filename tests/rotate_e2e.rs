@@ -415,3 +415,32 @@ fn help_documents_examples_and_exit_codes() {
         assert!(run.stdout.contains(s), "{s} missing from help");
     }
 }
+
+#[test]
+fn verbose_logs_each_attempt_without_secrets() {
+    let sb = Sandbox::new();
+    let k = sb.user("vera");
+    write_private(&sb.credentials(), &format!("[default]\n{}", pair(&k)));
+    sb.proxy(
+        "POST",
+        "rules",
+        r#"[{"action": "ListAccessKeys", "times": 1, "fault": "throttle"}]"#,
+    );
+    let run = sb.keyturn().args(["rotate", "-v"]).run();
+    run.expect_code(0);
+    run.assert_no_secret(&[&k.secret]);
+    assert!(
+        run.stderr.contains("CreateAccessKey: HTTP 200"),
+        "{}",
+        run.stderr
+    );
+    // The throttled attempt and its retry are both visible.
+    assert!(
+        run.stderr.contains("ListAccessKeys: HTTP 400"),
+        "{}",
+        run.stderr
+    );
+    let quiet = sb.keyturn().args(["rotate"]).run();
+    quiet.expect_code(0);
+    assert!(!quiet.stderr.contains("[-v]"));
+}
