@@ -54,15 +54,13 @@ pub enum LineKind {
     Blank,
     /// A full-line comment (`#` or `;` after optional indentation).
     Comment,
-    /// A section header; `name` is the text between the first `[` and the
-    /// last `]`, untrimmed and case-sensitive, as configparser keeps it.
-    Section { name: String },
-    /// `key = value` or `key: value`. `key` is lower-cased (configparser's
-    /// `optionxform`); `value` is the byte range of the trimmed value.
-    Entry {
-        key: String,
-        value: std::ops::Range<usize>,
-    },
+    /// A section header; its name (the text between the first `[` and the
+    /// last `]`, untrimmed and case-sensitive, as configparser keeps it) is
+    /// in [`Document::sections`].
+    Section,
+    /// `key = value` or `key: value`; `value` is the byte range of the
+    /// trimmed value. The (lower-cased) key is in [`Document::sections`].
+    Entry { value: std::ops::Range<usize> },
     /// A line indented deeper than the entry above it: more of that value.
     Continuation { value: std::ops::Range<usize> },
     /// A line botocore refuses (no delimiter, empty key, text before the
@@ -286,34 +284,31 @@ impl Document {
                             });
                             current = Some(Some(doc.sections.len() - 1));
                         }
-                        LineKind::Section {
-                            name: name.to_string(),
-                        }
+                        LineKind::Section
                     } else if let Some(target) = current {
                         match split_entry(trimmed) {
                             Some((key, vstart, vend)) => {
                                 let key = key.to_lowercase();
-                                let sect = match target {
-                                    Some(i) => doc.sections[i].name.clone(),
-                                    None => DEFAULT_SECTION.to_string(),
-                                };
                                 let value = trimmed[vstart..vend].to_string();
-                                let entries = match target {
-                                    Some(i) => &mut doc.sections[i].entries,
-                                    None => &mut doc.defaults,
+                                let (entries, sect) = match target {
+                                    Some(i) => {
+                                        let s = &mut doc.sections[i];
+                                        (&mut s.entries, s.name.as_str())
+                                    }
+                                    None => (&mut doc.defaults, DEFAULT_SECTION),
                                 };
                                 if entries.iter().any(|e| e.key == key) {
                                     doc.problems.push(Problem::DuplicateKey {
                                         line: lineno,
-                                        section: sect,
+                                        section: sect.to_string(),
                                         key: key.clone(),
                                     });
+                                    // A repeated key replaces the earlier
+                                    // one, as configparser's dict does.
+                                    entries.retain(|e| e.key != key);
                                 }
-                                // A repeated key replaces the earlier one,
-                                // as configparser's dict assignment does.
-                                entries.retain(|e| e.key != key);
                                 entries.push(Entry {
-                                    key: key.clone(),
+                                    key,
                                     value,
                                     line: idx,
                                     multiline: false,
@@ -325,7 +320,6 @@ impl Document {
                                     blanks: 0,
                                 });
                                 LineKind::Entry {
-                                    key,
                                     value: start + vstart..start + vend,
                                 }
                             }
