@@ -240,6 +240,30 @@ pub enum Outcome {
     },
 }
 
+/// One pair to swap in the files: wherever `from` is the key id, write
+/// (`to`, `secret`); only in the home section when the journal says so.
+struct Swap<'a> {
+    from: &'a str,
+    to: &'a str,
+    secret: &'a Secret,
+    only: Option<&'a str>,
+    home: FileKind,
+    profile: &'a str,
+}
+
+impl<'a> Swap<'a> {
+    fn of(j: &'a Journal, from: &'a str, to: &'a str, secret: &'a Secret) -> Swap<'a> {
+        Swap {
+            from,
+            to,
+            secret,
+            only: (!j.update_shared).then_some(j.home.section.as_str()),
+            home: j.home.file,
+            profile: &j.profile,
+        }
+    }
+}
+
 /// The old key's owner, from STS GetCallerIdentity.
 struct Identified {
     identity: crate::aws::Identity,
@@ -1191,42 +1215,18 @@ impl<A: Aws> Ctx<'_, A> {
         &self,
         created: &[(Journal, Creds)],
     ) -> Result<(Vec<bool>, Vec<PathBuf>), RotateError> {
-        let mut backups = Vec::new();
-        for (kind, shown) in [
-            (FileKind::Credentials, &self.paths.credentials),
-            (FileKind::Config, &self.paths.config),
-        ] {
-            let snap = store::read(shown)?;
-            let Some(lock) = self.locks.iter().find(|l| l.target == snap.real) else {
-                continue;
-            };
-            let edit = |bytes: &[u8]| -> Result<Option<Vec<u8>>, RotateError> {
-                let mut doc = Document::parse_bytes(bytes).map_err(|e| Refusal::Unparsable {
-                    path: shown.clone(),
-                    line: e.line,
-                    detail: e.to_string(),
-                })?;
-                let mut n = 0;
-                for (j, _) in created {
-                    let only = (!j.update_shared).then_some(j.home.section.as_str());
-                    if only.is_some() && kind != j.home.file {
-                        continue;
-                    }
-                    let (Some(id), Some(secret)) = (&j.new_key_id, &j.new_secret) else {
-                        continue;
-                    };
-                    n += profile::replace_pair(&mut doc, &j.old_key_id, id, secret, only).map_err(
-                        |e| RotateError::Stuck {
-                            profile: j.profile.clone(),
-                            detail: e.to_string(),
-                        },
-                    )?;
-                }
-                Ok((n > 0).then(|| doc.render().into_bytes()))
-            };
-            let out = store::rewrite(lock, &snap, self.s.keep_backups, &edit)??;
-            backups.extend(out.backup);
-        }
+        let swaps: Vec<Swap> = created
+            .iter()
+            .filter_map(|(j, _)| {
+                Some(Swap::of(
+                    j,
+                    &j.old_key_id,
+                    j.new_key_id.as_deref()?,
+                    j.new_secret.as_ref()?,
+                ))
+            })
+            .collect();
+        let (_, backups) = self.rewrite_files(&swaps)?;
         let loaded = load(self.paths)?;
         let files = loaded.files(self.paths);
         let landed = created
@@ -1241,8 +1241,8 @@ impl<A: Aws> Ctx<'_, A> {
     }
 
     /// Replaces the pair whose id is `from` by (`to`, `secret`) in the
-    /// file(s) the journal covers, under the locks held for the run.
-    /// Returns how many files changed, and their backups.
+    /// file(s) the journal covers. Returns how many files changed, and
+    /// their backups.
     fn write_pair(
         &self,
         j: &Journal,
@@ -1250,16 +1250,19 @@ impl<A: Aws> Ctx<'_, A> {
         to: &str,
         secret: &Secret,
     ) -> Result<(usize, Vec<PathBuf>), RotateError> {
+        self.rewrite_files(&[Swap::of(j, from, to, secret)])
+    }
+
+    /// Applies pair swaps to both files, one lock-read-write cycle per file,
+    /// under the locks held for the run. The edit is a function of the
+    /// file's content, so the store can re-apply it if the file changed.
+    fn rewrite_files(&self, swaps: &[Swap]) -> Result<(usize, Vec<PathBuf>), RotateError> {
         let mut changed = 0;
         let mut backups = Vec::new();
-        let only = (!j.update_shared).then_some(j.home.section.as_str());
         for (kind, shown) in [
             (FileKind::Credentials, &self.paths.credentials),
             (FileKind::Config, &self.paths.config),
         ] {
-            if only.is_some() && kind != j.home.file {
-                continue;
-            }
             let snap = store::read(shown)?;
             let Some(lock) = self.locks.iter().find(|l| l.target == snap.real) else {
                 // The file did not exist when the run began: nothing of ours.
@@ -1271,12 +1274,17 @@ impl<A: Aws> Ctx<'_, A> {
                     line: e.line,
                     detail: e.to_string(),
                 })?;
-                let n = profile::replace_pair(&mut doc, from, to, secret, only).map_err(|e| {
-                    RotateError::Stuck {
-                        profile: j.profile.clone(),
-                        detail: e.to_string(),
-                    }
-                })?;
+                let mut n = 0;
+                for sw in swaps
+                    .iter()
+                    .filter(|sw| sw.only.is_none() || sw.home == kind)
+                {
+                    n += profile::replace_pair(&mut doc, sw.from, sw.to, sw.secret, sw.only)
+                        .map_err(|e| RotateError::Stuck {
+                            profile: sw.profile.to_string(),
+                            detail: e.to_string(),
+                        })?;
+                }
                 Ok((n > 0).then(|| doc.render().into_bytes()))
             };
             let out = store::rewrite(lock, &snap, self.s.keep_backups, &edit)??;

@@ -151,31 +151,7 @@ impl SdkAws {
         let mut map = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(key)
             .or_insert_with(|| {
-                let provider = Credentials::new(
-                    creds.access_key_id.clone(),
-                    creds.secret.expose().to_string(),
-                    creds.session_token.as_ref().map(|t| t.expose().to_string()),
-                    None,
-                    "keyturn",
-                );
-                let mut b = SdkConfig::builder()
-                    .behavior_version(BehaviorVersion::latest())
-                    .region(Region::new(creds.region.clone()))
-                    .credentials_provider(SharedCredentialsProvider::new(provider))
-                    .http_client(self.http.clone())
-                    .retry_config(RetryConfig::standard().with_max_attempts(3))
-                    .timeout_config(
-                        TimeoutConfig::builder()
-                            .connect_timeout(Duration::from_secs(5))
-                            .read_timeout(Duration::from_secs(20))
-                            .operation_attempt_timeout(Duration::from_secs(20))
-                            .operation_timeout(Duration::from_secs(60))
-                            .build(),
-                    );
-                if let Some(url) = &self.endpoint {
-                    b = b.endpoint_url(url);
-                }
-                let conf = b.build();
+                let conf = sdk_config(self, creds);
                 let mut iam = aws_sdk_iam::config::Builder::from(&conf);
                 let mut sts = aws_sdk_sts::config::Builder::from(&conf);
                 if self.verbose {
@@ -442,10 +418,10 @@ impl Aws for SdkAws {
 
 use crate::aws::{AuditAws, OrgAccount, Page, RawReport, ReportState, UserMeta};
 
-/// The SDK configuration [`SdkAws::clients`] builds, for a service it does
-/// not cache. Same invariants: explicit credentials, shared HTTP client, no
-/// profile files or instance metadata.
-fn audit_sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
+/// The one SDK configuration every client is built from: explicit
+/// credentials, the signing region, the shared HTTP client, our retry and
+/// timeout policy; no profile files or instance metadata.
+fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
     let provider = Credentials::new(
         creds.access_key_id.clone(),
         creds.secret.expose().to_string(),
@@ -569,7 +545,7 @@ impl AuditAws for SdkAws {
         token: Option<&str>,
     ) -> Result<Page<OrgAccount>, AwsError> {
         const OP: &str = "Organizations ListAccounts";
-        let org = aws_sdk_organizations::Client::new(&audit_sdk_config(self, creds));
+        let org = aws_sdk_organizations::Client::new(&sdk_config(self, creds));
         let out = org
             .list_accounts()
             .set_next_token(token.map(str::to_string))
