@@ -19,6 +19,7 @@
 //! - Nothing here ever sees a secret: only key ids, which human output
 //!   masks ([`crate::secret::mask`]).
 
+use crate::i18n::{tr, trf, width};
 use crate::secret::mask;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -159,15 +160,15 @@ pub fn threshold_text(secs: i64) -> String {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReportError {
-    #[error("the credential report is not UTF-8 (at byte {0})")]
+    #[error("{}", trf("audit.report_not_utf8", &[("byte", .0)]))]
     NotUtf8(usize),
-    #[error("the credential report is empty")]
+    #[error("{}", tr("audit.report_empty"))]
     Empty,
-    #[error("the credential report has no `{0}` column")]
+    #[error("{}", trf("audit.report_missing_column", &[("column", .0)]))]
     MissingColumn(&'static str),
-    #[error("line {line} of the credential report is not valid CSV: {detail}")]
+    #[error("{}", trf("audit.report_bad_csv", &[("line", line), ("detail", detail)]))]
     BadCsv { line: usize, detail: String },
-    #[error("row {row} of the credential report: {detail}")]
+    #[error("{}", trf("audit.report_bad_row", &[("row", row), ("detail", detail)]))]
     BadRow { row: usize, detail: String },
 }
 
@@ -209,7 +210,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, ReportError> {
             '"' => {
                 return Err(ReportError::BadCsv {
                     line,
-                    detail: "a quote inside an unquoted field".into(),
+                    detail: tr("audit.csv_quote_in_field").into(),
                 })
             }
             ',' => {
@@ -228,7 +229,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, ReportError> {
             _ if quoted_field => {
                 return Err(ReportError::BadCsv {
                     line,
-                    detail: "text after a closing quote".into(),
+                    detail: tr("audit.csv_text_after_quote").into(),
                 })
             }
             _ => field.push(c),
@@ -237,7 +238,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, ReportError> {
     if in_quotes {
         return Err(ReportError::BadCsv {
             line: quote_line,
-            detail: "a quoted field is never closed".into(),
+            detail: tr("audit.csv_quote_not_closed").into(),
         });
     }
     if !(record.is_empty() && field.is_empty() && !quoted_field) {
@@ -332,7 +333,10 @@ pub fn parse_report(bytes: &[u8]) -> Result<Vec<UserKeys>, ReportError> {
                 .map(String::as_str)
                 .ok_or_else(|| ReportError::BadRow {
                     row,
-                    detail: format!("{} fields, the header has {}", fields.len(), header.len()),
+                    detail: trf(
+                        "audit.row_field_count",
+                        &[("count", &fields.len()), ("header", &header.len())],
+                    ),
                 })
         };
         let user = get(user_col)?.to_string();
@@ -345,7 +349,10 @@ pub fn parse_report(bytes: &[u8]) -> Result<Vec<UserKeys>, ReportError> {
                 other => {
                     return Err(ReportError::BadRow {
                         row,
-                        detail: format!("access_key_{slot}_active is `{other}`"),
+                        detail: trf(
+                            "audit.row_bad_active",
+                            &[("slot", &slot), ("value", &other)],
+                        ),
                     })
                 }
             };
@@ -425,6 +432,17 @@ impl Severity {
             Severity::Critical => "critical",
         }
     }
+
+    /// The severity in the table, in the reader's language (JSON and CSV
+    /// keep [`Severity::as_str`]).
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Low => tr("audit.sev_low"),
+            Severity::Medium => tr("audit.sev_medium"),
+            Severity::High => tr("audit.sev_high"),
+            Severity::Critical => tr("audit.sev_critical"),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -497,17 +515,17 @@ impl Rule {
     /// What the rule checks, with the thresholds in force.
     pub fn describe(self, p: &Policy) -> String {
         match self {
-            Rule::RootAccessKey => "the root user has an access key".into(),
-            Rule::KeyNotRotated => format!(
-                "active key {} old or more (--max-age)",
-                threshold_text(p.max_age)
+            Rule::RootAccessKey => tr("audit.rule_root_access_key").into(),
+            Rule::KeyNotRotated => trf(
+                "audit.rule_key_not_rotated",
+                &[("limit", &threshold_text(p.max_age))],
             ),
-            Rule::KeyUnused => format!(
-                "active key unused for {} or more (--unused)",
-                threshold_text(p.unused)
+            Rule::KeyUnused => trf(
+                "audit.rule_key_unused",
+                &[("limit", &threshold_text(p.unused))],
             ),
-            Rule::TwoActiveKeys => "user with two active keys".into(),
-            Rule::KeyNeverUsed => "active key never used".into(),
+            Rule::TwoActiveKeys => tr("audit.rule_two_active_keys").into(),
+            Rule::KeyNeverUsed => tr("audit.rule_key_never_used").into(),
         }
     }
 }
@@ -796,18 +814,21 @@ fn account_label(a: &AccountResult) -> String {
     match (a.account.is_empty(), a.name.is_empty()) {
         (true, _) => a.via.clone(),
         (false, true) => a.account.clone(),
-        (false, false) => format!("{} ({})", a.account, a.name),
+        (false, false) => trf(
+            "audit.account_named",
+            &[("account", &a.account), ("name", &a.name)],
+        ),
     }
 }
 
 fn key_cell(f: &Finding) -> String {
     match (&f.key_id, f.key_slot) {
         (Some(id), _) => mask(id),
-        (None, Some(slot)) => format!("key {slot}"),
+        (None, Some(slot)) => trf("audit.key_slot", &[("slot", &slot)]),
         (None, None) if f.rule == Rule::TwoActiveKeys => {
             let ids: Vec<String> = f.other_keys.iter().map(|k| mask(k)).collect();
             if ids.is_empty() {
-                "2 keys".into()
+                tr("audit.two_keys").into()
             } else {
                 ids.join(" ")
             }
@@ -819,9 +840,9 @@ fn key_cell(f: &Finding) -> String {
 fn last_used_cell(f: &Finding, now: i64) -> String {
     match (f.rule, f.last_used) {
         (Rule::TwoActiveKeys, _) => "-".into(),
-        (_, Some(t)) => format!("{} ago", human_span(now - t)),
+        (_, Some(t)) => trf("audit.ago", &[("span", &human_span(now - t))]),
         (_, None) if f.key_slot.is_none() && f.key_id.is_none() => "-".into(),
-        (_, None) => "never".into(),
+        (_, None) => tr("status.never").into(),
     }
 }
 
@@ -852,21 +873,21 @@ pub fn render_table(a: &Audit) -> String {
         .sum();
     if !a.findings.is_empty() {
         let header = [
-            "SEVERITY",
-            "RULE",
-            "ACCOUNT",
-            "USER",
-            "KEY",
-            "AGE",
-            "LAST USED",
-            "LOCAL PROFILE",
+            tr("audit.col_severity"),
+            tr("audit.col_rule"),
+            tr("audit.col_account"),
+            tr("status.col_user"),
+            tr("status.col_key"),
+            tr("status.col_age"),
+            tr("status.col_last_used"),
+            tr("audit.col_local_profile"),
         ];
         let rows: Vec<[String; 8]> = a
             .findings
             .iter()
             .map(|f| {
                 [
-                    f.severity().as_str().to_string(),
+                    f.severity().label().to_string(),
                     f.rule.id().to_string(),
                     f.account.clone(),
                     f.user.clone(),
@@ -888,10 +909,11 @@ pub fn render_table(a: &Audit) -> String {
                 ]
             })
             .collect();
-        let mut width = header.map(|h| h.chars().count());
+        // Terminal columns, not chars: Japanese headers are double width.
+        let mut widths = header.map(width);
         for r in &rows {
-            for (w, c) in width.iter_mut().zip(r.iter()) {
-                *w = (*w).max(c.chars().count());
+            for (w, c) in widths.iter_mut().zip(r.iter()) {
+                *w = (*w).max(width(c));
             }
         }
         let mut line = |cells: &[&str]| {
@@ -900,7 +922,7 @@ pub fn render_table(a: &Audit) -> String {
                 if i + 1 == cells.len() {
                     l.push_str(c);
                 } else {
-                    let pad = width[i] - c.chars().count();
+                    let pad = widths[i].saturating_sub(width(c));
                     l.push_str(c);
                     l.push_str(&" ".repeat(pad + 2));
                 }
@@ -913,7 +935,7 @@ pub fn render_table(a: &Audit) -> String {
             let cells: Vec<&str> = r.iter().map(String::as_str).collect();
             line(&cells);
         }
-        out.push_str("\nrules:\n");
+        let _ = writeln!(out, "\n{}", tr("audit.rules_heading"));
         for rule in Rule::ALL {
             if a.findings.iter().any(|f| f.rule == rule) {
                 let _ = writeln!(
@@ -936,7 +958,7 @@ pub fn render_table(a: &Audit) -> String {
             }
         }
         if !fixes.is_empty() {
-            out.push_str("\nlocal keys, fixed by:\n");
+            let _ = writeln!(out, "\n{}", tr("audit.fixes_heading"));
             let w = fixes.keys().map(|c| c.chars().count()).max().unwrap_or(0);
             for (cmd, what) in &fixes {
                 let _ = writeln!(out, "  {cmd:<w$}  # {}", what.join(", "));
@@ -952,23 +974,55 @@ pub fn render_table(a: &Audit) -> String {
     ]
     .iter()
     .filter(|s| a.count(**s) > 0)
-    .map(|s| format!("{} {}", a.count(*s), s.as_str()))
+    .map(|s| {
+        trf(
+            "audit.severity_count",
+            &[("count", &a.count(*s)), ("severity", &s.label())],
+        )
+    })
     .collect();
-    let _ = write!(
-        out,
-        "{}{} in {} ({}, {} checked)",
-        plural(a.findings.len(), "finding"),
-        if counts.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", counts.join(", "))
-        },
-        plural(audited.len(), "account"),
-        plural(users, "user"),
-        plural(keys, "key"),
-    );
+    let counts = if counts.is_empty() {
+        String::new()
+    } else {
+        trf(
+            "audit.summary_counts",
+            &[("counts", &counts.join(tr("audit.list_separator")))],
+        )
+    };
+    let n = a.findings.len();
+    let findings = if n == 1 {
+        trf("audit.findings_one", &[("count", &n)])
+    } else {
+        trf("audit.findings_many", &[("count", &n)])
+    };
+    let n = audited.len();
+    let accounts = if n == 1 {
+        trf("audit.accounts_one", &[("count", &n)])
+    } else {
+        trf("audit.accounts_many", &[("count", &n)])
+    };
+    let users = if users == 1 {
+        trf("audit.users_one", &[("count", &users)])
+    } else {
+        trf("audit.users_many", &[("count", &users)])
+    };
+    let keys = if keys == 1 {
+        trf("audit.keys_one", &[("count", &keys)])
+    } else {
+        trf("audit.keys_many", &[("count", &keys)])
+    };
+    out.push_str(&trf(
+        "audit.summary",
+        &[
+            ("findings", &findings),
+            ("counts", &counts),
+            ("accounts", &accounts),
+            ("users", &users),
+            ("keys", &keys),
+        ],
+    ));
     if a.failed() > 0 {
-        let _ = write!(out, "; {} account(s) FAILED, see below", a.failed());
+        out.push_str(&trf("audit.summary_failed", &[("count", &a.failed())]));
     }
     out.push('\n');
     for r in &a.accounts {
@@ -979,19 +1033,26 @@ pub fn render_table(a: &Audit) -> String {
                 }
             }
             AccountStatus::Skipped(why) => {
-                let _ = writeln!(out, "skipped {}: {why}", account_label(r));
+                let line = trf(
+                    "audit.skipped_line",
+                    &[("account", &account_label(r)), ("reason", why)],
+                );
+                let _ = writeln!(out, "{line}");
             }
             AccountStatus::Failed(err) => {
-                let _ = writeln!(out, "FAILED {} ({}): {err}", account_label(r), r.via);
+                let line = trf(
+                    "audit.failed_line",
+                    &[
+                        ("account", &account_label(r)),
+                        ("via", &r.via),
+                        ("error", err),
+                    ],
+                );
+                let _ = writeln!(out, "{line}");
             }
         }
     }
     out
-}
-
-/// `1 key`, `2 keys`.
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn time_value(t: Option<i64>) -> Value {

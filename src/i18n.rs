@@ -1194,6 +1194,212 @@ pub static CATALOGUE: &[Msg] = &[
         "ctx.stdout",
         "writing to stdout",
         "標準出力に書き込めません",
+    ),    // --- audit: the table, its legend and summary (JSON/CSV stay English) ---
+    m("audit.col_severity", "SEVERITY", "重大度"),
+    m("audit.col_rule", "RULE", "ルール"),
+    m("audit.col_account", "ACCOUNT", "アカウント"),
+    m("audit.col_local_profile", "LOCAL PROFILE", "ローカルプロファイル"),
+    m("audit.sev_critical", "critical", "重大"),
+    m("audit.sev_high", "high", "高"),
+    m("audit.sev_medium", "medium", "中"),
+    m("audit.sev_low", "low", "低"),
+    m("audit.key_slot", "key {slot}", "キー {slot}"),
+    m("audit.two_keys", "2 keys", "キー 2 個"),
+    m("audit.ago", "{span} ago", "{span} 前"),
+    m("audit.rules_heading", "rules:", "ルール:"),
+    m(
+        "audit.rule_root_access_key",
+        "the root user has an access key",
+        "ルートユーザーがアクセスキーを持っている",
+    ),
+    m(
+        "audit.rule_key_not_rotated",
+        "active key {limit} old or more (--max-age)",
+        "作成から {limit} 以上経過した有効なキー（--max-age）",
+    ),
+    m(
+        "audit.rule_key_unused",
+        "active key unused for {limit} or more (--unused)",
+        "{limit} 以上使われていない有効なキー（--unused）",
+    ),
+    m(
+        "audit.rule_two_active_keys",
+        "user with two active keys",
+        "有効なキーを 2 つ持つユーザー",
+    ),
+    m(
+        "audit.rule_key_never_used",
+        "active key never used",
+        "一度も使われていない有効なキー",
+    ),
+    m(
+        "audit.fixes_heading",
+        "local keys, fixed by:",
+        "ローカルのキーは次のコマンドで修正できます:",
+    ),
+    m("audit.findings_one", "{count} finding", "検出 {count} 件"),
+    m("audit.findings_many", "{count} findings", "検出 {count} 件"),
+    m("audit.accounts_one", "{count} account", "{count} アカウント"),
+    m("audit.accounts_many", "{count} accounts", "{count} アカウント"),
+    m("audit.users_one", "{count} user", "ユーザー {count} 人"),
+    m("audit.users_many", "{count} users", "ユーザー {count} 人"),
+    m("audit.keys_one", "{count} key", "キー {count} 個"),
+    m("audit.keys_many", "{count} keys", "キー {count} 個"),
+    m("audit.severity_count", "{count} {severity}", "{severity} {count}"),
+    m("audit.list_separator", ", ", "、"),
+    m("audit.summary_counts", " ({counts})", "（{counts}）"),
+    m(
+        "audit.summary",
+        "{findings}{counts} in {accounts} ({users}, {keys} checked)",
+        "{accounts}（{users}、{keys}を確認）で{findings}{counts}",
+    ),
+    m(
+        "audit.summary_failed",
+        "; {count} account(s) FAILED, see below",
+        "。{count} アカウントの監査に失敗しました（下記参照）",
+    ),
+    m("audit.account_named", "{account} ({name})", "{account}（{name}）"),
+    m(
+        "audit.skipped_line",
+        "skipped {account}: {reason}",
+        "スキップ {account}: {reason}",
+    ),
+    m(
+        "audit.failed_line",
+        "FAILED {account} ({via}): {error}",
+        "監査失敗 {account}（{via}）: {error}",
+    ),
+    m(
+        "audit.csv_failed",
+        "account {account} ({via}): {error}",
+        "アカウント {account}（{via}）を監査できませんでした: {error}",
+    ),
+    // --- audit: the credential report ---
+    m(
+        "audit.report_not_utf8",
+        "the credential report is not UTF-8 (at byte {byte})",
+        "認証情報レポートが UTF-8 ではありません（{byte} バイト目）",
+    ),
+    m(
+        "audit.report_empty",
+        "the credential report is empty",
+        "認証情報レポートが空です",
+    ),
+    m(
+        "audit.report_missing_column",
+        "the credential report has no `{column}` column",
+        "認証情報レポートに `{column}` 列がありません",
+    ),
+    m(
+        "audit.report_bad_csv",
+        "line {line} of the credential report is not valid CSV: {detail}",
+        "認証情報レポートの {line} 行目は正しい CSV ではありません: {detail}",
+    ),
+    m(
+        "audit.report_bad_row",
+        "row {row} of the credential report: {detail}",
+        "認証情報レポートの {row} 行目: {detail}",
+    ),
+    m(
+        "audit.csv_quote_in_field",
+        "a quote inside an unquoted field",
+        "引用符で囲まれていないフィールドの中に引用符があります",
+    ),
+    m(
+        "audit.csv_text_after_quote",
+        "text after a closing quote",
+        "閉じ引用符の後に文字があります",
+    ),
+    m(
+        "audit.csv_quote_not_closed",
+        "a quoted field is never closed",
+        "引用符で始まるフィールドが閉じられていません",
+    ),
+    m(
+        "audit.row_field_count",
+        "{count} fields, the header has {header}",
+        "フィールドが {count} 個ですが、ヘッダーは {header} 個です",
+    ),
+    m(
+        "audit.row_bad_active",
+        "access_key_{slot}_active is `{value}`",
+        "access_key_{slot}_active の値 `{value}` は true でも false でもありません",
+    ),
+    // --- audit: the command ---
+    m(
+        "audit.flag_too_long",
+        "{flag} `{value}` is too long",
+        "{flag} `{value}` は長すぎます",
+    ),
+    m(
+        "audit.concurrency_zero",
+        "--concurrency and --account-concurrency must be at least 1",
+        "--concurrency と --account-concurrency は 1 以上にしてください",
+    ),
+    m(
+        "audit.bad_org_role",
+        "--org-role `{role}` is not a role name (e.g. OrganizationAccountAccessRole)",
+        "--org-role `{role}` はロール名ではありません（例: OrganizationAccountAccessRole）",
+    ),
+    m(
+        "audit.file_not_utf8",
+        "{path}:{line}: not UTF-8; the AWS CLI cannot read this file either",
+        "{path}:{line}: UTF-8 ではありません。AWS CLI もこのファイルを読めません",
+    ),
+    m(
+        "audit.after_fallback",
+        "{error}; and before that, {why}",
+        "{error}（その前に: {why}）",
+    ),
+    m(
+        "audit.account_state",
+        "the account is {state}",
+        "アカウントの状態が {state} です",
+    ),
+    m(
+        "audit.report_denied",
+        "the credential report is not permitted ({error})",
+        "認証情報レポートの取得が許可されていません（{error}）",
+    ),
+    m(
+        "audit.report_not_ready",
+        "the credential report was not ready within {seconds}s",
+        "認証情報レポートが {seconds}s 以内に準備できませんでした",
+    ),
+    m(
+        "audit.note_listed_instead",
+        "{why}; listed users and keys instead",
+        "{why}。代わりにユーザーとキーを一覧して監査しました",
+    ),
+    m(
+        "audit.note_keys_denied",
+        "ListAccessKeys was denied for {count} user(s): their findings name key slots, not key ids",
+        "{count} ユーザーで ListAccessKeys が拒否されました。これらの検出はキー ID ではなくキーのスロット番号で示します",
+    ),
+    m(
+        "audit.note_root_unknown",
+        "could not tell whether the root user has access keys ({error})",
+        "ルートユーザーがアクセスキーを持っているか判定できませんでした（{error}）",
+    ),
+    m(
+        "audit.log_listing_org",
+        "listing the organization's accounts with profile {profile}",
+        "プロファイル {profile} で組織のアカウントを一覧しています",
+    ),
+    m(
+        "audit.log_assuming",
+        "{account}: assuming {role_arn}",
+        "{account}: {role_arn} を引き受けています",
+    ),
+    m(
+        "audit.log_fallback",
+        "{account}: {why}; listing users and keys",
+        "{account}: {why}。ユーザーとキーを一覧します",
+    ),
+    m(
+        "audit.log_listing_keys",
+        "{account}: listing the keys of {count} users",
+        "{account}: {count} ユーザーのキーを一覧しています",
     ),
 ];
 

@@ -283,6 +283,51 @@ fn audit_account_rules_outputs_local_fixes_and_exit_codes() {
         run.stdout
     );
 
+    // The same table in Japanese: translated headers, severities, legend,
+    // fix heading and summary, columns aligned by display width; rule ids,
+    // standards, flags and commands verbatim; the same exit code.
+    let run = japanese(&sb).args(["audit"]).run();
+    run.expect_code(4);
+    run.assert_no_secret(&secrets);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("重大度  ルール           アカウント    ユーザー"),
+        "{}",
+        run.stdout
+    );
+    // `中` is two columns wide: padded to the six of `重大度`.
+    assert!(
+        lines[1].starts_with("中      two-active-keys  123456789012"),
+        "{}",
+        run.stdout
+    );
+    for want in [
+        "\nルール:\n",
+        "key-never-used   一度も使われていない有効なキー: CIS 1.11",
+        "two-active-keys  有効なキーを 2 つ持つユーザー: CIS 1.13",
+        "\nローカルのキーは次のコマンドで修正できます:\n",
+        "  keyturn rotate erin  # key-never-used",
+    ] {
+        assert!(run.stdout.contains(want), "{want:?} in {}", run.stdout);
+    }
+    assert!(
+        run.stdout.ends_with(
+            "\n1 アカウント（ユーザー 6 人、キー 6 個を確認）で検出 4 件（中 1、低 3）\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("SEVERITY"), "{}", run.stdout);
+    // Machine formats stay English whatever the language.
+    let run = japanese(&sb).args(["audit", "--output", "json"]).run();
+    run.expect_code(4);
+    let v = json(&run);
+    assert_eq!(v["findings"][0]["severity"], "medium");
+    assert_eq!(v["findings"][0]["rule"], "two-active-keys");
+    let run = japanese(&sb).args(["audit", "--output", "csv"]).run();
+    run.expect_code(4);
+    assert!(run.stdout.starts_with("severity,rule,standards,account"));
+
     // CSV: a header and one line per finding.
     let run = sb.keyturn().args(["audit", "--output", "csv"]).run();
     run.expect_code(4);
@@ -337,6 +382,43 @@ fn a_clean_account_exits_0_and_bad_arguments_exit_2() {
         "{}",
         run.stdout
     );
+
+    // In Japanese: the same exit codes, Japanese summary and failure line.
+    let run = japanese(&sb).args(["audit"]).run();
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "1 アカウント（ユーザー 1 人、キー 1 個を確認）で検出 0 件\n"
+    );
+    let run = japanese(&sb).args(["audit", "--concurrency", "0"]).run();
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("--concurrency と --account-concurrency は 1 以上にしてください"),
+        "{}",
+        run.stderr
+    );
+    let run = japanese(&sb).args(["audit", "--profile", "nosuch"]).run();
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("監査失敗 profile nosuch"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("1 アカウントの監査に失敗しました（下記参照）"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// keyturn in a Japanese locale, whatever the test runner's.
+fn japanese(sb: &Sandbox) -> Keyturn {
+    sb.keyturn()
+        .env("LC_ALL", "")
+        .env("LC_MESSAGES", "")
+        .env("LANG", "ja_JP.UTF-8")
 }
 
 #[test]

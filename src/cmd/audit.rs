@@ -28,6 +28,7 @@ use crate::aws::{
     partition_of_region, partition_region, AuditAws, AwsError, Creds, RawReport, ReportState,
 };
 use crate::cli::{exit, parse_duration, Config, Output, UsageError};
+use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, Files};
 use crate::rotate::Paths;
@@ -110,20 +111,21 @@ impl Settings {
     fn from_args(a: &AuditArgs, verbose: u8) -> Result<Settings, UsageError> {
         let secs = |flag: &str, v: &str| -> Result<i64, UsageError> {
             let d = parse_duration(v).map_err(|e| UsageError(format!("{flag}: {e}")))?;
-            i64::try_from(d.as_secs()).map_err(|_| UsageError(format!("{flag} `{v}` is too long")))
+            i64::try_from(d.as_secs()).map_err(|_| {
+                UsageError(trf(
+                    "audit.flag_too_long",
+                    &[("flag", &flag), ("value", &v)],
+                ))
+            })
         };
         if a.concurrency == 0 || a.account_concurrency == 0 {
-            return Err(UsageError(
-                "--concurrency and --account-concurrency must be at least 1".into(),
-            ));
+            return Err(UsageError(tr("audit.concurrency_zero").into()));
         }
         let report_timeout = parse_duration(&a.report_timeout)
             .map_err(|e| UsageError(format!("--report-timeout: {e}")))?;
         if let Some(role) = &a.org_role {
             if role.trim_matches('/').is_empty() || role.contains(char::is_whitespace) {
-                return Err(UsageError(format!(
-                    "--org-role `{role}` is not a role name (e.g. OrganizationAccountAccessRole)"
-                )));
+                return Err(UsageError(trf("audit.bad_org_role", &[("role", role)])));
             }
         }
         Ok(Settings {
@@ -147,7 +149,7 @@ impl Settings {
 /// Why a whole run (not one account) could not start.
 #[derive(Debug, thiserror::Error)]
 enum AuditError {
-    #[error("{}:{line}: not UTF-8; the AWS CLI cannot read this file either", path.display())]
+    #[error("{}", trf("audit.file_not_utf8", &[("path", &path.display()), ("line", line)]))]
     NotUtf8 {
         path: std::path::PathBuf,
         line: usize,
@@ -159,7 +161,7 @@ enum AuditError {
 enum AccountError {
     #[error(transparent)]
     Aws(#[from] AwsError),
-    #[error("{source}; and before that, {why}")]
+    #[error("{}", trf("audit.after_fallback", &[("error", source), ("why", why)]))]
     AfterFallback { source: AwsError, why: String },
 }
 
@@ -326,7 +328,11 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<u8> {
             // CSV holds findings only; failures must still be seen.
             for a in &report.accounts {
                 if let AccountStatus::Failed(e) = &a.status {
-                    eprintln!("error: account {} ({}): {e}", a.account, a.via);
+                    let line = trf(
+                        "audit.csv_failed",
+                        &[("account", &a.account), ("via", &a.via), ("error", e)],
+                    );
+                    eprintln!("error: {line}");
                 }
             }
         }
@@ -392,7 +398,7 @@ async fn targets<A: AuditAws>(
     let mut listing_failed: Vec<(String, String, AwsError)> = Vec::new();
     let mut listed_accounts = std::collections::HashSet::new();
     for (profile, creds, own_account, partition) in orgs {
-        s.log(|| format!("listing the organization's accounts with profile {profile}"));
+        s.log(|| trf("audit.log_listing_org", &[("profile", &profile)]));
         let accounts = match list_accounts(aws, &creds).await {
             Ok(a) => a,
             Err(e) => {
@@ -415,7 +421,10 @@ async fn targets<A: AuditAws>(
                     account: a.id,
                     name: a.name,
                     via: format!("organization of profile {profile}"),
-                    status: AccountStatus::Skipped(format!("the account is {}", a.state)),
+                    status: AccountStatus::Skipped(trf(
+                        "audit.account_state",
+                        &[("state", &a.state)],
+                    )),
                 });
                 continue;
             }
@@ -503,7 +512,12 @@ async fn audit_target<A: AuditAws>(
     let creds = match &t.access {
         Access::Direct(c) => c.clone(),
         Access::Assume { from, role_arn } => {
-            s.log(|| format!("{}: assuming {role_arn}", t.account));
+            s.log(|| {
+                trf(
+                    "audit.log_assuming",
+                    &[("account", &t.account), ("role_arn", role_arn)],
+                )
+            });
             match retry(|| aws.assume_role(from, role_arn, "keyturn-audit")).await {
                 Ok(c) => c,
                 Err(e) => return (result(AccountStatus::Failed(e.to_string())), Vec::new()),
@@ -581,13 +595,11 @@ async fn audit_account<A: AuditAws>(
                 Ok(users) => from_report = Some((users, raw.generated)),
                 Err(e) => fallback = Some(e.to_string()),
             },
-            Report::Denied(e) => {
-                fallback = Some(format!("the credential report is not permitted ({e})"))
-            }
+            Report::Denied(e) => fallback = Some(trf("audit.report_denied", &[("error", &e)])),
             Report::NotReady => {
-                fallback = Some(format!(
-                    "the credential report was not ready within {}s",
-                    s.report_timeout.as_secs()
+                fallback = Some(trf(
+                    "audit.report_not_ready",
+                    &[("seconds", &s.report_timeout.as_secs())],
                 ))
             }
         }
@@ -599,8 +611,13 @@ async fn audit_account<A: AuditAws>(
         }
         None => {
             if let Some(why) = &fallback {
-                s.log(|| format!("{}: {why}; listing users and keys", account.id));
-                notes.push(format!("{why}; listed users and keys instead"));
+                s.log(|| {
+                    trf(
+                        "audit.log_fallback",
+                        &[("account", &account.id), ("why", why)],
+                    )
+                });
+                notes.push(trf("audit.note_listed_instead", &[("why", why)]));
             }
             match list_users_and_keys(aws, s, creds, account, &mut notes).await {
                 Ok(users) => (users, Source::Listing, None),
@@ -675,9 +692,7 @@ async fn resolve_ids<A: AuditAws>(
         }
     }
     if denied > 0 {
-        notes.push(format!(
-            "ListAccessKeys was denied for {denied} user(s): their findings name key slots, not key ids"
-        ));
+        notes.push(trf("audit.note_keys_denied", &[("count", &denied)]));
     }
     for u in users.iter_mut() {
         if let Some(keys) = by_user.get(&u.user) {
@@ -706,7 +721,12 @@ async fn list_users_and_keys<A: AuditAws>(
             _ => break,
         }
     }
-    s.log(|| format!("{}: listing the keys of {} users", account.id, all.len()));
+    s.log(|| {
+        trf(
+            "audit.log_listing_keys",
+            &[("account", &account.id), ("count", &all.len())],
+        )
+    });
     let mut users: Vec<UserKeys> = stream::iter(all)
         .map(|u| async move {
             let keys = match retry(|| aws.list_access_keys(creds, &u.name)).await {
@@ -771,9 +791,7 @@ async fn list_users_and_keys<A: AuditAws>(
             },
         ),
         Ok(false) => {}
-        Err(e) => notes.push(format!(
-            "could not tell whether the root user has access keys ({e})"
-        )),
+        Err(e) => notes.push(trf("audit.note_root_unknown", &[("error", &e)])),
     }
     Ok(users)
 }
