@@ -248,6 +248,22 @@ fn missing(op: &'static str, what: &str) -> AwsError {
     }
 }
 
+/// Temporary credentials from STS (GetSessionToken, AssumeRole), signing
+/// for the same region as the credentials that asked for them.
+fn session_creds(
+    op: &'static str,
+    c: Option<&aws_sdk_sts::types::Credentials>,
+    region: &str,
+) -> Result<Creds, AwsError> {
+    let c = c.ok_or_else(|| missing(op, "Credentials"))?;
+    Ok(Creds {
+        access_key_id: c.access_key_id().to_string(),
+        secret: Secret::new(c.secret_access_key()),
+        session_token: Some(Secret::new(c.session_token())),
+        region: region.to_string(),
+    })
+}
+
 fn rfc3339(dt: &aws_smithy_types::DateTime) -> Option<String> {
     aws_smithy_types::DateTime::from_secs(dt.secs())
         .fmt(Format::DateTime)
@@ -398,15 +414,7 @@ impl Aws for SdkAws {
             .send()
             .await
             .map_err(|e| convert(OP, e))?;
-        let c = out
-            .credentials()
-            .ok_or_else(|| missing(OP, "Credentials"))?;
-        Ok(Creds {
-            access_key_id: c.access_key_id().to_string(),
-            secret: Secret::new(c.secret_access_key()),
-            session_token: Some(Secret::new(c.session_token())),
-            region: creds.region.clone(),
-        })
+        session_creds(OP, out.credentials(), &creds.region)
     }
 }
 
@@ -592,15 +600,7 @@ impl AuditAws for SdkAws {
             .send()
             .await
             .map_err(|e| convert(OP, e))?;
-        let c = out
-            .credentials()
-            .ok_or_else(|| missing(OP, "Credentials"))?;
-        Ok(Creds {
-            access_key_id: c.access_key_id().to_string(),
-            secret: Secret::new(c.secret_access_key()),
-            session_token: Some(Secret::new(c.session_token())),
-            region: creds.region.clone(),
-        })
+        session_creds(OP, out.credentials(), &creds.region)
     }
 }
 
