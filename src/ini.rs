@@ -68,7 +68,8 @@ pub enum LineKind {
     Invalid,
 }
 
-#[derive(Clone, Debug)]
+/// `Debug` shows no text: lines hold secrets.
+#[derive(Clone)]
 pub struct Line {
     pub text: String,
     pub ending: Ending,
@@ -136,7 +137,8 @@ pub struct NotUtf8 {
 
 /// One key of one section, with its value joined the way configparser joins
 /// continuation lines.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows the key, not the value (it may be a secret).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Entry {
     pub key: String,
     pub value: String,
@@ -163,7 +165,8 @@ impl Section {
 }
 
 /// A parsed file: the physical lines plus the logical view.
-#[derive(Clone, Debug)]
+/// `Debug` shows the shape, never the text: the file holds secrets.
+#[derive(Clone)]
 pub struct Document {
     bom: bool,
     lines: Vec<Line>,
@@ -443,6 +446,36 @@ impl Document {
             e.value = new_value.clone();
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Line")
+            .field("kind", &self.kind)
+            .field("ending", &self.ending)
+            .field("len", &self.text.len())
+            .finish()
+    }
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("key", &self.key)
+            .field("line", &self.line)
+            .field("multiline", &self.multiline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("lines", &self.lines.len())
+            .field("sections", &self.sections)
+            .field("problems", &self.problems)
+            .finish_non_exhaustive()
     }
 }
 

@@ -111,6 +111,14 @@ fn nested_s3_block_is_one_value() {
 }
 
 #[test]
+fn debug_output_never_shows_values() {
+    let doc = Document::parse("[a]\naws_secret_access_key = s3cretValue\n");
+    let shown = format!("{doc:?} {:?}", doc.lines());
+    assert!(!shown.contains("s3cretValue"), "{shown}");
+    assert!(shown.contains("aws_secret_access_key"));
+}
+
+#[test]
 fn bom_is_kept_but_reported() {
     let src = "\u{feff}[default]\naws_access_key_id = A\n";
     let doc = Document::parse(src);
