@@ -119,7 +119,7 @@ fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
         Builder::new().build_with_connector_fn(move |settings, components| {
             let mut b = ConnectorBuilder::default()
                 .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::AwsLc,
+                    tls::rustls_provider::CryptoMode::Ring,
                 ))
                 .tls_context(ctx.clone());
             b.set_connector_settings(settings.cloned());
