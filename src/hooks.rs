@@ -416,4 +416,98 @@ timeout = "10s"
         let err = rt.block_on(run_hook(&failing, &input)).unwrap_err();
         assert!(err.contains("hook `t` failed"), "{err}");
     }
+
+    #[test]
+    fn output_lines_are_scrubbed() {
+        assert_eq!(
+            scrub_line(
+                "got s3cr3t and old0ld \x1b]0;t\x07",
+                &["s3cr3t", "old0ld", ""]
+            ),
+            "got **** and **** \\x1b]0;t\\x07"
+        );
+    }
+
+    #[test]
+    fn untrusted_settings_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("keyturn");
+        std::fs::create_dir(&conf).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let file = conf.join("config.toml");
+        assert!(settings_trust(&file).is_ok(), "absent is fine");
+        std::fs::write(&file, "").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(settings_trust(&file).is_ok());
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let err = settings_trust(&file).unwrap_err();
+        assert!(err.contains("0666"), "{err}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            settings_trust(&file).is_err(),
+            "a writable folder is refused"
+        );
+    }
+
+    #[test]
+    fn hook_group_dies_with_the_hook_and_output_is_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("bg.pid");
+        let hook = Hook {
+            name: "bg".into(),
+            profiles: vec![],
+            // Backgrounds a sleeper that holds the output pipe, echoes its
+            // input (the secret), and exits at once.
+            command: CommandSpec::Shell(format!(
+                "sleep 1000 & echo $! > {}; cat",
+                pidfile.display()
+            )),
+            timeout: Duration::from_secs(600),
+        };
+        let secret = Secret::new("s3cr3t-value");
+        let old = Secret::new("old-secret");
+        let input = HookInput {
+            profile: "dev",
+            profiles: &["dev".to_string()],
+            user_arn: "arn:aws:iam::1:user/u",
+            user_name: "u",
+            old_key_id: "AKIAOLD",
+            new_key_id: "AKIANEW",
+            new_secret: &secret,
+            old_secret: Some(&old),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // Returns although the sleeper still held the pipes: its group
+        // was killed when the hook exited.
+        rt.block_on(run_hook(&hook, &input)).unwrap();
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(!alive(pid), "the background process must be gone");
+    }
+
+    /// Alive and not a zombie (a zombie is dead, awaiting its reaper).
+    fn alive(pid: i32) -> bool {
+        for _ in 0..600 {
+            match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                Err(_) => return false,
+                Ok(s)
+                    if s.rsplit(')')
+                        .next()
+                        .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+                {
+                    return false
+                }
+                Ok(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        true
+    }
 }
