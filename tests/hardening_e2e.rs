@@ -745,3 +745,16 @@ fn item12_escapes_are_neutralised_and_hook_output_is_masked() {
         run.stderr
     );
 }
+
+#[test]
+fn item12_status_table_neutralises_escapes_too() {
+    let sb = Sandbox::new();
+    write_private(
+        &sb.credentials(),
+        "[evil\x1b]0;pwned\x07]\naws_access_key_id = AKIAEVILEVILEVILEVIL\naws_secret_access_key = x\n",
+    );
+    let run = sb.keyturn().args(["status", "--offline"]).run();
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(!all.contains('\x1b') && !all.contains('\x07'), "{all:?}");
+    assert!(all.contains("evil\\x1b]0;pwned\\x07"), "{all}");
+}
