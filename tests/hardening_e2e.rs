@@ -445,6 +445,7 @@ fn item6_huge_durations_and_numbers_are_usage_errors_before_any_request() {
         &["rotate", "work", "--jobs", "18446744073709551615"],
         &["rotate", "work", "--verify-count", "99999"],
         &["recover", "--timeout", "18446744073709551615"],
+        &["audit", "--report-timeout", "18446744073709551615"],
     ] {
         let run = c.sb.keyturn().args(args).run();
         run.expect_code(2);
