@@ -192,6 +192,9 @@ pub struct Env {
     pub stderr_is_tty: bool,
     /// The settings file's path and text, if it exists.
     pub settings: Option<(PathBuf, String)>,
+    /// Why the settings file (or its folder) cannot be trusted, if so:
+    /// another user could put hooks in it (see [`crate::hooks::settings_trust`]).
+    pub settings_untrusted: Option<String>,
     /// `LC_ALL`, `LC_MESSAGES` and `LANG`, which choose the language.
     pub lc_all: Option<String>,
     pub lc_messages: Option<String>,
@@ -202,6 +205,10 @@ impl Env {
     pub fn from_process() -> Env {
         use std::io::IsTerminal;
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        let settings = crate::hooks::settings_path(
+            var("XDG_CONFIG_HOME").map(PathBuf::from).as_deref(),
+            var("HOME").map(PathBuf::from).as_deref(),
+        );
         Env {
             home: var("HOME").map(PathBuf::from),
             aws_profile: var("AWS_PROFILE").map(|v| v.to_string_lossy().into_owned()),
@@ -211,11 +218,12 @@ impl Env {
             ca_bundle: var("AWS_CA_BUNDLE").map(PathBuf::from),
             stdin_is_tty: std::io::stdin().is_terminal(),
             stderr_is_tty: std::io::stderr().is_terminal(),
-            settings: crate::hooks::settings_path(
-                var("XDG_CONFIG_HOME").map(PathBuf::from).as_deref(),
-                var("HOME").map(PathBuf::from).as_deref(),
-            )
-            .and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))),
+            settings: settings
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok().map(|t| (p.clone(), t))),
+            settings_untrusted: settings
+                .as_deref()
+                .and_then(|p| crate::hooks::settings_trust(p).err()),
             lc_all: var("LC_ALL").map(|v| v.to_string_lossy().into_owned()),
             lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
             lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
@@ -264,6 +272,36 @@ pub enum Job {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+/// The longest verification or hook timeout: anything longer is a typo,
+/// and bounding it keeps every `Instant + timeout` far from overflow.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(30 * 86_400);
+/// The longest `--max-age` (100 years).
+pub const MAX_AGE: Duration = Duration::from_secs(36_500 * 86_400);
+/// Upper bounds of the numeric flags.
+pub const MAX_JOBS: usize = 256;
+pub const MAX_VERIFY_COUNT: u32 = 1000;
+pub const MAX_KEEP_BACKUPS: usize = 100_000;
+
+/// [`parse_duration`], refused above `max` (a usage error naming `what`).
+pub fn parse_duration_max(s: &str, what: &str, max: Duration) -> Result<Duration, UsageError> {
+    let d = parse_duration(s)?;
+    if d > max {
+        return Err(too_large(
+            what,
+            &s.trim(),
+            &format!("{}d", max.as_secs() / 86_400),
+        ));
+    }
+    Ok(d)
+}
+
+fn too_large(what: &str, value: &dyn std::fmt::Display, max: &dyn std::fmt::Display) -> UsageError {
+    UsageError(trf(
+        "usage.too_large",
+        &[("what", &what), ("value", value), ("max", max)],
+    ))
+}
 
 /// `90s`, `2m`, `12h`, `60d`, or plain seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
@@ -314,6 +352,9 @@ impl Config {
                 return Err(UsageError(trf("usage.endpoint_scheme", &[("url", u)])));
             }
         }
+        if let Some(refusal) = &env.settings_untrusted {
+            return Err(UsageError(refusal.clone()));
+        }
         let file = match &env.settings {
             Some((path, text)) => {
                 let f = crate::hooks::parse_settings(path, text)
@@ -331,11 +372,21 @@ impl Config {
                 .as_deref()
                 .or(defaults.and_then(|d| d.timeout.as_deref()))
             {
-                Some(t) => parse_duration(t)?,
+                Some(t) => parse_duration_max(t, "--timeout", MAX_TIMEOUT)?,
                 None => Settings::default().timeout,
             };
             if timeout.is_zero() {
                 return Err(UsageError(tr("usage.timeout_zero").into()));
+            }
+            if c.keep_backups > MAX_KEEP_BACKUPS {
+                return Err(too_large(
+                    "--keep-backups",
+                    &c.keep_backups,
+                    &MAX_KEEP_BACKUPS,
+                ));
+            }
+            if let Some(j) = defaults.and_then(|d| d.jobs).filter(|j| *j > MAX_JOBS) {
+                return Err(too_large("jobs", &j, &MAX_JOBS));
             }
             Ok(Settings {
                 timeout,
@@ -364,12 +415,22 @@ impl Config {
                 if a.jobs == Some(0) {
                     return Err(UsageError(tr("usage.jobs_zero").into()));
                 }
+                if a.verify_count > MAX_VERIFY_COUNT {
+                    return Err(too_large(
+                        "--verify-count",
+                        &a.verify_count,
+                        &MAX_VERIFY_COUNT,
+                    ));
+                }
+                if let Some(j) = a.jobs.filter(|j| *j > MAX_JOBS) {
+                    return Err(too_large("--jobs", &j, &MAX_JOBS));
+                }
                 let max_age = match a
                     .max_age
                     .as_deref()
                     .or(defaults.and_then(|d| d.max_age.as_deref()))
                 {
-                    Some(m) => Some(parse_duration(m)?),
+                    Some(m) => Some(parse_duration_max(m, "--max-age", MAX_AGE)?),
                     None => None,
                 };
                 let base = settings(&a.common)?;
@@ -524,5 +585,35 @@ mod tests {
         assert_eq!(parse_duration("15").unwrap(), Duration::from_secs(15));
         assert!(parse_duration("1w").is_err());
         assert!(parse_duration("").is_err());
+        assert!(parse_duration("18446744073709551615d").is_err());
+        assert!(parse_duration_max("30d", "t", MAX_TIMEOUT).is_ok());
+        assert!(parse_duration_max("31d", "t", MAX_TIMEOUT).is_err());
+    }
+
+    #[test]
+    fn huge_numbers_are_usage_errors() {
+        for args in [
+            &["rotate", "--timeout", "18446744073709551615"][..],
+            &["rotate", "--timeout", "18446744073709551615d"],
+            &["rotate", "--timeout", "2592001"],
+            &["recover", "--timeout", "99999999999"],
+            &["rotate", "--max-age", "36501d"],
+            &["rotate", "--jobs", "100000"],
+            &["rotate", "--verify-count", "4000000000"],
+            &["rotate", "--keep-backups", "18446744073709551615"],
+        ] {
+            assert!(cfg(args, &env()).is_err(), "{args:?}");
+        }
+        assert!(cfg(&["rotate", "--timeout", "30d", "--jobs", "256"], &env()).is_ok());
+        let e = Env {
+            settings: Some(("c.toml".into(), "[defaults]\ntimeout = \"99999d\"\n".into())),
+            ..env()
+        };
+        assert!(cfg(&["rotate"], &e).is_err());
+        let e = Env {
+            settings_untrusted: Some("bad".into()),
+            ..env()
+        };
+        assert!(cfg(&["status"], &e).is_err());
     }
 }

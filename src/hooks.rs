@@ -3,9 +3,20 @@
 //! other machines) after it is verified and before the old key is retired.
 //!
 //! Invariants: a hook gets the secret only as JSON on its stdin, never in
-//! its argv or environment; its stdout goes to keyturn's stderr so
-//! `--output json` stays clean; a hook that fails or times out stops the
-//! rotation before the old key is retired.
+//! its argv or environment; its stdout and stderr are captured and passed
+//! to keyturn's stderr line by line with every secret of the rotation
+//! masked and control characters escaped, so `--output json` stays clean
+//! and no secret reaches cron mail or journald; a hook that fails or times
+//! out stops the rotation before the old key is retired.
+//!
+//! Trust: hooks run as the caller with the new secret, so the settings
+//! file and its folder must be owned by the caller (or root) and not
+//! writable by group or others (ssh's rule for its config), else every
+//! command refuses ([`settings_trust`]).
+//!
+//! Each hook leads its own process group; when it exits, times out, or
+//! keyturn gets SIGINT/SIGTERM ([`crate::signals`]), the whole group is
+//! killed, so nothing a hook started outlives it.
 
 use crate::i18n::{tr, trf};
 use crate::rotate::{OnHookFailure, Retire};
@@ -13,7 +24,7 @@ use crate::secret::Secret;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 /// `config.toml`, as written by the user.
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +105,43 @@ pub fn settings_path(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Opt
     Some(base.join("keyturn").join("config.toml"))
 }
 
+/// ssh's rule for its config, applied to the settings file and its
+/// folder: each must be owned by the running user or root and not
+/// writable by group or others (symlinks followed, as ssh does). Err is
+/// the refusal to show. A file that does not exist is fine.
+pub fn settings_trust(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = crate::store::euid();
+    let check = |p: &Path| -> Result<(), String> {
+        let m = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("{}: {e}", p.display())),
+        };
+        let reason = if m.uid() != me && m.uid() != 0 {
+            trf("store.why_owner", &[("uid", &m.uid()), ("me", &me)])
+        } else if m.mode() & 0o022 != 0 {
+            trf(
+                "store.why_writable",
+                &[("mode", &format!("{:04o}", m.mode() & 0o7777))],
+            )
+        } else {
+            return Ok(());
+        };
+        Err(trf(
+            "hooks.settings_untrusted",
+            &[("path", &p.display()), ("reason", &reason)],
+        ))
+    };
+    if std::fs::metadata(path).is_err() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        check(dir)?;
+    }
+    check(path)
+}
+
 /// Parses the settings file's text. toml's messages carry the line and
 /// column of the mistake.
 pub fn parse_settings(path: &Path, text: &str) -> Result<SettingsFile, SettingsError> {
@@ -122,7 +170,8 @@ pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, Sett
                 _ => {}
             }
             let timeout = match &h.timeout {
-                Some(t) => crate::cli::parse_duration(t).map_err(|e| err(e.0))?,
+                Some(t) => crate::cli::parse_duration_max(t, "timeout", crate::cli::MAX_TIMEOUT)
+                    .map_err(|e| err(e.0))?,
                 None => Duration::from_secs(300),
             };
             Ok(Hook {
@@ -144,6 +193,40 @@ pub struct HookInput<'a> {
     pub old_key_id: &'a str,
     pub new_key_id: &'a str,
     pub new_secret: &'a Secret,
+    /// Masked out of the hook's output along with `new_secret`.
+    pub old_secret: Option<&'a Secret>,
+}
+
+/// One line of a hook's output as keyturn shows it: every secret of the
+/// rotation replaced by `****`, control characters escaped.
+pub fn scrub_line(line: &str, secrets: &[&str]) -> String {
+    let mut out = line.to_string();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s, "****");
+    }
+    crate::term::clean(&out).into_owned()
+}
+
+/// Copies a hook's pipe to keyturn's stderr, line by line, scrubbed.
+async fn pass_through<R: tokio::io::AsyncRead + Unpin>(
+    pipe: Option<R>,
+    secrets: Vec<zeroize::Zeroizing<String>>,
+) {
+    let Some(pipe) = pipe else { return };
+    let mut lines = tokio::io::BufReader::new(pipe);
+    let mut buf = zeroize::Zeroizing::new(Vec::new());
+    let refs: Vec<&str> = secrets.iter().map(|s| s.as_str()).collect();
+    loop {
+        buf.clear();
+        match lines.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                let text = zeroize::Zeroizing::new(String::from_utf8_lossy(&buf).into_owned());
+                let line = text.strip_suffix('\n').unwrap_or(&text);
+                eprintln!("{}", scrub_line(line, &refs));
+            }
+        }
+    }
 }
 
 /// Runs one hook. Err carries a message naming the hook and what failed.
@@ -170,11 +253,37 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
         .stdin(std::process::Stdio::piped())
-        .stdout(std::io::stderr())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        // Its own group, so a timeout or our signal reaches everything
+        // it started, not only its first process.
+        .process_group(0)
         .kill_on_drop(true);
     let mut child = cmd
         .spawn()
         .map_err(|e| trf("hooks.spawn_failed", &[("name", &hook.name), ("error", &e)]))?;
+    let pgid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+    crate::signals::group_started(pgid);
+    let result = supervise(hook, input, &mut child, pgid).await;
+    // Whatever the hook left running dies with it.
+    crate::signals::kill_group(pgid);
+    crate::signals::group_gone(pgid);
+    result
+}
+
+async fn supervise(
+    hook: &Hook,
+    input: &HookInput<'_>,
+    child: &mut tokio::process::Child,
+    pgid: i32,
+) -> Result<(), String> {
+    let secrets: Vec<zeroize::Zeroizing<String>> = [Some(input.new_secret), input.old_secret]
+        .into_iter()
+        .flatten()
+        .map(|s| zeroize::Zeroizing::new(s.expose().to_string()))
+        .collect();
+    let out = tokio::spawn(pass_through(child.stdout.take(), secrets.clone()));
+    let err = tokio::spawn(pass_through(child.stderr.take(), secrets));
     let payload = zeroize::Zeroizing::new(
         serde_json::json!({
             "profile": input.profile,
@@ -190,14 +299,20 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
         let _ = stdin.write_all(payload.as_bytes()).await;
         drop(stdin);
     }
-    match tokio::time::timeout(hook.timeout, child.wait()).await {
-        Err(_) => {
-            let _ = child.kill().await;
-            Err(trf(
-                "hooks.timed_out",
-                &[("name", &hook.name), ("secs", &hook.timeout.as_secs())],
-            ))
-        }
+    let status = tokio::time::timeout(hook.timeout, child.wait()).await;
+    // Kill the group before draining the pipes: a background process
+    // holding them must not keep us (and `$(keyturn ...)`) waiting.
+    crate::signals::kill_group(pgid);
+    if status.is_err() {
+        let _ = child.kill().await;
+    }
+    let _ = out.await;
+    let _ = err.await;
+    match status {
+        Err(_) => Err(trf(
+            "hooks.timed_out",
+            &[("name", &hook.name), ("secs", &hook.timeout.as_secs())],
+        )),
         Ok(Err(e)) => Err(trf(
             "hooks.wait_failed",
             &[("name", &hook.name), ("error", &e)],
@@ -282,6 +397,7 @@ timeout = "10s"
             old_key_id: "AKIAOLD",
             new_key_id: "AKIANEW",
             new_secret: &secret,
+            old_secret: None,
         };
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -299,5 +415,99 @@ timeout = "10s"
         };
         let err = rt.block_on(run_hook(&failing, &input)).unwrap_err();
         assert!(err.contains("hook `t` failed"), "{err}");
+    }
+
+    #[test]
+    fn output_lines_are_scrubbed() {
+        assert_eq!(
+            scrub_line(
+                "got s3cr3t and old0ld \x1b]0;t\x07",
+                &["s3cr3t", "old0ld", ""]
+            ),
+            "got **** and **** \\x1b]0;t\\x07"
+        );
+    }
+
+    #[test]
+    fn untrusted_settings_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("keyturn");
+        std::fs::create_dir(&conf).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let file = conf.join("config.toml");
+        assert!(settings_trust(&file).is_ok(), "absent is fine");
+        std::fs::write(&file, "").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(settings_trust(&file).is_ok());
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let err = settings_trust(&file).unwrap_err();
+        assert!(err.contains("0666"), "{err}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            settings_trust(&file).is_err(),
+            "a writable folder is refused"
+        );
+    }
+
+    #[test]
+    fn hook_group_dies_with_the_hook_and_output_is_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("bg.pid");
+        let hook = Hook {
+            name: "bg".into(),
+            profiles: vec![],
+            // Backgrounds a sleeper that holds the output pipe, echoes its
+            // input (the secret), and exits at once.
+            command: CommandSpec::Shell(format!(
+                "sleep 1000 & echo $! > {}; cat",
+                pidfile.display()
+            )),
+            timeout: Duration::from_secs(600),
+        };
+        let secret = Secret::new("s3cr3t-value");
+        let old = Secret::new("old-secret");
+        let input = HookInput {
+            profile: "dev",
+            profiles: &["dev".to_string()],
+            user_arn: "arn:aws:iam::1:user/u",
+            user_name: "u",
+            old_key_id: "AKIAOLD",
+            new_key_id: "AKIANEW",
+            new_secret: &secret,
+            old_secret: Some(&old),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // Returns although the sleeper still held the pipes: its group
+        // was killed when the hook exited.
+        rt.block_on(run_hook(&hook, &input)).unwrap();
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(!alive(pid), "the background process must be gone");
+    }
+
+    /// Alive and not a zombie (a zombie is dead, awaiting its reaper).
+    fn alive(pid: i32) -> bool {
+        for _ in 0..600 {
+            match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                Err(_) => return false,
+                Ok(s)
+                    if s.rsplit(')')
+                        .next()
+                        .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+                {
+                    return false
+                }
+                Ok(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        true
     }
 }

@@ -1401,6 +1401,65 @@ pub static CATALOGUE: &[Msg] = &[
         "{account}: listing the keys of {count} users",
         "{account}: {count} ユーザーのキーを一覧しています",
     ),
+    // --- hardening (issue 8): trust, special files, disk trouble, hooks ---
+    m(
+        "store.untrusted",
+        "{path}: refusing to use it: {reason}. keyturn keeps secrets there, so it must be a real directory or file owned by you and not writable by group or others; remove it or fix its owner and mode. Nothing was changed",
+        "{path} は使用できません（{reason}）。keyturn はここにシークレットを保存するため、あなたが所有し、グループやその他のユーザーが書き込めない実体のディレクトリまたはファイルである必要があります。削除するか、所有者とモードを修正してください。何も変更していません",
+    ),
+    m("store.why_symlink", "it is a symbolic link", "シンボリックリンクです"),
+    m("store.why_not_dir", "it is not a directory", "ディレクトリではありません"),
+    m("store.why_not_file", "it is not a regular file", "通常のファイルではありません"),
+    m(
+        "store.why_owner",
+        "it is owned by uid {uid}, not by you (uid {me})",
+        "所有者が uid {uid} であり、あなた（uid {me}）ではありません",
+    ),
+    m(
+        "store.why_writable",
+        "group or others can write it (mode {mode})",
+        "グループまたはその他のユーザーが書き込めます（モード {mode}）",
+    ),
+    m(
+        "store.not_regular",
+        "{path} is {what}, not a regular file; keyturn reads and rewrites only regular files. Point --credentials-file or --config-file at the real file. Nothing was changed",
+        "{path} は{what}であり、通常のファイルではありません。keyturn は通常のファイルだけを読み書きします。--credentials-file または --config-file で実際のファイルを指定してください。何も変更していません",
+    ),
+    m("store.kind_fifo", "a named pipe (FIFO)", "名前付きパイプ（FIFO）"),
+    m("store.kind_socket", "a socket", "ソケット"),
+    m("store.kind_device", "a device", "デバイスファイル"),
+    m("store.kind_dir", "a directory", "ディレクトリ"),
+    m("store.kind_other", "a special file", "特殊ファイル"),
+    m(
+        "store.read_only",
+        "{path} is read-only (mode {mode}: its owner has no write permission); keyturn does not rewrite a file you protected. Make it writable (chmod u+w) to rotate its key. Nothing was changed",
+        "{path} は読み取り専用です（モード {mode}、所有者に書き込み権限がありません）。保護されたファイルを keyturn が書き換えることはありません。ローテーションするには書き込み可能にしてください（chmod u+w）。何も変更していません",
+    ),
+    m(
+        "rotate.disk_left",
+        "profile `{profile}`: {error}. The rotation is unfinished: the IAM user has two access keys (old {old}, new {new}) and the journal {journal} holds both pairs. Free space or fix the file system, then run `keyturn recover` to finish it",
+        "プロファイル `{profile}`: {error}。ローテーションは完了していません。IAM ユーザーにはアクセスキーが 2 つあり（古い {old}、新しい {new}）、ローテーション記録（ジャーナル）{journal} に両方が保存されています。空き容量を確保するかファイルシステムを修正してから、`keyturn recover` を実行して完了させてください",
+    ),
+    m(
+        "warn.reapplied",
+        "{path} was rewritten by another program after the new key was written (it held the old key again); writing the new key {key} back before retiring the old one",
+        "新しいアクセスキーの書き込み後に {path} が別のプログラムによって書き換えられました（古いアクセスキーに戻っていました）。古いアクセスキーを削除または非アクティブ化する前に、新しいアクセスキー {key} を書き直します",
+    ),
+    m(
+        "detail.not_confirmed",
+        "{path} does not keep the new key {new} (another program keeps rewriting it); the old key {old} stays active and the journal is kept: run `keyturn recover` once the file is left alone",
+        "{path} に新しいアクセスキー {new} が残りません（別のプログラムが書き換え続けています）。古いアクセスキー {old} はアクティブのまま、ローテーション記録（ジャーナル）も残しています。ファイルが書き換えられなくなったら `keyturn recover` を実行してください",
+    ),
+    m(
+        "hooks.settings_untrusted",
+        "{path}: refusing to run hooks from it: {reason}. Like ssh with its config, keyturn requires the settings file and its folder to be owned by you (or root) and not writable by group or others (chmod go-w, chown)",
+        "{path}: このファイルのフックは実行しません（{reason}）。ssh の設定ファイルと同じく、keyturn は設定ファイルとそのフォルダーがあなた（または root）の所有で、グループやその他のユーザーが書き込めないことを求めます（chmod go-w、chown）",
+    ),
+    m(
+        "usage.too_large",
+        "{what} `{value}` is too large: at most {max}",
+        "{what} の値 `{value}` が大きすぎます（最大 {max}）",
+    ),
 ];
 
 #[cfg(test)]

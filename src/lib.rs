@@ -13,6 +13,8 @@
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand.
 //! - [`i18n`]: the one catalogue of messages, in English and Japanese.
+//! - [`term`]: file-derived text made safe to print; [`signals`]: cleanup
+//!   on SIGINT/SIGTERM.
 
 pub mod audit;
 pub mod aws;
@@ -25,7 +27,9 @@ pub mod profile;
 pub mod rotate;
 pub mod sdk;
 pub mod secret;
+pub mod signals;
 pub mod store;
+pub mod term;
 pub mod ui;
 
 use cli::{exit, Cli, Config, Env, Job, UsageError};
@@ -43,6 +47,8 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
         Job::Man => return cmd::shell::man(),
         _ => {}
     }
+    // SIGINT/SIGTERM remove our temp files and kill hook groups first.
+    signals::install();
     // One current-thread runtime for the whole run: keyturn waits on the
     // network, it does not need cores.
     let rt = tokio::runtime::Builder::new_current_thread()

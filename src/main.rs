@@ -11,7 +11,8 @@ fn main() -> ExitCode {
         Err(err) => {
             // `error:` stays English in every language: scripts and log
             // filters grep for it. The message after it is translated.
-            eprintln!("error: {err:#}");
+            // File-derived text in it must not drive the terminal.
+            eprintln!("error: {}", keyturn::term::clean_text(&format!("{err:#}")));
             ExitCode::from(keyturn::exit_code_of(&err))
         }
     }

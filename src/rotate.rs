@@ -323,6 +323,17 @@ pub enum RotateError {
     HookFailed { profile: String, detail: String },
     #[error("{}", trf("rotate.bad_journal", &[("path", &path.display()), ("detail", detail)]))]
     BadJournal { path: PathBuf, detail: String },
+    /// The disk or file system failed mid-rotation: both keys live, the
+    /// journal holds both; `keyturn recover` finishes once it is fixed.
+    #[error("{}", trf("rotate.disk_left", &[("profile", profile), ("error", source), ("old", old), ("new", new), ("journal", &journal.display())]))]
+    DiskLeft {
+        profile: String,
+        old: String,
+        new: String,
+        journal: PathBuf,
+        #[source]
+        source: Box<StoreError>,
+    },
 }
 
 impl RotateError {
@@ -335,7 +346,7 @@ impl RotateError {
                 | RotateError::TwoKeys { .. }
                 | RotateError::NeedsMfa { .. }
                 | RotateError::UnknownKey { .. }
-        )
+        ) || matches!(self, RotateError::Store(e) if e.is_refusal())
     }
 
     /// A short, stable name for `--output json`.
@@ -352,6 +363,7 @@ impl RotateError {
             RotateError::Stuck { .. } => "interrupted",
             RotateError::HookFailed { .. } => "hook_failed",
             RotateError::BadJournal { .. } => "bad_journal",
+            RotateError::DiskLeft { .. } => "disk_error",
         }
     }
 }
@@ -447,6 +459,16 @@ fn parse(snap: &Snapshot, shown: &Path) -> Result<Option<Document>, Refusal> {
 /// `~/.aws`) for the whole run, so two keyturn runs never interleave.
 pub fn lock_files(paths: &Paths, s: &Settings) -> Result<Vec<FileLock>, RotateError> {
     let mut locks: Vec<FileLock> = Vec::new();
+    // First make sure each file is one keyturn will write: a regular,
+    // writable file the AWS CLI can parse. Only then may `.keyturn` (the
+    // lock's folder) appear beside it.
+    for p in [&paths.credentials, &paths.config] {
+        let snap = store::read(p)?;
+        if let Some(doc) = parse(&snap, p)? {
+            profile::check_parsable(&doc, p)?;
+            store::check_writable(&snap.real)?;
+        }
+    }
     for p in [&paths.credentials, &paths.config] {
         let real = store::real_path(p)?;
         if real.exists() && !locks.iter().any(|l| l.target == real) {
@@ -733,9 +755,11 @@ pub async fn rotate_many<A: Aws>(
                 let reason = e.to_string();
                 for (j, iam) in created {
                     let p = j.profile.clone();
+                    let left = j.clone();
                     let r = cx
                         .rollback(j, &iam, &trf("reason.write_failed", &[("error", &reason)]))
-                        .await;
+                        .await
+                        .map_err(|e| disk_left(&left, e));
                     done.insert(p, r.map(Outcome::Rotated));
                 }
                 continue;
@@ -1078,9 +1102,23 @@ impl<A: Aws> Ctx<'_, A> {
     /// fresh rotation and the recovery of `Created`/`Written`/`Verified`.
     async fn forward(
         &self,
+        j: Journal,
+        iam: &Creds,
+        resumed: bool,
+    ) -> Result<Summary, RotateError> {
+        let mut retired = false;
+        let left = j.clone();
+        self.forward_steps(j, iam, resumed, &mut retired)
+            .await
+            .map_err(|e| if retired { e } else { disk_left(&left, e) })
+    }
+
+    async fn forward_steps(
+        &self,
         mut j: Journal,
         iam: &Creds,
         resumed: bool,
+        retired: &mut bool,
     ) -> Result<Summary, RotateError> {
         let (aws, ui, s) = (self.aws, self.ui, self.s);
         let profile = j.profile.clone();
@@ -1140,6 +1178,8 @@ impl<A: Aws> Ctx<'_, A> {
             save(&j)?;
             failpoint("after-hooks");
         }
+        self.confirm_in_place(&j, &new_creds)?;
+        failpoint("after-confirm");
         // Retire signing with the new key (the old one may be half-dead to
         // other callers already); under MFA, with the MFA session.
         let signer = if j.mfa_serial.is_some() {
@@ -1155,6 +1195,7 @@ impl<A: Aws> Ctx<'_, A> {
                 step: tr("aws_step.retire"),
                 source,
             })?;
+        *retired = true;
         if j.retire == Retire::Deactivate {
             remember_retired(self.paths, &j.old_key_id);
         }
@@ -1169,6 +1210,64 @@ impl<A: Aws> Ctx<'_, A> {
             retired: j.retire,
             backups,
             resumed,
+        })
+    }
+
+    /// The confirm-before-retire rule: under the locks, re-read every file
+    /// the rotation updated. If another program put the old pair back (an
+    /// editor buffer, a dotfiles sync) or mangled the new one, write the
+    /// new pair from the journal again, say so, and re-check. Err (the
+    /// journal kept, the old key alive) if it will not stay.
+    fn confirm_in_place(&self, j: &Journal, new: &Creds) -> Result<(), RotateError> {
+        for attempt in 0..3 {
+            let loaded = load(self.paths)?;
+            let files = loaded.files(self.paths);
+            let home = profile::resolve(&files, &j.profile).ok();
+            let home_id = home.as_ref().map(|k| k.access_key_id.as_str());
+            let home_ok = home.as_ref().is_some_and(|k| {
+                k.access_key_id == new.access_key_id && k.secret.expose() == new.secret.expose()
+            });
+            // With --only-named, sharers keep the old key on purpose.
+            let stale = home_id == Some(j.old_key_id.as_str())
+                || (j.update_shared && !profile::places_holding(&files, &j.old_key_id).is_empty());
+            if home_ok && !stale {
+                return Ok(());
+            }
+            if attempt == 2 {
+                break;
+            }
+            let path = match j.home.file {
+                FileKind::Credentials => &self.paths.credentials,
+                FileKind::Config => &self.paths.config,
+            };
+            self.ui.warn(&trf(
+                "warn.reapplied",
+                &[
+                    ("path", &path.display()),
+                    ("key", &mask(&new.access_key_id)),
+                ],
+            ));
+            if stale {
+                self.write_pair(j, &j.old_key_id, &new.access_key_id, &new.secret)?;
+            } else if home_id == Some(new.access_key_id.as_str()) {
+                // The new id with a wrong secret: the journal's is right.
+                self.write_pair(j, &new.access_key_id, &new.access_key_id, &new.secret)?;
+            }
+        }
+        let path = match j.home.file {
+            FileKind::Credentials => &self.paths.credentials,
+            FileKind::Config => &self.paths.config,
+        };
+        Err(RotateError::Stuck {
+            profile: j.profile.clone(),
+            detail: trf(
+                "detail.not_confirmed",
+                &[
+                    ("path", &path.display()),
+                    ("new", &mask(&new.access_key_id)),
+                    ("old", &mask(&j.old_key_id)),
+                ],
+            ),
         })
     }
 
@@ -1194,6 +1293,7 @@ impl<A: Aws> Ctx<'_, A> {
             old_key_id: &j.old_key_id,
             new_key_id: &new.access_key_id,
             new_secret: &new.secret,
+            old_secret: Some(&j.old_secret),
         };
         for hook in self
             .s
@@ -1412,6 +1512,24 @@ impl<A: Aws> Ctx<'_, A> {
     }
 }
 
+/// A disk or file-system failure while both keys live (before retire)
+/// becomes [`RotateError::DiskLeft`], which names the state left and the
+/// command that finishes it. Other errors pass unchanged.
+fn disk_left(j: &Journal, e: RotateError) -> RotateError {
+    match (e, &j.new_key_id) {
+        (RotateError::Store(source), Some(new)) if source.is_disk_trouble() => {
+            RotateError::DiskLeft {
+                profile: j.profile.clone(),
+                old: mask(&j.old_key_id),
+                new: mask(new),
+                journal: journal_path(j),
+                source: Box::new(source),
+            }
+        }
+        (e, _) => e,
+    }
+}
+
 fn places_now_holding(paths: &Paths, key_id: &str) -> Result<Vec<Place>, RotateError> {
     let loaded = load(paths)?;
     Ok(profile::places_holding(&loaded.files(paths), key_id))
@@ -1428,7 +1546,7 @@ async fn verify<A: Aws>(
     iam_read: bool,
     s: &Settings,
 ) -> Result<(), String> {
-    let deadline = Instant::now() + s.timeout;
+    let deadline = store::deadline_after(s.timeout);
     let mut streak = 0;
     let mut backoff = Backoff::new(s);
     while streak < s.verify_successes {
@@ -1459,7 +1577,10 @@ async fn verify<A: Aws>(
             Err(e) if e.is_propagation() || e.is_transient() => {
                 streak = 0;
                 let wait = backoff.next();
-                if Instant::now() + wait >= deadline {
+                if Instant::now()
+                    .checked_add(wait)
+                    .is_none_or(|t| t >= deadline)
+                {
                     return Err(trf(
                         "verify.timeout",
                         &[("secs", &s.timeout.as_secs()), ("error", &e)],
@@ -1515,7 +1636,7 @@ async fn retire<A: Aws>(
     j: &Journal,
     s: &Settings,
 ) -> Result<(), AwsError> {
-    let deadline = Instant::now() + s.timeout;
+    let deadline = store::deadline_after(s.timeout);
     let mut backoff = Backoff::new(s);
     loop {
         let r = match j.retire {

@@ -13,8 +13,19 @@
 //!   folder (0700) beside the real file; backups and journals are 0600.
 //! - A rewrite re-reads the file under the lock and re-applies the edit if
 //!   someone changed it since keyturn first read it.
+//! - Trust: `.keyturn`, its folders and every file in them must be real
+//!   (not symlinks), owned by the running user and not writable by group
+//!   or others; anything else is refused ([`StoreError::Untrusted`])
+//!   before keyturn reads or writes it, so another user can neither plant
+//!   a journal nor receive our backups.
+//! - Only regular files are read: a FIFO, socket, device or directory is
+//!   refused from its `stat` before it is opened, and the open itself is
+//!   non-blocking, so a FIFO swapped in between never hangs keyturn.
+//! - Temp files are registered with [`crate::signals`] (removed on
+//!   SIGINT/SIGTERM), and stale ones of keyturn's own naming are swept
+//!   under the lock on the next run.
 
-use crate::i18n::trf;
+use crate::i18n::{tr, trf};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -49,6 +60,126 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    /// keyturn's own folder or file is not safely ours.
+    #[error("{}", trf("store.untrusted", &[("path", &path.display()), ("reason", reason)]))]
+    Untrusted { path: PathBuf, reason: String },
+    /// The user's file is a FIFO, socket, device or directory.
+    #[error("{}", trf("store.not_regular", &[("path", &path.display()), ("what", what)]))]
+    NotRegular { path: PathBuf, what: &'static str },
+    /// The user's file lacks its owner's write bit: a deliberate "keep".
+    #[error("{}", trf("store.read_only", &[("path", &path.display()), ("mode", &format!("{mode:04o}"))]))]
+    ReadOnly { path: PathBuf, mode: u32 },
+}
+
+impl StoreError {
+    /// Refused before anything was changed.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Untrusted { .. }
+                | StoreError::NotRegular { .. }
+                | StoreError::ReadOnly { .. }
+        )
+    }
+
+    /// The OS error behind an I/O failure (ENOSPC, EROFS, ...), if any.
+    pub fn os_error(&self) -> Option<i32> {
+        match self {
+            StoreError::Io { source, .. } | StoreError::Owner { source, .. } => {
+                source.raw_os_error()
+            }
+            _ => None,
+        }
+    }
+
+    /// A full disk, a read-only or quota-limited file system, or a
+    /// permission the file system denies: the environment's fault, to be
+    /// fixed before the rotation can finish.
+    pub fn is_disk_trouble(&self) -> bool {
+        matches!(
+            self.os_error(),
+            Some(
+                libc::ENOSPC
+                    | libc::EROFS
+                    | libc::EACCES
+                    | libc::EPERM
+                    | libc::EDQUOT
+                    | libc::EFBIG
+                    | libc::EIO
+            )
+        )
+    }
+}
+
+/// The effective uid keyturn runs as: the only owner it trusts.
+pub fn euid() -> u32 {
+    // SAFETY: geteuid(2) cannot fail and touches no memory.
+    unsafe { libc::geteuid() }
+}
+
+/// What a non-regular file is, in words (for [`StoreError::NotRegular`]).
+fn kind_of(m: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        tr("store.kind_fifo")
+    } else if t.is_socket() {
+        tr("store.kind_socket")
+    } else if t.is_block_device() || t.is_char_device() {
+        tr("store.kind_device")
+    } else if t.is_dir() {
+        tr("store.kind_dir")
+    } else {
+        tr("store.kind_other")
+    }
+}
+
+/// lstat of one of keyturn's own paths, refusing anything not safely
+/// ours. None when it does not exist.
+fn trusted_meta(path: &Path, dir: bool) -> Result<Option<fs::Metadata>, StoreError> {
+    let m = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let untrusted = |reason: String| StoreError::Untrusted {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if m.file_type().is_symlink() {
+        return Err(untrusted(tr("store.why_symlink").into()));
+    }
+    if dir && !m.is_dir() {
+        return Err(untrusted(tr("store.why_not_dir").into()));
+    }
+    if !dir && !m.is_file() {
+        return Err(untrusted(tr("store.why_not_file").into()));
+    }
+    let me = euid();
+    if m.uid() != me {
+        return Err(untrusted(trf(
+            "store.why_owner",
+            &[("uid", &m.uid()), ("me", &me)],
+        )));
+    }
+    if m.mode() & 0o022 != 0 {
+        return Err(untrusted(trf(
+            "store.why_writable",
+            &[("mode", &format!("{:04o}", m.mode() & 0o7777))],
+        )));
+    }
+    Ok(Some(m))
+}
+
+/// Checks, without creating anything, that `dir` (and the `.keyturn`
+/// folder above it, if `dir` is inside one) is safely ours when present.
+pub fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = dir.parent() {
+        if parent.file_name() == Some(STATE_DIR.as_ref()) {
+            check_private_dir(parent)?;
+        }
+    }
+    trusted_meta(dir, true).map(|_| ())
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
@@ -82,15 +213,36 @@ pub fn state_dir(real: &Path) -> Result<PathBuf, StoreError> {
     Ok(dir)
 }
 
-/// Creates `dir` (and parents) and makes sure it is 0700, since backups
-/// and journals inside it hold secrets.
+/// Creates `dir` if missing and makes sure it is 0700, since backups
+/// and journals inside it hold secrets. `dir` (and the `.keyturn` above
+/// it) must be a real directory owned by us and not writable by others:
+/// checked before anything is created inside or its mode is changed.
 pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(io_err(dir))?;
-    let meta = fs::metadata(dir).map_err(io_err(dir))?;
+    if let Some(parent) = dir.parent() {
+        if parent.file_name() == Some(STATE_DIR.as_ref()) {
+            ensure_private_dir(parent)?;
+        }
+    }
+    let meta = match trusted_meta(dir, true)? {
+        Some(m) => m,
+        None => {
+            match fs::DirBuilder::new().mode(0o700).create(dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                // A parent outside `.keyturn` is missing: make it as before.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(io_err(dir))?,
+                Err(e) => return Err(io_err(dir)(e)),
+            }
+            // Whatever is there now (ours, or a racer's) is checked again.
+            trusted_meta(dir, true)?.ok_or_else(|| StoreError::Missing {
+                path: dir.to_path_buf(),
+            })?
+        }
+    };
     if meta.permissions().mode() & 0o077 != 0 {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))?;
     }
@@ -116,22 +268,28 @@ pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
         .to_string_lossy()
         .into_owned();
     let path = state_dir(real)?.join(format!("{name}.lock"));
+    trusted_meta(&path, false)?;
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&path)
         .map_err(io_err(&path))?;
-    let deadline = Instant::now() + wait;
+    check_opened(&path, &file)?;
+    let deadline = deadline_after(wait);
     loop {
         match file.try_lock() {
             Ok(()) => {
+                // Under the lock no other keyturn writes this file: any
+                // temp of ours beside it is a dead run's.
+                sweep_stale_temps(real);
                 return Ok(FileLock {
                     _file: file,
                     path,
                     target: real.to_path_buf(),
-                })
+                });
             }
             Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50));
@@ -175,12 +333,73 @@ impl std::fmt::Debug for Snapshot {
 
 pub fn read(path: &Path) -> Result<Snapshot, StoreError> {
     let real = real_path(path)?;
-    let bytes = match fs::read(&real) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err(&real)(e)),
-    };
+    let bytes = read_regular(&real)?;
     Ok(Snapshot { real, bytes })
+}
+
+/// The bytes of a regular file, None if it does not exist. Anything else
+/// (FIFO, socket, device, directory) is refused from its `stat` before it
+/// is opened; the open is non-blocking and re-checked with `fstat`, so a
+/// FIFO swapped in between cannot hang us either.
+fn read_regular(real: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    match fs::metadata(real) {
+        Ok(m) if !m.is_file() => {
+            return Err(StoreError::NotRegular {
+                path: real.to_path_buf(),
+                what: kind_of(&m),
+            })
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(real)(e)),
+    }
+    let mut f = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(real)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(real)(e)),
+    };
+    let m = f.metadata().map_err(io_err(real))?;
+    if !m.is_file() {
+        return Err(StoreError::NotRegular {
+            path: real.to_path_buf(),
+            what: kind_of(&m),
+        });
+    }
+    let mut buf = Vec::with_capacity(m.len() as usize);
+    f.read_to_end(&mut buf).map_err(io_err(real))?;
+    Ok(Some(buf))
+}
+
+/// Refuses a file keyturn would rewrite when it is not a regular file or
+/// lacks its owner's write bit (the user asked for it to be kept as is).
+/// Nothing is created or changed.
+pub fn check_writable(path: &Path) -> Result<(), StoreError> {
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(StoreError::NotRegular {
+            path: path.to_path_buf(),
+            what: kind_of(&m),
+        }),
+        Ok(m) if m.mode() & 0o200 == 0 => Err(StoreError::ReadOnly {
+            path: path.to_path_buf(),
+            mode: m.mode() & 0o7777,
+        }),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
+/// `Instant::now() + d`, saturating far in the future instead of
+/// panicking on overflow.
+pub fn deadline_after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
 }
 
 /// The result of [`rewrite`].
@@ -213,10 +432,9 @@ pub fn rewrite<E>(
     // our rename; re-check just before renaming, and retry a few times.
     for _ in 0..3 {
         // The file holds every secret the user has: wipe our copies.
-        let current = Zeroizing::new(fs::read(real).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => StoreError::Missing { path: real.clone() },
-            _ => io_err(real)(e),
-        })?);
+        let current = Zeroizing::new(
+            read_regular(real)?.ok_or_else(|| StoreError::Missing { path: real.clone() })?,
+        );
         if expected.bytes.as_deref() != Some(&current[..]) {
             reapplied = true;
         }
@@ -239,12 +457,13 @@ pub fn rewrite<E>(
             meta.permissions().mode() & 0o7777,
             Some((meta.uid(), meta.gid())),
         )?;
-        let still = Zeroizing::new(fs::read(real).map_err(io_err(real))?);
+        let still = Zeroizing::new(read_regular(real)?.unwrap_or_default());
         if still != current {
-            let _ = fs::remove_file(&tmp);
+            remove_temp(&tmp);
             reapplied = true;
             continue;
         }
+        pausepoint("before-rename");
         commit(&tmp, real)?;
         return Ok(Ok(Rewritten {
             backup: Some(backup),
@@ -270,15 +489,17 @@ fn write_temp(
         .unwrap_or_default()
         .as_nanos();
     let tmp = dir.join(format!(
-        ".{name}.keyturn-{}-{nonce}.tmp",
+        ".{name}{TEMP_MARK}{}-{nonce}{TEMP_SUFFIX}",
         std::process::id()
     ));
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&tmp)
         .map_err(io_err(&tmp))?;
+    crate::signals::temp_created(&tmp);
     let result = (|| {
         if let Some((uid, gid)) = owner {
             let m = f.metadata().map_err(io_err(&tmp))?;
@@ -300,18 +521,121 @@ fn write_temp(
         f.sync_all().map_err(io_err(&tmp))
     })();
     if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
+        remove_temp(&tmp);
         return Err(e);
     }
     Ok(tmp)
 }
 
+const TEMP_MARK: &str = ".keyturn-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+fn remove_temp(tmp: &Path) {
+    let _ = fs::remove_file(tmp);
+    crate::signals::temp_gone(tmp);
+}
+
 fn commit(tmp: &Path, real: &Path) -> Result<(), StoreError> {
     if let Err(e) = fs::rename(tmp, real) {
-        let _ = fs::remove_file(tmp);
+        remove_temp(tmp);
         return Err(io_err(real)(e));
     }
+    crate::signals::temp_gone(tmp);
     sync_dir(real.parent().unwrap_or(Path::new(".")))
+}
+
+/// Whether `file_name` is a temp file keyturn names for `of`:
+/// `.<of>.keyturn-<pid>-<nanos>.tmp`, digits only.
+pub fn is_our_temp(file_name: &str, of: &str) -> bool {
+    let Some(rest) = file_name
+        .strip_prefix('.')
+        .and_then(|r| r.strip_prefix(of))
+        .and_then(|r| r.strip_prefix(TEMP_MARK))
+        .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    let mut parts = rest.splitn(2, '-');
+    let digits =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    digits(parts.next()) && digits(parts.next())
+}
+
+/// Removes temp files a killed run left beside `real` and in `.keyturn`
+/// (journal and backup temps hold secrets too). Only regular files of our
+/// exact naming, owned by us; best effort.
+fn sweep_stale_temps(real: &Path) {
+    let dir = real.parent().unwrap_or(Path::new("."));
+    let name = real.file_name().unwrap_or_default().to_string_lossy();
+    let state = dir.join(STATE_DIR);
+    let mut spots: Vec<(PathBuf, Option<String>)> =
+        vec![(dir.to_path_buf(), Some(name.into_owned()))];
+    for sub in ["journal", "backups"] {
+        spots.push((state.join(sub), None));
+    }
+    spots.push((state.clone(), None));
+    for (d, of) in spots {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            let ours = match &of {
+                Some(of) => is_our_temp(&n, of),
+                // Inside `.keyturn` every file is ours: any name works.
+                None => n.starts_with('.') && n.ends_with(TEMP_SUFFIX) && n.contains(TEMP_MARK),
+            };
+            if !ours {
+                continue;
+            }
+            let p = e.path();
+            if let Ok(m) = fs::symlink_metadata(&p) {
+                if m.is_file() && m.uid() == euid() {
+                    let _ = fs::remove_file(&p);
+                }
+            }
+        }
+    }
+}
+
+/// Test hook: `KEYTURN_FAILPOINT=pause-<name>` stops here until a signal
+/// arrives, so an end-to-end test can deliver SIGTERM at this instant.
+fn pausepoint(name: &str) {
+    let want = format!("pause-{name}");
+    if std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == want.as_str()) {
+        eprintln!("keyturn: paused at {name}");
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}
+
+/// fstat of an opened private file: regular, ours, not writable by others.
+fn check_opened(path: &Path, f: &File) -> Result<(), StoreError> {
+    let m = f.metadata().map_err(io_err(path))?;
+    let bad = if !m.is_file() {
+        Some(tr("store.why_not_file").to_string())
+    } else if m.uid() != euid() {
+        Some(trf(
+            "store.why_owner",
+            &[("uid", &m.uid()), ("me", &euid())],
+        ))
+    } else if m.mode() & 0o022 != 0 {
+        Some(trf(
+            "store.why_writable",
+            &[("mode", &format!("{:04o}", m.mode() & 0o7777))],
+        ))
+    } else {
+        None
+    };
+    match bad {
+        Some(reason) => Err(StoreError::Untrusted {
+            path: path.to_path_buf(),
+            reason,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
@@ -339,11 +663,23 @@ pub fn remove_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// Reads a private file, None if absent.
+/// Reads a private file, None if absent. The file and its folder must be
+/// safely ours (a planted journal is refused, not obeyed).
 pub fn read_private(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    if let Some(dir) = path.parent() {
+        check_private_dir(dir)?;
+    }
+    if trusted_meta(path, false)?.is_none() {
+        return Ok(None);
+    }
     let mut buf = Vec::new();
-    match File::open(path) {
+    match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(mut f) => {
+            check_opened(path, &f)?;
             f.read_to_end(&mut buf).map_err(io_err(path))?;
             Ok(Some(buf))
         }
@@ -355,6 +691,7 @@ pub fn read_private(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
 /// Files in a private folder whose name ends with `suffix`, sorted.
 pub fn list_private(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, StoreError> {
     let mut out = Vec::new();
+    check_private_dir(dir)?;
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),

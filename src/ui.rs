@@ -77,6 +77,9 @@ impl Drop for Spinner {
 
 impl Ui for TermUi {
     fn step(&self, profile: &str, msg: &str) {
+        // Profile names and paths come from the files: no escapes.
+        let profile = crate::term::clean(profile);
+        let msg = crate::term::clean_text(msg);
         match &self.spinner {
             Some(s) => {
                 *s.msg.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{profile}: {msg}"))
@@ -87,7 +90,7 @@ impl Ui for TermUi {
 
     fn warn(&self, msg: &str) {
         self.clear();
-        eprintln!("warning: {msg}");
+        eprintln!("warning: {}", crate::term::clean_text(msg));
     }
 
     fn confirm(&self, question: &str) -> bool {

@@ -119,6 +119,12 @@ fn crash_after_verify_finishes_forward() {
 }
 
 #[test]
+fn crash_after_confirm_before_retire_finishes_forward() {
+    // The new pair was confirmed in the file; the old key still lives.
+    crash_at_failpoint_then_rerun("after-confirm", true);
+}
+
+#[test]
 fn crash_after_retire_before_journal_removed() {
     crash_at_failpoint_then_rerun("after-retire", true);
 }

@@ -121,8 +121,12 @@ impl Settings {
         if a.concurrency == 0 || a.account_concurrency == 0 {
             return Err(UsageError(tr("audit.concurrency_zero").into()));
         }
-        let report_timeout = parse_duration(&a.report_timeout)
-            .map_err(|e| UsageError(format!("--report-timeout: {e}")))?;
+        let report_timeout = crate::cli::parse_duration_max(
+            &a.report_timeout,
+            "--report-timeout",
+            crate::cli::MAX_TIMEOUT,
+        )
+        .map_err(|e| UsageError(format!("--report-timeout: {e}")))?;
         if let Some(role) = &a.org_role {
             if role.trim_matches('/').is_empty() || role.contains(char::is_whitespace) {
                 return Err(UsageError(trf("audit.bad_org_role", &[("role", role)])));
@@ -548,7 +552,7 @@ async fn credential_report<A: AuditAws>(
     s: &Settings,
     creds: &Creds,
 ) -> Result<Report, AwsError> {
-    let deadline = Instant::now() + s.report_timeout;
+    let deadline = crate::store::deadline_after(s.report_timeout);
     // IAM answers STARTED first; small reports are ready within a second,
     // large ones take longer, so start short and back off.
     let mut delay = Duration::from_millis(100);

@@ -30,6 +30,8 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
     };
     let mut items = Vec::new();
     for (profile, r) in &results {
+        let shown = crate::term::clean(profile);
+        let profile_shown: &str = &shown;
         match r {
             Ok(Some(s)) => {
                 items.push(json!({"profile": profile, "status": "completed", "new_key_id": s.new_key_id, "old_key_id": s.old_key_id}));
@@ -38,7 +40,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
                         "{}",
                         trf(
                             "out.recovered",
-                            &[("profile", profile), ("key", &mask(&s.new_key_id))],
+                            &[("profile", &profile_shown), ("key", &mask(&s.new_key_id))],
                         )
                     );
                 }
@@ -48,7 +50,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
                 if cfg.output != Output::Json {
                     println!(
                         "{}",
-                        trf("out.recovered_rolled_back", &[("profile", profile)])
+                        trf("out.recovered_rolled_back", &[("profile", &profile_shown)])
                     );
                 }
             }
@@ -56,7 +58,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
                 code = exit::FAILURE;
                 items.push(json!({"profile": profile, "status": "failed", "error": {"code": e.code(), "message": e.to_string()}}));
                 if cfg.output != Output::Json {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::term::clean_text(&e.to_string()));
                 }
             }
         }

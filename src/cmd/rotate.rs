@@ -86,7 +86,7 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
         FileKind::Credentials => &cfg.paths.credentials,
         FileKind::Config => &cfg.paths.config,
     };
-    format!("{} [{}]", file.display(), p.section)
+    crate::term::clean(&format!("{} [{}]", file.display(), p.section)).into_owned()
 }
 
 fn report(cfg: &Config, results: &Results) {
@@ -99,6 +99,8 @@ fn report(cfg: &Config, results: &Results) {
         return;
     }
     for (p, r) in results {
+        // Names and paths come from the files: no terminal escapes.
+        let p = &crate::term::clean(p).into_owned();
         match r {
             Ok(Outcome::Rotated(s)) => {
                 let retired = match s.retired {
@@ -124,7 +126,8 @@ fn report(cfg: &Config, results: &Results) {
                     println!("{}", trf("out.updated", &[("place", &place)]));
                 }
                 for b in &s.backups {
-                    println!("{}", trf("out.backup", &[("path", &b.display())]));
+                    let b = crate::term::clean(&b.display().to_string()).into_owned();
+                    println!("{}", trf("out.backup", &[("path", &b)]));
                 }
             }
             Ok(Outcome::Planned(plan)) => {
@@ -162,13 +165,17 @@ fn report(cfg: &Config, results: &Results) {
             ),
             Ok(Outcome::Skipped { reason, .. }) => println!(
                 "{}",
-                trf("out.skipped", &[("profile", p), ("reason", reason)])
+                trf(
+                    "out.skipped",
+                    &[("profile", p), ("reason", &crate::term::clean_text(reason))]
+                )
             ),
             Ok(Outcome::SharedWith { with }) => {
-                println!("{}", trf("out.shared", &[("profile", p), ("with", with)]))
+                let with = crate::term::clean(with);
+                println!("{}", trf("out.shared", &[("profile", p), ("with", &with)]))
             }
             // `error:` stays English in every language (see main.rs).
-            Err(e) => eprintln!("error: {e}"),
+            Err(e) => eprintln!("error: {}", crate::term::clean_text(&e.to_string())),
         }
     }
 }

@@ -62,7 +62,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::term::clean_text(&e.to_string()));
             return Ok(exit::FAILURE);
         }
     };
@@ -80,7 +80,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     ] {
         if let Some(doc) = doc {
             if let Err(refusal) = profile::check_parsable(doc, path) {
-                eprintln!("error: {refusal}");
+                eprintln!("error: {}", crate::term::clean_text(&refusal.to_string()));
                 return Ok(exit::FAILURE);
             }
         }
@@ -91,7 +91,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     let journals: Vec<Journal> = match rotate::journals(&cfg.paths) {
         Ok(js) => js.into_iter().map(|(_, j)| j).collect(),
         Err(e) => {
-            eprintln!("warning: {e}");
+            eprintln!("warning: {}", crate::term::clean_text(&e.to_string()));
             Vec::new()
         }
     };
@@ -164,7 +164,9 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
         );
     } else {
         let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
-        print!("{}", table(&lines, &labels, max_age, args.offline));
+        // Profile names come from the files: no terminal escapes.
+        let text = table(&lines, &labels, max_age, args.offline);
+        print!("{}", crate::term::clean_text(&text));
     }
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
     // only asking for a profile that does not exist is.

@@ -176,3 +176,158 @@ fn utc_stamp_is_sortable_and_correct() {
     assert_eq!(utc_stamp(t), "20261118T110640.000000005Z");
     assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000.000000000Z");
 }
+
+// --- hardening (issue 8) ---
+
+fn root_only() {
+    assert_eq!(
+        euid(),
+        0,
+        "this test must run as root (to give files to another uid); CI and the dev machines run as root"
+    );
+}
+
+#[test]
+fn symlinked_state_dir_is_refused_and_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    fs::set_permissions(&elsewhere, fs::Permissions::from_mode(0o755)).unwrap();
+    symlink(&elsewhere, dir.path().join(STATE_DIR)).unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"[a]\n").unwrap();
+    let err = lock(&file, Duration::ZERO).unwrap_err();
+    assert!(matches!(err, StoreError::Untrusted { .. }), "{err}");
+    assert!(err.is_refusal());
+    // Nothing was created or chmodded through the link.
+    assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert_eq!(mode(&elsewhere), 0o755);
+}
+
+#[test]
+fn state_dir_of_another_user_or_world_writable_is_refused() {
+    root_only();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join(STATE_DIR);
+    fs::create_dir(&state).unwrap();
+    std::os::unix::fs::chown(&state, Some(4321), Some(4321)).unwrap();
+    fs::set_permissions(&state, fs::Permissions::from_mode(0o700)).unwrap();
+    let err = ensure_private_dir(&state.join("journal")).unwrap_err();
+    assert!(err.to_string().contains("4321"), "{err}");
+    assert!(!state.join("journal").exists());
+    std::os::unix::fs::chown(&state, Some(0), Some(0)).unwrap();
+    fs::set_permissions(&state, fs::Permissions::from_mode(0o777)).unwrap();
+    let err = ensure_private_dir(&state).unwrap_err();
+    assert!(err.to_string().contains("0777"), "{err}");
+    assert_eq!(mode(&state), 0o777, "a refused folder keeps its mode");
+    // A planted journal folder is refused when listed, not read.
+    fs::set_permissions(&state, fs::Permissions::from_mode(0o700)).unwrap();
+    let journal = state.join("journal");
+    fs::create_dir(&journal).unwrap();
+    fs::set_permissions(&journal, fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(list_private(&journal, ".journal").is_err());
+    fs::set_permissions(&journal, fs::Permissions::from_mode(0o700)).unwrap();
+    let planted = journal.join("x.journal");
+    fs::write(&planted, b"{}").unwrap();
+    std::os::unix::fs::chown(&planted, Some(4321), Some(4321)).unwrap();
+    assert!(matches!(
+        read_private(&planted),
+        Err(StoreError::Untrusted { .. })
+    ));
+}
+
+#[test]
+fn group_readable_own_state_dir_is_tightened() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join(STATE_DIR);
+    fs::create_dir(&state).unwrap();
+    fs::set_permissions(&state, fs::Permissions::from_mode(0o750)).unwrap();
+    ensure_private_dir(&state.join("backups")).unwrap();
+    assert_eq!(mode(&state), 0o700);
+    assert_eq!(mode(&state.join("backups")), 0o700);
+}
+
+#[test]
+fn special_files_are_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // No writer ever opens the FIFO: a blocking open would hang here.
+    let err = read(&fifo).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotRegular { .. }) && err.to_string().contains("FIFO"),
+        "{err}"
+    );
+    let sock = dir.path().join("sock");
+    let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    assert!(matches!(read(&sock), Err(StoreError::NotRegular { .. })));
+    assert!(matches!(
+        read(Path::new("/dev/null")),
+        Err(StoreError::NotRegular { .. })
+    ));
+    assert!(matches!(
+        read(dir.path()),
+        Err(StoreError::NotRegular { .. })
+    ));
+    assert!(check_writable(&fifo).is_err());
+    // Nothing of keyturn's appeared.
+    assert!(!dir.path().join(STATE_DIR).exists());
+}
+
+#[test]
+fn read_only_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"[a]\n").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o400)).unwrap();
+    let err = check_writable(&file).unwrap_err();
+    assert!(err.to_string().contains("0400"), "{err}");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    check_writable(&file).unwrap();
+    check_writable(&dir.path().join("absent")).unwrap();
+}
+
+#[test]
+fn temp_naming_is_recognised_exactly() {
+    assert!(is_our_temp(".credentials.keyturn-12-34.tmp", "credentials"));
+    assert!(!is_our_temp(".credentials.keyturn-12-34.tmp", "config"));
+    assert!(!is_our_temp(".credentials.keyturn-12.tmp", "credentials"));
+    assert!(!is_our_temp(".credentials.keyturn-a-34.tmp", "credentials"));
+    assert!(!is_our_temp("credentials.keyturn-12-34.tmp", "credentials"));
+    assert!(!is_our_temp(
+        ".credentials.keyturn-12-34.tmp.x",
+        "credentials"
+    ));
+}
+
+#[test]
+fn stale_temps_are_swept_under_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"[a]\n").unwrap();
+    let stale = dir.path().join(".credentials.keyturn-999999-1.tmp");
+    let other = dir.path().join(".credentials.editor.tmp");
+    fs::write(&stale, b"secret").unwrap();
+    fs::write(&other, b"not ours").unwrap();
+    let journal = dir.path().join(STATE_DIR).join("journal");
+    ensure_private_dir(&journal).unwrap();
+    let jtmp = journal.join(".p-1.journal.keyturn-5-6.tmp");
+    fs::write(&jtmp, b"secret").unwrap();
+    let _lock = lock(&file, Duration::ZERO).unwrap();
+    assert!(!stale.exists() && !jtmp.exists());
+    assert!(
+        other.exists(),
+        "a file not of keyturn's naming is left alone"
+    );
+}
+
+#[test]
+fn deadline_never_overflows() {
+    let far = deadline_after(Duration::MAX);
+    assert!(far > Instant::now());
+    let _ = deadline_after(Duration::from_secs(u64::MAX));
+}

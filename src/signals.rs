@@ -1,0 +1,79 @@
+//! keyturn's own SIGINT/SIGTERM: before the process dies, the temp files
+//! it has open beside the user's files (which hold every secret of the
+//! file) are removed and the process groups of running hooks are killed.
+//!
+//! Invariants: the handler runs on its own thread (signal-hook's
+//! iterator), so it works while the runtime is busy in synchronous file
+//! code; it only unlinks registered temp paths and kills registered
+//! process groups, then dies of the same signal (the exit status a shell
+//! or systemd expects). Journals are left as they are: the next run
+//! finishes the rotation from them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
+
+static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+static INSTALL: Once = Once::new();
+
+/// Installs the handler (idempotent). Called once by [`crate::run`].
+pub fn install() {
+    INSTALL.call_once(|| {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                cleanup();
+                let _ = signal_hook::low_level::emulate_default_handler(sig);
+                std::process::exit(128 + sig);
+            }
+        });
+    });
+}
+
+/// Removes every registered temp file and kills every registered hook
+/// process group.
+pub fn cleanup() {
+    for p in lock(&TEMPS).drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
+    for g in lock(&GROUPS).drain(..) {
+        kill_group(g);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A temp file now exists at `p` (until [`temp_gone`]).
+pub fn temp_created(p: &Path) {
+    lock(&TEMPS).push(p.to_path_buf());
+}
+
+/// The temp file at `p` was renamed into place or removed.
+pub fn temp_gone(p: &Path) {
+    lock(&TEMPS).retain(|t| t != p);
+}
+
+/// A hook runs as the leader of process group `pgid`.
+pub fn group_started(pgid: i32) {
+    lock(&GROUPS).push(pgid);
+}
+
+/// The hook's group was killed or is done.
+pub fn group_gone(pgid: i32) {
+    lock(&GROUPS).retain(|g| *g != pgid);
+}
+
+/// SIGKILL to every process of group `pgid` (ESRCH: none left).
+pub fn kill_group(pgid: i32) {
+    if pgid > 1 {
+        // SAFETY: kill(2) has no memory-safety preconditions.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+}
