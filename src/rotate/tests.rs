@@ -238,7 +238,8 @@ impl World {
             secret: secret.clone(),
             user: user.to_string(),
             active: true,
-            created: 1_700_000_000 + self.clock,
+            // Real time: orphan cleanup compares it with the journal's.
+            created: i64::try_from(now_secs()).unwrap() + self.clock,
             signed: 0,
             flaky,
         });
@@ -714,6 +715,7 @@ impl Fx {
             paths: &self.paths,
             s: &self.s,
             locks: &locks,
+            mfa: &Default::default(),
         };
         f(&cx)
     }
@@ -802,7 +804,7 @@ impl Fx {
             region: "us-east-1".into(),
             mfa_serial: None,
             retire: Retire::Delete,
-            started_at: 1_700_000_000,
+            started_at: now_secs(),
             old_key_id: OLD_ID.into(),
             old_secret: Secret::new(OLD_SECRET),
             keys_before: vec![OLD_ID.into()],
@@ -811,6 +813,7 @@ impl Fx {
             rollback_reason: (state == State::RollingBack)
                 .then(|| "the new key did not work within 120s".to_string()),
             hooks_done: false,
+            create_attempts: Vec::new(),
         }
     }
 
@@ -1745,7 +1748,22 @@ fn assert_iam_signed_with_session(fx: &Fx, new_id: &str) {
     let gst: Vec<&Call> = log.iter().filter(|c| c.op == GST).collect();
     assert_eq!(gst.len(), 1);
     assert_eq!(gst[0].signer, OLD_ID);
-    for c in log.iter().filter(|c| c.op.starts_with("IAM ")) {
+    // The plain key is tried first; IAM's MFA denial brings the session.
+    let at = log.iter().position(|c| c.op == GST).unwrap();
+    let before: Vec<&Call> = log[..at]
+        .iter()
+        .filter(|c| c.op.starts_with("IAM "))
+        .collect();
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(
+        (
+            before[0].op,
+            before[0].signer.as_str(),
+            before[0].failed.as_deref()
+        ),
+        (LAK, OLD_ID, Some("AccessDenied"))
+    );
+    for c in log[at..].iter().filter(|c| c.op.starts_with("IAM ")) {
         assert!(c.signer.starts_with("ASIASESSION"), "{c:?}");
         assert!(c.failed.is_none(), "{c:?}");
     }
