@@ -1061,9 +1061,10 @@ async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateErr
     };
     let keys = match cx.aws.list_access_keys(&signer, &a.user_name).await {
         Ok(k) => k,
-        Err(e) if e.wants_mfa() && signer.session_token.is_none() => {
+        Err(e) if e.is_access_denied() && signer.session_token.is_none() => {
             signer = cx
-                .mfa_session(
+                .mfa_after_denial(
+                    e,
                     &plain,
                     &a.user_arn,
                     &a.user_name,
@@ -1140,8 +1141,7 @@ impl<A: Aws> Ctx<'_, A> {
         &self,
         key: &Creds,
         user_arn: &str,
-        user: &str,
-        serial: Option<&str>,
+        serial: &str,
         profile: &str,
     ) -> Result<(Creds, String), RotateError> {
         // Held across the prompt and the request: see [`MfaSessions`].
@@ -1149,22 +1149,7 @@ impl<A: Aws> Ctx<'_, A> {
         if let Some(hit) = st.by_user.get(user_arn) {
             return Ok(hit.clone());
         }
-        let serial = match serial {
-            Some(s) => s.to_string(),
-            // `mfa_serial` names the device when the file has it; else
-            // the user's own device (AWS's force-MFA policy lets a user
-            // list it without MFA).
-            None => self
-                .aws
-                .mfa_devices(key, user)
-                .await
-                .ok()
-                .and_then(|d| d.into_iter().next())
-                .ok_or_else(|| RotateError::NeedsMfa {
-                    profile: profile.to_string(),
-                    what: trf("mfa.no_device", &[("user", &user)]),
-                })?,
-        };
+        let serial = serial.to_string();
         let needs = || RotateError::NeedsMfa {
             profile: profile.to_string(),
             what: trf("mfa.policy", &[("serial", &serial)]),
@@ -1190,13 +1175,54 @@ impl<A: Aws> Ctx<'_, A> {
         Ok((session, serial))
     }
 
+    /// IAM denied a plain-key call on the user's own keys. AWS's wording of
+    /// a force-MFA deny ("... with an explicit deny in an identity-based
+    /// policy") does not name MFA, so the denial is taken as MFA-required
+    /// when the profile names a device or the user has one (the force-MFA
+    /// policy lets a user list their devices without MFA); otherwise it is
+    /// the plain AccessDenied it says it is.
+    async fn mfa_after_denial(
+        &self,
+        e: AwsError,
+        key: &Creds,
+        user_arn: &str,
+        user: &str,
+        serial: Option<&str>,
+        profile: &str,
+    ) -> Result<(Creds, String), RotateError> {
+        if let Some(hit) = self.mfa.cached(user_arn).await {
+            return Ok(hit);
+        }
+        let serial = match serial {
+            Some(s) => Some(s.to_string()),
+            None => self
+                .aws
+                .mfa_devices(key, user)
+                .await
+                .ok()
+                .and_then(|d| d.into_iter().next()),
+        };
+        match serial {
+            Some(s) => self.mfa_session(key, user_arn, &s, profile).await,
+            None if e.wants_mfa() => Err(RotateError::NeedsMfa {
+                profile: profile.to_string(),
+                what: trf("mfa.no_device", &[("user", &user)]),
+            }),
+            None => Err(RotateError::Aws {
+                profile: profile.to_string(),
+                step: "IAM ListAccessKeys",
+                source: e,
+            }),
+        }
+    }
+
     /// What a recovery signs IAM calls with: the key, or the run's MFA
     /// session when the journal says IAM demanded MFA.
     async fn iam_creds(&self, key: &Creds, j: &Journal) -> Result<Creds, RotateError> {
         match &j.mfa_serial {
             None => Ok(key.clone()),
             Some(serial) => Ok(self
-                .mfa_session(key, &j.user_arn, &j.user_name, Some(serial), &j.profile)
+                .mfa_session(key, &j.user_arn, serial, &j.profile)
                 .await?
                 .0),
         }
@@ -1285,9 +1311,10 @@ impl<A: Aws> Ctx<'_, A> {
         ui.step(&profile, tr("step.list_keys"));
         let keys = match aws.list_access_keys(&iam, &user).await {
             Ok(keys) => keys,
-            Err(e) if e.wants_mfa() && iam.session_token.is_none() => {
+            Err(e) if e.is_access_denied() && iam.session_token.is_none() => {
                 let (session, serial) = self
-                    .mfa_session(
+                    .mfa_after_denial(
+                        e,
                         &old,
                         &identity.arn,
                         &user,
