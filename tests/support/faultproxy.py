@@ -15,7 +15,8 @@ Control API (JSON, same port):
     POST /__proxy/config            {"propagation_delay_s": float, "rewrite_errors": bool,
                                      "backdate_days": {"AKIA...": days},
                                      "mfa": null | {"serial": ARN, "code": "123456",
-                                                    "resign_id": AKIA, "resign_secret": S}}
+                                                    "resign_id": AKIA, "resign_secret": S},
+                                     "late_resign": null | {"id": AKIA, "secret": S}}
                                     (partial)
                                     backdate_days makes ListAccessKeys report those keys as
                                     created that many days earlier (moto cannot backdate)
@@ -35,14 +36,18 @@ Rules are evaluated in order. A rule that matches counts the request ("seen"); i
 its skip budget is used up and its times budget is not; the first rule that applies wins. A
 request that a rule merely counts (skip) goes on to the following rules. With "ratio", the rule
 applies to that share of the requests past skip, spread evenly and deterministically (request
-n applies when floor((n+1)*r) > floor(n*r)): "ratio": 0.3 throttles 3 of every 10, never two in
-a row.
+n, from 0, applies when ceil((n+1)*r) > ceil(n*r)): "ratio": 0.3 throttles requests 0, 3, 6 of
+every 10, never two in a row.
 
 Fault "late": the request is read, the client's connection is closed at once without an answer
 (the reply is lost), and the request is sent to IAM later: when POST /__proxy/release is called,
 or after "ms" milliseconds if ms > 0. The log gets a second entry for it, fault "late_executed",
 with the upstream status, once it has run. This is a CreateAccessKey that completes after the
-caller gave up.
+caller gave up. IAM authenticates a request when it receives it; moto only when it runs it, by
+which time the signing key may be gone (keyturn deletes the old key): with config
+"late_resign", the proxy re-signs the late request with that key (the admin's) first, so
+emulated is the authentication at receipt (the request names its user, so the effect is the
+same).
 
 MFA-enforcing mode (config "mfa"), emulating AWS's force-MFA policy
 (BlockMostAccessUnlessSignedInWithMFA):
@@ -60,6 +65,7 @@ MFA-enforcing mode (config "mfa"), emulating AWS's force-MFA policy
 
 import argparse
 import datetime
+import fractions
 import hashlib
 import hmac
 import http.client
@@ -118,7 +124,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "proxy-connection"}
 
 DEFAULT_CONFIG = {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {},
-                  "mfa": None}
+                  "mfa": None, "late_resign": None}
 
 CRED_RE = re.compile(r"Credential=([^/,\s]+)/([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 ACCESS_KEY_ID_RE = re.compile(rb"<AccessKeyId>\s*([A-Z0-9]+)\s*</AccessKeyId>")
@@ -320,8 +326,10 @@ class State:
                 if rule.times is not None and n >= rule.skip + rule.times:
                     continue
                 if rule.ratio is not None:
+                    # ceil((k+1) r) > ceil(k r): the first request applies, then evenly.
                     k = n - rule.skip
-                    if int((k + 1) * rule.ratio) <= int(k * rule.ratio):
+                    r = fractions.Fraction(str(rule.ratio))
+                    if -(-(k + 1) * r // 1) <= -(-k * r // 1):
                         continue
                 rule.hits += 1
                 return rule.fault, rule.ms
@@ -669,8 +677,14 @@ class Handler(BaseHTTPRequestHandler):
                 st.wait(ms / 1000.0)
             if st.stopping.is_set():
                 return
+            with st.lock:
+                resign = st.config.get("late_resign")
+            headers = req_headers
+            if resign:
+                headers = sigv4_resign(method, path, req_headers, body, resign["id"],
+                                       resign["secret"])
             try:
-                status, _, _, data = forward_to(upstream, method, path, req_headers, body)
+                status, _, _, data = forward_to(upstream, method, path, headers, body)
             except OSError:
                 status, data = 502, b""
             if action == "CreateAccessKey" and status == 200:
@@ -773,6 +787,11 @@ class Handler(BaseHTTPRequestHandler):
                                 isinstance(v.get(n), str) for n in need)):
                             raise ValueError("mfa must be null or an object with %s" % (need,))
                         upd[k] = dict(v) if v else None
+                    elif k == "late_resign":
+                        if v is not None and (not isinstance(v, dict) or not all(
+                                isinstance(v.get(n), str) for n in ("id", "secret"))):
+                            raise ValueError("late_resign must be null or {id, secret}")
+                        upd[k] = dict(v) if v else None
                     elif k == "backdate_days":
                         if not isinstance(v, dict) or not all(
                                 isinstance(d, (int, float)) and not isinstance(d, bool)
@@ -787,6 +806,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(405, {"error": "method not allowed"})
             with st.lock:
                 cfg = dict(st.config)
+            if cfg.get("late_resign"):
+                cfg["late_resign"] = {"id": cfg["late_resign"]["id"]}
             if cfg.get("mfa"):
                 cfg["mfa"] = {"serial": cfg["mfa"]["serial"], "resign_id": cfg["mfa"]["resign_id"]}
             return self.send_json(200, cfg)

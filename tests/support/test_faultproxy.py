@@ -318,7 +318,7 @@ class FaultProxyTest(unittest.TestCase):
         # moto's own shape when the rewrite is off
         status, cfg = self.ctl("POST", "config", {"rewrite_errors": False})
         self.assertEqual(cfg, {"propagation_delay_s": 0.0, "rewrite_errors": False, "backdate_days": {},
-                               "mfa": None})
+                               "mfa": None, "late_resign": None})
         self.assertClientError(bogus.list_users, "InvalidClientTokenId", 403)
         self.assertIn("<ErrorResponse><Errors><Error>", raw["body"])
 
@@ -365,6 +365,7 @@ class FaultProxyTest(unittest.TestCase):
                 self.assertEqual(e.response["Error"]["Code"], "Throttling")
                 outcomes.append(1)
         self.assertEqual(sum(outcomes), 6)
+        self.assertEqual(outcomes[:10], [1, 0, 0, 1, 0, 0, 1, 0, 0, 0])
         self.assertFalse(any(a and b for a, b in zip(outcomes, outcomes[1:])), outcomes)
         status, out = self.ctl("POST", "rules", [{"fault": "throttle", "ratio": 0}])
         self.assertEqual(status, 400, out)
@@ -376,6 +377,8 @@ class FaultProxyTest(unittest.TestCase):
         except ClientError:
             pass
         self.rules({"action": "CreateAccessKey", "fault": "late", "times": 1})
+        self.ctl("POST", "config", {"late_resign": {"id": self.admin_key,
+                                                    "secret": self.admin_secret}})
         with self.assertRaises(CONN_ERRORS):
             iam.create_access_key(UserName="late")
         # Nothing ran yet: the request waits for /release.
@@ -642,7 +645,7 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(self.ctl("GET", "nope")[0], 404)
         status, cfg = self.ctl("POST", "config", {"propagation_delay_s": 2})
         self.assertEqual(cfg, {"propagation_delay_s": 2.0, "rewrite_errors": True, "backdate_days": {},
-                               "mfa": None})
+                               "mfa": None, "late_resign": None})
         self.rules({"fault": "throttle"})
         self.assertClientError(self.admin().get_user, "Throttling", 400)
         self.assertEqual(self.ctl("POST", "reset")[0], 200)
@@ -650,7 +653,7 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(self.ctl("GET", "rules")[1], [])
         self.assertEqual(self.ctl("GET", "config")[1],
                          {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {},
-                               "mfa": None})
+                               "mfa": None, "late_resign": None})
         with open(self.log_path) as f:
             self.assertEqual(f.read(), "")
 
