@@ -964,8 +964,27 @@ pub struct Attempt {
     pub known: Vec<String>,
 }
 
+/// Attempt records live beside the journals, in their own folder: they
+/// outlive the rotation, the journals do not.
+fn attempt_dir(real: &Path) -> PathBuf {
+    real.parent()
+        .unwrap_or(Path::new("."))
+        .join(store::STATE_DIR)
+        .join("attempts")
+}
+
 fn attempt_path(j: &Journal) -> PathBuf {
-    journal_path(j).with_extension("attempt")
+    let journal = journal_path(j);
+    let home = match j.home.file {
+        FileKind::Credentials => &j.credentials_file,
+        FileKind::Config => &j.config_file,
+    };
+    attempt_dir(home).join(
+        journal
+            .file_name()
+            .map(|n| Path::new(n).with_extension("attempt"))
+            .unwrap_or_else(|| PathBuf::from("profile.attempt")),
+    )
 }
 
 impl<A: Aws> Ctx<'_, A> {
@@ -1006,7 +1025,7 @@ fn attempt_records(paths: &Paths) -> Vec<(PathBuf, Attempt)> {
     let mut dirs = Vec::new();
     for p in [&paths.credentials, &paths.config] {
         if let Ok(real) = store::real_path(p) {
-            let d = journal_dir(&real);
+            let d = attempt_dir(&real);
             if !dirs.contains(&d) {
                 dirs.push(d);
             }

@@ -64,7 +64,7 @@ fn count(log: &[Value], action: &str) -> usize {
 }
 
 fn attempt_records(sb: &Sandbox) -> Vec<std::path::PathBuf> {
-    let dir = sb.home.join(".aws/.keyturn/journal");
+    let dir = sb.home.join(".aws/.keyturn/attempts");
     std::fs::read_dir(&dir)
         .map(|d| {
             d.filter_map(|e| e.ok().map(|e| e.path()))

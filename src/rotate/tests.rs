@@ -2019,7 +2019,7 @@ fn secrets_never_appear_in_debug_output() {
 // Real AWS conditions: throttling, MFA on demand, late creates, fleets
 
 fn attempt_files(fx: &Fx) -> Vec<PathBuf> {
-    let dir = journal_dir(&store::real_path(&fx.paths.credentials).unwrap());
+    let dir = attempt_dir(&store::real_path(&fx.paths.credentials).unwrap());
     store::list_private(&dir, ".attempt").unwrap_or_default()
 }
 

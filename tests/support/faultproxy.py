@@ -26,7 +26,9 @@ Control API (JSON, same port):
     GET  /__proxy/log               list of logged requests
     GET  /__proxy/held              list of seqs currently held by a "hold" fault
     POST /__proxy/release           release every held request -> {"released": [seq, ...]}
-    GET  /__proxy/new_keys          [{"key_id": ..., "age_s": ...}] keys created through the proxy
+    GET  /__proxy/new_keys          [{"key_id": ..., "age_s": ..., "created_t": ...}] keys created
+                                    through the proxy (created_t: the proxy's monotonic clock,
+                                    as the "t" of log entries: when each request was answered)
     POST /__proxy/reset             rules, log, new keys, held requests, config -> defaults
 
 Rule: {"action": "CreateAccessKey"|"*", "service": "iam"|"sts"|"*",
@@ -346,6 +348,9 @@ class State:
             self.new_keys[key_id] = time.monotonic()
 
     def record(self, entry):
+        # "t": when the request was answered (or dropped), on the proxy's monotonic clock,
+        # the clock of new_keys' "created_t": for benchmarks, never for test assertions.
+        entry.setdefault("t", round(time.monotonic(), 4))
         line = json.dumps(entry, sort_keys=True)
         with self.lock:
             self.log.append(entry)
@@ -836,7 +841,8 @@ class Handler(BaseHTTPRequestHandler):
         if name == "new_keys" and method == "GET":
             now = time.monotonic()
             with st.lock:
-                out = [{"key_id": k, "age_s": round(now - t, 3)} for k, t in st.new_keys.items()]
+                out = [{"key_id": k, "age_s": round(now - t, 3), "created_t": round(t, 4)}
+                       for k, t in st.new_keys.items()]
             return self.send_json(200, out)
         if name == "reset" and method == "POST":
             st.reset()
