@@ -1064,6 +1064,21 @@ pub async fn sweep_attempts<A: Aws>(cx: &Ctx<'_, A>) {
     }
 }
 
+/// `keyturn status`'s share of [`sweep_attempts`]: it writes no file, so
+/// it needs no lock, and it never prompts (no MFA code is asked for).
+pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths) {
+    let s = Settings::default();
+    let cx = Ctx {
+        aws,
+        ui,
+        paths,
+        s: &s,
+        locks: &[],
+        mfa: &MfaSessions::default(),
+    };
+    sweep_attempts(&cx).await;
+}
+
 async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateError> {
     let loaded = load(cx.paths)?;
     let key = profile::resolve(&loaded.files(cx.paths), &a.profile)?;

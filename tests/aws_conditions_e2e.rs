@@ -326,3 +326,15 @@ fn a_key_made_outside_the_rotation_window_is_reported_never_deleted() {
     // One deletion in all: the first run's old key.
     assert_eq!(count(&sb.proxy_log(), "DeleteAccessKey"), 1);
 }
+
+#[test]
+fn a_key_made_late_inside_the_window_is_deleted_by_status_too() {
+    let sb = Sandbox::new();
+    let old = one_user(&sb);
+    let late = late_create(&sb, &old);
+    let (id, _) = file_key(&sb, "default");
+    let run = sb.keyturn().args(["status"]).run();
+    assert!(run.stderr.contains("deleting key"), "{run:?}");
+    assert_eq!(sb.keys_of("alice"), vec![(id.clone(), "Active".into())]);
+    assert_ne!(late, id);
+}
