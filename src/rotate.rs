@@ -14,8 +14,12 @@
 //!
 //! Recovery rule of each state (see [`recover_journal`]):
 //! - `Started`: no secret of a new key exists on disk. Any key that was
-//!   not there before (`keys_before`) is an orphan whose secret is lost:
-//!   delete it, signing with the old key. The file was never written.
+//!   not there before (`keys_before`) and was made inside the rotation's
+//!   window (`started_at` to the last `create_attempts` entry, plus a
+//!   skew margin) is an orphan whose secret is lost: delete it, signing
+//!   with the old key; a key made outside the window is reported, never
+//!   deleted. The file was never written. A create sent before the crash
+//!   leaves an [`Attempt`] record, so a key IAM makes later still goes.
 //! - `Created`: the new secret is durable in the journal; the file holds the
 //!   old or the new pair (the write is atomic). Finish forward: write the
 //!   new pair, delete orphans, verify, retire.
@@ -23,6 +27,12 @@
 //! - `Verified`: retire the old key (already gone counts as done).
 //! - `RollingBack`: put the old pair back in the file, delete the new key
 //!   signing with the old one, delete orphans.
+//!
+//! Unattended conditions: CreateAccessKey is retried only on definite
+//! rejections (throttling); verification polls at short, capped spacing
+//! while the key propagates; MFA is used only when IAM denies the plain
+//! key, with one session per user per run; `--jobs` bounds requests in
+//! flight, not rotations waiting.
 //!
 //! Invariants: the journal (0600, fsynced) holds the old and the new pair,
 //! so no key whose secret is lost survives recovery, and the file always
@@ -1857,6 +1867,11 @@ impl<A: Aws> Ctx<'_, A> {
         let iam = self.iam_creds(&base, &j).await?;
         match j.state {
             State::Started | State::RollingBack => {
+                // A CreateAccessKey sent before the crash may still run at
+                // IAM after this cleanup: keep its window for later runs.
+                if j.state == State::Started && !j.create_attempts.is_empty() {
+                    self.record_attempt(&j, &[]);
+                }
                 self.ui.step(&profile, tr("step.undo"));
                 self.undo(&j, &iam).await?;
                 Ok(None)
