@@ -192,6 +192,7 @@ impl AwsError {
                 "ThrottlingException",
                 "RequestLimitExceeded",
                 "TooManyRequestsException",
+                "ThrottledException",
             ])
     }
 
@@ -214,6 +215,30 @@ impl AwsError {
         self.is_access_denied() && {
             let m = self.message.to_ascii_lowercase();
             m.contains("multifactor") || m.contains("mfa")
+        }
+    }
+
+    /// IAM refused the request without executing it, and the same request
+    /// may succeed later: throttling, or a request that never left. Safe
+    /// to retry even for CreateAccessKey (no key can have been made).
+    pub fn is_definite_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::NotSent => true,
+            ErrorKind::Unknown => false,
+            // A throttled request is rejected before the action runs
+            // (IAM answers 400 Throttling; other AWS services 429 or these
+            // codes), and so is PriorRequestNotComplete.
+            ErrorKind::Service => {
+                self.is_throttling()
+                    || self.code_is(&[
+                        "PriorRequestNotComplete",
+                        "RequestThrottled",
+                        "RequestThrottledException",
+                        "SlowDown",
+                        "EC2ThrottledException",
+                        "BandwidthLimitExceeded",
+                    ])
+            }
         }
     }
 

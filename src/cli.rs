@@ -112,7 +112,7 @@ pub struct CommonArgs {
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
 
-    /// MFA code, when the profile has mfa_serial (else asked on a terminal)
+    /// MFA code, sent only if IAM demands MFA (else asked on a terminal)
     #[arg(long, value_name = "CODE")]
     pub mfa_code: Option<String>,
 

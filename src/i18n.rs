@@ -1460,6 +1460,37 @@ pub static CATALOGUE: &[Msg] = &[
         "{what} `{value}` is too large: at most {max}",
         "{what} の値 `{value}` が大きすぎます（最大 {max}）",
     ),
+    // --- aws conditions: throttling, MFA on demand, late CreateAccessKey ---
+    m(
+        "step.create_throttled",
+        "CreateAccessKey was refused without effect ({error}); retrying",
+        "CreateAccessKey は実行されずに拒否されました（{error}）。再試行します",
+    ),
+    m(
+        "warn.attempt_recorded",
+        "a CreateAccessKey got no answer: if IAM runs it late, the next `keyturn rotate`, `keyturn recover` or `keyturn status` deletes the key it makes (record: {path})",
+        "CreateAccessKey の応答がありませんでした。IAM で遅れて実行された場合、次の `keyturn rotate`、`keyturn recover` または `keyturn status` がそのアクセスキーを削除します（記録: {path}）",
+    ),
+    m(
+        "warn.late_orphan",
+        "deleting key {key} of {user}: made at {date} by a CreateAccessKey that got no answer (its secret was never received)",
+        "{user} のアクセスキー {key} を削除します。応答のなかった CreateAccessKey により {date} に作成されました（シークレットは受け取っていません）",
+    ),
+    m(
+        "warn.outside_window",
+        "key {key} of {user} was made at {date}, outside keyturn's rotation window ({start} to {end}): not deleted; check who created it",
+        "{user} のアクセスキー {key} は {date} に作成されました。keyturn のローテーション期間（{start} から {end}）の外のため削除しません。作成者を確認してください",
+    ),
+    m(
+        "mfa.policy",
+        "an IAM policy requiring MFA (device {serial})",
+        "MFA を要求する IAM ポリシー（デバイス {serial}）",
+    ),
+    m(
+        "mfa.no_device",
+        "an IAM policy requiring MFA (no MFA device found for {user}: set mfa_serial in the profile)",
+        "MFA を要求する IAM ポリシー（{user} の MFA デバイスが見つかりません。プロファイルに mfa_serial を設定してください）",
+    ),
 ];
 
 #[cfg(test)]

@@ -14,8 +14,12 @@
 //!
 //! Recovery rule of each state (see [`recover_journal`]):
 //! - `Started`: no secret of a new key exists on disk. Any key that was
-//!   not there before (`keys_before`) is an orphan whose secret is lost:
-//!   delete it, signing with the old key. The file was never written.
+//!   not there before (`keys_before`) and was made inside the rotation's
+//!   window (`started_at` to the last `create_attempts` entry, plus a
+//!   skew margin) is an orphan whose secret is lost: delete it, signing
+//!   with the old key; a key made outside the window is reported, never
+//!   deleted. The file was never written. A create sent before the crash
+//!   leaves an [`Attempt`] record, so a key IAM makes later still goes.
 //! - `Created`: the new secret is durable in the journal; the file holds the
 //!   old or the new pair (the write is atomic). Finish forward: write the
 //!   new pair, delete orphans, verify, retire.
@@ -23,6 +27,12 @@
 //! - `Verified`: retire the old key (already gone counts as done).
 //! - `RollingBack`: put the old pair back in the file, delete the new key
 //!   signing with the old one, delete orphans.
+//!
+//! Unattended conditions: CreateAccessKey is retried only on definite
+//! rejections (throttling); verification polls at short, capped spacing
+//! while the key propagates; MFA is used only when IAM denies the plain
+//! key, with one session per user per run; `--jobs` bounds requests in
+//! flight, not rotations waiting.
 //!
 //! Invariants: the journal (0600, fsynced) holds the old and the new pair,
 //! so no key whose secret is lost survives recovery, and the file always
@@ -89,6 +99,11 @@ pub struct Journal {
     /// The hooks ran after verification (state `Verified`).
     #[serde(default)]
     pub hooks_done: bool,
+    /// When each CreateAccessKey attempt was sent (Unix seconds): with
+    /// `started_at` the rotation's own window, the only keys an orphan
+    /// cleanup may delete.
+    #[serde(default)]
+    pub create_attempts: Vec<u64>,
 }
 
 impl Journal {
@@ -496,6 +511,97 @@ pub struct Ctx<'a, A> {
     pub paths: &'a Paths,
     pub s: &'a Settings,
     pub locks: &'a [FileLock],
+    /// The run's MFA sessions (`&Default::default()` to start a run).
+    pub mfa: &'a MfaSessions,
+}
+
+/// MFA sessions of one run, per IAM user: a TOTP code is asked for and
+/// sent at most once per run (a second GetSessionToken with the same code
+/// in its 30-second window is refused by STS), and a session is only
+/// fetched when IAM answers a plain-key call with an MFA-required denial.
+#[derive(Default)]
+pub struct MfaSessions {
+    // An async lock: two rotations of the same user that meet the denial
+    // at once must share one prompt, so the lock is held across it.
+    state: tokio::sync::Mutex<MfaState>,
+}
+
+#[derive(Default)]
+struct MfaState {
+    /// user ARN -> (session, device serial)
+    by_user: std::collections::HashMap<String, (Creds, String)>,
+    /// `--mfa-code` was sent once already.
+    code_used: bool,
+}
+
+impl MfaSessions {
+    async fn cached(&self, user_arn: &str) -> Option<(Creds, String)> {
+        self.state.lock().await.by_user.get(user_arn).cloned()
+    }
+}
+
+/// `--jobs` bounds requests in flight, not rotations: every AWS call of a
+/// fleet run holds a permit only while it is on the wire, so a rotation
+/// waiting for its key to propagate leaves room for the others.
+struct Limited<'a, A> {
+    inner: &'a A,
+    permits: tokio::sync::Semaphore,
+}
+
+impl<A: Aws> Limited<'_, A> {
+    async fn permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // Never closed; a closed semaphore would only lift the bound.
+        self.permits.acquire().await.ok()
+    }
+}
+
+impl<A: Aws> Aws for Limited<'_, A> {
+    async fn caller_identity(&self, c: &Creds) -> Result<crate::aws::Identity, AwsError> {
+        let _p = self.permit().await;
+        self.inner.caller_identity(c).await
+    }
+    async fn list_access_keys(
+        &self,
+        c: &Creds,
+        user: &str,
+    ) -> Result<Vec<crate::aws::KeyMeta>, AwsError> {
+        let _p = self.permit().await;
+        self.inner.list_access_keys(c, user).await
+    }
+    async fn create_access_key(
+        &self,
+        c: &Creds,
+        user: &str,
+    ) -> Result<crate::aws::NewKey, AwsError> {
+        let _p = self.permit().await;
+        self.inner.create_access_key(c, user).await
+    }
+    async fn delete_access_key(&self, c: &Creds, user: &str, id: &str) -> Result<(), AwsError> {
+        let _p = self.permit().await;
+        self.inner.delete_access_key(c, user, id).await
+    }
+    async fn set_key_active(
+        &self,
+        c: &Creds,
+        user: &str,
+        id: &str,
+        active: bool,
+    ) -> Result<(), AwsError> {
+        let _p = self.permit().await;
+        self.inner.set_key_active(c, user, id, active).await
+    }
+    async fn key_last_used(&self, c: &Creds, id: &str) -> Result<LastUsed, AwsError> {
+        let _p = self.permit().await;
+        self.inner.key_last_used(c, id).await
+    }
+    async fn session_token(&self, c: &Creds, serial: &str, code: &str) -> Result<Creds, AwsError> {
+        let _p = self.permit().await;
+        self.inner.session_token(c, serial, code).await
+    }
+    async fn mfa_devices(&self, c: &Creds, user: &str) -> Result<Vec<String>, AwsError> {
+        let _p = self.permit().await;
+        self.inner.mfa_devices(c, user).await
+    }
 }
 
 /// Where journals for a file live.
@@ -594,7 +700,24 @@ pub async fn rotate_many<A: Aws>(
     profiles: &[String],
 ) -> Result<Results, RotateError> {
     use std::collections::HashMap;
+    let limited = Limited {
+        inner: cx.aws,
+        permits: tokio::sync::Semaphore::new(cx.s.jobs.max(1)),
+    };
+    let cx = &Ctx {
+        aws: &limited,
+        ui: cx.ui,
+        paths: cx.paths,
+        s: cx.s,
+        locks: cx.locks,
+        mfa: cx.mfa,
+    };
     let mut done: HashMap<String, Result<Outcome, RotateError>> = HashMap::new();
+
+    // 0. Keys a CreateAccessKey of an earlier run made after it gave up.
+    if !cx.s.dry_run {
+        sweep_attempts(cx).await;
+    }
 
     // 1. Interrupted rotations of these profiles, or of the keys they hold
     //    (a sharer's rerun must not strand its twin's journal).
@@ -683,8 +806,9 @@ pub async fn rotate_many<A: Aws>(
     }
 
     // 3. Who owns each key (concurrently), then rounds: each IAM user has
-    //    at most one rotation in flight (two keys is IAM's limit).
-    let jobs = cx.s.jobs.max(1);
+    //    at most one rotation in flight (two keys is IAM's limit). Every
+    //    rotation of a round runs at once: `limited` bounds the requests.
+    let jobs = usize::MAX;
     let identified: Vec<(StaticKey, Result<Identified, RotateError>)> = stream::iter(homes)
         .map(|k| async move {
             let id = cx.identify(&k).await;
@@ -810,11 +934,264 @@ pub async fn rotate_many<A: Aws>(
         .collect())
 }
 
+/// Clock skew allowed between this machine and IAM when comparing a key's
+/// CreateDate with the journal's timestamps (SigV4 itself refuses
+/// requests signed more than minutes off).
+const CLOCK_SKEW_S: u64 = 300;
+/// How long after it was sent a CreateAccessKey can still run at IAM: the
+/// SDK gives an operation 60 s, so twice that is generous.
+const LATE_S: u64 = 120;
+
+/// The rotation's own window (Unix seconds, inclusive): from its start to
+/// its last CreateAccessKey attempt plus [`LATE_S`], widened by the skew.
+fn window(j: &Journal) -> (u64, u64) {
+    let last = j
+        .create_attempts
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(j.started_at)
+        .max(j.started_at);
+    (
+        j.started_at.saturating_sub(CLOCK_SKEW_S),
+        last.saturating_add(LATE_S + CLOCK_SKEW_S),
+    )
+}
+
+fn date_text(secs: u64) -> String {
+    aws_smithy_types::DateTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_else(|_| secs.to_string())
+}
+
+fn outside_window_text(k: &crate::aws::KeyMeta, user: &str, start: u64, end: u64) -> String {
+    let date = k
+        .created
+        .and_then(|c| u64::try_from(c).ok())
+        .map(date_text)
+        .unwrap_or_else(|| "?".into());
+    trf(
+        "warn.outside_window",
+        &[
+            ("key", &mask(&k.id)),
+            ("user", &user),
+            ("date", &date),
+            ("start", &date_text(start)),
+            ("end", &date_text(end)),
+        ],
+    )
+}
+
+/// What outlives a rotation whose CreateAccessKey got no answer: IAM may
+/// still run the request after keyturn gave up (and after the journal is
+/// gone), making a key whose secret nobody has. The next `rotate`,
+/// `recover` or `status` deletes a key made inside one of these windows,
+/// and only such a key. Holds no secret.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Attempt {
+    pub profile: String,
+    pub user_arn: String,
+    pub user_name: String,
+    /// Inclusive (start, end) Unix-second windows (see [`window`]).
+    pub windows: Vec<(u64, u64)>,
+    /// Keys this run holds the secret of: never deleted.
+    pub known: Vec<String>,
+}
+
+/// Attempt records live beside the journals, in their own folder: they
+/// outlive the rotation, the journals do not.
+fn attempt_dir(real: &Path) -> PathBuf {
+    real.parent()
+        .unwrap_or(Path::new("."))
+        .join(store::STATE_DIR)
+        .join("attempts")
+}
+
+fn attempt_path(j: &Journal) -> PathBuf {
+    let journal = journal_path(j);
+    let home = match j.home.file {
+        FileKind::Credentials => &j.credentials_file,
+        FileKind::Config => &j.config_file,
+    };
+    attempt_dir(home).join(
+        journal
+            .file_name()
+            .map(|n| Path::new(n).with_extension("attempt"))
+            .unwrap_or_else(|| PathBuf::from("profile.attempt")),
+    )
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    /// Saves (or widens) the attempt record of `j`'s rotation. Best
+    /// effort, with a warning naming it: the journal path is known.
+    fn record_attempt(&self, j: &Journal, made: &[&str]) {
+        let path = attempt_path(j);
+        let mut a: Attempt = store::read_private(&path)
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        a.profile = j.profile.clone();
+        a.user_arn = j.user_arn.clone();
+        a.user_name = j.user_name.clone();
+        a.windows.push(window(j));
+        for id in j
+            .keys_before
+            .iter()
+            .map(String::as_str)
+            .chain(made.iter().copied())
+        {
+            if !a.known.iter().any(|k| k == id) {
+                a.known.push(id.to_string());
+            }
+        }
+        if let Ok(bytes) = serde_json::to_vec_pretty(&a) {
+            if store::write_private(&path, &bytes).is_ok() {
+                self.ui
+                    .warn(&trf("warn.attempt_recorded", &[("path", &path.display())]));
+            }
+        }
+    }
+}
+
+/// Every attempt record beside either file.
+fn attempt_records(paths: &Paths) -> Vec<(PathBuf, Attempt)> {
+    let mut dirs = Vec::new();
+    for p in [&paths.credentials, &paths.config] {
+        if let Ok(real) = store::real_path(p) {
+            let d = attempt_dir(&real);
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        for path in store::list_private(&d, ".attempt").unwrap_or_default() {
+            let a = store::read_private(&path)
+                .ok()
+                .flatten()
+                .and_then(|b| serde_json::from_slice::<Attempt>(&b).ok());
+            if let Some(a) = a {
+                out.push((path, a));
+            }
+        }
+    }
+    out
+}
+
+/// Deletes the keys earlier CreateAccessKey attempts made late (inside
+/// their windows), reports any other unknown key of those users, and
+/// drops a record once its windows have closed. Signs with the key the
+/// profile holds now (or the run's MFA session). Best effort: a failure
+/// is a warning and the record stays for the next run.
+pub async fn sweep_attempts<A: Aws>(cx: &Ctx<'_, A>) {
+    for (path, a) in attempt_records(cx.paths) {
+        if let Err(e) = sweep_one(cx, &a).await {
+            cx.ui.warn(&e.to_string());
+            continue;
+        }
+        let closed = a.windows.iter().all(|(_, end)| now_secs() > *end);
+        if closed {
+            let _ = store::remove_private(&path);
+        }
+    }
+}
+
+/// `keyturn status`'s share of [`sweep_attempts`]: it writes no file, so
+/// it needs no lock, and it never prompts (no MFA code is asked for).
+pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths) {
+    let s = Settings::default();
+    let cx = Ctx {
+        aws,
+        ui,
+        paths,
+        s: &s,
+        locks: &[],
+        mfa: &MfaSessions::default(),
+    };
+    sweep_attempts(&cx).await;
+}
+
+async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateError> {
+    let loaded = load(cx.paths)?;
+    let key = profile::resolve(&loaded.files(cx.paths), &a.profile)?;
+    let region = partition_region(partition_of_region(key.region.as_deref()));
+    let plain = Creds::new(&key.access_key_id, &key.secret, region);
+    let aws_err = |source| RotateError::Aws {
+        profile: a.profile.clone(),
+        step: tr("aws_step.list_orphans"),
+        source,
+    };
+    let mut signer = match cx.mfa.cached(&a.user_arn).await {
+        Some((session, _)) => session,
+        None => plain.clone(),
+    };
+    let keys = match cx.aws.list_access_keys(&signer, &a.user_name).await {
+        Ok(k) => k,
+        Err(e) if e.is_access_denied() && signer.session_token.is_none() => {
+            signer = cx
+                .mfa_after_denial(
+                    e,
+                    &plain,
+                    &a.user_arn,
+                    &a.user_name,
+                    key.mfa_serial.as_deref(),
+                    &a.profile,
+                )
+                .await?
+                .0;
+            cx.aws
+                .list_access_keys(&signer, &a.user_name)
+                .await
+                .map_err(aws_err)?
+        }
+        Err(e) => return Err(aws_err(e)),
+    };
+    for k in keys {
+        if k.id == key.access_key_id || a.known.contains(&k.id) {
+            continue;
+        }
+        let created = k.created.and_then(|c| u64::try_from(c).ok());
+        let inside = a
+            .windows
+            .iter()
+            .find(|(start, end)| created.is_some_and(|c| (*start..=*end).contains(&c)));
+        let Some(_) = inside else {
+            let (start, end) = a.windows.last().copied().unwrap_or_default();
+            cx.ui
+                .warn(&outside_window_text(&k, &a.user_name, start, end));
+            continue;
+        };
+        cx.ui.warn(&trf(
+            "warn.late_orphan",
+            &[
+                ("key", &mask(&k.id)),
+                ("user", &a.user_name),
+                ("date", &created.map(date_text).unwrap_or_default()),
+            ],
+        ));
+        match cx.aws.delete_access_key(&signer, &a.user_name, &k.id).await {
+            Ok(()) => {}
+            Err(e) if e.is_no_such_entity() => {}
+            Err(source) => {
+                return Err(RotateError::Aws {
+                    profile: a.profile.clone(),
+                    step: tr("aws_step.delete_orphan"),
+                    source,
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Finishes or undoes every interrupted rotation beside the files, without
 /// starting new ones (`keyturn recover`).
 pub async fn recover_all<A: Aws>(
     cx: &Ctx<'_, A>,
 ) -> Result<Vec<(String, Result<Option<Summary>, RotateError>)>, RotateError> {
+    sweep_attempts(cx).await;
     let mut out = Vec::new();
     for (_, j) in journals(cx.paths)? {
         let profile = j.profile.clone();
@@ -824,35 +1201,99 @@ pub async fn recover_all<A: Aws>(
 }
 
 impl<A: Aws> Ctx<'_, A> {
-    /// The credentials IAM calls are signed with: the key itself, or an
-    /// MFA session derived from it when the profile names an `mfa_serial`.
-    async fn iam_creds(
+    /// The credentials IAM calls are signed with after IAM demanded MFA:
+    /// the run's session for this user, else one GetSessionToken (code from
+    /// `--mfa-code` once per run, else a prompt on a terminal, else a
+    /// refusal before any change). Returns the session and the device.
+    async fn mfa_session(
         &self,
         key: &Creds,
-        mfa_serial: Option<&str>,
+        user_arn: &str,
+        serial: &str,
         profile: &str,
-    ) -> Result<Creds, RotateError> {
-        let Some(serial) = mfa_serial else {
-            return Ok(key.clone());
-        };
+    ) -> Result<(Creds, String), RotateError> {
+        // Held across the prompt and the request: see [`MfaSessions`].
+        let mut st = self.mfa.state.lock().await;
+        if let Some(hit) = st.by_user.get(user_arn) {
+            return Ok(hit.clone());
+        }
+        let serial = serial.to_string();
         let needs = || RotateError::NeedsMfa {
             profile: profile.to_string(),
-            what: format!("mfa_serial {serial}"),
+            what: trf("mfa.policy", &[("serial", &serial)]),
         };
         let code = match (&self.s.mfa_code, self.s.interactive) {
-            (Some(c), _) => c.clone(),
-            (None, true) => self.ui.mfa_code(serial).ok_or_else(needs)?,
-            (None, false) => return Err(needs()),
+            (Some(c), _) if !st.code_used => c.clone(),
+            (_, true) => self.ui.mfa_code(&serial).ok_or_else(needs)?,
+            _ => return Err(needs()),
         };
+        st.code_used |= self.s.mfa_code.as_deref() == Some(code.as_str());
         self.ui.step(profile, tr("step.mfa_session"));
-        self.aws
-            .session_token(key, serial, &code)
+        let session = self
+            .aws
+            .session_token(key, &serial, &code)
             .await
             .map_err(|source| RotateError::Aws {
                 profile: profile.to_string(),
                 step: "STS GetSessionToken",
                 source,
-            })
+            })?;
+        st.by_user
+            .insert(user_arn.to_string(), (session.clone(), serial.clone()));
+        Ok((session, serial))
+    }
+
+    /// IAM denied a plain-key call on the user's own keys. AWS's wording of
+    /// a force-MFA deny ("... with an explicit deny in an identity-based
+    /// policy") does not name MFA, so the denial is taken as MFA-required
+    /// when the profile names a device or the user has one (the force-MFA
+    /// policy lets a user list their devices without MFA); otherwise it is
+    /// the plain AccessDenied it says it is.
+    async fn mfa_after_denial(
+        &self,
+        e: AwsError,
+        key: &Creds,
+        user_arn: &str,
+        user: &str,
+        serial: Option<&str>,
+        profile: &str,
+    ) -> Result<(Creds, String), RotateError> {
+        if let Some(hit) = self.mfa.cached(user_arn).await {
+            return Ok(hit);
+        }
+        let serial = match serial {
+            Some(s) => Some(s.to_string()),
+            None => self
+                .aws
+                .mfa_devices(key, user)
+                .await
+                .ok()
+                .and_then(|d| d.into_iter().next()),
+        };
+        match serial {
+            Some(s) => self.mfa_session(key, user_arn, &s, profile).await,
+            None if e.wants_mfa() => Err(RotateError::NeedsMfa {
+                profile: profile.to_string(),
+                what: trf("mfa.no_device", &[("user", &user)]),
+            }),
+            None => Err(RotateError::Aws {
+                profile: profile.to_string(),
+                step: "IAM ListAccessKeys",
+                source: e,
+            }),
+        }
+    }
+
+    /// What a recovery signs IAM calls with: the key, or the run's MFA
+    /// session when the journal says IAM demanded MFA.
+    async fn iam_creds(&self, key: &Creds, j: &Journal) -> Result<Creds, RotateError> {
+        match &j.mfa_serial {
+            None => Ok(key.clone()),
+            Some(serial) => Ok(self
+                .mfa_session(key, &j.user_arn, serial, &j.profile)
+                .await?
+                .0),
+        }
     }
 
     /// STS GetCallerIdentity with the old key: it must be an IAM user.
@@ -927,27 +1368,29 @@ impl<A: Aws> Ctx<'_, A> {
             old,
         } = id;
         let region = old.region.clone();
-        let mut mfa_serial = key.mfa_serial.clone();
-        let mut iam = self
-            .iam_creds(&old, mfa_serial.as_deref(), &profile)
-            .await?;
+        // The plain key first: `mfa_serial` only names the device, and most
+        // policies let a user manage their own keys without MFA. The
+        // journal's `mfa_serial` records that IAM did demand it.
+        let (mut iam, mut mfa_serial) = match self.mfa.cached(&identity.arn).await {
+            Some((session, serial)) => (session, Some(serial)),
+            None => (old.clone(), None),
+        };
 
         ui.step(&profile, tr("step.list_keys"));
         let keys = match aws.list_access_keys(&iam, &user).await {
             Ok(keys) => keys,
-            // A policy demands MFA though the profile names no mfa_serial:
-            // find the user's device and get a session with it.
-            Err(e) if e.wants_mfa() && iam.session_token.is_none() => {
-                let serial = aws
-                    .mfa_devices(&old, &user)
-                    .await
-                    .ok()
-                    .and_then(|d| d.into_iter().next())
-                    .ok_or_else(|| RotateError::NeedsMfa {
-                        profile: profile.clone(),
-                        what: e.to_string(),
-                    })?;
-                iam = self.iam_creds(&old, Some(&serial), &profile).await?;
+            Err(e) if e.is_access_denied() && iam.session_token.is_none() => {
+                let (session, serial) = self
+                    .mfa_after_denial(
+                        e,
+                        &old,
+                        &identity.arn,
+                        &user,
+                        key.mfa_serial.as_deref(),
+                        &profile,
+                    )
+                    .await?;
+                iam = session;
                 mfa_serial = Some(serial);
                 aws.list_access_keys(&iam, &user)
                     .await
@@ -1062,29 +1505,55 @@ impl<A: Aws> Ctx<'_, A> {
             new_secret: None,
             rollback_reason: None,
             hooks_done: false,
+            create_attempts: Vec::new(),
         };
         save(&j)?;
         failpoint("after-journal-started");
 
         // CreateAccessKey is never retried blindly: a lost reply may have
-        // minted a key whose secret nobody has. Clean up, then try again.
-        let mut attempt = 0;
+        // minted a key whose secret nobody has. A definite rejection (IAM
+        // throttled it, or it never left) is retried with capped, jittered
+        // backoff inside `--timeout`; an unknown outcome is cleaned up
+        // inside this rotation's window, then tried again (3 at most).
+        let deadline = store::deadline_after(s.timeout);
+        let mut backoff = Backoff::new(s);
+        let mut unknown = 0;
         let new = loop {
-            attempt += 1;
             ui.step(&profile, tr("step.create"));
-            match aws.create_access_key(&iam, &user).await {
+            j.create_attempts.push(now_secs());
+            save(&j)?;
+            let e = match aws.create_access_key(&iam, &user).await {
                 Ok(k) => break k,
-                Err(e) => {
-                    ui.warn(&trf("warn.create_failed", &[("error", &e)]));
-                    self.delete_orphans(&iam, &j).await?;
-                    if !e.outcome_unknown() || attempt >= 3 {
-                        store::remove_private(&journal_path(&j))?;
-                        return Err(aws_err("IAM CreateAccessKey")(e));
-                    }
-                    tokio::time::sleep(s.initial_backoff * attempt).await;
-                }
+                Err(e) => e,
+            };
+            let wait = backoff.next();
+            let in_time = Instant::now()
+                .checked_add(wait)
+                .is_some_and(|t| t < deadline);
+            if e.is_definite_retryable() && in_time {
+                ui.step(&profile, &trf("step.create_throttled", &[("error", &e)]));
+                tokio::time::sleep(wait).await;
+                continue;
             }
+            ui.warn(&trf("warn.create_failed", &[("error", &e)]));
+            if e.outcome_unknown() {
+                unknown += 1;
+            }
+            if unknown > 0 {
+                self.delete_orphans(&iam, &j).await?;
+            }
+            if !e.outcome_unknown() || unknown >= 3 || !in_time {
+                if unknown > 0 {
+                    self.record_attempt(&j, &[]);
+                }
+                store::remove_private(&journal_path(&j))?;
+                return Err(aws_err("IAM CreateAccessKey")(e));
+            }
+            tokio::time::sleep(wait).await;
         };
+        if unknown > 0 {
+            self.record_attempt(&j, &[&new.id]);
+        }
         failpoint("after-create");
         j.new_key_id = Some(new.id.clone());
         j.new_secret = Some(new.secret.clone());
@@ -1412,9 +1881,18 @@ impl<A: Aws> Ctx<'_, A> {
             .list_access_keys(iam, &j.user_name)
             .await
             .map_err(aws_err(tr("aws_step.list_orphans")))?;
+        let (start, end) = window(j);
         let mut n = 0;
         for k in keys {
             if j.keys_before.contains(&k.id) || j.new_key_id.as_deref() == Some(&k.id) {
+                continue;
+            }
+            // Only a key made inside this rotation's window can be ours; any
+            // other was made by someone else, who may hold its secret.
+            let created = k.created.and_then(|c| u64::try_from(c).ok());
+            if !created.is_some_and(|c| (start..=end).contains(&c)) {
+                self.ui
+                    .warn(&outside_window_text(&k, &j.user_name, start, end));
                 continue;
             }
             self.ui.warn(&trf("warn.orphan", &[("key", &mask(&k.id))]));
@@ -1488,11 +1966,14 @@ impl<A: Aws> Ctx<'_, A> {
             State::Verified => j.new_creds().unwrap_or_else(|| old.clone()),
             _ => old.clone(),
         };
-        let iam = self
-            .iam_creds(&base, j.mfa_serial.as_deref(), &profile)
-            .await?;
+        let iam = self.iam_creds(&base, &j).await?;
         match j.state {
             State::Started | State::RollingBack => {
+                // A CreateAccessKey sent before the crash may still run at
+                // IAM after this cleanup: keep its window for later runs.
+                if j.state == State::Started && !j.create_attempts.is_empty() {
+                    self.record_attempt(&j, &[]);
+                }
                 self.ui.step(&profile, tr("step.undo"));
                 self.undo(&j, &iam).await?;
                 Ok(None)
@@ -1535,10 +2016,54 @@ fn places_now_holding(paths: &Paths, key_id: &str) -> Result<Vec<Place>, RotateE
     Ok(profile::places_holding(&loaded.files(paths), key_id))
 }
 
+/// The longest pause between two polls of a key that is propagating: the
+/// first accepted request comes at most this (plus one request) after IAM
+/// starts accepting the key.
+const POLL_CAP: Duration = Duration::from_millis(400);
+/// The first such pause.
+const POLL_FIRST: Duration = Duration::from_millis(100);
+/// The pause between the successes of a streak: short, yet each request
+/// is its own (IAM can accept a new key on one request and reject it on
+/// the next, from another server).
+const STREAK_GAP: Duration = Duration::from_millis(50);
+
+/// How a verification or a retirement waits: short, capped polls while
+/// the new key propagates; the full backoff when AWS throttles or fails.
+struct Patience {
+    propagation: Backoff,
+    trouble: Backoff,
+    gap: Duration,
+}
+
+impl Patience {
+    fn new(s: &Settings) -> Patience {
+        Patience {
+            propagation: Backoff::with(
+                s.initial_backoff.min(POLL_FIRST),
+                s.max_backoff.min(POLL_CAP),
+            ),
+            trouble: Backoff::new(s),
+            gap: s.initial_backoff.min(STREAK_GAP),
+        }
+    }
+
+    /// The wait after `e`, or None when `e` is not worth waiting out.
+    fn after(&mut self, e: &AwsError) -> Option<Duration> {
+        if e.is_propagation() {
+            Some(self.propagation.next())
+        } else if e.is_transient() {
+            Some(self.trouble.next())
+        } else {
+            None
+        }
+    }
+}
+
 /// Polls until the new key has worked `verify_successes` times in a row:
 /// STS GetCallerIdentity must name the same user and, unless MFA guards
 /// IAM, an IAM read must succeed. Propagation errors, throttling and
-/// transient failures reset the streak and back off, within the timeout.
+/// transient failures reset the streak and wait ([`Patience`]), within
+/// the timeout.
 async fn verify<A: Aws>(
     aws: &A,
     new: &Creds,
@@ -1548,7 +2073,7 @@ async fn verify<A: Aws>(
 ) -> Result<(), String> {
     let deadline = store::deadline_after(s.timeout);
     let mut streak = 0;
-    let mut backoff = Backoff::new(s);
+    let mut patience = Patience::new(s);
     while streak < s.verify_successes {
         let result: Result<(), AwsError> = async {
             let id = aws.caller_identity(new).await?;
@@ -1571,12 +2096,17 @@ async fn verify<A: Aws>(
         }
         .await;
         match result {
-            // Back to back: each call may land on another IAM server, and
-            // sleeping here would only slow the common case down.
-            Ok(()) => streak += 1,
-            Err(e) if e.is_propagation() || e.is_transient() => {
+            Ok(()) => {
+                streak += 1;
+                if streak < s.verify_successes {
+                    tokio::time::sleep(patience.gap).await;
+                }
+            }
+            Err(e) => {
+                let Some(wait) = patience.after(&e) else {
+                    return Err(trf("verify.refused", &[("error", &e)]));
+                };
                 streak = 0;
-                let wait = backoff.next();
                 if Instant::now()
                     .checked_add(wait)
                     .is_none_or(|t| t >= deadline)
@@ -1588,7 +2118,6 @@ async fn verify<A: Aws>(
                 }
                 tokio::time::sleep(wait).await;
             }
-            Err(e) => return Err(trf("verify.refused", &[("error", &e)])),
         }
     }
     Ok(())
@@ -1603,6 +2132,10 @@ struct Backoff {
 
 impl Backoff {
     fn new(s: &Settings) -> Backoff {
+        Backoff::with(s.initial_backoff, s.max_backoff)
+    }
+
+    fn with(first: Duration, cap: Duration) -> Backoff {
         let seed = u64::from(
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -1610,8 +2143,8 @@ impl Backoff {
                 .subsec_nanos(),
         ) | 1;
         Backoff {
-            next: s.initial_backoff,
-            cap: s.max_backoff,
+            next: first,
+            cap,
             seed,
         }
     }
@@ -1629,7 +2162,9 @@ impl Backoff {
     }
 }
 
-/// Retires the old key, retrying the new key's propagation errors.
+/// Retires the old key with the verification's patience: a request
+/// signed with the new key can still be rejected once while it
+/// propagates, and throttling is waited out.
 async fn retire<A: Aws>(
     aws: &A,
     signer: &Creds,
@@ -1637,7 +2172,7 @@ async fn retire<A: Aws>(
     s: &Settings,
 ) -> Result<(), AwsError> {
     let deadline = store::deadline_after(s.timeout);
-    let mut backoff = Backoff::new(s);
+    let mut patience = Patience::new(s);
     loop {
         let r = match j.retire {
             Retire::Delete => {
@@ -1652,10 +2187,16 @@ async fn retire<A: Aws>(
         match r {
             Ok(()) => return Ok(()),
             Err(e) if e.is_no_such_entity() => return Ok(()),
-            Err(e) if (e.is_propagation() || e.is_transient()) && Instant::now() < deadline => {
-                tokio::time::sleep(backoff.next()).await;
-            }
-            Err(e) => return Err(e),
+            Err(e) => match patience.after(&e) {
+                Some(wait)
+                    if Instant::now()
+                        .checked_add(wait)
+                        .is_some_and(|t| t < deadline) =>
+                {
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Err(e),
+            },
         }
     }
 }

@@ -8,7 +8,8 @@
 //! - One HTTP client (connection pool, TLS roots from `AWS_CA_BUNDLE`,
 //!   proxies from `HTTPS_PROXY`/`NO_PROXY`) is shared by every client.
 //! - CreateAccessKey runs with retries disabled: a lost reply must be
-//!   handled by the caller, never by a blind retry.
+//!   handled by the caller, never by a blind retry; the caller retries
+//!   definite rejections itself ([`crate::aws::AwsError::is_definite_retryable`]).
 
 use crate::aws::{Aws, AwsError, Creds, ErrorKind, Identity, KeyMeta, LastUsed, NewKey};
 use crate::secret::Secret;
@@ -442,7 +443,16 @@ fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
         .region(Region::new(creds.region.clone()))
         .credentials_provider(SharedCredentialsProvider::new(provider))
         .http_client(aws.http.clone())
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        // Standard retries (throttling, 5xx, timeouts) for every call but
+        // CreateAccessKey; 5 attempts ride out a burst of throttling (30%
+        // of requests throttled fails a call 0.2% of the time), and a
+        // 200 ms first backoff (the SDK's default is 1 s) keeps a throttled
+        // verification close to the key's propagation.
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(5)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))

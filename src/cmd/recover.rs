@@ -20,6 +20,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
         paths: &cfg.paths,
         s: settings,
         locks: &locks,
+        mfa: &Default::default(),
     };
     let results = rotate::recover_all(&cx).await?;
     drop(ui);

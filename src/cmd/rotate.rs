@@ -33,6 +33,7 @@ pub async fn run(
         paths: &cfg.paths,
         s: settings,
         locks: &locks,
+        mfa: &Default::default(),
     };
     let results = rotate::rotate_many(&cx, &names).await?;
     drop(ui);

@@ -3,7 +3,9 @@
 //! was last used, whether it is stale, and whether a crash left a rotation
 //! of it half done.
 //!
-//! Read-only: nothing is written, no lock is held (one is only probed to
+//! Read-only but for one thing (deleting a key a late CreateAccessKey made
+//! inside an earlier rotation's window, as `rotate` and `recover` do):
+//! nothing is written, no lock is held (one is only probed to
 //! tell a rotation in flight from an interrupted one). Online, each
 //! distinct key pair is asked about itself, signed with its own pair:
 //! GetAccessKeyLastUsed, GetCallerIdentity, then ListAccessKeys of its
@@ -267,6 +269,10 @@ async fn probe_all(
         return Ok(vec![None; resolved.len()]);
     }
     let aws = SdkAws::new(&cfg.endpoint)?;
+    // The one write online status makes: a key that a CreateAccessKey of
+    // an earlier run made after that run gave up is deleted (see
+    // `rotate::Attempt`); nothing else.
+    rotate::sweep_attempts_unlocked(&aws, &crate::ui::TermUi::new(false), &cfg.paths).await;
     let ui = cfg.spinner.then(|| crate::ui::TermUi::new(true));
     if let Some(ui) = &ui {
         use crate::rotate::Ui;

@@ -82,6 +82,11 @@ enum Fault {
     Unavailable,
     AccessDenied,
     LimitExceeded,
+    /// 400 Throttling: refused before executing.
+    Throttle,
+    /// No answer, and the operation did not run (yet): a test may make
+    /// it run "late" with [`FakeAws::mint_key`].
+    Timeout,
 }
 
 impl Fault {
@@ -107,6 +112,14 @@ impl Fault {
                 409,
                 "Cannot exceed quota for AccessKeysPerUser: 2",
             ),
+            Fault::Throttle => service(op, "Throttling", 400, "Rate exceeded"),
+            Fault::Timeout => AwsError {
+                op,
+                kind: ErrorKind::Unknown,
+                code: None,
+                status: None,
+                message: "operation timeout: no response".into(),
+            },
         }
     }
 }
@@ -238,7 +251,8 @@ impl World {
             secret: secret.clone(),
             user: user.to_string(),
             active: true,
-            created: 1_700_000_000 + self.clock,
+            // Real time: orphan cleanup compares it with the journal's.
+            created: i64::try_from(now_secs()).unwrap() + self.clock,
             signed: 0,
             flaky,
         });
@@ -353,6 +367,13 @@ impl FakeAws {
         let mut w = self.world();
         assert!(w.count(user) < 2, "setup exceeds the 2-key limit");
         w.mint(user, Flaky::default())
+    }
+
+    /// Moves a key's CreateDate `secs` into the past.
+    fn backdate(&self, id: &str, secs: i64) {
+        let mut w = self.world();
+        let k = w.keys.iter_mut().find(|k| k.id == id).unwrap();
+        k.created -= secs;
     }
 
     fn remove_key(&self, id: &str) {
@@ -714,6 +735,7 @@ impl Fx {
             paths: &self.paths,
             s: &self.s,
             locks: &locks,
+            mfa: &Default::default(),
         };
         f(&cx)
     }
@@ -802,7 +824,7 @@ impl Fx {
             region: "us-east-1".into(),
             mfa_serial: None,
             retire: Retire::Delete,
-            started_at: 1_700_000_000,
+            started_at: now_secs(),
             old_key_id: OLD_ID.into(),
             old_secret: Secret::new(OLD_SECRET),
             keys_before: vec![OLD_ID.into()],
@@ -811,6 +833,7 @@ impl Fx {
             rollback_reason: (state == State::RollingBack)
                 .then(|| "the new key did not work within 120s".to_string()),
             hooks_done: false,
+            create_attempts: Vec::new(),
         }
     }
 
@@ -1745,7 +1768,22 @@ fn assert_iam_signed_with_session(fx: &Fx, new_id: &str) {
     let gst: Vec<&Call> = log.iter().filter(|c| c.op == GST).collect();
     assert_eq!(gst.len(), 1);
     assert_eq!(gst[0].signer, OLD_ID);
-    for c in log.iter().filter(|c| c.op.starts_with("IAM ")) {
+    // The plain key is tried first; IAM's MFA denial brings the session.
+    let at = log.iter().position(|c| c.op == GST).unwrap();
+    let before: Vec<&Call> = log[..at]
+        .iter()
+        .filter(|c| c.op.starts_with("IAM "))
+        .collect();
+    assert_eq!(before.len(), 1, "{before:?}");
+    assert_eq!(
+        (
+            before[0].op,
+            before[0].signer.as_str(),
+            before[0].failed.as_deref()
+        ),
+        (LAK, OLD_ID, Some("AccessDenied"))
+    );
+    for c in log[at..].iter().filter(|c| c.op.starts_with("IAM ")) {
         assert!(c.signer.starts_with("ASIASESSION"), "{c:?}");
         assert!(c.failed.is_none(), "{c:?}");
     }
@@ -1975,4 +2013,250 @@ fn secrets_never_appear_in_debug_output() {
         detail: "bad".into(),
     };
     assert!(!format!("{err:?}").contains(OLD_SECRET));
+}
+
+// ---------------------------------------------------------------------------
+// Real AWS conditions: throttling, MFA on demand, late creates, fleets
+
+fn attempt_files(fx: &Fx) -> Vec<PathBuf> {
+    let dir = attempt_dir(&store::real_path(&fx.paths.credentials).unwrap());
+    store::list_private(&dir, ".attempt").unwrap_or_default()
+}
+
+#[test]
+fn create_throttled_is_retried_without_an_orphan_hunt() {
+    let fx = Fx::new();
+    fx.aws
+        .script(CAK, &[Some(Fault::Throttle), Some(Fault::Throttle)]);
+    fx.rotated("dev");
+    fx.assert_settled();
+    assert_eq!(fx.aws.count(CAK), 3);
+    // A throttled create made no key: nothing listed, nothing deleted
+    // but the old key, no attempt record.
+    let del: Vec<Call> = fx.aws.log().into_iter().filter(|c| c.op == DAK).collect();
+    assert_eq!(del.len(), 1);
+    assert_eq!(del[0].target.as_deref(), Some(OLD_ID));
+    assert_eq!(
+        fx.aws.count(LAK),
+        1 + 3,
+        "ListAccessKeys: prepare + 3 verifications"
+    );
+    assert!(attempt_files(&fx).is_empty());
+}
+
+#[test]
+fn create_throttled_until_the_timeout_gives_up_changing_nothing() {
+    let fx = Fx::new();
+    fx.aws.always(CAK, Fault::Throttle);
+    let before = fx.creds();
+    let err = fx.rotate("dev").unwrap_err();
+    match &err {
+        RotateError::Aws { step, source, .. } => {
+            assert_eq!(*step, "IAM CreateAccessKey");
+            assert!(source.is_throttling());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(fx.aws.count(CAK) > 3, "retried while time was left");
+    assert_eq!(fx.aws.key_ids("alice"), vec![OLD_ID.to_string()]);
+    assert_eq!(fx.creds(), before);
+    assert!(fx.journals().is_empty());
+    assert!(attempt_files(&fx).is_empty());
+}
+
+#[test]
+fn definite_retryable_is_throttling_or_never_sent_not_an_unknown_outcome() {
+    let throttled = Fault::Throttle.error(CAK);
+    assert!(throttled.is_definite_retryable() && !throttled.outcome_unknown());
+    let lost = Fault::LoseReply.error(CAK);
+    assert!(!lost.is_definite_retryable() && lost.outcome_unknown());
+    let unavailable = Fault::Unavailable.error(CAK);
+    assert!(!unavailable.is_definite_retryable() && unavailable.outcome_unknown());
+    for f in [Fault::AccessDenied, Fault::LimitExceeded] {
+        assert!(!f.error(CAK).is_definite_retryable(), "{f:?}");
+    }
+    for code in [
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "PriorRequestNotComplete",
+    ] {
+        assert!(
+            service(CAK, code, 400, "").is_definite_retryable(),
+            "{code}"
+        );
+    }
+    let not_sent = AwsError {
+        op: CAK,
+        kind: ErrorKind::NotSent,
+        code: None,
+        status: None,
+        message: "connection refused".into(),
+    };
+    assert!(not_sent.is_definite_retryable());
+}
+
+/// A rotation whose first create got no answer and had not run; the test
+/// then makes it run "late". Returns the late key's id.
+fn rotated_then_late_key(fx: &Fx) -> String {
+    fx.aws.script(CAK, &[Some(Fault::Timeout)]);
+    fx.rotated("dev");
+    fx.assert_settled();
+    assert_eq!(
+        attempt_files(fx).len(),
+        1,
+        "the attempt outlives the journal"
+    );
+    assert!(fx
+        .ui
+        .warnings
+        .borrow()
+        .iter()
+        .any(|w| w.contains("got no answer")));
+    let (late, _) = fx.aws.mint_key("alice");
+    late
+}
+
+#[test]
+fn a_late_create_inside_the_window_is_deleted_by_the_next_rotate() {
+    let fx = Fx::new();
+    let late = rotated_then_late_key(&fx);
+    let (current, _) = fx.file_pair("dev");
+    fx.aws.clear_log();
+    let summary = fx.rotated("dev");
+    assert!(fx.aws.key(&late).is_none(), "the late key was deleted");
+    let del = fx
+        .aws
+        .log()
+        .into_iter()
+        .find(|c| c.op == DAK && c.target.as_deref() == Some(late.as_str()))
+        .unwrap();
+    assert_eq!(del.signer, current, "signed with the key the file holds");
+    assert_eq!(summary.old_key_id, current);
+    fx.assert_settled();
+}
+
+#[test]
+fn a_key_outside_the_window_is_reported_never_deleted() {
+    let fx = Fx::new();
+    let late = rotated_then_late_key(&fx);
+    fx.aws.backdate(&late, 86_400);
+    let results = fx.recover_all();
+    assert!(results.is_empty(), "{results:?}");
+    assert!(fx.aws.key(&late).is_some(), "not ours: never deleted");
+    assert!(fx
+        .ui
+        .warnings
+        .borrow()
+        .iter()
+        .any(|w| w.contains("outside keyturn's rotation window")));
+    assert_eq!(attempt_files(&fx).len(), 1, "the window is still open");
+}
+
+#[test]
+fn orphan_cleanup_after_a_crash_spares_a_key_made_outside_the_window() {
+    let fx = Fx::new();
+    let (foreign, _) = fx.aws.mint_key("alice");
+    fx.aws.backdate(&foreign, 2 * 86_400);
+    fx.leave(&fx.journal(State::Started, None));
+    let results = fx.recover_all();
+    assert!(matches!(results[0].1, Ok(None)), "{results:?}");
+    assert!(fx.aws.key(&foreign).is_some());
+    assert_eq!(fx.aws.count(DAK), 0);
+}
+
+#[test]
+fn mfa_serial_without_an_mfa_policy_rotates_with_the_plain_key() {
+    let fx = Fx::with_files(&creds_text(), Some(&mfa_config()));
+    fx.rotated("dev");
+    fx.assert_settled();
+    assert_eq!(fx.aws.count(GST), 0);
+    assert!(fx.ui.mfa_asked.borrow().is_empty());
+    assert!(fx.aws.log().iter().all(|c| !c.signer.starts_with("ASIA")));
+}
+
+#[test]
+fn one_prompt_serves_a_recovery_and_a_rotation_of_the_same_user() {
+    let mut fx = mfa_fx();
+    fx.s.interactive = true;
+    *fx.ui.mfa_answer.borrow_mut() = Some(MFA_CODE.into());
+    // A crash right after an MFA rotation began: recovery (under MFA)
+    // first, then the rotation itself, in one run.
+    let mut j = fx.journal(State::Started, None);
+    j.mfa_serial = Some(MFA_SERIAL.into());
+    fx.leave(&j);
+    fx.rotated("dev");
+    fx.assert_settled();
+    assert_eq!(fx.ui.mfa_asked.borrow().len(), 1);
+    assert_eq!(fx.aws.count(GST), 1);
+}
+
+#[test]
+fn mfa_code_is_sent_once_per_run_never_for_a_second_user() {
+    let creds = format!(
+        "{}\n[bob]\naws_access_key_id = {OTHER_ID}\naws_secret_access_key = {OTHER_SECRET}\n",
+        creds_text()
+    );
+    let mut fx = Fx::with_files(&creds, None);
+    fx.aws.add_user("bob", "arn:aws:iam::123456789012:user/bob");
+    fx.aws.add_key("bob", OTHER_ID, OTHER_SECRET, true);
+    fx.aws.require_mfa("alice", MFA_SERIAL, MFA_CODE);
+    fx.aws
+        .require_mfa("bob", "arn:aws:iam::123456789012:mfa/bob", MFA_CODE);
+    fx.s.mfa_code = Some(MFA_CODE.into());
+    let results = fx
+        .with_ctx(|cx| block_on(rotate_many(cx, &["dev".to_string(), "bob".to_string()])))
+        .unwrap();
+    let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
+    let refused: Vec<&RotateError> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .collect();
+    assert_eq!((ok, refused.len()), (1, 1), "{results:?}");
+    assert!(matches!(refused[0], RotateError::NeedsMfa { .. }));
+    assert_eq!(fx.aws.count(GST), 1, "the code was sent once");
+}
+
+#[test]
+fn a_verification_wait_does_not_hold_a_jobs_slot() {
+    let creds = format!(
+        "{}\n[bob]\naws_access_key_id = {OTHER_ID}\naws_secret_access_key = {OTHER_SECRET}\n",
+        creds_text()
+    );
+    let mut fx = Fx::with_files(&creds, None);
+    fx.aws.add_user("bob", "arn:aws:iam::123456789012:user/bob");
+    fx.aws.add_key("bob", OTHER_ID, OTHER_SECRET, true);
+    fx.aws.set_new_key_flaky(Flaky::delay(4));
+    fx.s.jobs = 1;
+    fx.s.timeout = Duration::from_secs(30);
+    let results = fx
+        .with_ctx(|cx| block_on(rotate_many(cx, &["dev".to_string(), "bob".to_string()])))
+        .unwrap();
+    assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
+    let log = fx.aws.log();
+    let new_gci = |user_key: &str| -> Vec<usize> {
+        log.iter()
+            .enumerate()
+            .filter(|(_, c)| c.op == GCI && c.signer.starts_with("AKIANEWKEY"))
+            .filter(|(_, c)| fx.aws.key(&c.signer).is_some_and(|k| k.user == user_key))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let (a, b) = (new_gci("alice"), new_gci("bob"));
+    assert!(!a.is_empty() && !b.is_empty());
+    // With --jobs 1, both keys were polled while either waited.
+    assert!(
+        a[0] < *b.last().unwrap() && b[0] < *a.last().unwrap(),
+        "alice {a:?} bob {b:?}"
+    );
+}
+
+#[test]
+fn old_journals_without_create_attempts_still_load() {
+    let fx = Fx::new();
+    let j = fx.journal(State::Started, None);
+    let mut v = serde_json::to_value(&j).unwrap();
+    v.as_object_mut().unwrap().remove("create_attempts");
+    let back: Journal = serde_json::from_value(v).unwrap();
+    assert!(back.create_attempts.is_empty());
+    assert_eq!(window(&back).0, j.started_at - CLOCK_SKEW_S);
 }

@@ -13,25 +13,63 @@ Control API (JSON, same port):
     GET  /__proxy/health            {"ok": true}
     GET  /__proxy/config            current config
     POST /__proxy/config            {"propagation_delay_s": float, "rewrite_errors": bool,
-                                     "backdate_days": {"AKIA...": days}} (partial)
+                                     "backdate_days": {"AKIA...": days},
+                                     "mfa": null | {"serial": ARN, "code": "123456",
+                                                    "resign_id": AKIA, "resign_secret": S},
+                                     "late_resign": null | {"id": AKIA, "secret": S}}
+                                    (partial)
                                     backdate_days makes ListAccessKeys report those keys as
                                     created that many days earlier (moto cannot backdate)
+                                    mfa turns on the MFA-enforcing mode (below)
     GET  /__proxy/rules             rules with their counters ("seen", "hits")
     POST /__proxy/rules             [rule, ...]  replaces the rule list
     GET  /__proxy/log               list of logged requests
     GET  /__proxy/held              list of seqs currently held by a "hold" fault
     POST /__proxy/release           release every held request -> {"released": [seq, ...]}
-    GET  /__proxy/new_keys          [{"key_id": ..., "age_s": ...}] keys created through the proxy
+    GET  /__proxy/new_keys          [{"key_id": ..., "age_s": ..., "created_t": ...}] keys created
+                                    through the proxy (created_t: the proxy's monotonic clock,
+                                    as the "t" of log entries: when each request was answered)
     POST /__proxy/reset             rules, log, new keys, held requests, config -> defaults
 
 Rule: {"action": "CreateAccessKey"|"*", "service": "iam"|"sts"|"*",
-       "key": "*"|"new"|"old"|"AKIA...", "skip": 0, "times": null, "fault": F, "ms": N}
+       "key": "*"|"new"|"old"|"AKIA...", "skip": 0, "times": null, "fault": F, "ms": N,
+       "ratio": null | 0 < r <= 1}
 Rules are evaluated in order. A rule that matches counts the request ("seen"); it applies when
 its skip budget is used up and its times budget is not; the first rule that applies wins. A
-request that a rule merely counts (skip) goes on to the following rules.
+request that a rule merely counts (skip) goes on to the following rules. With "ratio", the rule
+applies to that share of the requests past skip, spread evenly and deterministically (request
+n, from 0, applies when ceil((n+1)*r) > ceil(n*r)): "ratio": 0.3 throttles requests 0, 3, 6 of
+every 10, never two in a row.
+
+Fault "late": the request is read, the client's connection is closed at once without an answer
+(the reply is lost), and the request is sent to IAM later: when POST /__proxy/release is called,
+or after "ms" milliseconds if ms > 0. The log gets a second entry for it, fault "late_executed",
+with the upstream status, once it has run. This is a CreateAccessKey that completes after the
+caller gave up. IAM authenticates a request when it receives it; moto only when it runs it, by
+which time the signing key may be gone (keyturn deletes the old key): with config
+"late_resign", the proxy re-signs the late request with that key (the admin's) first, so
+emulated is the authentication at receipt (the request names its user, so the effect is the
+same).
+
+MFA-enforcing mode (config "mfa"), emulating AWS's force-MFA policy
+(BlockMostAccessUnlessSignedInWithMFA):
+  - IAM calls signed with a long-term key get 403 AccessDenied ("... with an explicit deny in an
+    identity-based policy", AWS's wording, which does not name MFA), except the calls that
+    policy allows without MFA (ListMFADevices, GetUser, ... see MFA_EXEMPT). STS calls pass.
+  - STS GetSessionToken with SerialNumber and TokenCode equal to the configured ones is answered
+    by the proxy itself with session credentials it mints (ASIA...); a wrong code gets AWS's
+    403 AccessDenied "MultiFactorAuthentication failed with invalid MFA one time pass code.".
+  - IAM calls signed with such a session pass: moto does not accept GetSessionToken
+    credentials, so the proxy re-signs them (SigV4, standard library) with the configured
+    resign key (the admin's) and forwards them. Emulated: the session's own signature is not
+    checked, and IAM sees the resign key as the caller (keyturn names the user in every call).
 """
 
 import argparse
+import datetime
+import fractions
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -45,6 +83,7 @@ import threading
 import time
 import traceback
 import urllib.parse
+import secrets
 import uuid
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -76,13 +115,18 @@ SYNTHETIC_ERRORS = {
 }
 
 FAULTS = {"throttle", "unavailable", "invalid_token", "signature", "reset", "drop_response",
-          "error_500_after", "hang", "hold", "delay"}
+          "error_500_after", "hang", "hold", "delay", "late"}
+
+# IAM actions AWS's force-MFA example policy allows without MFA (managing one's own device).
+MFA_EXEMPT = {"ListMFADevices", "ListVirtualMFADevices", "GetUser", "CreateVirtualMFADevice",
+              "EnableMFADevice", "ResyncMFADevice", "ChangePassword", "GetAccountPasswordPolicy"}
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "trailers", "transfer-encoding", "upgrade", "expect", "content-length",
               "proxy-connection"}
 
-DEFAULT_CONFIG = {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {}}
+DEFAULT_CONFIG = {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {},
+                  "mfa": None, "late_resign": None}
 
 CRED_RE = re.compile(r"Credential=([^/,\s]+)/([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 ACCESS_KEY_ID_RE = re.compile(rb"<AccessKeyId>\s*([A-Z0-9]+)\s*</AccessKeyId>")
@@ -113,6 +157,54 @@ def backdate(data, days_by_key):
     return MEMBER_RE.sub(fix, data)
 
 
+def sigv4_resign(method, path, headers, body, key_id, secret):
+    """Headers (list of pairs) re-signed with (key_id, secret), SigV4 over content-type, host
+    and x-amz-date, keeping the original scope's region and service."""
+    auth = dict((k.lower(), v) for k, v in headers).get("authorization", "")
+    m = CRED_RE.search(auth)
+    if not m:
+        return headers
+    _key, date, region, service = m.groups()
+    hmap = dict((k.lower(), v) for k, v in headers)
+    amz_date = hmap.get("x-amz-date") or datetime.datetime.now(
+        datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    signed = ["content-type", "host", "x-amz-date"]
+    values = {"content-type": hmap.get("content-type", ""), "host": hmap.get("host", ""),
+              "x-amz-date": amz_date}
+    canonical_headers = "".join("%s:%s\n" % (h, " ".join(values[h].split())) for h in signed)
+    split = urllib.parse.urlsplit(path)
+    query = "&".join(sorted(
+        "%s=%s" % (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~"))
+        for k, v in urllib.parse.parse_qsl(split.query, keep_blank_values=True)))
+    creq = "\n".join([method.upper(), urllib.parse.quote(split.path or "/", safe="/~"), query,
+                      canonical_headers, ";".join(signed), hashlib.sha256(body).hexdigest()])
+    scope = "%s/%s/%s/aws4_request" % (date, region, service)
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                     hashlib.sha256(creq.encode("utf-8")).hexdigest()])
+
+    def h(k, msg):
+        return hmac.new(k, msg.encode("utf-8"), hashlib.sha256).digest()
+    k = h(h(h(h(("AWS4" + secret).encode("utf-8"), date), region), service), "aws4_request")
+    sig = hmac.new(k, sts.encode("utf-8"), hashlib.sha256).hexdigest()
+    out = [(k2, v) for k2, v in headers
+           if k2.lower() not in ("authorization", "x-amz-security-token", "x-amz-date")]
+    out.append(("X-Amz-Date", amz_date))
+    out.append(("Authorization", "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
+                "Signature=%s" % (key_id, scope, ";".join(signed), sig)))
+    return out
+
+
+def session_xml(key_id, secret, token):
+    expires = (datetime.datetime.now(datetime.timezone.utc)
+               + datetime.timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ('<GetSessionTokenResponse xmlns="%s"><GetSessionTokenResult><Credentials>'
+            "<AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey>"
+            "<SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>"
+            "</GetSessionTokenResult><ResponseMetadata><RequestId>%s</RequestId>"
+            "</ResponseMetadata></GetSessionTokenResponse>\n"
+            % (NAMESPACES["sts"], key_id, secret, token, expires, uuid.uuid4())).encode("utf-8")
+
+
 def eprint(*args):
     print("faultproxy:", *args, file=sys.stderr, flush=True)
 
@@ -132,12 +224,13 @@ def error_xml(service, code, message, err_type="Sender", request_id=None):
 
 
 class Rule:
-    __slots__ = ("action", "service", "key", "skip", "times", "fault", "ms", "seen", "hits")
+    __slots__ = ("action", "service", "key", "skip", "times", "fault", "ms", "ratio", "seen",
+                 "hits")
 
     def __init__(self, d):
         if not isinstance(d, dict):
             raise ValueError("rule must be an object")
-        unknown = set(d) - {"action", "service", "key", "skip", "times", "fault", "ms"}
+        unknown = set(d) - {"action", "service", "key", "skip", "times", "fault", "ms", "ratio"}
         if unknown:
             raise ValueError("unknown rule fields: %s" % sorted(unknown))
         self.action = d.get("action", "*")
@@ -158,6 +251,11 @@ class Rule:
         self.ms = d.get("ms", 0)
         if not isinstance(self.ms, (int, float)) or self.ms < 0:
             raise ValueError("rule ms must be a non-negative number")
+        self.ratio = d.get("ratio", None)
+        if self.ratio is not None and (isinstance(self.ratio, bool)
+                                       or not isinstance(self.ratio, (int, float))
+                                       or not 0 < self.ratio <= 1):
+            raise ValueError("rule ratio must be null or a number in (0, 1]")
         self.seen = 0
         self.hits = 0
 
@@ -177,7 +275,7 @@ class Rule:
     def to_json(self):
         return {"action": self.action, "service": self.service, "key": self.key,
                 "skip": self.skip, "times": self.times, "fault": self.fault, "ms": self.ms,
-                "seen": self.seen, "hits": self.hits}
+                "ratio": self.ratio, "seen": self.seen, "hits": self.hits}
 
 
 class State:
@@ -199,6 +297,7 @@ class State:
         self.log = []
         self.seq = 0
         self.new_keys = {}  # key_id -> monotonic creation time
+        self.sessions = {}  # session key id -> long-term key id (MFA mode)
         self.held = {}      # seq -> (action, threading.Event)
 
     def reset(self):
@@ -228,6 +327,12 @@ class State:
                     continue
                 if rule.times is not None and n >= rule.skip + rule.times:
                     continue
+                if rule.ratio is not None:
+                    # ceil((k+1) r) > ceil(k r): the first request applies, then evenly.
+                    k = n - rule.skip
+                    r = fractions.Fraction(str(rule.ratio))
+                    if -(-(k + 1) * r // 1) <= -(-k * r // 1):
+                        continue
                 rule.hits += 1
                 return rule.fault, rule.ms
         return None, 0
@@ -243,6 +348,9 @@ class State:
             self.new_keys[key_id] = time.monotonic()
 
     def record(self, entry):
+        # "t": when the request was answered (or dropped), on the proxy's monotonic clock,
+        # the clock of new_keys' "created_t": for benchmarks, never for test assertions.
+        entry.setdefault("t", round(time.monotonic(), 4))
         line = json.dumps(entry, sort_keys=True)
         with self.lock:
             self.log.append(entry)
@@ -413,24 +521,9 @@ class Handler(BaseHTTPRequestHandler):
                 return
 
     # ---- upstream ----------------------------------------------------------------------
-    def forward(self, body):
-        host, port = self.server.upstream
-        conn = http.client.HTTPConnection(host, port, timeout=UPSTREAM_TIMEOUT_S)
-        try:
-            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-            for k, v in self.headers.items():
-                if k.lower() in HOP_BY_HOP:
-                    continue
-                conn.putheader(k, v)
-            if body or self.command in ("POST", "PUT", "PATCH"):
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body if body else None)
-            resp = conn.getresponse()
-            data = resp.read()
-            headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP]
-            return resp.status, resp.reason, headers, data
-        finally:
-            conn.close()
+    def forward(self, body, headers=None):
+        return forward_to(self.server.upstream, self.command, self.path,
+                          headers if headers is not None else list(self.headers.items()), body)
 
     # ---- request entry point -------------------------------------------------------------
     def dispatch(self):
@@ -512,8 +605,23 @@ class Handler(BaseHTTPRequestHandler):
             if fault == "delay":
                 st.wait(ms / 1000.0)
 
-            # --- forward (or the simulated propagation error) ---
-            if st.propagation_blocked(key_id):
+            if fault == "late":
+                st.record(entry)
+                entry = None
+                self.run_late(seq, action, service, key_id, region, ms, body)
+                self.abort()
+
+            # --- forward (or the simulated MFA policy / propagation error) ---
+            with st.lock:
+                mfa = st.config.get("mfa")
+            local, fwd_headers = None, None
+            if mfa:
+                local, fwd_headers, label = self.mfa_gate(mfa, action, service, key_id, body)
+                if label:
+                    entry["fault"] = label if fault is None else fault + "+" + label
+            if local is not None:
+                status, reason, headers, data = local
+            elif st.propagation_blocked(key_id):
                 entry["fault"] = "propagation_delay" if fault is None else fault + "+propagation_delay"
                 status, code, message, etype = SYNTHETIC_ERRORS["invalid_token"]
                 data, rid = error_xml(service, code, message, etype)
@@ -522,7 +630,7 @@ class Handler(BaseHTTPRequestHandler):
                            ("Date", self.date_time_string())]
             else:
                 try:
-                    status, reason, headers, data = self.forward(body)
+                    status, reason, headers, data = self.forward(body, fwd_headers)
                 except OSError as e:
                     eprint("upstream error (seq %d): %s" % (seq, type(e).__name__))
                     entry["fault"] = (fault + "+" if fault else "") + "upstream_error"
@@ -556,6 +664,75 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             if entry is not None:
                 st.record(entry)
+
+    def run_late(self, seq, action, service, key_id, region, ms, body):
+        """Sends the request upstream later, from a thread (fault "late")."""
+        st = self.server.state
+        upstream, method, path = self.server.upstream, self.command, self.path
+        req_headers = list(self.headers.items())
+        ev = st.hold(seq, action) if not ms else None
+
+        def run():
+            if ev is not None:
+                while not ev.wait(0.5):
+                    if st.stopping.is_set():
+                        return
+                st.unhold(seq)
+            else:
+                st.wait(ms / 1000.0)
+            if st.stopping.is_set():
+                return
+            with st.lock:
+                resign = st.config.get("late_resign")
+            headers = req_headers
+            if resign:
+                headers = sigv4_resign(method, path, req_headers, body, resign["id"],
+                                       resign["secret"])
+            try:
+                status, _, _, data = forward_to(upstream, method, path, headers, body)
+            except OSError:
+                status, data = 502, b""
+            if action == "CreateAccessKey" and status == 200:
+                m = ACCESS_KEY_ID_RE.search(data)
+                if m:
+                    st.add_new_key(m.group(1).decode("ascii"))
+            st.record({"seq": seq, "action": action, "service": service, "key_id": key_id,
+                       "region": region, "status": status, "fault": "late_executed"})
+        threading.Thread(target=run, name="late-%d" % seq, daemon=True).start()
+
+    def mfa_gate(self, mfa, action, service, key_id, body):
+        """MFA-enforcing mode: (local answer or None, headers to forward or None, log label)."""
+        st = self.server.state
+        with st.lock:
+            session_of = st.sessions.get(key_id)
+        ctype = [("Content-Type", "text/xml")]
+        if service == "sts" and action == "GetSessionToken":
+            q = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            serial = (q.get("SerialNumber") or [None])[0]
+            code = (q.get("TokenCode") or [None])[0]
+            if serial is None and code is None:
+                return None, None, None
+            if serial == mfa.get("serial") and code == mfa.get("code"):
+                sid = "ASIA" + secrets.token_hex(8).upper()
+                with st.lock:
+                    st.sessions[sid] = key_id
+                data = session_xml(sid, secrets.token_urlsafe(30), secrets.token_urlsafe(90))
+                return (200, None, ctype, data), None, "mfa_session_token"
+            data, rid = error_xml("sts", "AccessDenied", "MultiFactorAuthentication failed with "
+                                  "invalid MFA one time pass code.", "Sender")
+            return (403, None, ctype + [("x-amzn-RequestId", rid)], data), None, "mfa_bad_code"
+        if service != "iam":
+            return None, None, None
+        if session_of is not None:
+            headers = sigv4_resign(self.command, self.path, list(self.headers.items()), body,
+                                   mfa["resign_id"], mfa["resign_secret"])
+            return None, headers, "mfa_session"
+        if action in MFA_EXEMPT:
+            return None, None, None
+        msg = ("User: %s is not authorized to perform: iam:%s with an explicit deny in an "
+               "identity-based policy" % (key_id, action))
+        data, rid = error_xml("iam", "AccessDenied", msg, "Sender")
+        return (403, None, ctype + [("x-amzn-RequestId", rid)], data), None, "mfa_denied"
 
     def rewrite_error(self, data, headers, service):
         if not MOTO_ERROR_RE.match(data):
@@ -609,6 +786,17 @@ class Handler(BaseHTTPRequestHandler):
                         if not isinstance(v, bool):
                             raise ValueError("rewrite_errors must be a boolean")
                         upd[k] = v
+                    elif k == "mfa":
+                        need = ("serial", "code", "resign_id", "resign_secret")
+                        if v is not None and (not isinstance(v, dict) or not all(
+                                isinstance(v.get(n), str) for n in need)):
+                            raise ValueError("mfa must be null or an object with %s" % (need,))
+                        upd[k] = dict(v) if v else None
+                    elif k == "late_resign":
+                        if v is not None and (not isinstance(v, dict) or not all(
+                                isinstance(v.get(n), str) for n in ("id", "secret"))):
+                            raise ValueError("late_resign must be null or {id, secret}")
+                        upd[k] = dict(v) if v else None
                     elif k == "backdate_days":
                         if not isinstance(v, dict) or not all(
                                 isinstance(d, (int, float)) and not isinstance(d, bool)
@@ -623,6 +811,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(405, {"error": "method not allowed"})
             with st.lock:
                 cfg = dict(st.config)
+            if cfg.get("late_resign"):
+                cfg["late_resign"] = {"id": cfg["late_resign"]["id"]}
+            if cfg.get("mfa"):
+                cfg["mfa"] = {"serial": cfg["mfa"]["serial"], "resign_id": cfg["mfa"]["resign_id"]}
             return self.send_json(200, cfg)
         if name == "rules":
             if method == "POST":
@@ -649,12 +841,33 @@ class Handler(BaseHTTPRequestHandler):
         if name == "new_keys" and method == "GET":
             now = time.monotonic()
             with st.lock:
-                out = [{"key_id": k, "age_s": round(now - t, 3)} for k, t in st.new_keys.items()]
+                out = [{"key_id": k, "age_s": round(now - t, 3), "created_t": round(t, 4)}
+                       for k, t in st.new_keys.items()]
             return self.send_json(200, out)
         if name == "reset" and method == "POST":
             st.reset()
             return self.send_json(200, {"ok": True})
         return self.send_json(404, {"error": "unknown control endpoint %s %s" % (method, name)})
+
+
+def forward_to(upstream, method, path, req_headers, body):
+    host, port = upstream
+    conn = http.client.HTTPConnection(host, port, timeout=UPSTREAM_TIMEOUT_S)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for k, v in req_headers:
+            if k.lower() in HOP_BY_HOP:
+                continue
+            conn.putheader(k, v)
+        if body or method in ("POST", "PUT", "PATCH"):
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body if body else None)
+        resp = conn.getresponse()
+        data = resp.read()
+        headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP]
+        return resp.status, resp.reason, headers, data
+    finally:
+        conn.close()
 
 
 def parse_upstream(url):

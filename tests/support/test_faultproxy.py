@@ -317,7 +317,8 @@ class FaultProxyTest(unittest.TestCase):
 
         # moto's own shape when the rewrite is off
         status, cfg = self.ctl("POST", "config", {"rewrite_errors": False})
-        self.assertEqual(cfg, {"propagation_delay_s": 0.0, "rewrite_errors": False, "backdate_days": {}})
+        self.assertEqual(cfg, {"propagation_delay_s": 0.0, "rewrite_errors": False, "backdate_days": {},
+                               "mfa": None, "late_resign": None})
         self.assertClientError(bogus.list_users, "InvalidClientTokenId", 403)
         self.assertIn("<ErrorResponse><Errors><Error>", raw["body"])
 
@@ -328,9 +329,16 @@ class FaultProxyTest(unittest.TestCase):
         self.assertClientError(lambda: iam.get_user(UserName="nobody"), "NoSuchEntity", 404)
         self.assertIn('<ErrorResponse xmlns="%s">' % IAM_NS, raw["body"])
 
+    def key_age(self, key):
+        status, out = self.ctl("GET", "new_keys")
+        self.assertEqual(status, 200)
+        return next(k["age_s"] for k in out if k["key_id"] == key)
+
     def test_propagation_delay(self):
-        self.ctl("POST", "config", {"propagation_delay_s": 1.5})
-        t0 = time.monotonic()
+        # No assertion depends on how fast this test runs: the delay is far
+        # longer than any run while the key must be rejected, and it is then
+        # shortened to a value the proxy itself reports the key has passed.
+        self.ctl("POST", "config", {"propagation_delay_s": 600})
         key, secret = self.new_key_for("prop")
         iam = self.client("iam", key, secret)
         self.assertClientError(iam.get_user, "InvalidClientTokenId", 403)
@@ -338,9 +346,84 @@ class FaultProxyTest(unittest.TestCase):
         entry = self.log()[-2]
         self.assertEqual((entry["action"], entry["key_id"], entry["status"], entry["fault"]),
                          ("GetUser", key, 403, "propagation_delay"))
-        time.sleep(max(0.0, 1.6 - (time.monotonic() - t0)))
+        # The delay counts from the key's creation: wait (on the proxy's own clock) until
+        # the key is older than the delay, then it is accepted.
+        self.ctl("POST", "config", {"propagation_delay_s": 0.3})
+        wait_for(lambda: self.key_age(key) > 0.3, 60, "the key to age past the delay")
         self.assertEqual(iam.get_user()["User"]["UserName"], "prop")
         self.assertIsNone(self.log()[-1]["fault"])
+
+    def test_ratio_spreads_faults_evenly_and_deterministically(self):
+        self.rules({"action": "GetUser", "fault": "throttle", "ratio": 0.3})
+        iam = self.admin()
+        outcomes = []
+        for _ in range(20):
+            try:
+                iam.get_user()
+                outcomes.append(0)
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "Throttling")
+                outcomes.append(1)
+        self.assertEqual(sum(outcomes), 6)
+        self.assertEqual(outcomes[:10], [1, 0, 0, 1, 0, 0, 1, 0, 0, 0])
+        self.assertFalse(any(a and b for a, b in zip(outcomes, outcomes[1:])), outcomes)
+        status, out = self.ctl("POST", "rules", [{"fault": "throttle", "ratio": 0}])
+        self.assertEqual(status, 400, out)
+
+    def test_late_create_runs_after_the_reply_was_lost(self):
+        iam = self.admin()
+        try:
+            iam.create_user(UserName="late")
+        except ClientError:
+            pass
+        self.rules({"action": "CreateAccessKey", "fault": "late", "times": 1})
+        self.ctl("POST", "config", {"late_resign": {"id": self.admin_key,
+                                                    "secret": self.admin_secret}})
+        with self.assertRaises(CONN_ERRORS):
+            iam.create_access_key(UserName="late")
+        # Nothing ran yet: the request waits for /release.
+        self.assertEqual(self.key_ids("late"), [])
+        wait_for(lambda: self.ctl("GET", "held")[1], 30, "the late request to be held")
+        self.ctl("POST", "release")
+        wait_for(lambda: any(e["fault"] == "late_executed" and e["status"] == 200
+                             for e in self.log()), 30, "the late request to run")
+        self.assertEqual(len(self.key_ids("late")), 1)
+        for k in self.key_ids("late"):
+            iam.delete_access_key(UserName="late", AccessKeyId=k)
+
+    def test_mfa_mode_denies_long_term_keys_and_accepts_sessions(self):
+        serial = "arn:aws:iam::123456789012:mfa/mfa-user"
+        key, secret = self.new_key_for("mfa-user")
+        self.ctl("POST", "config", {"mfa": {"serial": serial, "code": "123456",
+                                            "resign_id": self.admin_key,
+                                            "resign_secret": self.admin_secret}})
+        iam = self.client("iam", key, secret)
+        sts = self.client("sts", key, secret)
+        err = self.assertClientError(lambda: iam.list_access_keys(UserName="mfa-user"),
+                                     "AccessDenied", 403)
+        self.assertIn("explicit deny", err["Error"]["Message"])
+        # Allowed without MFA by the force-MFA policy, and STS always.
+        iam.list_mfa_devices(UserName="mfa-user")
+        self.assertTrue(sts.get_caller_identity()["Arn"].endswith(":user/mfa-user"))
+        self.assertClientError(lambda: sts.get_session_token(SerialNumber=serial,
+                                                             TokenCode="000000"),
+                               "AccessDenied", 403)
+        c = sts.get_session_token(SerialNumber=serial, TokenCode="123456")["Credentials"]
+        self.assertTrue(c["AccessKeyId"].startswith("ASIA"))
+        self.secrets += [c["SecretAccessKey"], c["SessionToken"]]
+        s_iam = boto3.client("iam", endpoint_url=self.proxy_url, region_name=REGION,
+                             aws_access_key_id=c["AccessKeyId"],
+                             aws_secret_access_key=c["SecretAccessKey"],
+                             aws_session_token=c["SessionToken"])
+        keys = s_iam.list_access_keys(UserName="mfa-user")["AccessKeyMetadata"]
+        self.assertEqual([k["AccessKeyId"] for k in keys], [key])
+        faults = [e["fault"] for e in self.log()]
+        self.assertEqual(faults.count("mfa_denied"), 1, faults)
+        self.assertEqual(faults.count("mfa_session_token"), 1, faults)
+        self.assertEqual(faults.count("mfa_session"), 1, faults)
+        status, cfg = self.ctl("GET", "config")
+        self.assertNotIn("resign_secret", cfg["mfa"])
+        self.assertNotIn("code", cfg["mfa"])
 
     def test_throttle_not_forwarded(self):
         self.rules({"action": "CreateUser", "fault": "throttle"})
@@ -561,14 +644,16 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(self.ctl("POST", "config", {"propagation_delay_s": "x"})[0], 400)
         self.assertEqual(self.ctl("GET", "nope")[0], 404)
         status, cfg = self.ctl("POST", "config", {"propagation_delay_s": 2})
-        self.assertEqual(cfg, {"propagation_delay_s": 2.0, "rewrite_errors": True, "backdate_days": {}})
+        self.assertEqual(cfg, {"propagation_delay_s": 2.0, "rewrite_errors": True, "backdate_days": {},
+                               "mfa": None, "late_resign": None})
         self.rules({"fault": "throttle"})
         self.assertClientError(self.admin().get_user, "Throttling", 400)
         self.assertEqual(self.ctl("POST", "reset")[0], 200)
         self.assertEqual(self.log(), [])
         self.assertEqual(self.ctl("GET", "rules")[1], [])
         self.assertEqual(self.ctl("GET", "config")[1],
-                         {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {}})
+                         {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {},
+                               "mfa": None, "late_resign": None})
         with open(self.log_path) as f:
             self.assertEqual(f.read(), "")
 
