@@ -1401,6 +1401,27 @@ pub static CATALOGUE: &[Msg] = &[
         "{account}: listing the keys of {count} users",
         "{account}: {count} ユーザーのキーを一覧しています",
     ),
+    // --- clicompat: behaving like the AWS CLI (profiles, files, network) ---
+    m(
+        "usage.profile_env_conflict",
+        "AWS_DEFAULT_PROFILE is `{default_profile}` but AWS_PROFILE is `{profile}`: the AWS CLI would use `{default_profile}`, the other AWS SDKs `{profile}`; pass --profile to choose, or unset one of them",
+        "AWS_DEFAULT_PROFILE は `{default_profile}`、AWS_PROFILE は `{profile}` です。AWS CLI は `{default_profile}` を、他の AWS SDK は `{profile}` を使います。--profile で指定するか、どちらかの環境変数を削除してください",
+    ),
+    m(
+        "usage.csv_not_here",
+        "--output csv is only for `keyturn audit`; `{command}` prints text or json",
+        "--output csv は `keyturn audit` 専用です。`{command}` では text か json を指定してください",
+    ),
+    m(
+        "usage.profile_not_here",
+        "`{command}` takes no --profile",
+        "`{command}` には --profile を指定できません",
+    ),
+    m(
+        "usage.all_and_profiles",
+        "--all rotates every profile: name no profile with it",
+        "--all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません",
+    ),
 ];
 
 #[cfg(test)]
