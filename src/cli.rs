@@ -429,8 +429,7 @@ impl Config {
         };
         let job = match cli.command {
             Command::Rotate(a) => {
-                let mut profiles: Vec<String> =
-                    a.profiles.into_iter().chain(cli.profile).collect();
+                let mut profiles: Vec<String> = a.profiles.into_iter().chain(cli.profile).collect();
                 if a.all && !profiles.is_empty() {
                     return Err(UsageError(tr("usage.all_and_profiles").into()));
                 }

@@ -1418,6 +1418,21 @@ pub static CATALOGUE: &[Msg] = &[
         "`{command}` には --profile を指定できません",
     ),
     m(
+        "ini.nested_syntax",
+        "line {line}: a line of a nested block (a key with an empty value, then indented lines) must be `key = value`",
+        "{line} 行目: ネストされたブロック（値が空のキーに続くインデントされた行）の行は `key = value` の形式でなければなりません",
+    ),
+    m(
+        "refusal.role_source",
+        "profile `{profile}` in {path} assumes a role with the key of source profile `{source}`: rotate `{source}` instead (keyturn rotate {source})",
+        "{path} のプロファイル `{profile}` はロールを引き受けるプロファイルで、認証情報はソースプロファイル `{source}` から取得されます。`{source}` をローテーションしてください（keyturn rotate {source}）",
+    ),
+    m(
+        "refusal.role_credential_source",
+        "profile `{profile}` in {path} assumes a role with credentials from {source} (credential_source): they are not a key in these files; rotate them where {source} gets them",
+        "{path} のプロファイル `{profile}` はロールを引き受けるプロファイルで、認証情報は {source}（credential_source）から取得されます。これらのファイルにはローテーションするアクセスキーがありません。{source} の認証情報の提供元でローテーションしてください",
+    ),
+    m(
         "usage.all_and_profiles",
         "--all rotates every profile: name no profile with it",
         "--all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません",

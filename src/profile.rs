@@ -91,11 +91,15 @@ pub enum Refusal {
     },
     #[error("{}", crate::i18n::trf("refusal.temporary", &[("profile", profile), ("path", &path.display())]))]
     Temporary { profile: String, path: PathBuf },
-    #[error("{}", crate::i18n::trf("refusal.role", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
+    #[error("{}", role_text(profile, path, key, source_profile.as_deref(), credential_source.as_deref()))]
     Role {
         profile: String,
         path: PathBuf,
         key: &'static str,
+        /// `source_profile`: the profile whose key to rotate instead.
+        source_profile: Option<String>,
+        /// `credential_source`: where the role's credentials come from.
+        credential_source: Option<String>,
     },
     #[error("{}", crate::i18n::trf("refusal.web_identity", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
     WebIdentity {
@@ -139,6 +143,32 @@ pub enum Refusal {
     },
 }
 
+/// A role refusal says what to rotate instead: the `source_profile`, or
+/// nothing in the files when `credential_source` names the environment.
+fn role_text(
+    profile: &str,
+    path: &Path,
+    key: &str,
+    source: Option<&str>,
+    credential_source: Option<&str>,
+) -> String {
+    let path = path.display();
+    match (source, credential_source) {
+        (Some(s), _) => crate::i18n::trf(
+            "refusal.role_source",
+            &[("profile", &profile), ("path", &path), ("source", &s)],
+        ),
+        (None, Some(c)) => crate::i18n::trf(
+            "refusal.role_credential_source",
+            &[("profile", &profile), ("path", &path), ("source", &c)],
+        ),
+        (None, None) => crate::i18n::trf(
+            "refusal.role",
+            &[("profile", &profile), ("path", &path), ("key", &key)],
+        ),
+    }
+}
+
 impl Refusal {
     /// A short, stable name for `--output json`.
     pub fn code(&self) -> &'static str {
@@ -180,15 +210,6 @@ impl<'d> View<'d> {
 
     fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
-    }
-
-    fn first_with_prefix(&self, prefix: &str) -> Option<String> {
-        self.section
-            .entries
-            .iter()
-            .chain(self.doc.defaults())
-            .find(|e| e.key.starts_with(prefix))
-            .map(|e| e.key.clone())
     }
 }
 
@@ -236,14 +257,26 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
     let path_of = |k: FileKind| files.path(k).to_path_buf();
     let name = profile.to_string();
 
-    for key in ["role_arn", "source_profile", "credential_source"] {
-        if let Some(k) = refuse_if(key) {
-            return Err(Refusal::Role {
-                profile: name,
-                path: path_of(k),
-                key,
-            });
-        }
+    // botocore's AssumeRoleProvider runs only for a profile with role_arn
+    // (and no web_identity_token_file, which makes it a web identity
+    // profile); source_profile or credential_source alone are ignored and
+    // the profile is served from its static keys.
+    let value = |key: &str| {
+        views
+            .iter()
+            .find_map(|(v, _)| v.get(key).map(|(e, _)| e.value.clone()))
+    };
+    if let (Some(k), false) = (
+        refuse_if("role_arn"),
+        views.iter().any(|(v, _)| v.has("web_identity_token_file")),
+    ) {
+        return Err(Refusal::Role {
+            profile: name,
+            path: path_of(k),
+            key: "role_arn",
+            source_profile: value("source_profile"),
+            credential_source: value("credential_source"),
+        });
     }
     if let Some(k) = refuse_if("web_identity_token_file") {
         return Err(Refusal::WebIdentity {
@@ -252,8 +285,14 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             key: "web_identity_token_file",
         });
     }
+    // botocore's SSOProvider runs only for a profile naming a role or an
+    // account; other sso_* keys (an sso_session alone) serve nothing.
     for (v, k) in &views {
-        if let Some(key) = v.first_with_prefix("sso_") {
+        if let Some(key) = ["sso_account_id", "sso_role_name"]
+            .into_iter()
+            .find(|key| v.has(key))
+            .map(str::to_string)
+        {
             return Err(Refusal::Sso {
                 profile: name,
                 path: path_of(*k),
