@@ -212,8 +212,10 @@ impl Env {
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
         Env {
             home: var("HOME").map(PathBuf::from),
-            aws_profile: var("AWS_PROFILE").map(|v| v.to_string_lossy().into_owned()),
-            aws_default_profile: var("AWS_DEFAULT_PROFILE")
+            // Set but empty is not unset: botocore then looks for a
+            // profile named "" (and fails), so keyturn must not pick one.
+            aws_profile: std::env::var_os("AWS_PROFILE").map(|v| v.to_string_lossy().into_owned()),
+            aws_default_profile: std::env::var_os("AWS_DEFAULT_PROFILE")
                 .map(|v| v.to_string_lossy().into_owned()),
             credentials_file: var("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from),
             config_file: var("AWS_CONFIG_FILE").map(PathBuf::from),
@@ -314,7 +316,8 @@ pub enum ProfileSource {
 /// safety rule. The AWS CLI reads `AWS_DEFAULT_PROFILE` first while the other
 /// SDKs read only `AWS_PROFILE`, so when both are set and differ no choice
 /// is the key every tool uses: refuse, and let `--profile` settle it.
-/// Pure; `None` stands for an unset (or empty) variable.
+/// Pure; `None` stands for an unset variable. A chosen variable that is
+/// set but empty is refused: botocore would look for a profile named "".
 pub fn choose_profile(
     flag: Option<&str>,
     aws_default_profile: Option<&str>,
@@ -327,6 +330,14 @@ pub fn choose_profile(
         (Some(d), Some(p)) if d != p => Err(UsageError(trf(
             "usage.profile_env_conflict",
             &[("default_profile", &d), ("profile", &p)],
+        ))),
+        (Some(""), _) => Err(UsageError(trf(
+            "usage.profile_env_empty",
+            &[("variable", &"AWS_DEFAULT_PROFILE")],
+        ))),
+        (None, Some("")) => Err(UsageError(trf(
+            "usage.profile_env_empty",
+            &[("variable", &"AWS_PROFILE")],
         ))),
         (Some(d), _) => Ok((d.to_string(), ProfileSource::AwsDefaultProfile)),
         (None, Some(p)) => Ok((p.to_string(), ProfileSource::AwsProfile)),
@@ -622,7 +633,7 @@ mod tests {
     #[test]
     fn profile_choice_follows_botocore_with_the_safety_rule() {
         use ProfileSource::*;
-        let vals = [None, Some("dev"), Some("prod")];
+        let vals = [None, Some("dev"), Some("prod"), Some("")];
         for flag in vals {
             for d in vals {
                 for p in vals {
@@ -630,6 +641,7 @@ mod tests {
                     let want = match (flag, d, p) {
                         (Some(f), _, _) => Ok((f, Flag)),
                         (None, Some(d), Some(p)) if d != p => Err(()),
+                        (None, Some(""), _) | (None, None, Some("")) => Err(()),
                         (None, Some(d), _) => Ok((d, AwsDefaultProfile)),
                         (None, None, Some(p)) => Ok((p, AwsProfile)),
                         (None, None, None) => Ok(("default", Default)),
@@ -640,7 +652,12 @@ mod tests {
                         }
                         (Err(e), Err(())) => {
                             let m = e.to_string();
-                            for needle in [d.unwrap(), p.unwrap(), "--profile"] {
+                            let names = match (d, p) {
+                                (Some(d), Some(p)) if d != p => [d, p, "--profile"],
+                                (Some(_), _) => ["AWS_DEFAULT_PROFILE", "empty", "--profile"],
+                                _ => ["AWS_PROFILE", "empty", "--profile"],
+                            };
+                            for needle in names {
                                 assert!(m.contains(needle), "{m}");
                             }
                         }

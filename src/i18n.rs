@@ -1408,6 +1408,11 @@ pub static CATALOGUE: &[Msg] = &[
         "AWS_DEFAULT_PROFILE は `{default_profile}`、AWS_PROFILE は `{profile}` です。AWS CLI は `{default_profile}` を、他の AWS SDK は `{profile}` を使います。--profile で指定するか、どちらかの環境変数を削除してください",
     ),
     m(
+        "usage.profile_env_empty",
+        "{variable} is set but empty (the AWS CLI would look for a profile named \"\"): set it to a profile, unset it, or pass --profile",
+        "{variable} が空の値で設定されています（AWS CLI は名前が空のプロファイルを探します）。プロファイル名を設定するか、環境変数を削除するか、--profile を指定してください",
+    ),
+    m(
         "usage.csv_not_here",
         "--output csv is only for `keyturn audit`; `{command}` prints text or json",
         "--output csv は `keyturn audit` 専用です。`{command}` では text か json を指定してください",

@@ -316,6 +316,17 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             return Ok(found);
         }
     }
+    // Nothing serves the profile; a lone secret is the likely mistake.
+    for (v, k) in &views {
+        if v.has(SECRET_ACCESS_KEY) && !v.has(ACCESS_KEY_ID) {
+            return Err(Refusal::HalfPair {
+                profile: name,
+                path: path_of(*k),
+                present: SECRET_ACCESS_KEY,
+                missing: ACCESS_KEY_ID,
+            });
+        }
+    }
     Err(Refusal::NoKeys {
         profile: name,
         credentials: files.credentials_path.to_path_buf(),
@@ -334,18 +345,16 @@ fn static_pair(
     let id = view.get(ACCESS_KEY_ID);
     let secret = view.get(SECRET_ACCESS_KEY);
     let (id, secret) = match (id, secret) {
-        (None, None) => return Ok(None),
-        (Some(_), None) | (None, Some(_)) => {
-            let (present, missing) = if id.is_some() {
-                (ACCESS_KEY_ID, SECRET_ACCESS_KEY)
-            } else {
-                (SECRET_ACCESS_KEY, ACCESS_KEY_ID)
-            };
+        // botocore's file providers only look at a section with an
+        // access key id: a lone secret leaves the profile to the next
+        // provider; `resolve` names it if nothing else serves the profile.
+        (None, _) => return Ok(None),
+        (Some(_), None) => {
             return Err(Refusal::HalfPair {
                 profile: profile.to_string(),
                 path,
-                present,
-                missing,
+                present: ACCESS_KEY_ID,
+                missing: SECRET_ACCESS_KEY,
             });
         }
         (Some(id), Some(secret)) => (id, secret),
