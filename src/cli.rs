@@ -41,7 +41,8 @@ Exit codes:
   0  success
   1  failure (the message says what state things are in)
   2  usage error
-  3  refused: nothing was changed
+  3  refused: nothing was changed (a bad profile, or AWS said no before
+     any change: a dead key, AccessDenied, LimitExceeded)
   4  audit found stale keys
   5  nothing to do (`status`: no profile in either file)
   `status` exits 1 when a named profile is missing or a key could not be
@@ -249,6 +250,9 @@ impl Env {
 pub struct Config {
     pub job: Job,
     pub paths: Paths,
+    /// Files named by `--credentials-file`/`--config-file` (flag, path):
+    /// unlike the AWS CLI's defaults, these must exist.
+    pub named_files: Vec<(&'static str, PathBuf)>,
     pub endpoint: Endpoint,
     pub output: Output,
     pub verbose: u8,
@@ -352,6 +356,13 @@ impl Config {
                 .clone()
                 .ok_or_else(|| UsageError(tr("usage.no_home").into()))
         };
+        let named_files: Vec<(&'static str, PathBuf)> = [
+            ("--credentials-file", &cli.credentials_file),
+            ("--config-file", &cli.config_file),
+        ]
+        .into_iter()
+        .filter_map(|(flag, p)| p.clone().map(|p| (flag, expand_tilde(p, env))))
+        .collect();
         let credentials = match cli
             .credentials_file
             .or_else(|| env.credentials_file.clone())
@@ -522,6 +533,7 @@ impl Config {
                 credentials,
                 config,
             },
+            named_files,
             endpoint: Endpoint {
                 url: endpoint_url,
                 ca_bundle: env.ca_bundle.clone(),

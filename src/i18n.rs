@@ -1438,6 +1438,26 @@ pub static CATALOGUE: &[Msg] = &[
         "{path} のプロファイル `{profile}` はロールを引き受けるプロファイルで、認証情報は {source}（credential_source）から取得されます。これらのファイルにはローテーションするアクセスキーがありません。{source} の認証情報の提供元でローテーションしてください",
     ),
     m(
+        "refusal.not_found_no_credentials",
+        "profile `{profile}` is not in {config}, and {credentials} does not exist: create it with `aws configure --profile {profile}`, or pass --credentials-file",
+        "プロファイル `{profile}` は {config} にありません。{credentials} は存在しません。`aws configure --profile {profile}` で作成するか、--credentials-file でパスを指定してください",
+    ),
+    m(
+        "refusal.no_files",
+        "no profile `{profile}`: neither {credentials} nor {config} exists; create them with `aws configure`, or pass --credentials-file/--config-file",
+        "プロファイル `{profile}` がありません。{credentials} も {config} も存在しません。`aws configure` で作成するか、--credentials-file/--config-file でパスを指定してください",
+    ),
+    m(
+        "usage.file_missing",
+        "{flag} {path}: the file does not exist; check the path (without {flag}, keyturn reads the AWS CLI's files)",
+        "{flag} {path}: ファイルが存在しません。パスを確認してください（{flag} を指定しない場合は AWS CLI のファイルを読み込みます）",
+    ),
+    m(
+        "status.no_files",
+        "no profiles to show: neither {credentials} nor {config} exists; create them with `aws configure`, or pass --credentials-file/--config-file",
+        "表示するプロファイルがありません。{credentials} も {config} も存在しません。`aws configure` で作成するか、--credentials-file/--config-file でパスを指定してください",
+    ),
+    m(
         "usage.all_and_profiles",
         "--all rotates every profile: name no profile with it",
         "--all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません",

@@ -77,11 +77,14 @@ pub struct StaticKey {
 /// process's language ([`crate::i18n`]); [`Refusal::code`] is the same in all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("{}", crate::i18n::trf("refusal.not_found", &[("profile", profile), ("credentials", &credentials.display()), ("config", &config.display())]))]
+    #[error("{}", not_found_text(profile, credentials, config, *credentials_exists, *config_exists))]
     NotFound {
         profile: String,
         credentials: PathBuf,
         config: PathBuf,
+        /// Which files exist: a missing file is said so, with what to do.
+        credentials_exists: bool,
+        config_exists: bool,
     },
     #[error("{}", crate::i18n::trf("refusal.unparsable", &[("path", &path.display()), ("detail", detail)]))]
     Unparsable {
@@ -141,6 +144,32 @@ pub enum Refusal {
         credentials: PathBuf,
         config: PathBuf,
     },
+}
+
+/// A missing profile, said differently when a file itself is missing: then
+/// the fix is `aws configure` or `--credentials-file`, not a better name.
+fn not_found_text(
+    profile: &str,
+    credentials: &Path,
+    config: &Path,
+    credentials_exists: bool,
+    config_exists: bool,
+) -> String {
+    let (c, f) = (credentials.display(), config.display());
+    match (credentials_exists, config_exists) {
+        (true, _) => crate::i18n::trf(
+            "refusal.not_found",
+            &[("profile", &profile), ("credentials", &c), ("config", &f)],
+        ),
+        (false, true) => crate::i18n::trf(
+            "refusal.not_found_no_credentials",
+            &[("profile", &profile), ("credentials", &c), ("config", &f)],
+        ),
+        (false, false) => crate::i18n::trf(
+            "refusal.no_files",
+            &[("profile", &profile), ("credentials", &c), ("config", &f)],
+        ),
+    }
 }
 
 /// A role refusal says what to rotate instead: the `source_profile`, or
@@ -244,6 +273,8 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             profile: profile.to_string(),
             credentials: files.credentials_path.to_path_buf(),
             config: files.config_path.to_path_buf(),
+            credentials_exists: files.credentials.is_some(),
+            config_exists: files.config.is_some(),
         });
     }
     // botocore merges the credentials-file profile over the config-file

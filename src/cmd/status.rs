@@ -152,24 +152,28 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
             serde_json::to_string_pretty(&lines).unwrap_or_default()
         );
     } else if lines.is_empty() {
-        println!(
-            "{}",
-            trf(
-                "status.no_profiles",
-                &[
-                    ("credentials", &cfg.paths.credentials.display()),
-                    ("config", &cfg.paths.config.display()),
-                ],
-            )
-        );
+        let (c, f) = (cfg.paths.credentials.display(), cfg.paths.config.display());
+        let text = if creds_doc.is_none() && conf_doc.is_none() {
+            trf("status.no_files", &[("credentials", &c), ("config", &f)])
+        } else {
+            trf("status.no_profiles", &[("credentials", &c), ("config", &f)])
+        };
+        println!("{text}");
     } else {
         let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
         print!("{}", table(&lines, &labels, max_age, args.offline));
     }
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
-    // only asking for a profile that does not exist is.
-    Ok(if unknown_named {
+    // asking for a profile that does not exist is, and so is a key that
+    // could not be checked (no answer, or AWS failing): a script must not
+    // read that table as "all is well". No profile at all is "nothing to do".
+    let unchecked = lines
+        .iter()
+        .any(|l| l.error.as_ref().is_some_and(|e| !e.answered));
+    Ok(if unknown_named || unchecked {
         exit::FAILURE
+    } else if lines.is_empty() {
+        exit::NOTHING_TO_DO
     } else {
         exit::OK
     })
@@ -215,6 +219,11 @@ struct Live {
 struct Failure {
     code: String,
     message: String,
+    /// AWS gave a definite answer about the key (InvalidClientTokenId,
+    /// AccessDenied): the key was checked. False for no answer, a 5xx or
+    /// throttling.
+    #[serde(skip)]
+    answered: bool,
 }
 
 impl Failure {
@@ -227,6 +236,7 @@ impl Failure {
         Failure {
             code,
             message: e.to_string(),
+            answered: e.kind == ErrorKind::Service && !e.outcome_unknown() && !e.is_throttling(),
         }
     }
 }
@@ -996,6 +1006,7 @@ mod tests {
         a.error = Some(Failure {
             code: "Weird".into(),
             message: "about AKIAIOSFODNN7EXAMPLE".into(),
+            answered: true,
         });
         let mut b = Line::empty("a-much-longer-profile");
         b.reason = Some(Reason {
@@ -1118,6 +1129,7 @@ mod tests {
         dead.error = Some(Failure {
             code: "InvalidClientTokenId".into(),
             message: "invalid".into(),
+            answered: true,
         });
         let mut live = key_line();
         live.user = Some("alice".into());
