@@ -189,6 +189,14 @@ pub struct Document {
     sections: Vec<Section>,
     defaults: Vec<Entry>,
     problems: Vec<Problem>,
+    /// Look-ups that keep `status` over thousands of profiles linear:
+    /// section name -> index, and config-file profile name -> index of the
+    /// last section defining it. Names never change after parsing.
+    by_name: HashMap<String, usize>,
+    by_profile: HashMap<String, usize>,
+    /// `aws_access_key_id` value -> sections holding it as their own key,
+    /// built on first use and dropped by [`Document::set_value`].
+    by_key_id: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -224,6 +232,9 @@ impl Document {
             sections: Vec::new(),
             defaults: Vec::new(),
             problems: Vec::new(),
+            by_name: HashMap::new(),
+            by_profile: HashMap::new(),
+            by_key_id: std::sync::OnceLock::new(),
         };
         if bom {
             // configparser sees U+FEFF as text before any header.
@@ -418,6 +429,12 @@ impl Document {
                 doc.problems.push(Problem::NestedSyntax { line });
             }
         }
+        doc.by_name = section_index;
+        for (i, s) in doc.sections.iter().enumerate() {
+            if let Some(p) = config_profile_name(&s.name) {
+                doc.by_profile.insert(p, i);
+            }
+        }
         doc
     }
 
@@ -443,7 +460,33 @@ impl Document {
     }
 
     pub fn section(&self, name: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.name == name)
+        self.by_name.get(name).and_then(|&i| self.sections.get(i))
+    }
+
+    /// The config-file section that defines `profile`, as botocore's
+    /// profile map decides: the last section that maps to the name wins.
+    pub fn config_section(&self, profile: &str) -> Option<&Section> {
+        self.by_profile
+            .get(profile)
+            .and_then(|&i| self.sections.get(i))
+    }
+
+    /// Sections (in file order) whose own `aws_access_key_id` is `key_id`.
+    pub fn sections_holding(&self, key_id: &str) -> impl Iterator<Item = &Section> {
+        let index = self.by_key_id.get_or_init(|| {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, s) in self.sections.iter().enumerate() {
+                if let Some(e) = s.get(crate::profile::ACCESS_KEY_ID) {
+                    m.entry(e.value.clone()).or_default().push(i);
+                }
+            }
+            m
+        });
+        index
+            .get(key_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.sections.get(i))
     }
 
     pub fn defaults(&self) -> &[Entry] {
@@ -492,6 +535,7 @@ impl Document {
         }
         l.text.replace_range(value.clone(), new_value);
         *value = value.start..value.start + new_value.len();
+        self.by_key_id = std::sync::OnceLock::new();
         let new_value = new_value.to_string();
         for e in self
             .sections

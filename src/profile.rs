@@ -220,10 +220,7 @@ impl Refusal {
 /// The config-file section that defines `profile`, as botocore's profile
 /// map does: the last section that maps to the name wins.
 fn config_section<'d>(doc: &'d Document, profile: &str) -> Option<&'d Section> {
-    doc.sections()
-        .iter()
-        .rev()
-        .find(|s| config_profile_name(&s.name).as_deref() == Some(profile))
+    doc.config_section(profile)
 }
 
 /// Lines of one section's view, own keys first, then `[DEFAULT]`'s.
@@ -468,18 +465,17 @@ pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
                 profile: None,
             });
         }
-        for s in doc.sections() {
-            if s.get(ACCESS_KEY_ID).is_some_and(|e| e.value == key_id) {
-                let profile = match kind {
-                    FileKind::Credentials => Some(s.name.clone()),
-                    FileKind::Config => config_profile_name(&s.name),
-                };
-                out.push(Place {
-                    file: kind,
-                    section: s.name.clone(),
-                    profile,
-                });
-            }
+        // Indexed: `status` asks this once per profile.
+        for s in doc.sections_holding(key_id) {
+            let profile = match kind {
+                FileKind::Credentials => Some(s.name.clone()),
+                FileKind::Config => config_profile_name(&s.name),
+            };
+            out.push(Place {
+                file: kind,
+                section: s.name.clone(),
+                profile,
+            });
         }
     }
     out

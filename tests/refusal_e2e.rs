@@ -179,7 +179,8 @@ fn dead_key_fails_with_message_and_changes_nothing() {
     );
     let before = snapshot(&sb);
     let run = sb.keyturn().args(["rotate"]).run();
-    run.expect_code(1);
+    // AWS said no before any change: refused, exit 3.
+    run.expect_code(3);
     assert!(
         run.stderr.contains("InvalidClientTokenId"),
         "{}",

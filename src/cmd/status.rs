@@ -251,6 +251,10 @@ async fn probe_all(
     // secret (a stale copy) is probed on its own, so it shows its error.
     let mut distinct: Vec<Creds> = Vec::new();
     let mut slot: Vec<Option<usize>> = Vec::new();
+    // (key id, region) -> candidates in `distinct`: secrets are compared
+    // there, never used as a map key (no extra copy of them).
+    let mut by_id: std::collections::HashMap<(String, String), Vec<usize>> =
+        std::collections::HashMap::new();
     for (_, r) in resolved {
         slot.push(r.as_ref().ok().map(|k| {
             let creds = Creds::new(
@@ -258,14 +262,18 @@ async fn probe_all(
                 &k.secret,
                 partition_region(partition_of_region(k.region.as_deref())),
             );
-            match distinct.iter().position(|c| {
-                c.access_key_id == creds.access_key_id
-                    && c.secret == creds.secret
-                    && c.region == creds.region
-            }) {
+            let candidates = by_id
+                .entry((creds.access_key_id.clone(), creds.region.clone()))
+                .or_default();
+            match candidates
+                .iter()
+                .copied()
+                .find(|&i| distinct[i].secret == creds.secret)
+            {
                 Some(i) => i,
                 None => {
                     distinct.push(creds);
+                    candidates.push(distinct.len() - 1);
                     distinct.len() - 1
                 }
             }
@@ -617,18 +625,22 @@ fn find_holders(lines: &mut [Line]) {
         .iter()
         .filter_map(|l| Some((l.key_id.clone()?, l.profile.clone())))
         .collect();
+    // Key id -> positions in `held`: linear in the number of profiles.
+    let mut by_id: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, (id, _)) in held.iter().enumerate() {
+        by_id.entry(id.as_str()).or_default().push(i);
+    }
     for line in lines.iter_mut() {
-        let others: Vec<String> = line
+        let mut at: Vec<usize> = line
             .inactive_keys
             .iter()
             .chain(&line.other_active_keys)
-            .cloned()
+            .flat_map(|id| by_id.get(id.as_str()).into_iter().flatten().copied())
             .collect();
-        line.holders = held
-            .iter()
-            .filter(|(id, _)| others.contains(id))
-            .cloned()
-            .collect();
+        // In `held`'s order, each once, as before.
+        at.sort_unstable();
+        at.dedup();
+        line.holders = at.into_iter().map(|i| held[i].clone()).collect();
     }
 }
 
