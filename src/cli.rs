@@ -374,6 +374,11 @@ impl Config {
             Some(p) => expand_tilde(p, env),
             None => home()?.join(".aws").join("config"),
         };
+        let endpoint_from = match (&cli.endpoint_url, &env.endpoint_url) {
+            (Some(_), _) => Some("--endpoint-url"),
+            (None, Some(_)) => Some("AWS_ENDPOINT_URL"),
+            (None, None) => None,
+        };
         let endpoint_url = cli.endpoint_url.or_else(|| env.endpoint_url.clone());
         if let Some(u) = &endpoint_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -536,6 +541,7 @@ impl Config {
             named_files,
             endpoint: Endpoint {
                 url: endpoint_url,
+                url_from: endpoint_from,
                 ca_bundle: env.ca_bundle.clone(),
                 verbose: cli.verbose > 0,
             },

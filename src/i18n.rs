@@ -952,11 +952,6 @@ pub static CATALOGUE: &[Msg] = &[
         "the user may not read its own key details",
         "このユーザーには自分のキーの詳細を読む権限がありません",
     ),
-    m(
-        "hint.network",
-        "AWS could not be reached",
-        "AWS に接続できませんでした",
-    ),
     // --- schedule ---
     m(
         "schedule.every_min",
@@ -1457,6 +1452,39 @@ pub static CATALOGUE: &[Msg] = &[
         "no profiles to show: neither {credentials} nor {config} exists; create them with `aws configure`, or pass --credentials-file/--config-file",
         "表示するプロファイルがありません。{credentials} も {config} も存在しません。`aws configure` で作成するか、--credentials-file/--config-file でパスを指定してください",
     ),
+    // A request without an answer: the endpoint, where it came from, the fix.
+    m(
+        "net.refused",
+        "connection refused by {endpoint} ({from}): check the URL and that the server runs",
+        "{endpoint}（{from}）に接続が拒否されました。URL とサーバーが起動しているかを確認してください",
+    ),
+    m(
+        "net.dns",
+        "cannot resolve the host of {endpoint} ({from}): check the name and your DNS",
+        "{endpoint}（{from}）のホスト名を解決できません。名前と DNS の設定を確認してください",
+    ),
+    m(
+        "net.timeout",
+        "no answer from {endpoint} ({from}) in time: check the network and HTTPS_PROXY/NO_PROXY",
+        "{endpoint}（{from}）から時間内に応答がありません。ネットワークと HTTPS_PROXY/NO_PROXY を確認してください",
+    ),
+    m(
+        "net.tls_unknown_issuer",
+        "{endpoint} ({from}) presented a certificate from an unknown issuer: set AWS_CA_BUNDLE to the PEM file of that CA (e.g. your TLS proxy's)",
+        "{endpoint}（{from}）の証明書の発行者が不明です。その CA の PEM ファイル（TLS プロキシのものなど）を AWS_CA_BUNDLE に指定してください",
+    ),
+    m(
+        "net.tls",
+        "TLS with {endpoint} ({from}) failed: check the URL; for a private CA, set AWS_CA_BUNDLE",
+        "{endpoint}（{from}）との TLS 接続に失敗しました。URL を確認してください。プライベート CA の場合は AWS_CA_BUNDLE を指定してください",
+    ),
+    m(
+        "net.other",
+        "no answer from {endpoint} ({from}): the connection failed (-v shows why)",
+        "{endpoint}（{from}）から応答がありません。接続に失敗しました（-v で詳細を表示します）",
+    ),
+    m("net.from_default", "the partition's default endpoint", "パーティションのデフォルトのエンドポイント"),
+    m("net.chain", " [SDK: {chain}]", " [SDK: {chain}]"),
     m(
         "usage.all_and_profiles",
         "--all rotates every profile: name no profile with it",

@@ -757,7 +757,6 @@ fn error_hint(code: &str) -> Option<&'static str> {
         "InvalidClientTokenId" => Some(tr("hint.invalid_token")),
         "SignatureDoesNotMatch" => Some(tr("hint.bad_signature")),
         "AccessDenied" | "AccessDeniedException" => Some(tr("hint.access_denied")),
-        "network_error" => Some(tr("hint.network")),
         _ => None,
     }
 }
