@@ -1486,6 +1486,11 @@ pub static CATALOGUE: &[Msg] = &[
     m("net.from_default", "the partition's default endpoint", "パーティションのデフォルトのエンドポイント"),
     m("net.chain", " [SDK: {chain}]", " [SDK: {chain}]"),
     m(
+        "audit.rule_root_used",
+        "the root user signed in or used an access key within the last day",
+        "ルートユーザーが過去 1 日以内にサインインしたか、アクセスキーを使用しました",
+    ),
+    m(
         "usage.all_and_profiles",
         "--all rotates every profile: name no profile with it",
         "--all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません",

@@ -250,14 +250,16 @@ where
 /// error chain) is appended only when `verbose`.
 fn network_line(kind: NetKind, endpoint: &str, from: &str, chain: &str, verbose: bool) -> String {
     use crate::i18n::trf;
-    let args: [(&str, &dyn std::fmt::Display); 2] = [("endpoint", &endpoint), ("from", &from)];
     let mut line = match kind {
-        NetKind::Refused => trf("net.refused", &args),
-        NetKind::Dns => trf("net.dns", &args),
-        NetKind::Timeout => trf("net.timeout", &args),
-        NetKind::TlsUnknownIssuer => trf("net.tls_unknown_issuer", &args),
-        NetKind::Tls => trf("net.tls", &args),
-        NetKind::Other => trf("net.other", &args),
+        NetKind::Refused => trf("net.refused", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::Dns => trf("net.dns", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::Timeout => trf("net.timeout", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::TlsUnknownIssuer => trf(
+            "net.tls_unknown_issuer",
+            &[("endpoint", &endpoint), ("from", &from)],
+        ),
+        NetKind::Tls => trf("net.tls", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::Other => trf("net.other", &[("endpoint", &endpoint), ("from", &from)]),
     };
     if verbose {
         line.push_str(&trf("net.chain", &[("chain", &chain)]));

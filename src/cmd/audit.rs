@@ -758,6 +758,9 @@ async fn list_users_and_keys<A: AuditAws>(
                 arn: u.arn,
                 root: false,
                 keys: out,
+                // Not listed: no CIS 1.11 label without the report.
+                password_enabled: None,
+                password_last_used: None,
             }))
         })
         .buffer_unordered(s.concurrency)
@@ -782,6 +785,8 @@ async fn list_users_and_keys<A: AuditAws>(
                     last_used: None,
                     last_used_service: None,
                 }],
+                password_enabled: None,
+                password_last_used: None,
             },
         ),
         Ok(false) => {}
