@@ -736,6 +736,32 @@ mod tests {
     }
 
     #[test]
+    fn network_lines_name_the_endpoint_its_source_and_the_fix() {
+        let url = "https://127.0.0.1:9";
+        for kind in [
+            NetKind::Refused,
+            NetKind::Dns,
+            NetKind::Timeout,
+            NetKind::TlsUnknownIssuer,
+            NetKind::Tls,
+            NetKind::Other,
+        ] {
+            let line = network_line(kind, url, "AWS_ENDPOINT_URL", "io error: boom", false);
+            assert!(line.contains(url) && line.contains("(AWS_ENDPOINT_URL)"), "{line}");
+            assert!(!line.contains("boom") && !line.contains('\n'), "{line}");
+            if matches!(kind, NetKind::TlsUnknownIssuer | NetKind::Tls) {
+                assert!(line.contains("AWS_CA_BUNDLE"), "{line}");
+            }
+            let verbose = network_line(kind, url, "--endpoint-url", "io error: boom", true);
+            assert!(verbose.contains("[SDK: io error: boom]"), "{verbose}");
+        }
+        // The default endpoint is named by partition (built, never called).
+        assert!(default_endpoint("STS", "cn-north-1").ends_with(".cn"));
+        assert!(default_endpoint("IAM", "us-gov-west-1").contains("iam.us-gov."));
+        assert!(default_endpoint("STS", "eu-west-1").contains("sts.eu-west-1."));
+    }
+
+    #[test]
     fn bad_ca_bundle_is_an_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ca.pem");
