@@ -747,7 +747,10 @@ mod tests {
             NetKind::Other,
         ] {
             let line = network_line(kind, url, "AWS_ENDPOINT_URL", "io error: boom", false);
-            assert!(line.contains(url) && line.contains("(AWS_ENDPOINT_URL)"), "{line}");
+            assert!(
+                line.contains(url) && line.contains("(AWS_ENDPOINT_URL)"),
+                "{line}"
+            );
             assert!(!line.contains("boom") && !line.contains('\n'), "{line}");
             if matches!(kind, NetKind::TlsUnknownIssuer | NetKind::Tls) {
                 assert!(line.contains("AWS_CA_BUNDLE"), "{line}");

@@ -323,7 +323,7 @@ fn generated_profiles_resolve_as_botocore_chooses() {
     let mut texts = Vec::new();
     for i in 0..250 {
         let (mut creds, mut conf) = (String::new(), String::new());
-        if rng.next() % 5 == 0 {
+        if rng.next().is_multiple_of(5) {
             creds.push_str(&generated_profile(&mut rng, "DEFAULT", i * 10));
         }
         for (j, name) in names.iter().enumerate() {
