@@ -344,7 +344,23 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             return Ok(found);
         }
     }
-    // Nothing serves the profile; a lone secret is the likely mistake.
+    // Nothing serves the profile. Say why in the words of what it has:
+    // sso_* keys (an incomplete SSO profile), or a lone secret.
+    for (v, k) in &views {
+        if let Some(e) = v
+            .section
+            .entries
+            .iter()
+            .chain(v.doc.defaults())
+            .find(|e| e.key.starts_with("sso_"))
+        {
+            return Err(Refusal::Sso {
+                profile: name,
+                path: path_of(*k),
+                key: e.key.clone(),
+            });
+        }
+    }
     for (v, k) in &views {
         if v.has(SECRET_ACCESS_KEY) && !v.has(ACCESS_KEY_ID) {
             return Err(Refusal::HalfPair {

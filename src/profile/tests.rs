@@ -145,9 +145,11 @@ fn source_profile_or_credential_source_without_role_arn_is_a_static_key() {
         refusal(Some(&pair("a")), Some(conf), "a").code(),
         "web_identity_profile"
     );
-    // An sso_session alone does not make botocore's SSO provider run.
+    // An sso_session alone does not make botocore's SSO provider run: the
+    // static keys serve; without them it is still called an SSO profile.
     let conf = "[profile a]\nsso_session = corp\n";
     assert!(resolve_in(Some(&pair("a")), Some(conf), "a").is_ok());
+    assert_eq!(refusal(None, Some(conf), "a").code(), "sso_profile");
 }
 
 #[test]
