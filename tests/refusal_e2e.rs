@@ -91,7 +91,9 @@ fn refusals_for_profiles_that_cannot_be_rotated() {
     refuse(&sb, &["rotate", "role"], "assumes a role");
     refuse(&sb, &["rotate", "sso"], "IAM Identity Center");
     refuse(&sb, &["rotate", "proc"], "credential_process");
-    refuse(&sb, &["rotate", "webid"], "assumes a role");
+    // role_arn with web_identity_token_file: botocore's web identity
+    // provider, not its assume-role one.
+    refuse(&sb, &["rotate", "webid"], "web identity");
     refuse(&sb, &["rotate", "empty"], "no static access key");
     // Not one request reached AWS for any of these.
     assert!(sb.proxy_log().is_empty(), "{:?}", sb.proxy_log());
