@@ -274,6 +274,11 @@ pub struct UserKeys {
     pub arn: String,
     pub root: bool,
     pub keys: Vec<KeyInfo>,
+    /// The report's `password_enabled` (a console password); None when
+    /// unknown (the listing fallback, or `not_supported` for root).
+    pub password_enabled: Option<bool>,
+    /// The report's `password_last_used`: the last console sign-in.
+    pub password_last_used: Option<i64>,
 }
 
 fn column(header: &[String], name: &'static str) -> Result<usize, ReportError> {
@@ -298,6 +303,9 @@ pub fn parse_report(bytes: &[u8]) -> Result<Vec<UserKeys>, ReportError> {
     let header = records.next().ok_or(ReportError::Empty)?;
     let user_col = column(&header, "user")?;
     let arn_col = column(&header, "arn")?;
+    // Optional: only the CIS labels and the root-usage rule read them.
+    let password_col = column(&header, "password_enabled").ok();
+    let password_used_col = column(&header, "password_last_used").ok();
     let mut slots = Vec::new();
     for (slot, active, rotated, used, service) in [
         (
@@ -373,11 +381,25 @@ pub fn parse_report(bytes: &[u8]) -> Result<Vec<UserKeys>, ReportError> {
                 },
             });
         }
+        let password_enabled = match password_col {
+            Some(c) => match get(c)?.trim() {
+                "true" | "TRUE" | "True" => Some(true),
+                "false" | "FALSE" | "False" => Some(false),
+                _ => None,
+            },
+            None => None,
+        };
+        let password_last_used = match password_used_col {
+            Some(c) => value(get(c)?).and_then(|v| parse_time(&v)),
+            None => None,
+        };
         users.push(UserKeys {
             root: user == ROOT_USER || arn.ends_with(":root"),
             user,
             arn,
             keys,
+            password_enabled,
+            password_last_used,
         });
     }
     Ok(users)
@@ -449,6 +471,8 @@ impl Severity {
 pub enum Rule {
     /// The root user has an access key.
     RootAccessKey,
+    /// The root user signed in or used an access key within the last day.
+    RootUsed,
     /// An active key older than `--max-age`.
     KeyNotRotated,
     /// An active key not used for `--unused` (or never, since creation).
@@ -460,8 +484,9 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [
+    pub const ALL: [Rule; 6] = [
         Rule::RootAccessKey,
+        Rule::RootUsed,
         Rule::KeyNotRotated,
         Rule::KeyUnused,
         Rule::TwoActiveKeys,
@@ -472,6 +497,7 @@ impl Rule {
     pub fn id(self) -> &'static str {
         match self {
             Rule::RootAccessKey => "root-access-key",
+            Rule::RootUsed => "root-used",
             Rule::KeyNotRotated => "key-not-rotated",
             Rule::KeyUnused => "key-unused",
             Rule::TwoActiveKeys => "two-active-keys",
@@ -482,16 +508,19 @@ impl Rule {
     pub fn severity(self) -> Severity {
         match self {
             Rule::RootAccessKey => Severity::Critical,
-            Rule::KeyNotRotated => Severity::High,
+            Rule::KeyNotRotated | Rule::RootUsed => Severity::High,
             Rule::KeyUnused | Rule::TwoActiveKeys => Severity::Medium,
             Rule::KeyNeverUsed => Severity::Low,
         }
     }
 
     /// The controls this rule reproduces, CIS numbering as in CIS AWS
-    /// Foundations Benchmark v1.4 to v3.0.
+    /// Foundations Benchmark v1.4 to v3.0. A finding may carry fewer
+    /// ([`Finding::standards`]): CIS 1.11 is only about users with a
+    /// console password.
     pub fn standards(self) -> &'static [&'static str] {
         match self {
+            Rule::RootUsed => &["CIS 1.7"],
             Rule::RootAccessKey => &[
                 "CIS 1.4",
                 "Security Hub IAM.4",
@@ -516,6 +545,7 @@ impl Rule {
     pub fn describe(self, p: &Policy) -> String {
         match self {
             Rule::RootAccessKey => tr("audit.rule_root_access_key").into(),
+            Rule::RootUsed => tr("audit.rule_root_used").into(),
             Rule::KeyNotRotated => trf(
                 "audit.rule_key_not_rotated",
                 &[("limit", &threshold_text(p.max_age))],
@@ -572,6 +602,9 @@ pub struct Finding {
     pub local: Vec<LocalPlace>,
     /// The `keyturn rotate` command that fixes it, when the key is local.
     pub fix: Option<String>,
+    /// The user's console password, as the report says (see
+    /// [`Finding::standards`]).
+    pub password_enabled: Option<bool>,
 }
 
 impl Finding {
@@ -580,6 +613,17 @@ impl Finding {
     }
 
     /// Every key id the finding concerns.
+    /// The controls this finding fails: its rule's, except that a key
+    /// never used is CIS 1.11 ("no access keys at initial setup of a user
+    /// with a console password") only when the user has a console password.
+    pub fn standards(&self) -> &'static [&'static str] {
+        if self.rule == Rule::KeyNeverUsed && self.password_enabled != Some(true) {
+            &[]
+        } else {
+            self.rule.standards()
+        }
+    }
+
     pub fn key_ids(&self) -> Vec<&str> {
         self.key_id
             .iter()
@@ -616,8 +660,33 @@ pub fn evaluate(account: &AccountRef, users: &[UserKeys], p: &Policy) -> Vec<Fin
             message,
             local: Vec::new(),
             fix: None,
+            password_enabled: u.password_enabled,
         };
         if u.root {
+            // CIS 1.7: the root user should not be used for daily tasks;
+            // a sign-in or a key use within the last day is a use.
+            let recent = |t: Option<i64>| t.filter(|t| p.now - t < DAY && *t <= p.now + DAY);
+            if let Some(t) = recent(u.password_last_used) {
+                out.push(finding(
+                    Rule::RootUsed,
+                    None,
+                    format!(
+                        "the root user signed in {} ago; use an IAM user or role for daily tasks",
+                        human_span((p.now - t).max(0))
+                    ),
+                ));
+            }
+            for k in u.keys.iter().filter(|k| recent(k.last_used).is_some()) {
+                let t = k.last_used.unwrap_or(p.now);
+                out.push(finding(
+                    Rule::RootUsed,
+                    Some(k),
+                    format!(
+                        "the root user's access key was used {} ago; use an IAM user or role for daily tasks",
+                        human_span((p.now - t).max(0))
+                    ),
+                ));
+            }
             // Any root key is the finding (CIS 1.4 counts inactive ones
             // too); age and use add nothing to "delete it".
             for k in &u.keys {
@@ -937,13 +1006,27 @@ pub fn render_table(a: &Audit) -> String {
         }
         let _ = writeln!(out, "\n{}", tr("audit.rules_heading"));
         for rule in Rule::ALL {
-            if a.findings.iter().any(|f| f.rule == rule) {
+            // The standards its findings here fail (CIS 1.11 only for a
+            // user with a console password).
+            let mut standards: Vec<&str> = Vec::new();
+            let mut any = false;
+            for f in a.findings.iter().filter(|f| f.rule == rule) {
+                any = true;
+                for s in f.standards() {
+                    if !standards.contains(s) {
+                        standards.push(s);
+                    }
+                }
+            }
+            if any && standards.is_empty() {
+                let _ = writeln!(out, "  {:<16} {}", rule.id(), rule.describe(&a.policy));
+            } else if any {
                 let _ = writeln!(
                     out,
                     "  {:<16} {}: {}",
                     rule.id(),
                     rule.describe(&a.policy),
-                    rule.standards().join(", ")
+                    standards.join(", ")
                 );
             }
         }
@@ -1097,7 +1180,7 @@ pub fn render_json(a: &Audit) -> Value {
             json!({
                 "severity": f.severity().as_str(),
                 "rule": f.rule.id(),
-                "standards": f.rule.standards(),
+                "standards": f.standards(),
                 "account": f.account,
                 "account_name": f.account_name,
                 "user": f.user,
@@ -1161,7 +1244,7 @@ pub fn render_csv(a: &Audit) -> String {
         let fields = [
             f.severity().as_str().to_string(),
             f.rule.id().to_string(),
-            f.rule.standards().join("; "),
+            f.standards().join("; "),
             f.account.clone(),
             f.account_name.clone(),
             f.user.clone(),
@@ -1328,6 +1411,77 @@ mod tests {
         assert_eq!(parse_report(crlf.as_bytes()).unwrap(), users);
     }
 
+    /// CIS 1.11 is about users with a console password; CIS 1.7 about
+    /// using the root user (a sign-in or a key use within the last day).
+    #[test]
+    fn cis_labels_follow_password_and_root_use() {
+        const CIS: &str = include_str!("../tests/fixtures/credential-report/cis.csv");
+        let users = parse_report(CIS.as_bytes()).unwrap();
+        assert_eq!(users[1].password_enabled, Some(true));
+        assert_eq!(users[2].password_enabled, Some(false));
+        assert_eq!(users[0].password_enabled, None, "root: not_supported");
+        let mut f = evaluate(&acct(), &users, &policy());
+        sort_findings(&mut f);
+        let got: Vec<(&str, &str, Option<u8>, Vec<&str>)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.id(),
+                    f.user.as_str(),
+                    f.key_slot,
+                    f.standards().to_vec(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "root-access-key",
+                    ROOT_USER,
+                    Some(1),
+                    vec![
+                        "CIS 1.4",
+                        "Security Hub IAM.4",
+                        "Config iam-root-access-key-check"
+                    ]
+                ),
+                ("root-used", ROOT_USER, Some(1), vec!["CIS 1.7"]),
+                ("root-used", ROOT_USER, None, vec!["CIS 1.7"]),
+                ("key-never-used", "pat", Some(1), vec!["CIS 1.11"]),
+                ("key-never-used", "svc", Some(1), vec![]),
+            ]
+        );
+        assert!(f[1].message.contains("used 1h ago"), "{}", f[1].message);
+        assert!(
+            f[2].message.contains("signed in 4h ago"),
+            "{}",
+            f[2].message
+        );
+        let a = audited(f);
+        let j = render_json(&a);
+        let by_user = |u: &str| {
+            j["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["user"] == u && x["rule"] == "key-never-used")
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(by_user("pat")["standards"], serde_json::json!(["CIS 1.11"]));
+        assert_eq!(by_user("svc")["standards"], serde_json::json!([]));
+        let t = render_table(&a);
+        assert!(t.contains("root-used"), "{t}");
+        assert!(t.contains("CIS 1.7"), "{t}");
+        // A sign-in two days ago is not "within the last day".
+        let mut old = users.clone();
+        old[0].password_last_used = Some(NOW - 2 * DAY);
+        old[0].keys[0].last_used = Some(NOW - 2 * DAY);
+        let f = evaluate(&acct(), &old, &policy());
+        assert!(f.iter().all(|f| f.rule != Rule::RootUsed));
+    }
+
     #[test]
     fn aws_report_findings_follow_the_standards() {
         let users = parse_report(AWS_REPORT.as_bytes()).unwrap();
@@ -1470,6 +1624,8 @@ mod tests {
             user: "bob".into(),
             arn: "arn:aws:iam::1:user/bob".into(),
             root: false,
+            password_enabled: None,
+            password_last_used: None,
             keys: vec![
                 KeyInfo {
                     slot: 1,

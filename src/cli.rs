@@ -30,8 +30,9 @@ pub mod exit {
 /// are the same words everywhere, and the man page is built from it.
 const AFTER_HELP: &str = "\
 Examples:
-  keyturn rotate                       rotate $AWS_PROFILE, else `default`
+  keyturn rotate                       rotate the AWS CLI's profile (below)
   keyturn rotate dev prod              rotate two profiles
+  keyturn --profile dev rotate         --profile before or after the subcommand
   keyturn rotate --dry-run             show the plan, change nothing
   keyturn rotate --retire deactivate   keep the old key, Inactive
   keyturn recover                      finish or undo interrupted rotations
@@ -40,11 +41,18 @@ Exit codes:
   0  success
   1  failure (the message says what state things are in)
   2  usage error
-  3  refused: nothing was changed
+  3  refused: nothing was changed (a bad profile, or AWS said no before
+     any change: a dead key, AccessDenied, LimitExceeded)
   4  audit found stale keys
-  5  nothing to do
+  5  nothing to do (`status`: no profile in either file)
+  `status` exits 1 when a named profile is missing or a key could not be
+  checked (network, AWS error).
 
-Environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+Profile: --profile, else AWS_DEFAULT_PROFILE or AWS_PROFILE (refused, exit 2,
+when both are set and differ: the AWS CLI reads the first, other SDKs the
+second), else `default`.
+
+Environment: AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
 AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
 with the profile's own key, never with AWS_ACCESS_KEY_ID.";
 
@@ -66,6 +74,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
+    /// Profile to use (repeatable where a command takes several) [env: AWS_DEFAULT_PROFILE, AWS_PROFILE] [default: `default`]
+    #[arg(long = "profile", global = true, value_name = "PROFILE")]
+    pub profile: Vec<String>,
+
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -83,7 +95,7 @@ pub struct Cli {
 pub enum Output {
     Text,
     Json,
-    /// CSV (audit findings; other commands print text)
+    /// CSV (`audit` only)
     Csv,
 }
 
@@ -123,16 +135,12 @@ pub struct CommonArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RotateArgs {
-    /// Profiles to rotate [default: $AWS_PROFILE, else `default`]
+    /// Profiles to rotate (or --profile) [default: AWS_DEFAULT_PROFILE or AWS_PROFILE, else `default`]
     #[arg(value_name = "PROFILE")]
     pub profiles: Vec<String>,
 
-    /// Another way to name a profile (repeatable)
-    #[arg(long = "profile", value_name = "PROFILE")]
-    pub profile_flag: Vec<String>,
-
     /// Every profile of both files; those that cannot rotate are skipped
-    #[arg(long, conflicts_with_all = ["profiles", "profile_flag"])]
+    #[arg(long, conflicts_with = "profiles")]
     pub all: bool,
 
     /// Rotate only keys older than this, e.g. 60d (else: "fresh", exit 5)
@@ -184,6 +192,7 @@ pub struct RotateArgs {
 pub struct Env {
     pub home: Option<PathBuf>,
     pub aws_profile: Option<String>,
+    pub aws_default_profile: Option<String>,
     pub credentials_file: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
     pub endpoint_url: Option<String>,
@@ -211,7 +220,11 @@ impl Env {
         );
         Env {
             home: var("HOME").map(PathBuf::from),
-            aws_profile: var("AWS_PROFILE").map(|v| v.to_string_lossy().into_owned()),
+            // Set but empty is not unset: botocore then looks for a
+            // profile named "" (and fails), so keyturn must not pick one.
+            aws_profile: std::env::var_os("AWS_PROFILE").map(|v| v.to_string_lossy().into_owned()),
+            aws_default_profile: std::env::var_os("AWS_DEFAULT_PROFILE")
+                .map(|v| v.to_string_lossy().into_owned()),
             credentials_file: var("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from),
             config_file: var("AWS_CONFIG_FILE").map(PathBuf::from),
             endpoint_url: var("AWS_ENDPOINT_URL").map(|v| v.to_string_lossy().into_owned()),
@@ -245,6 +258,9 @@ impl Env {
 pub struct Config {
     pub job: Job,
     pub paths: Paths,
+    /// Files named by `--credentials-file`/`--config-file` (flag, path):
+    /// unlike the AWS CLI's defaults, these must exist.
+    pub named_files: Vec<(&'static str, PathBuf)>,
     pub endpoint: Endpoint,
     pub output: Output,
     pub verbose: u8,
@@ -328,6 +344,49 @@ pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
         .ok_or_else(|| UsageError(trf("usage.too_long", &[("value", &s)])))
 }
 
+/// Where the chosen profile came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileSource {
+    Flag,
+    AwsDefaultProfile,
+    AwsProfile,
+    Default,
+}
+
+/// The profile a command without profile arguments uses: botocore's order
+/// (`--profile`, `AWS_DEFAULT_PROFILE`, `AWS_PROFILE`, `default`) with one
+/// safety rule. The AWS CLI reads `AWS_DEFAULT_PROFILE` first while the other
+/// SDKs read only `AWS_PROFILE`, so when both are set and differ no choice
+/// is the key every tool uses: refuse, and let `--profile` settle it.
+/// Pure; `None` stands for an unset variable. A chosen variable that is
+/// set but empty is refused: botocore would look for a profile named "".
+pub fn choose_profile(
+    flag: Option<&str>,
+    aws_default_profile: Option<&str>,
+    aws_profile: Option<&str>,
+) -> Result<(String, ProfileSource), UsageError> {
+    if let Some(p) = flag {
+        return Ok((p.to_string(), ProfileSource::Flag));
+    }
+    match (aws_default_profile, aws_profile) {
+        (Some(d), Some(p)) if d != p => Err(UsageError(trf(
+            "usage.profile_env_conflict",
+            &[("default_profile", &d), ("profile", &p)],
+        ))),
+        (Some(""), _) => Err(UsageError(trf(
+            "usage.profile_env_empty",
+            &[("variable", &"AWS_DEFAULT_PROFILE")],
+        ))),
+        (None, Some("")) => Err(UsageError(trf(
+            "usage.profile_env_empty",
+            &[("variable", &"AWS_PROFILE")],
+        ))),
+        (Some(d), _) => Ok((d.to_string(), ProfileSource::AwsDefaultProfile)),
+        (None, Some(p)) => Ok((p.to_string(), ProfileSource::AwsProfile)),
+        (None, None) => Ok(("default".to_string(), ProfileSource::Default)),
+    }
+}
+
 impl Config {
     pub fn from_cli(cli: Cli, env: &Env) -> Result<Config, UsageError> {
         let home = || {
@@ -335,6 +394,13 @@ impl Config {
                 .clone()
                 .ok_or_else(|| UsageError(tr("usage.no_home").into()))
         };
+        let named_files: Vec<(&'static str, PathBuf)> = [
+            ("--credentials-file", &cli.credentials_file),
+            ("--config-file", &cli.config_file),
+        ]
+        .into_iter()
+        .filter_map(|(flag, p)| p.clone().map(|p| (flag, expand_tilde(p, env))))
+        .collect();
         let credentials = match cli
             .credentials_file
             .or_else(|| env.credentials_file.clone())
@@ -345,6 +411,11 @@ impl Config {
         let config = match cli.config_file.or_else(|| env.config_file.clone()) {
             Some(p) => expand_tilde(p, env),
             None => home()?.join(".aws").join("config"),
+        };
+        let endpoint_from = match (&cli.endpoint_url, &env.endpoint_url) {
+            (Some(_), _) => Some("--endpoint-url"),
+            (None, Some(_)) => Some("AWS_ENDPOINT_URL"),
+            (None, None) => None,
         };
         let endpoint_url = cli.endpoint_url.or_else(|| env.endpoint_url.clone());
         if let Some(u) = &endpoint_url {
@@ -400,12 +471,48 @@ impl Config {
                 ..Settings::default()
             })
         };
+        // `--output csv` only where CSV is produced, `--profile` only where
+        // a profile is chosen: anything else would be silently ignored.
+        let (takes_profile, writes_csv, name) = match &cli.command {
+            Command::Rotate(_) => (true, false, "rotate"),
+            Command::Recover(_) => (false, false, "recover"),
+            Command::Status(_) => (true, false, "status"),
+            Command::Audit(_) => (true, true, "audit"),
+            Command::Schedule(s) => (
+                matches!(s.action, crate::cmd::schedule::Action::Install(_)),
+                false,
+                "schedule",
+            ),
+            Command::Completions(_) => (false, false, "completions"),
+            Command::Man => (false, false, "man"),
+        };
+        if cli.output == Output::Csv && !writes_csv {
+            return Err(UsageError(trf("usage.csv_not_here", &[("command", &name)])));
+        }
+        if !cli.profile.is_empty() && !takes_profile {
+            return Err(UsageError(trf(
+                "usage.profile_not_here",
+                &[("command", &name)],
+            )));
+        }
+        // The one profile used when none is named: checked lazily, so that
+        // conflicting variables only matter where they would choose.
+        let chosen = || -> Result<Vec<String>, UsageError> {
+            choose_profile(
+                None,
+                env.aws_default_profile.as_deref(),
+                env.aws_profile.as_deref(),
+            )
+            .map(|(p, _)| vec![p])
+        };
         let job = match cli.command {
             Command::Rotate(a) => {
-                let mut profiles: Vec<String> =
-                    a.profiles.into_iter().chain(a.profile_flag).collect();
+                let mut profiles: Vec<String> = a.profiles.into_iter().chain(cli.profile).collect();
+                if a.all && !profiles.is_empty() {
+                    return Err(UsageError(tr("usage.all_and_profiles").into()));
+                }
                 if profiles.is_empty() && !a.all {
-                    profiles.push(env.aws_profile.clone().unwrap_or_else(|| "default".into()));
+                    profiles = chosen()?;
                 }
                 let mut seen = std::collections::HashSet::new();
                 profiles.retain(|p| seen.insert(p.clone()));
@@ -456,9 +563,33 @@ impl Config {
             Command::Recover(c) => Job::Recover {
                 settings: settings(&c)?,
             },
-            Command::Status(a) => Job::Status(a),
-            Command::Audit(a) => Job::Audit(a),
-            Command::Schedule(a) => Job::Schedule(a),
+            Command::Status(mut a) => {
+                // Without names `status` shows every profile; the
+                // variables choose nothing here.
+                a.profiles.extend(cli.profile);
+                Job::Status(a)
+            }
+            Command::Audit(mut a) => {
+                a.profiles = match cli.profile {
+                    p if p.is_empty() => chosen()?,
+                    p => p,
+                };
+                Job::Audit(a)
+            }
+            Command::Schedule(mut a) => {
+                if let crate::cmd::schedule::Action::Install(i) = &mut a.action {
+                    i.profiles.extend(cli.profile);
+                    if i.all && !i.profiles.is_empty() {
+                        return Err(UsageError(tr("usage.all_and_profiles").into()));
+                    }
+                    if i.profiles.is_empty() && !i.all {
+                        // Fixed now: the job's environment has no profile
+                        // variables of its own.
+                        i.profiles = chosen()?;
+                    }
+                }
+                Job::Schedule(a)
+            }
             Command::Completions(a) => Job::Completions(a),
             Command::Man => Job::Man,
         };
@@ -468,8 +599,10 @@ impl Config {
                 credentials,
                 config,
             },
+            named_files,
             endpoint: Endpoint {
                 url: endpoint_url,
+                url_from: endpoint_from,
                 ca_bundle: env.ca_bundle.clone(),
                 verbose: cli.verbose > 0,
             },
@@ -572,6 +705,97 @@ mod tests {
         let cli = Cli::try_parse_from(["keyturn", "status", "--lang", "ja"]).unwrap();
         assert_eq!(cli.lang, Some(Lang::Ja));
         assert!(Cli::try_parse_from(["keyturn", "--lang", "fr", "status"]).is_err());
+    }
+
+    /// Every combination of the flag and the two variables (unset, one
+    /// value, another value).
+    #[test]
+    fn profile_choice_follows_botocore_with_the_safety_rule() {
+        use ProfileSource::*;
+        let vals = [None, Some("dev"), Some("prod"), Some("")];
+        for flag in vals {
+            for d in vals {
+                for p in vals {
+                    let got = choose_profile(flag, d, p);
+                    let want = match (flag, d, p) {
+                        (Some(f), _, _) => Ok((f, Flag)),
+                        (None, Some(d), Some(p)) if d != p => Err(()),
+                        (None, Some(""), _) | (None, None, Some("")) => Err(()),
+                        (None, Some(d), _) => Ok((d, AwsDefaultProfile)),
+                        (None, None, Some(p)) => Ok((p, AwsProfile)),
+                        (None, None, None) => Ok(("default", Default)),
+                    };
+                    match (got, want) {
+                        (Ok((g, gs)), Ok((w, ws))) => {
+                            assert_eq!((g.as_str(), gs), (w, ws), "{flag:?} {d:?} {p:?}")
+                        }
+                        (Err(e), Err(())) => {
+                            let m = e.to_string();
+                            let names = match (d, p) {
+                                (Some(d), Some(p)) if d != p => [d, p, "--profile"],
+                                (Some(_), _) => ["AWS_DEFAULT_PROFILE", "empty", "--profile"],
+                                _ => ["AWS_PROFILE", "empty", "--profile"],
+                            };
+                            for needle in names {
+                                assert!(m.contains(needle), "{m}");
+                            }
+                        }
+                        (g, w) => panic!("{flag:?} {d:?} {p:?}: {g:?} vs {w:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn profile_flag_is_global_and_variables_choose_the_default() {
+        let names = |args: &[&str], e: &Env| match cfg(args, e).map(|c| c.job) {
+            Ok(Job::Rotate { profiles, .. }) => Ok(profiles),
+            Ok(Job::Audit(a)) => Ok(a.profiles),
+            Ok(Job::Status(a)) => Ok(a.profiles),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.to_string()),
+        };
+        let both = Env {
+            aws_default_profile: Some("dev".into()),
+            aws_profile: Some("prod".into()),
+            ..env()
+        };
+        assert_eq!(names(&["--profile", "x", "rotate"], &both).unwrap(), ["x"]);
+        assert_eq!(names(&["rotate", "--profile", "x"], &both).unwrap(), ["x"]);
+        assert_eq!(names(&["audit", "--profile", "x"], &both).unwrap(), ["x"]);
+        assert_eq!(names(&["--profile", "x", "audit"], &both).unwrap(), ["x"]);
+        assert_eq!(names(&["status", "--profile", "x"], &both).unwrap(), ["x"]);
+        // Named profiles need no default, so the conflict does not matter.
+        assert_eq!(names(&["rotate", "a"], &both).unwrap(), ["a"]);
+        // `status` without names shows every profile: nothing is chosen.
+        assert!(names(&["status"], &both).unwrap().is_empty());
+        for args in [&["rotate"][..], &["audit"]] {
+            let err = names(args, &both).unwrap_err();
+            assert!(err.contains("AWS_DEFAULT_PROFILE") && err.contains("--profile"));
+        }
+        let only_default = Env {
+            aws_default_profile: Some("dev".into()),
+            ..env()
+        };
+        assert_eq!(names(&["rotate"], &only_default).unwrap(), ["dev"]);
+        assert_eq!(names(&["audit"], &only_default).unwrap(), ["dev"]);
+        let same = Env {
+            aws_profile: Some("dev".into()),
+            ..only_default
+        };
+        assert_eq!(names(&["rotate"], &same).unwrap(), ["dev"]);
+        assert!(cfg(&["--profile", "x", "recover"], &env()).is_err());
+        assert!(cfg(&["rotate", "--all", "--profile", "x"], &env()).is_err());
+    }
+
+    #[test]
+    fn csv_only_where_csv_is_written() {
+        for cmd in ["rotate", "recover", "status"] {
+            let err = cfg(&[cmd, "--output", "csv"], &env()).unwrap_err();
+            assert!(err.to_string().contains("audit"), "{err}");
+        }
+        assert!(cfg(&["audit", "--output", "csv"], &env()).is_ok());
     }
 
     #[test]

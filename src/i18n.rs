@@ -952,11 +952,6 @@ pub static CATALOGUE: &[Msg] = &[
         "the user may not read its own key details",
         "このユーザーには自分のキーの詳細を読む権限がありません",
     ),
-    m(
-        "hint.network",
-        "AWS could not be reached",
-        "AWS に接続できませんでした",
-    ),
     // --- schedule ---
     m(
         "schedule.every_min",
@@ -1490,6 +1485,105 @@ pub static CATALOGUE: &[Msg] = &[
         "mfa.no_device",
         "an IAM policy requiring MFA (no MFA device found for {user}: set mfa_serial in the profile)",
         "MFA を要求する IAM ポリシー（{user} の MFA デバイスが見つかりません。プロファイルに mfa_serial を設定してください）",
+    ),
+    // --- clicompat: behaving like the AWS CLI (profiles, files, network) ---
+    m(
+        "usage.profile_env_conflict",
+        "AWS_DEFAULT_PROFILE is `{default_profile}` but AWS_PROFILE is `{profile}`: the AWS CLI would use `{default_profile}`, the other AWS SDKs `{profile}`; pass --profile to choose, or unset one of them",
+        "AWS_DEFAULT_PROFILE は `{default_profile}`、AWS_PROFILE は `{profile}` です。AWS CLI は `{default_profile}` を、他の AWS SDK は `{profile}` を使います。--profile で指定するか、どちらかの環境変数を削除してください",
+    ),
+    m(
+        "usage.profile_env_empty",
+        "{variable} is set but empty (the AWS CLI would look for a profile named \"\"): set it to a profile, unset it, or pass --profile",
+        "{variable} が空の値で設定されています（AWS CLI は名前が空のプロファイルを探します）。プロファイル名を設定するか、環境変数を削除するか、--profile を指定してください",
+    ),
+    m(
+        "usage.csv_not_here",
+        "--output csv is only for `keyturn audit`; `{command}` prints text or json",
+        "--output csv は `keyturn audit` 専用です。`{command}` では text か json を指定してください",
+    ),
+    m(
+        "usage.profile_not_here",
+        "`{command}` takes no --profile",
+        "`{command}` には --profile を指定できません",
+    ),
+    m(
+        "ini.nested_syntax",
+        "line {line}: a line of a nested block (a key with an empty value, then indented lines) must be `key = value`",
+        "{line} 行目: ネストされたブロック（値が空のキーに続くインデントされた行）の行は `key = value` の形式でなければなりません",
+    ),
+    m(
+        "refusal.role_source",
+        "profile `{profile}` in {path} assumes a role with the key of source profile `{source}`: rotate `{source}` instead (keyturn rotate {source})",
+        "{path} のプロファイル `{profile}` はロールを引き受けるプロファイルで、認証情報はソースプロファイル `{source}` から取得されます。`{source}` をローテーションしてください（keyturn rotate {source}）",
+    ),
+    m(
+        "refusal.role_credential_source",
+        "profile `{profile}` in {path} assumes a role with credentials from {source} (credential_source): they are not a key in these files; rotate them where {source} gets them",
+        "{path} のプロファイル `{profile}` はロールを引き受けるプロファイルで、認証情報は {source}（credential_source）から取得されます。これらのファイルにはローテーションするアクセスキーがありません。{source} の認証情報の提供元でローテーションしてください",
+    ),
+    m(
+        "refusal.not_found_no_credentials",
+        "profile `{profile}` is not in {config}, and {credentials} does not exist: create it with `aws configure --profile {profile}`, or pass --credentials-file",
+        "プロファイル `{profile}` は {config} にありません。{credentials} は存在しません。`aws configure --profile {profile}` で作成するか、--credentials-file でパスを指定してください",
+    ),
+    m(
+        "refusal.no_files",
+        "no profile `{profile}`: neither {credentials} nor {config} exists; create them with `aws configure`, or pass --credentials-file/--config-file",
+        "プロファイル `{profile}` がありません。{credentials} も {config} も存在しません。`aws configure` で作成するか、--credentials-file/--config-file でパスを指定してください",
+    ),
+    m(
+        "usage.file_missing",
+        "{flag} {path}: the file does not exist; check the path (without {flag}, keyturn reads the AWS CLI's files)",
+        "{flag} {path}: ファイルが存在しません。パスを確認してください（{flag} を指定しない場合は AWS CLI のファイルを読み込みます）",
+    ),
+    m(
+        "status.no_files",
+        "no profiles to show: neither {credentials} nor {config} exists; create them with `aws configure`, or pass --credentials-file/--config-file",
+        "表示するプロファイルがありません。{credentials} も {config} も存在しません。`aws configure` で作成するか、--credentials-file/--config-file でパスを指定してください",
+    ),
+    // A request without an answer: the endpoint, where it came from, the fix.
+    m(
+        "net.refused",
+        "connection refused by {endpoint} ({from}): check the URL and that the server runs",
+        "{endpoint}（{from}）に接続が拒否されました。URL とサーバーが起動しているかを確認してください",
+    ),
+    m(
+        "net.dns",
+        "cannot resolve the host of {endpoint} ({from}): check the name and your DNS",
+        "{endpoint}（{from}）のホスト名を解決できません。名前と DNS の設定を確認してください",
+    ),
+    m(
+        "net.timeout",
+        "no answer from {endpoint} ({from}) in time: check the network and HTTPS_PROXY/NO_PROXY",
+        "{endpoint}（{from}）から時間内に応答がありません。ネットワークと HTTPS_PROXY/NO_PROXY を確認してください",
+    ),
+    m(
+        "net.tls_unknown_issuer",
+        "{endpoint} ({from}) presented a certificate from an unknown issuer: set AWS_CA_BUNDLE to the PEM file of that CA (e.g. your TLS proxy's)",
+        "{endpoint}（{from}）の証明書の発行者が不明です。その CA の PEM ファイル（TLS プロキシのものなど）を AWS_CA_BUNDLE に指定してください",
+    ),
+    m(
+        "net.tls",
+        "TLS with {endpoint} ({from}) failed: check the URL; for a private CA, set AWS_CA_BUNDLE",
+        "{endpoint}（{from}）との TLS 接続に失敗しました。URL を確認してください。プライベート CA の場合は AWS_CA_BUNDLE を指定してください",
+    ),
+    m(
+        "net.other",
+        "no answer from {endpoint} ({from}): the connection failed (-v shows why)",
+        "{endpoint}（{from}）から応答がありません。接続に失敗しました（-v で詳細を表示します）",
+    ),
+    m("net.from_default", "the partition's default endpoint", "パーティションのデフォルトのエンドポイント"),
+    m("net.chain", " [SDK: {chain}]", " [SDK: {chain}]"),
+    m(
+        "audit.rule_root_used",
+        "the root user signed in or used an access key within the last day",
+        "ルートユーザーが過去 1 日以内にサインインしたか、アクセスキーを使用しました",
+    ),
+    m(
+        "usage.all_and_profiles",
+        "--all rotates every profile: name no profile with it",
+        "--all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません",
     ),
 ];
 

@@ -25,6 +25,15 @@ pub fn is_py_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
+/// What Python's `str.splitlines` breaks at, besides `\n` and `\r` (which
+/// never occur inside one physical line).
+fn is_py_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\u{b}' | '\u{c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 /// The line terminator a line had, so rendering reproduces it exactly.
 /// Python's universal newlines make `\n`, `\r\n` and a lone `\r` all breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +104,11 @@ pub enum Problem {
     Syntax {
         line: usize,
     },
+    /// A line of a nested block (`s3 =` followed by indented lines) without
+    /// `=`: botocore's `_parse_nested` raises ConfigParseError on it.
+    NestedSyntax {
+        line: usize,
+    },
 }
 
 impl Problem {
@@ -104,7 +118,8 @@ impl Problem {
             Problem::MissingSectionHeader { line }
             | Problem::DuplicateSection { line, .. }
             | Problem::DuplicateKey { line, .. }
-            | Problem::Syntax { line } => *line,
+            | Problem::Syntax { line }
+            | Problem::NestedSyntax { line } => *line,
         }
     }
 }
@@ -123,6 +138,7 @@ impl fmt::Display for Problem {
                 &[("line", line), ("section", section), ("key", key)],
             ),
             Problem::Syntax { line } => trf("ini.syntax", &[("line", line)]),
+            Problem::NestedSyntax { line } => trf("ini.nested_syntax", &[("line", line)]),
         };
         f.write_str(&text)
     }
@@ -173,6 +189,14 @@ pub struct Document {
     sections: Vec<Section>,
     defaults: Vec<Entry>,
     problems: Vec<Problem>,
+    /// Look-ups that keep `status` over thousands of profiles linear:
+    /// section name -> index, and config-file profile name -> index of the
+    /// last section defining it. Names never change after parsing.
+    by_name: HashMap<String, usize>,
+    by_profile: HashMap<String, usize>,
+    /// `aws_access_key_id` value -> sections holding it as their own key,
+    /// built on first use and dropped by [`Document::set_value`].
+    by_key_id: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -208,6 +232,9 @@ impl Document {
             sections: Vec::new(),
             defaults: Vec::new(),
             problems: Vec::new(),
+            by_name: HashMap::new(),
+            by_profile: HashMap::new(),
+            by_key_id: std::sync::OnceLock::new(),
         };
         if bom {
             // configparser sees U+FEFF as text before any header.
@@ -224,6 +251,8 @@ impl Document {
         let mut open_entry: Option<OpenEntry> = None;
         let mut indent_level = 0usize;
         let mut continued: Vec<(Option<usize>, usize, Vec<String>)> = Vec::new();
+        // The physical lines of each `continued` value, for line numbers.
+        let mut continued_lines: Vec<Vec<usize>> = Vec::new();
 
         for (idx, (text, ending)) in split_lines(body).into_iter().enumerate() {
             let lineno = idx + 1;
@@ -257,6 +286,7 @@ impl Document {
                                 _ => String::new(),
                             };
                             continued.push((open.target, open.line, vec![first]));
+                            continued_lines.push(Vec::new());
                             let p = continued.len() - 1;
                             open.parts = Some(p);
                             &mut continued[p].2
@@ -265,6 +295,9 @@ impl Document {
                     parts.extend(std::iter::repeat_n(String::new(), open.blanks));
                     open.blanks = 0;
                     parts.push(trimmed.to_string());
+                    if let Some(p) = open.parts {
+                        continued_lines[p].push(idx);
+                    }
                     LineKind::Continuation { value: start..end }
                 } else {
                     indent_level = indent;
@@ -349,9 +382,33 @@ impl Document {
 
         // Join continuation lines the way configparser does: '\n'.join, then
         // rstrip. Only entries that actually had continuation lines change.
-        for (target, line, parts) in continued {
+        let mut nested: Vec<(Option<usize>, String, usize)> = Vec::new();
+        for ((target, line, parts), lines) in continued.into_iter().zip(continued_lines) {
             let joined = parts.join("\n");
             let joined = joined.trim_end_matches(is_py_space).to_string();
+            // botocore parses a value starting with a line break as a
+            // nested block: every non-blank line must split at `=`.
+            if joined.starts_with('\n') {
+                let bad = lines.into_iter().find(|&l| {
+                    let text = match &doc.lines[l].kind {
+                        LineKind::Continuation { value } => &doc.lines[l].text[value.clone()],
+                        _ => "",
+                    };
+                    text.split(is_py_line_break)
+                        .map(|piece| piece.trim_matches(is_py_space))
+                        .any(|piece| !piece.is_empty() && !piece.contains('='))
+                });
+                if let Some(bad) = bad {
+                    let key = match target {
+                        Some(i) => doc.sections[i].entries.iter(),
+                        None => doc.defaults.iter(),
+                    }
+                    .find(|e| e.line == line)
+                    .map(|e| e.key.clone())
+                    .unwrap_or_default();
+                    nested.push((target, key, bad + 1));
+                }
+            }
             let entries = match target {
                 Some(i) => &mut doc.sections[i].entries,
                 None => &mut doc.defaults,
@@ -359,6 +416,23 @@ impl Document {
             if let Some(e) = entries.iter_mut().find(|e| e.line == line) {
                 e.multiline = joined.contains('\n');
                 e.value = joined;
+            }
+        }
+        for (target, key, line) in nested {
+            // A `[DEFAULT]` value is only parsed through a section that
+            // inherits it (configparser lists defaults among its options).
+            let parsed = match target {
+                Some(_) => true,
+                None => doc.sections.iter().any(|s| s.get(&key).is_none()),
+            };
+            if parsed {
+                doc.problems.push(Problem::NestedSyntax { line });
+            }
+        }
+        doc.by_name = section_index;
+        for (i, s) in doc.sections.iter().enumerate() {
+            if let Some(p) = config_profile_name(&s.name) {
+                doc.by_profile.insert(p, i);
             }
         }
         doc
@@ -386,7 +460,33 @@ impl Document {
     }
 
     pub fn section(&self, name: &str) -> Option<&Section> {
-        self.sections.iter().find(|s| s.name == name)
+        self.by_name.get(name).and_then(|&i| self.sections.get(i))
+    }
+
+    /// The config-file section that defines `profile`, as botocore's
+    /// profile map decides: the last section that maps to the name wins.
+    pub fn config_section(&self, profile: &str) -> Option<&Section> {
+        self.by_profile
+            .get(profile)
+            .and_then(|&i| self.sections.get(i))
+    }
+
+    /// Sections (in file order) whose own `aws_access_key_id` is `key_id`.
+    pub fn sections_holding(&self, key_id: &str) -> impl Iterator<Item = &Section> {
+        let index = self.by_key_id.get_or_init(|| {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, s) in self.sections.iter().enumerate() {
+                if let Some(e) = s.get(crate::profile::ACCESS_KEY_ID) {
+                    m.entry(e.value.clone()).or_default().push(i);
+                }
+            }
+            m
+        });
+        index
+            .get(key_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.sections.get(i))
     }
 
     pub fn defaults(&self) -> &[Entry] {
@@ -435,6 +535,7 @@ impl Document {
         }
         l.text.replace_range(value.clone(), new_value);
         *value = value.start..value.start + new_value.len();
+        self.by_key_id = std::sync::OnceLock::new();
         let new_value = new_value.to_string();
         for e in self
             .sections

@@ -40,6 +40,22 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<u8> {
     // First, so that even a usage error speaks the user's language.
     i18n::set(cli.lang.unwrap_or_else(|| env.lang()));
     let cfg = Config::from_cli(cli, &env)?;
+    // A file named on the command line must exist; the default paths (and
+    // the variables, as in botocore) may be absent.
+    if matches!(
+        cfg.job,
+        Job::Rotate { .. } | Job::Recover { .. } | Job::Status(_) | Job::Audit(_)
+    ) {
+        for (flag, path) in &cfg.named_files {
+            if std::fs::symlink_metadata(path).is_err() {
+                return Err(UsageError(i18n::trf(
+                    "usage.file_missing",
+                    &[("flag", flag), ("path", &path.display())],
+                ))
+                .into());
+            }
+        }
+    }
     // Offline jobs need no runtime.
     match &cfg.job {
         Job::Schedule(args) => return cmd::schedule::run(&cfg, args),

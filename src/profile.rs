@@ -77,11 +77,14 @@ pub struct StaticKey {
 /// process's language ([`crate::i18n`]); [`Refusal::code`] is the same in all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("{}", crate::i18n::trf("refusal.not_found", &[("profile", profile), ("credentials", &credentials.display()), ("config", &config.display())]))]
+    #[error("{}", not_found_text(profile, credentials, config, *credentials_exists, *config_exists))]
     NotFound {
         profile: String,
         credentials: PathBuf,
         config: PathBuf,
+        /// Which files exist: a missing file is said so, with what to do.
+        credentials_exists: bool,
+        config_exists: bool,
     },
     #[error("{}", crate::i18n::trf("refusal.unparsable", &[("path", &path.display()), ("detail", detail)]))]
     Unparsable {
@@ -91,11 +94,15 @@ pub enum Refusal {
     },
     #[error("{}", crate::i18n::trf("refusal.temporary", &[("profile", profile), ("path", &path.display())]))]
     Temporary { profile: String, path: PathBuf },
-    #[error("{}", crate::i18n::trf("refusal.role", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
+    #[error("{}", role_text(profile, path, key, source_profile.as_deref(), credential_source.as_deref()))]
     Role {
         profile: String,
         path: PathBuf,
         key: &'static str,
+        /// `source_profile`: the profile whose key to rotate instead.
+        source_profile: Option<String>,
+        /// `credential_source`: where the role's credentials come from.
+        credential_source: Option<String>,
     },
     #[error("{}", crate::i18n::trf("refusal.web_identity", &[("profile", profile), ("path", &path.display()), ("key", key)]))]
     WebIdentity {
@@ -139,6 +146,58 @@ pub enum Refusal {
     },
 }
 
+/// A missing profile, said differently when a file itself is missing: then
+/// the fix is `aws configure` or `--credentials-file`, not a better name.
+fn not_found_text(
+    profile: &str,
+    credentials: &Path,
+    config: &Path,
+    credentials_exists: bool,
+    config_exists: bool,
+) -> String {
+    let (c, f) = (credentials.display(), config.display());
+    match (credentials_exists, config_exists) {
+        (true, _) => crate::i18n::trf(
+            "refusal.not_found",
+            &[("profile", &profile), ("credentials", &c), ("config", &f)],
+        ),
+        (false, true) => crate::i18n::trf(
+            "refusal.not_found_no_credentials",
+            &[("profile", &profile), ("credentials", &c), ("config", &f)],
+        ),
+        (false, false) => crate::i18n::trf(
+            "refusal.no_files",
+            &[("profile", &profile), ("credentials", &c), ("config", &f)],
+        ),
+    }
+}
+
+/// A role refusal says what to rotate instead: the `source_profile`, or
+/// nothing in the files when `credential_source` names the environment.
+fn role_text(
+    profile: &str,
+    path: &Path,
+    key: &str,
+    source: Option<&str>,
+    credential_source: Option<&str>,
+) -> String {
+    let path = path.display();
+    match (source, credential_source) {
+        (Some(s), _) => crate::i18n::trf(
+            "refusal.role_source",
+            &[("profile", &profile), ("path", &path), ("source", &s)],
+        ),
+        (None, Some(c)) => crate::i18n::trf(
+            "refusal.role_credential_source",
+            &[("profile", &profile), ("path", &path), ("source", &c)],
+        ),
+        (None, None) => crate::i18n::trf(
+            "refusal.role",
+            &[("profile", &profile), ("path", &path), ("key", &key)],
+        ),
+    }
+}
+
 impl Refusal {
     /// A short, stable name for `--output json`.
     pub fn code(&self) -> &'static str {
@@ -161,10 +220,7 @@ impl Refusal {
 /// The config-file section that defines `profile`, as botocore's profile
 /// map does: the last section that maps to the name wins.
 fn config_section<'d>(doc: &'d Document, profile: &str) -> Option<&'d Section> {
-    doc.sections()
-        .iter()
-        .rev()
-        .find(|s| config_profile_name(&s.name).as_deref() == Some(profile))
+    doc.config_section(profile)
 }
 
 /// Lines of one section's view, own keys first, then `[DEFAULT]`'s.
@@ -180,15 +236,6 @@ impl<'d> View<'d> {
 
     fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
-    }
-
-    fn first_with_prefix(&self, prefix: &str) -> Option<String> {
-        self.section
-            .entries
-            .iter()
-            .chain(self.doc.defaults())
-            .find(|e| e.key.starts_with(prefix))
-            .map(|e| e.key.clone())
     }
 }
 
@@ -223,6 +270,8 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             profile: profile.to_string(),
             credentials: files.credentials_path.to_path_buf(),
             config: files.config_path.to_path_buf(),
+            credentials_exists: files.credentials.is_some(),
+            config_exists: files.config.is_some(),
         });
     }
     // botocore merges the credentials-file profile over the config-file
@@ -236,14 +285,26 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
     let path_of = |k: FileKind| files.path(k).to_path_buf();
     let name = profile.to_string();
 
-    for key in ["role_arn", "source_profile", "credential_source"] {
-        if let Some(k) = refuse_if(key) {
-            return Err(Refusal::Role {
-                profile: name,
-                path: path_of(k),
-                key,
-            });
-        }
+    // botocore's AssumeRoleProvider runs only for a profile with role_arn
+    // (and no web_identity_token_file, which makes it a web identity
+    // profile); source_profile or credential_source alone are ignored and
+    // the profile is served from its static keys.
+    let value = |key: &str| {
+        views
+            .iter()
+            .find_map(|(v, _)| v.get(key).map(|(e, _)| e.value.clone()))
+    };
+    if let (Some(k), false) = (
+        refuse_if("role_arn"),
+        views.iter().any(|(v, _)| v.has("web_identity_token_file")),
+    ) {
+        return Err(Refusal::Role {
+            profile: name,
+            path: path_of(k),
+            key: "role_arn",
+            source_profile: value("source_profile"),
+            credential_source: value("credential_source"),
+        });
     }
     if let Some(k) = refuse_if("web_identity_token_file") {
         return Err(Refusal::WebIdentity {
@@ -252,8 +313,14 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             key: "web_identity_token_file",
         });
     }
+    // botocore's SSOProvider runs only for a profile naming a role or an
+    // account; other sso_* keys (an sso_session alone) serve nothing.
     for (v, k) in &views {
-        if let Some(key) = v.first_with_prefix("sso_") {
+        if let Some(key) = ["sso_account_id", "sso_role_name"]
+            .into_iter()
+            .find(|key| v.has(key))
+            .map(str::to_string)
+        {
             return Err(Refusal::Sso {
                 profile: name,
                 path: path_of(*k),
@@ -277,6 +344,33 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
             return Ok(found);
         }
     }
+    // Nothing serves the profile. Say why in the words of what it has:
+    // sso_* keys (an incomplete SSO profile), or a lone secret.
+    for (v, k) in &views {
+        if let Some(e) = v
+            .section
+            .entries
+            .iter()
+            .chain(v.doc.defaults())
+            .find(|e| e.key.starts_with("sso_"))
+        {
+            return Err(Refusal::Sso {
+                profile: name,
+                path: path_of(*k),
+                key: e.key.clone(),
+            });
+        }
+    }
+    for (v, k) in &views {
+        if v.has(SECRET_ACCESS_KEY) && !v.has(ACCESS_KEY_ID) {
+            return Err(Refusal::HalfPair {
+                profile: name,
+                path: path_of(*k),
+                present: SECRET_ACCESS_KEY,
+                missing: ACCESS_KEY_ID,
+            });
+        }
+    }
     Err(Refusal::NoKeys {
         profile: name,
         credentials: files.credentials_path.to_path_buf(),
@@ -295,18 +389,16 @@ fn static_pair(
     let id = view.get(ACCESS_KEY_ID);
     let secret = view.get(SECRET_ACCESS_KEY);
     let (id, secret) = match (id, secret) {
-        (None, None) => return Ok(None),
-        (Some(_), None) | (None, Some(_)) => {
-            let (present, missing) = if id.is_some() {
-                (ACCESS_KEY_ID, SECRET_ACCESS_KEY)
-            } else {
-                (SECRET_ACCESS_KEY, ACCESS_KEY_ID)
-            };
+        // botocore's file providers only look at a section with an
+        // access key id: a lone secret leaves the profile to the next
+        // provider; `resolve` names it if nothing else serves the profile.
+        (None, _) => return Ok(None),
+        (Some(_), None) => {
             return Err(Refusal::HalfPair {
                 profile: profile.to_string(),
                 path,
-                present,
-                missing,
+                present: ACCESS_KEY_ID,
+                missing: SECRET_ACCESS_KEY,
             });
         }
         (Some(id), Some(secret)) => (id, secret),
@@ -389,18 +481,17 @@ pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
                 profile: None,
             });
         }
-        for s in doc.sections() {
-            if s.get(ACCESS_KEY_ID).is_some_and(|e| e.value == key_id) {
-                let profile = match kind {
-                    FileKind::Credentials => Some(s.name.clone()),
-                    FileKind::Config => config_profile_name(&s.name),
-                };
-                out.push(Place {
-                    file: kind,
-                    section: s.name.clone(),
-                    profile,
-                });
-            }
+        // Indexed: `status` asks this once per profile.
+        for s in doc.sections_holding(key_id) {
+            let profile = match kind {
+                FileKind::Credentials => Some(s.name.clone()),
+                FileKind::Config => config_profile_name(&s.name),
+            };
+            out.push(Place {
+                file: kind,
+                section: s.name.clone(),
+                profile,
+            });
         }
     }
     out

@@ -354,14 +354,29 @@ pub enum RotateError {
 impl RotateError {
     /// Refused before any change: the documented "refused" exit code.
     pub fn nothing_changed(&self) -> bool {
-        matches!(
-            self,
+        match self {
             RotateError::Refused(_)
-                | RotateError::NotIamUser { .. }
-                | RotateError::TwoKeys { .. }
-                | RotateError::NeedsMfa { .. }
-                | RotateError::UnknownKey { .. }
-        ) || matches!(self, RotateError::Store(e) if e.is_refusal())
+            | RotateError::NotIamUser { .. }
+            | RotateError::TwoKeys { .. }
+            | RotateError::NeedsMfa { .. }
+            | RotateError::UnknownKey { .. } => true,
+            // AWS said no (LimitExceeded, AccessDenied, a dead key) to a
+            // call made before any change: these steps only run before the
+            // journal exists, and a refused CreateAccessKey minted nothing
+            // (its orphans are cleaned and its journal removed first).
+            RotateError::Aws { step, source, .. } => {
+                matches!(
+                    *step,
+                    "STS GetCallerIdentity"
+                        | "STS GetSessionToken"
+                        | "IAM ListAccessKeys"
+                        | "IAM CreateAccessKey"
+                ) && source.kind == crate::aws::ErrorKind::Service
+                    && !source.outcome_unknown()
+            }
+            RotateError::Store(e) => e.is_refusal(),
+            _ => false,
+        }
     }
 
     /// A short, stable name for `--output json`.

@@ -34,6 +34,9 @@ use std::time::Duration;
 pub struct Endpoint {
     /// `--endpoint-url` / `AWS_ENDPOINT_URL`, for emulators and tests.
     pub url: Option<String>,
+    /// Which of the two set `url` (`"--endpoint-url"`, `"AWS_ENDPOINT_URL"`),
+    /// named in network errors.
+    pub url_from: Option<&'static str>,
     /// `AWS_CA_BUNDLE`: extra PEM trust roots.
     pub ca_bundle: Option<std::path::PathBuf>,
     /// `-v`: one stderr line per request attempt (operation, status).
@@ -89,6 +92,7 @@ type ClientKey = (String, bool, String);
 pub struct SdkAws {
     http: SharedHttpClient,
     endpoint: Option<String>,
+    endpoint_from: Option<&'static str>,
     verbose: bool,
     clients: Mutex<HashMap<ClientKey, (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
 }
@@ -138,6 +142,7 @@ impl SdkAws {
         Ok(SdkAws {
             http: http_client(endpoint.ca_bundle.as_deref())?,
             endpoint: endpoint.url.clone(),
+            endpoint_from: endpoint.url_from,
             verbose: endpoint.verbose,
             clients: Mutex::new(HashMap::new()),
         })
@@ -165,6 +170,117 @@ impl SdkAws {
                 )
             })
             .clone()
+    }
+}
+
+impl SdkAws {
+    /// [`convert`], then a request that got no answer is said in one line
+    /// of the user's language: the endpoint, where it came from, the kind
+    /// of failure and its fix. The SDK's own chain only with `-v`.
+    fn convert<E>(&self, op: &'static str, creds: &Creds, e: SdkError<E, HttpResponse>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let net = network_kind(&e);
+        let mut err = convert(op, e);
+        if let Some(kind) = net {
+            let service = op.split(' ').next().unwrap_or(op);
+            let (endpoint, from) = match (&self.endpoint, self.endpoint_from) {
+                (Some(url), from) => (url.clone(), from.unwrap_or("AWS_ENDPOINT_URL").to_string()),
+                (None, _) => (
+                    default_endpoint(service, &creds.region),
+                    crate::i18n::tr("net.from_default").to_string(),
+                ),
+            };
+            err.message = network_line(kind, &endpoint, &from, &err.message, self.verbose);
+        }
+        err
+    }
+}
+
+/// Why a request got no answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NetKind {
+    Refused,
+    Dns,
+    Timeout,
+    TlsUnknownIssuer,
+    Tls,
+    Other,
+}
+
+/// The kind of a failure without an HTTP answer; None for AWS's answers
+/// and for requests never built.
+fn network_kind<E, R>(e: &SdkError<E, R>) -> Option<NetKind>
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let timeout = match e {
+        SdkError::ServiceError(_) | SdkError::ConstructionFailure(_) => return None,
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(d) => d.is_timeout(),
+        _ => false,
+    };
+    let chain = error_chain(e).to_ascii_lowercase();
+    Some(
+        if chain.contains("unknownissuer") || chain.contains("unknown issuer") {
+            NetKind::TlsUnknownIssuer
+        } else if ["certificate", "tls", "handshake", "alert"]
+            .iter()
+            .any(|w| chain.contains(w))
+        {
+            NetKind::Tls
+        } else if chain.contains("dns error") || chain.contains("failed to lookup address") {
+            NetKind::Dns
+        } else if io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused) {
+            NetKind::Refused
+        } else if timeout
+            || io_kind(e) == Some(std::io::ErrorKind::TimedOut)
+            || chain.contains("timed out")
+            || chain.contains("timeout")
+        {
+            NetKind::Timeout
+        } else {
+            NetKind::Other
+        },
+    )
+}
+
+/// The one line for a request without an answer; `chain` (the SDK's
+/// error chain) is appended only when `verbose`.
+fn network_line(kind: NetKind, endpoint: &str, from: &str, chain: &str, verbose: bool) -> String {
+    use crate::i18n::trf;
+    let mut line = match kind {
+        NetKind::Refused => trf("net.refused", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::Dns => trf("net.dns", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::Timeout => trf("net.timeout", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::TlsUnknownIssuer => trf(
+            "net.tls_unknown_issuer",
+            &[("endpoint", &endpoint), ("from", &from)],
+        ),
+        NetKind::Tls => trf("net.tls", &[("endpoint", &endpoint), ("from", &from)]),
+        NetKind::Other => trf("net.other", &[("endpoint", &endpoint), ("from", &from)]),
+    };
+    if verbose {
+        line.push_str(&trf("net.chain", &[("chain", &chain)]));
+    }
+    line
+}
+
+/// The endpoint the SDK resolves when none is configured (named in
+/// messages only: nothing is sent anywhere by this).
+fn default_endpoint(service: &str, region: &str) -> String {
+    let dns = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    match service {
+        "IAM" if region.starts_with("us-gov-") => format!("https://iam.us-gov.{dns}"),
+        "IAM" if region.starts_with("cn-") => format!("https://iam.{region}.{dns}"),
+        "IAM" => format!("https://iam.{dns}"),
+        other => format!("https://{}.{region}.{dns}", other.to_ascii_lowercase()),
     }
 }
 
@@ -279,7 +395,7 @@ impl Aws for SdkAws {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         Ok(Identity {
             arn: out.arn().ok_or_else(|| missing(OP, "Arn"))?.to_string(),
             account: out.account().unwrap_or_default().to_string(),
@@ -294,7 +410,7 @@ impl Aws for SdkAws {
             .user_name(user)
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         Ok(out
             .access_key_metadata()
             .iter()
@@ -318,7 +434,7 @@ impl Aws for SdkAws {
             .config_override(aws_sdk_iam::Config::builder().retry_config(RetryConfig::disabled()))
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         let key = out.access_key().ok_or_else(|| missing(OP, "AccessKey"))?;
         Ok(NewKey {
             id: key.access_key_id().to_string(),
@@ -338,7 +454,7 @@ impl Aws for SdkAws {
             .access_key_id(key_id)
             .send()
             .await
-            .map_err(|e| convert("IAM DeleteAccessKey", e))?;
+            .map_err(|e| self.convert("IAM DeleteAccessKey", creds, e))?;
         Ok(())
     }
 
@@ -361,7 +477,7 @@ impl Aws for SdkAws {
             })
             .send()
             .await
-            .map_err(|e| convert("IAM UpdateAccessKey", e))?;
+            .map_err(|e| self.convert("IAM UpdateAccessKey", creds, e))?;
         Ok(())
     }
 
@@ -372,7 +488,7 @@ impl Aws for SdkAws {
             .access_key_id(key_id)
             .send()
             .await
-            .map_err(|e| convert("IAM GetAccessKeyLastUsed", e))?;
+            .map_err(|e| self.convert("IAM GetAccessKeyLastUsed", creds, e))?;
         let na = |s: &str| (!s.is_empty() && s != "N/A").then(|| s.to_string());
         Ok(match out.access_key_last_used() {
             None => LastUsed::default(),
@@ -391,7 +507,7 @@ impl Aws for SdkAws {
             .user_name(user)
             .send()
             .await
-            .map_err(|e| convert("IAM ListMFADevices", e))?;
+            .map_err(|e| self.convert("IAM ListMFADevices", creds, e))?;
         Ok(out
             .mfa_devices()
             .iter()
@@ -414,7 +530,7 @@ impl Aws for SdkAws {
             .duration_seconds(900)
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         session_creds(OP, out.credentials(), &creds.region)
     }
 }
@@ -476,7 +592,7 @@ impl AuditAws for SdkAws {
             .generate_credential_report()
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         match out.state() {
             Some(ReportStateType::Complete) => Ok(ReportState::Complete),
             Some(ReportStateType::Inprogress) => Ok(ReportState::InProgress),
@@ -495,7 +611,7 @@ impl AuditAws for SdkAws {
             .get_credential_report()
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         let csv = out
             .content()
             .ok_or_else(|| missing(OP, "Content"))?
@@ -519,7 +635,7 @@ impl AuditAws for SdkAws {
             .set_marker(marker.map(str::to_string))
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         let items = out
             .users()
             .iter()
@@ -550,7 +666,7 @@ impl AuditAws for SdkAws {
             .get_account_summary()
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         Ok(out
             .summary_map()
             .and_then(|m| m.get(&SummaryKeyType::AccountAccessKeysPresent))
@@ -569,7 +685,7 @@ impl AuditAws for SdkAws {
             .set_next_token(token.map(str::to_string))
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         let items = out
             .accounts()
             .iter()
@@ -609,7 +725,7 @@ impl AuditAws for SdkAws {
             .role_session_name(session_name)
             .send()
             .await
-            .map_err(|e| convert(OP, e))?;
+            .map_err(|e| self.convert(OP, creds, e))?;
         session_creds(OP, out.credentials(), &creds.region)
     }
 }
@@ -627,6 +743,35 @@ mod tests {
         );
         assert_eq!(xml_tag(moto, "Message").as_deref(), Some("bad"));
         assert_eq!(xml_tag("<x/>", "Code"), None);
+    }
+
+    #[test]
+    fn network_lines_name_the_endpoint_its_source_and_the_fix() {
+        let url = "https://127.0.0.1:9";
+        for kind in [
+            NetKind::Refused,
+            NetKind::Dns,
+            NetKind::Timeout,
+            NetKind::TlsUnknownIssuer,
+            NetKind::Tls,
+            NetKind::Other,
+        ] {
+            let line = network_line(kind, url, "AWS_ENDPOINT_URL", "io error: boom", false);
+            assert!(
+                line.contains(url) && line.contains("(AWS_ENDPOINT_URL)"),
+                "{line}"
+            );
+            assert!(!line.contains("boom") && !line.contains('\n'), "{line}");
+            if matches!(kind, NetKind::TlsUnknownIssuer | NetKind::Tls) {
+                assert!(line.contains("AWS_CA_BUNDLE"), "{line}");
+            }
+            let verbose = network_line(kind, url, "--endpoint-url", "io error: boom", true);
+            assert!(verbose.contains("[SDK: io error: boom]"), "{verbose}");
+        }
+        // The default endpoint is named by partition (built, never called).
+        assert!(default_endpoint("STS", "cn-north-1").ends_with(".cn"));
+        assert!(default_endpoint("IAM", "us-gov-west-1").contains("iam.us-gov."));
+        assert!(default_endpoint("STS", "eu-west-1").contains("sts.eu-west-1."));
     }
 
     #[test]

@@ -130,9 +130,10 @@ fn one_failure_does_not_stop_the_others() {
         .keyturn()
         .args(["rotate", "dead", "good", "--output", "json"])
         .run();
-    run.expect_code(1);
+    // AWS refused the dead key before any change: "refused", exit 3.
+    run.expect_code(3);
     let items = json(&run);
-    assert_eq!(items[0]["status"], "failed");
+    assert_eq!(items[0]["status"], "refused");
     assert_eq!(items[0]["profile"], "dead");
     assert_eq!(items[1]["status"], "rotated");
     assert_eq!(sb.keys_of("good").len(), 1);

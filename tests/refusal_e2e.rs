@@ -91,7 +91,9 @@ fn refusals_for_profiles_that_cannot_be_rotated() {
     refuse(&sb, &["rotate", "role"], "assumes a role");
     refuse(&sb, &["rotate", "sso"], "IAM Identity Center");
     refuse(&sb, &["rotate", "proc"], "credential_process");
-    refuse(&sb, &["rotate", "webid"], "assumes a role");
+    // role_arn with web_identity_token_file: botocore's web identity
+    // provider, not its assume-role one.
+    refuse(&sb, &["rotate", "webid"], "web identity");
     refuse(&sb, &["rotate", "empty"], "no static access key");
     // Not one request reached AWS for any of these.
     assert!(sb.proxy_log().is_empty(), "{:?}", sb.proxy_log());
@@ -179,7 +181,8 @@ fn dead_key_fails_with_message_and_changes_nothing() {
     );
     let before = snapshot(&sb);
     let run = sb.keyturn().args(["rotate"]).run();
-    run.expect_code(1);
+    // AWS said no before any change: refused, exit 3.
+    run.expect_code(3);
     assert!(
         run.stderr.contains("InvalidClientTokenId"),
         "{}",

@@ -60,9 +60,10 @@ Examples:
   keyturn audit --profile mgmt --org-role OrganizationAccountAccessRole
   keyturn audit --max-age 0d --output csv       every active key, as CSV")]
 pub struct AuditArgs {
-    /// Profile whose own key signs the audit (repeatable; profiles are
-    /// audited concurrently) [default: $AWS_PROFILE, else `default`]
-    #[arg(long = "profile", value_name = "PROFILE")]
+    /// Profiles whose own keys sign the audit: the global `--profile`
+    /// (repeatable; audited concurrently), else the AWS CLI's profile.
+    /// Filled in by [`crate::cli::Config::from_cli`].
+    #[arg(skip)]
     pub profiles: Vec<String>,
 
     /// Also audit every account of the profile's organization, assuming
@@ -282,16 +283,9 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<u8> {
     };
     let aws = SdkAws::new(&cfg.endpoint)?;
     let files = LocalFiles::load(&cfg.paths)?;
+    // Never empty: the command line chose (`--profile`, else the
+    // variables, else `default`).
     let mut profiles = args.profiles.clone();
-    if profiles.is_empty() {
-        // As the AWS CLI: $AWS_PROFILE, else `default`.
-        profiles.push(
-            std::env::var("AWS_PROFILE")
-                .ok()
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| "default".into()),
-        );
-    }
     let mut seen = std::collections::HashSet::new();
     profiles.retain(|p| seen.insert(p.clone()));
 
@@ -768,6 +762,9 @@ async fn list_users_and_keys<A: AuditAws>(
                 arn: u.arn,
                 root: false,
                 keys: out,
+                // Not listed: no CIS 1.11 label without the report.
+                password_enabled: None,
+                password_last_used: None,
             }))
         })
         .buffer_unordered(s.concurrency)
@@ -792,6 +789,8 @@ async fn list_users_and_keys<A: AuditAws>(
                     last_used: None,
                     last_used_service: None,
                 }],
+                password_enabled: None,
+                password_last_used: None,
             },
         ),
         Ok(false) => {}

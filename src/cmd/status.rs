@@ -154,16 +154,13 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
             serde_json::to_string_pretty(&lines).unwrap_or_default()
         );
     } else if lines.is_empty() {
-        println!(
-            "{}",
-            trf(
-                "status.no_profiles",
-                &[
-                    ("credentials", &cfg.paths.credentials.display()),
-                    ("config", &cfg.paths.config.display()),
-                ],
-            )
-        );
+        let (c, f) = (cfg.paths.credentials.display(), cfg.paths.config.display());
+        let text = if creds_doc.is_none() && conf_doc.is_none() {
+            trf("status.no_files", &[("credentials", &c), ("config", &f)])
+        } else {
+            trf("status.no_profiles", &[("credentials", &c), ("config", &f)])
+        };
+        println!("{text}");
     } else {
         let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
         // Profile names come from the files: no terminal escapes.
@@ -171,9 +168,16 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
         print!("{}", crate::term::clean_text(&text));
     }
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
-    // only asking for a profile that does not exist is.
-    Ok(if unknown_named {
+    // asking for a profile that does not exist is, and so is a key that
+    // could not be checked (no answer, or AWS failing): a script must not
+    // read that table as "all is well". No profile at all is "nothing to do".
+    let unchecked = lines
+        .iter()
+        .any(|l| l.error.as_ref().is_some_and(|e| !e.answered));
+    Ok(if unknown_named || unchecked {
         exit::FAILURE
+    } else if lines.is_empty() {
+        exit::NOTHING_TO_DO
     } else {
         exit::OK
     })
@@ -219,6 +223,11 @@ struct Live {
 struct Failure {
     code: String,
     message: String,
+    /// AWS gave a definite answer about the key (InvalidClientTokenId,
+    /// AccessDenied): the key was checked. False for no answer, a 5xx or
+    /// throttling.
+    #[serde(skip)]
+    answered: bool,
 }
 
 impl Failure {
@@ -231,6 +240,7 @@ impl Failure {
         Failure {
             code,
             message: e.to_string(),
+            answered: e.kind == ErrorKind::Service && !e.outcome_unknown() && !e.is_throttling(),
         }
     }
 }
@@ -245,6 +255,10 @@ async fn probe_all(
     // secret (a stale copy) is probed on its own, so it shows its error.
     let mut distinct: Vec<Creds> = Vec::new();
     let mut slot: Vec<Option<usize>> = Vec::new();
+    // (key id, region) -> candidates in `distinct`: secrets are compared
+    // there, never used as a map key (no extra copy of them).
+    let mut by_id: std::collections::HashMap<(String, String), Vec<usize>> =
+        std::collections::HashMap::new();
     for (_, r) in resolved {
         slot.push(r.as_ref().ok().map(|k| {
             let creds = Creds::new(
@@ -252,14 +266,18 @@ async fn probe_all(
                 &k.secret,
                 partition_region(partition_of_region(k.region.as_deref())),
             );
-            match distinct.iter().position(|c| {
-                c.access_key_id == creds.access_key_id
-                    && c.secret == creds.secret
-                    && c.region == creds.region
-            }) {
+            let candidates = by_id
+                .entry((creds.access_key_id.clone(), creds.region.clone()))
+                .or_default();
+            match candidates
+                .iter()
+                .copied()
+                .find(|&i| distinct[i].secret == creds.secret)
+            {
                 Some(i) => i,
                 None => {
                     distinct.push(creds);
+                    candidates.push(distinct.len() - 1);
                     distinct.len() - 1
                 }
             }
@@ -615,18 +633,22 @@ fn find_holders(lines: &mut [Line]) {
         .iter()
         .filter_map(|l| Some((l.key_id.clone()?, l.profile.clone())))
         .collect();
+    // Key id -> positions in `held`: linear in the number of profiles.
+    let mut by_id: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, (id, _)) in held.iter().enumerate() {
+        by_id.entry(id.as_str()).or_default().push(i);
+    }
     for line in lines.iter_mut() {
-        let others: Vec<String> = line
+        let mut at: Vec<usize> = line
             .inactive_keys
             .iter()
             .chain(&line.other_active_keys)
-            .cloned()
+            .flat_map(|id| by_id.get(id.as_str()).into_iter().flatten().copied())
             .collect();
-        line.holders = held
-            .iter()
-            .filter(|(id, _)| others.contains(id))
-            .cloned()
-            .collect();
+        // In `held`'s order, each once, as before.
+        at.sort_unstable();
+        at.dedup();
+        line.holders = at.into_iter().map(|i| held[i].clone()).collect();
     }
 }
 
@@ -743,7 +765,6 @@ fn error_hint(code: &str) -> Option<&'static str> {
         "InvalidClientTokenId" => Some(tr("hint.invalid_token")),
         "SignatureDoesNotMatch" => Some(tr("hint.bad_signature")),
         "AccessDenied" | "AccessDeniedException" => Some(tr("hint.access_denied")),
-        "network_error" => Some(tr("hint.network")),
         _ => None,
     }
 }
@@ -1004,6 +1025,7 @@ mod tests {
         a.error = Some(Failure {
             code: "Weird".into(),
             message: "about AKIAIOSFODNN7EXAMPLE".into(),
+            answered: true,
         });
         let mut b = Line::empty("a-much-longer-profile");
         b.reason = Some(Reason {
@@ -1126,6 +1148,7 @@ mod tests {
         dead.error = Some(Failure {
             code: "InvalidClientTokenId".into(),
             message: "invalid".into(),
+            answered: true,
         });
         let mut live = key_line();
         live.user = Some("alice".into());

@@ -296,7 +296,10 @@ proptest! {
         let src: String = lines.concat();
         let mut doc = Document::parse(&src);
         let entries: Vec<usize> = doc.lines().iter().enumerate()
-            .filter(|(_, l)| matches!(l.kind, LineKind::Entry { .. }))
+            // An empty value followed by indented lines is a nested block
+            // to botocore; giving it a value changes how the file reads,
+            // so only non-empty values (all keyturn ever replaces) count.
+            .filter(|(_, l)| matches!(&l.kind, LineKind::Entry { value } if !value.is_empty()))
             .map(|(i, _)| i).collect();
         if entries.is_empty() { return Ok(()); }
         let line = entries[pick.index(entries.len())];
@@ -312,4 +315,42 @@ proptest! {
         }
         prop_assert_eq!(before.lines().len(), reparsed.lines().len());
     }
+}
+
+/// botocore's `_parse_nested`: a value that starts with a line break is a
+/// block of `key = value` lines, and one without `=` fails the whole file.
+#[test]
+fn nested_block_lines_need_an_equals_sign() {
+    let doc = Document::parse("[default]\ns3 =\n    bad_syntax @ s3v4\n");
+    assert_eq!(
+        doc.first_problem(),
+        Some(&Problem::NestedSyntax { line: 3 })
+    );
+    let doc = Document::parse("[default]\ns3 =\n  addressing_style = path\n\n  x=1\n");
+    assert!(doc.problems().is_empty());
+    // `:` is a delimiter for configparser, not for the nested parser.
+    let doc = Document::parse("[p]\ns3 =\n  addressing_style: path\n");
+    assert_eq!(
+        doc.first_problem(),
+        Some(&Problem::NestedSyntax { line: 3 })
+    );
+    // A value that starts on the key's line is not nested.
+    let doc = Document::parse("[p]\nk = a\n  no equals here\n");
+    assert!(doc.problems().is_empty());
+    // Python's splitlines also breaks at U+001C inside one physical line.
+    let doc = Document::parse("[p]\ns3 =\n  a=b\u{1c}c\n");
+    assert_eq!(
+        doc.first_problem(),
+        Some(&Problem::NestedSyntax { line: 3 })
+    );
+    // In [DEFAULT], only a section that inherits the value parses it.
+    let doc = Document::parse("[DEFAULT]\ns3 =\n  bad\n");
+    assert!(doc.problems().is_empty());
+    let doc = Document::parse("[DEFAULT]\ns3 =\n  bad\n[p]\ns3 = x\n");
+    assert!(doc.problems().is_empty());
+    let doc = Document::parse("[DEFAULT]\ns3 =\n  bad\n[p]\nk = x\n");
+    assert_eq!(
+        doc.first_problem(),
+        Some(&Problem::NestedSyntax { line: 3 })
+    );
 }

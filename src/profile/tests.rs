@@ -117,9 +117,48 @@ fn refuses_role_profiles_from_either_file() {
     let conf = "[profile a]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = b\n";
     let r = refusal(Some(&pair("a")), Some(conf), "a");
     assert_eq!(r.code(), "role_profile");
-    assert!(r.to_string().contains("rotate that source profile"));
-    let creds = format!("{}source_profile = b\n", pair("a"));
-    assert_eq!(refusal(Some(&creds), None, "a").code(), "role_profile");
+    assert!(r.to_string().contains("rotate `b` instead"), "{r}");
+    let creds = format!("{}role_arn = arn:aws:iam::1:role/r\n", pair("a"));
+    let r = refusal(
+        Some(&creds),
+        Some("[profile a]\ncredential_source = Environment\n"),
+        "a",
+    );
+    assert_eq!(r.code(), "role_profile");
+    assert!(r.to_string().contains("Environment"), "{r}");
+}
+
+/// botocore's AssumeRoleProvider needs role_arn: source_profile or
+/// credential_source alone leave the profile to its static keys.
+#[test]
+fn source_profile_or_credential_source_without_role_arn_is_a_static_key() {
+    for extra in ["source_profile = b\n", "credential_source = Environment\n"] {
+        let creds = format!("{}{extra}", pair("a"));
+        let k = resolve_in(Some(&creds), None, "a").unwrap();
+        assert_eq!(k.access_key_id, ID);
+        let conf = format!("[profile a]\n{extra}");
+        assert!(resolve_in(Some(&pair("a")), Some(&conf), "a").is_ok());
+    }
+    // role_arn with web_identity_token_file is a web identity profile.
+    let conf = "[profile a]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n";
+    assert_eq!(
+        refusal(Some(&pair("a")), Some(conf), "a").code(),
+        "web_identity_profile"
+    );
+    // An sso_session alone does not make botocore's SSO provider run: the
+    // static keys serve; without them it is still called an SSO profile.
+    let conf = "[profile a]\nsso_session = corp\n";
+    assert!(resolve_in(Some(&pair("a")), Some(conf), "a").is_ok());
+    assert_eq!(refusal(None, Some(conf), "a").code(), "sso_profile");
+}
+
+#[test]
+fn a_bad_nested_block_makes_the_file_unparsable() {
+    let conf = "[profile a]\ns3 =\n    bad_syntax @ s3v4\n";
+    assert_eq!(
+        refusal(Some(&pair("a")), Some(conf), "a").code(),
+        "file_unparsable"
+    );
 }
 
 #[test]

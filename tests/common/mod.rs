@@ -31,7 +31,7 @@ pub fn python() -> PathBuf {
     p
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -39,7 +39,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn wait_port(port: u16, child: &mut Child, what: &str) {
+pub fn wait_port(port: u16, child: &mut Child, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
