@@ -990,27 +990,11 @@ pub fn render_table(a: &Audit) -> String {
         )
     };
     let n = a.findings.len();
-    let findings = if n == 1 {
-        trf("audit.findings_one", &[("count", &n)])
-    } else {
-        trf("audit.findings_many", &[("count", &n)])
-    };
+    let findings = trf("audit.findings", &[("count", &n)]);
     let n = audited.len();
-    let accounts = if n == 1 {
-        trf("audit.accounts_one", &[("count", &n)])
-    } else {
-        trf("audit.accounts_many", &[("count", &n)])
-    };
-    let users = if users == 1 {
-        trf("audit.users_one", &[("count", &users)])
-    } else {
-        trf("audit.users_many", &[("count", &users)])
-    };
-    let keys = if keys == 1 {
-        trf("audit.keys_one", &[("count", &keys)])
-    } else {
-        trf("audit.keys_many", &[("count", &keys)])
-    };
+    let accounts = trf("audit.accounts", &[("count", &n)]);
+    let users = trf("audit.users", &[("count", &users)]);
+    let keys = trf("audit.keys", &[("count", &keys)]);
     out.push_str(&trf(
         "audit.summary",
         &[

@@ -192,9 +192,11 @@ pub struct Env {
     pub stderr_is_tty: bool,
     /// The settings file's path and text, if it exists.
     pub settings: Option<(PathBuf, String)>,
-    /// `LC_ALL`, `LC_MESSAGES` and `LANG`, which choose the language.
+    /// `LC_ALL`, `LC_MESSAGES`, `LANGUAGE` and `LANG`, which choose the
+    /// language.
     pub lc_all: Option<String>,
     pub lc_messages: Option<String>,
+    pub language: Option<String>,
     pub lang: Option<String>,
 }
 
@@ -218,6 +220,7 @@ impl Env {
             .and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))),
             lc_all: var("LC_ALL").map(|v| v.to_string_lossy().into_owned()),
             lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
+            language: var("LANGUAGE").map(|v| v.to_string_lossy().into_owned()),
             lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
         }
     }
@@ -227,6 +230,7 @@ impl Env {
         crate::i18n::detect(
             self.lc_all.as_deref(),
             self.lc_messages.as_deref(),
+            self.language.as_deref(),
             self.lang.as_deref(),
         )
     }

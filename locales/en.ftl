@@ -1,0 +1,315 @@
+# keyturn messages: English (the fallback). Ids are `area-what` (looked up as `area.what`).
+# Generated from the old catalogue by catalogue2ftl.py, then edited.
+
+
+## cli: usage errors (exit 2)
+usage-not_a_duration = `{ $value }` is not a duration; use e.g. 90s, 2m, 12h or 60d
+usage-unknown_unit = `{ $value }`: unknown unit `{ $unit }`; use s, m, h or d
+usage-too_long = `{ $value }` is too long
+usage-no_home = HOME is not set; pass --credentials-file and --config-file
+usage-endpoint_scheme = --endpoint-url `{ $url }` must start with http:// or https://
+usage-timeout_zero = --timeout must be more than 0s
+usage-verify_count_zero = --verify-count must be at least 1
+usage-jobs_zero = --jobs must be at least 1
+
+## profile: refusals (exit 3)
+refusal-not_found = profile `{ $profile }` is not in { $credentials } or { $config }; check the name (`keyturn status` lists profiles) or pass --credentials-file/--config-file
+refusal-unparsable = { $path }: the AWS CLI cannot parse this file ({ $detail }); fix it first, nothing was changed
+refusal-temporary = profile `{ $profile }` in { $path } holds temporary credentials (aws_session_token); they expire on their own, rotate the long-term key they came from instead
+refusal-role = profile `{ $profile }` in { $path } assumes a role ({ $key }); its credentials come from another profile: rotate that source profile instead
+refusal-web_identity = profile `{ $profile }` in { $path } uses web identity ({ $key }); it has no access key to rotate
+refusal-sso = profile `{ $profile }` in { $path } uses IAM Identity Center (SSO, { $key }); its credentials are short-lived, nothing to rotate
+refusal-process = profile `{ $profile }` in { $path } gets its credentials from credential_process; rotate them where that process keeps them
+refusal-inherited = profile `{ $profile }` inherits { $key } from [DEFAULT] in { $path }; rotating it would change every profile; give the profile its own key pair first
+refusal-half_pair = profile `{ $profile }` in { $path } has { $present } but no { $missing }; add the missing half or remove the stray one
+refusal-not_a_token = { $path }:{ $line }: { $key } of profile `{ $profile }` is not a single token (spaces or continuation lines); fix the value first
+refusal-no_keys = profile `{ $profile }` has no static access key in { $credentials } or { $config }; nothing to rotate
+
+## ini: why the AWS CLI would refuse a file
+ini-bom = line 1: the file starts with a UTF-8 byte-order mark, which the AWS CLI cannot read; save it without a BOM
+ini-missing_header = line { $line }: text before the first [section] header
+ini-duplicate_section = line { $line }: section [{ $section }] appears twice
+ini-duplicate_key = line { $line }: key `{ $key }` appears twice in [{ $section }]
+ini-syntax = line { $line }: not a `key = value` line, a [section] header or a comment
+ini-not_utf8 = line { $line }: the file is not valid UTF-8
+ini-no_such_line = internal: line index { $line } is out of range
+ini-not_an_entry = line { $line } is not a `key = value` line
+ini-not_a_token = line { $line }: the new value is not a single token
+
+## store: file-system errors
+store-locked = { $file }: another keyturn run holds the lock { $lock }; wait for it to finish, or check for a stuck process
+store-missing = { $path } does not exist; keyturn never creates it
+store-unstable = { $path } keeps changing while keyturn writes it; another program is editing it, try again
+store-owner = { $path }: cannot keep the owner { $uid }:{ $gid } of the file ({ $error }); run keyturn as that user
+
+## rotate: errors
+rotate-not_iam_user = profile `{ $profile }`: the key belongs to { $what } ({ $arn }), not an IAM user; { $hint }
+rotate-two_keys = profile `{ $profile }`: IAM user { $user } already has two keys; { $detail }
+rotate-needs_mfa = profile `{ $profile }`: { $what } needs an MFA code; pass --mfa-code or run in a terminal
+rotate-unknown_key = profile `{ $profile }`: the key in the file is not the one IAM knows for { $user } ({ $key }); nothing was changed
+rotate-aws = profile `{ $profile }`: { $step }: { $error }
+rotate-profile = profile `{ $profile }`: { $detail }
+rotate-bad_journal = { $path }: cannot read the journal ({ $detail }); move it aside and run `keyturn recover` again
+principal-root = the root user
+principal-assumed_role = an assumed role
+principal-federated = a federated user
+principal-unknown = an unknown principal
+principal-root_hint = root access keys should be deleted, not rotated: use an IAM user instead
+principal-assumed_role_hint = role sessions are temporary: nothing to rotate
+principal-federated_hint = federated sessions are temporary: nothing to rotate
+principal-unknown_hint = only IAM user access keys can be rotated
+aws_step-list_orphans = IAM ListAccessKeys (looking for orphaned keys)
+aws_step-delete_orphan = IAM DeleteAccessKey (orphaned key)
+aws_step-delete_new = IAM DeleteAccessKey (new key, rolling back)
+aws_step-delete_other = IAM DeleteAccessKey (other key)
+aws_step-retire = retiring the old key (the new key is in place and works; run `keyturn recover` to retry)
+
+## rotate: progress
+step-resume = finishing a rotation that was interrupted
+step-undo = undoing an interrupted rotation
+step-finish = finishing an interrupted rotation
+step-mfa_session = getting an MFA session (STS GetSessionToken)
+step-identify = identifying the key's owner (STS GetCallerIdentity)
+step-list_keys = listing the user's access keys (IAM ListAccessKeys)
+step-delete_other = deleting the user's other key to make room
+step-create = creating the new key (IAM CreateAccessKey)
+step-write = writing the new key to the file
+step-verify = verifying the new key (IAM is eventually consistent)
+step-hook = running hook `{ $name }`
+step-retire = retiring the old key
+
+## rotate: warnings, questions, details
+warn-env_key = AWS_ACCESS_KEY_ID in this shell holds the key being rotated ({ $key }); it stops working once the old key is retired: reload your shell's credentials afterwards
+warn-delete_other_active = the other Active key { $key } will be deleted ({ $last })
+warn-sharers = other profiles hold the same key and will stop working: { $profiles }
+warn-create_failed = CreateAccessKey failed: { $error }
+warn-orphan = deleting orphaned key { $key } (its secret was never saved)
+warn-rolling_back = rolling back: { $reason }
+ask-delete_inactive = IAM user { $user } has a second, Inactive key { $key }. Delete it to make room?
+detail-partition = the key belongs to partition { $partition }; set `region` in the profile to a region of that partition
+detail-other_active = the other key { $key } is Active ({ $last }) and may be in use elsewhere; rerun with --delete-other-active to delete it, or delete it yourself
+detail-other_inactive = the other key { $key } is Inactive; rerun with --yes to delete it
+detail-no_new_key = this state needs the new key but the journal has none
+detail-hook_failed = { $detail }; the new key { $new } is in the file and works, the old key { $old } is still active: fix the hook, then run `keyturn rotate --resume { $profile }` (or `keyturn recover`) to finish
+detail-rolled_back = { $reason }; rolled back: the old key { $key } is still in place and works, the new key was deleted
+detail-no_result = internal: no result
+detail-not_processed = internal: profile was not processed
+reason-file_changed = the profile no longer holds the old key (was the file edited meanwhile?)
+reason-write_failed = writing the file failed: { $error }
+reason-no_interrupted = no interrupted rotation
+verify-wrong_user = the new key belongs to { $actual }, not { $expected }
+verify-timeout = the new key did not work within { $secs }s (last error: { $error })
+verify-refused = the new key was refused: { $error }
+last_used-never = never used
+last_used-at = last used { $date } ({ $service } in { $region })
+last_used-unknown = last use unknown
+last_used-unknown_service = unknown service
+last_used-unknown_region = unknown region
+
+## hooks and the settings file
+hooks-settings_hook = { $path }: hook `{ $name }`: { $message }
+hooks-empty_command = command is empty
+hooks-spawn_failed = hook `{ $name }` could not start: { $error }
+hooks-timed_out = hook `{ $name }` timed out after { $secs }s
+hooks-wait_failed = hook `{ $name }`: { $error }
+hooks-failed = hook `{ $name }` failed ({ $status })
+
+## ui: prompts
+ui-mfa_prompt = MFA code for { $serial }:{" "}
+
+## rotate / recover: results
+out-rotated = rotated { $profile }: { $old } -> { $new } ({ $arn }){ $resumed }; old key { $retired }
+out-resumed = , finishing an interrupted rotation
+out-retired_delete = deleted
+out-retired_deactivate = deactivated
+out-updated = {"  "}updated { $place }
+out-backup = {"  "}backup  { $path }
+out-plan = plan for { $profile } (dry run, nothing changed): user { $arn }
+out-plan_delete_other = {"  "}delete the user's other key { $key }
+out-plan_create = {"  "}create a new key
+out-plan_write = {"  "}write it to { $place }
+out-plan_verify_delete = {"  "}verify it, then delete the old key { $key }
+out-plan_verify_deactivate = {"  "}verify it, then deactivate the old key { $key }
+out-fresh = fresh { $profile }: { $key } is { $days } days old, nothing to do
+out-skipped = skipped { $profile }: { $reason }
+out-shared = rotated { $profile } together with { $with } (same key)
+out-recovered = recovered { $profile }: finished the rotation, now using { $key }
+out-recovered_rolled_back = recovered { $profile }: rolled back, the old key is in place
+out-nothing_to_recover = nothing to recover
+
+## status
+status-unparsable = { $path }: the AWS CLI cannot parse this file ({ $error }); fix it first
+status-asking = asking AWS about { $count } key(s)
+status-no_profiles = no profiles in { $credentials } or { $config }
+status-not_user = the key belongs to { $what }; { $hint }
+status-col_profile = PROFILE
+status-col_key = KEY
+status-col_where = WHERE
+status-col_user = USER
+status-col_age = AGE
+status-col_status = STATUS
+status-col_last_used = LAST USED
+status-col_note = NOTE
+status-one_day = 1 day
+status-days = { $count } days
+status-never = never
+status-whose = {" "}of `{ $profile }` (same key)
+status-in_progress = rotation{ $whose } in progress (state { $state }, started { $started })
+status-interrupted = interrupted rotation{ $whose } (state { $state }, started { $started }): run `keyturn recover`
+status-not_rotatable = not rotatable: { $reason }
+status-error_hint = error: { $code }: { $hint }
+status-error = error: { $message }
+status-mfa_hint = {" "}(the profile has mfa_serial; `keyturn rotate` asks for a code)
+status-listed_by = {" "}(listed by `{ $profile }`)
+status-inactive = the key is Inactive{ $by }: the AWS CLI cannot use it
+status-stale = STALE (max { $max }): run `keyturn rotate { $profile }`
+status-held_by = {" "}(in profile { $profile })
+status-leftover = leftover inactive key { $key }{ $held }
+status-second_active = second active key { $key }{ $held }
+status-same_key = same key as { $profiles }
+reason-profile_not_found = no such profile
+reason-file_unparsable = the AWS CLI cannot parse the file
+reason-temporary = temporary credentials (aws_session_token)
+reason-role = role profile
+reason-web_identity = web identity profile
+reason-sso = SSO profile
+reason-process = credential_process profile
+reason-inherited = key inherited from [DEFAULT]
+reason-half_pair = half a key pair
+reason-not_a_token = key value is not a single token
+reason-no_keys = no access key
+reason-not_iam_user = not an IAM user's key
+reason-other = see --output json
+hint-invalid_token = AWS does not know this key (deleted, or a typo)
+hint-bad_signature = the secret does not match the key id
+hint-access_denied = the user may not read its own key details
+hint-network = AWS could not be reached
+
+## schedule
+schedule-every_min = --every must be at least 1d: the job runs once a day
+schedule-no_targets = name at least one profile, or --all
+schedule-bad_profile = profile name { $name } cannot be scheduled (empty or has control characters)
+schedule-path_not_utf8 = { $what } path { $path } is not UTF-8; it cannot be scheduled
+schedule-path_bad = { $what } path { $path } cannot be scheduled (not absolute, or has control characters)
+schedule-binary = the keyturn binary
+schedule-log_file = log file
+schedule-log_dir = log folder
+schedule-no_home = HOME is not set (or not absolute)
+schedule-endpoint_note = the endpoint URL is not passed to the scheduled job; it talks to AWS
+schedule-cron_hint =
+    keyturn does not edit your crontab: add the line above with `crontab -e`.
+    It runs daily and rotates a key once it is older than { $every }; output goes to { $log }.
+schedule-not_ours = { $path } exists and was not written by keyturn; move it away first
+schedule-wrote = wrote { $path }
+schedule-unchanged = unchanged { $path }
+schedule-updated = updated { $path }
+schedule-runs_daily = runs daily: { $command }
+schedule-journal = the journal (journalctl --user -u keyturn-rotate)
+schedule-rotates_when = it rotates a key once it is older than { $every }; output goes to { $out }
+schedule-start_with =
+    start it with:
+    {"  "}{ $command }
+schedule-linger = (on a server, `loginctl enable-linger` keeps it running while you are logged out)
+schedule-enabled_now = enabled
+schedule-show_systemd = systemd user timer ({ $state }), daily
+schedule-show_enabled = enabled
+schedule-show_not_enabled = not enabled
+schedule-show_launchd = launchd agent { $label }, daily
+schedule-show_cron = crontab line
+schedule-show_file = {"  "}file: { $path }
+schedule-show_runs = {"  "}runs: { $command }
+schedule-show_runs_unknown = {"  "}runs: (unreadable; see the files)
+schedule-show_log = {"  "}log:  { $path }
+schedule-none = no schedule installed
+schedule-foreign = { $path } was not written by keyturn; left alone
+schedule-cron_remove = keyturn does not edit your crontab: run `crontab -e` and delete the line ending in `# { $marker } keyturn schedule remove`
+schedule-systemd_unload = if it was running, unload it: systemctl --user stop { $timer } && systemctl --user daemon-reload
+schedule-launchd_unload = if it was loaded, unload it: launchctl bootout gui/$(id -u)/{ $label }
+schedule-removed = removed { $path }
+schedule-tool_failed = `{ $command }` failed ({ $status })
+schedule-no_uid = `id -u` did not print a user id
+ctx-find_binary = finding the keyturn binary
+ctx-absolute = making { $path } absolute
+ctx-read = reading { $path }
+ctx-remove = removing { $path }
+ctx-create = creating { $path }
+ctx-no_parent = { $path } has no parent folder
+ctx-write = writing { $path }
+ctx-run = running { $program }
+ctx-stdout = writing to stdout
+audit-col_severity = SEVERITY
+audit-col_rule = RULE
+audit-col_account = ACCOUNT
+audit-col_local_profile = LOCAL PROFILE
+audit-sev_critical = critical
+audit-sev_high = high
+audit-sev_medium = medium
+audit-sev_low = low
+audit-key_slot = key { $slot }
+audit-two_keys = 2 keys
+audit-ago = { $span } ago
+audit-rules_heading = rules:
+audit-rule_root_access_key = the root user has an access key
+audit-rule_key_not_rotated = active key { $limit } old or more (--max-age)
+audit-rule_key_unused = active key unused for { $limit } or more (--unused)
+audit-rule_two_active_keys = user with two active keys
+audit-rule_key_never_used = active key never used
+audit-fixes_heading = local keys, fixed by:
+audit-findings =
+    { $count ->
+        [one] { $count } finding
+       *[other] { $count } findings
+    }
+audit-accounts =
+    { $count ->
+        [one] { $count } account
+       *[other] { $count } accounts
+    }
+audit-users =
+    { $count ->
+        [one] { $count } user
+       *[other] { $count } users
+    }
+audit-keys =
+    { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    }
+audit-severity_count = { $count } { $severity }
+audit-list_separator = ,{" "}
+audit-summary_counts = {" "}({ $counts })
+audit-summary = { $findings }{ $counts } in { $accounts } ({ $users }, { $keys } checked)
+audit-summary_failed = ; { $count } account(s) FAILED, see below
+audit-account_named = { $account } ({ $name })
+audit-skipped_line = skipped { $account }: { $reason }
+audit-failed_line = FAILED { $account } ({ $via }): { $error }
+audit-csv_failed = account { $account } ({ $via }): { $error }
+
+## audit: the credential report
+audit-report_not_utf8 = the credential report is not UTF-8 (at byte { $byte })
+audit-report_empty = the credential report is empty
+audit-report_missing_column = the credential report has no `{ $column }` column
+audit-report_bad_csv = line { $line } of the credential report is not valid CSV: { $detail }
+audit-report_bad_row = row { $row } of the credential report: { $detail }
+audit-csv_quote_in_field = a quote inside an unquoted field
+audit-csv_text_after_quote = text after a closing quote
+audit-csv_quote_not_closed = a quoted field is never closed
+audit-row_field_count = { $count } fields, the header has { $header }
+audit-row_bad_active = access_key_{ $slot }_active is `{ $value }`
+
+## audit: the command
+audit-flag_too_long = { $flag } `{ $value }` is too long
+audit-concurrency_zero = --concurrency and --account-concurrency must be at least 1
+audit-bad_org_role = --org-role `{ $role }` is not a role name (e.g. OrganizationAccountAccessRole)
+audit-file_not_utf8 = { $path }:{ $line }: not UTF-8; the AWS CLI cannot read this file either
+audit-after_fallback = { $error }; and before that, { $why }
+audit-account_state = the account is { $state }
+audit-report_denied = the credential report is not permitted ({ $error })
+audit-report_not_ready = the credential report was not ready within { $seconds }s
+audit-note_listed_instead = { $why }; listed users and keys instead
+audit-note_keys_denied = ListAccessKeys was denied for { $count } user(s): their findings name key slots, not key ids
+audit-note_root_unknown = could not tell whether the root user has access keys ({ $error })
+audit-log_listing_org = listing the organization's accounts with profile { $profile }
+audit-log_assuming = { $account }: assuming { $role_arn }
+audit-log_fallback = { $account }: { $why }; listing users and keys
+audit-log_listing_keys = { $account }: listing the keys of { $count } users
