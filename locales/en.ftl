@@ -76,7 +76,11 @@ step-create = creating the new key (IAM CreateAccessKey)
 step-write = writing the new key to the file
 step-verify = verifying the new key (IAM is eventually consistent)
 step-hook = running hook `{ $name }`
-step-retire = retiring the old key
+step-retire =
+    { $mode ->
+        [deactivate] deactivating the old key
+       *[other] retiring the old key
+    }
 
 ## rotate: warnings, questions, details
 warn-env_key = AWS_ACCESS_KEY_ID in this shell holds the key being rotated ({ $key }); it stops working once the old key is retired: reload your shell's credentials afterwards
@@ -139,7 +143,11 @@ out-nothing_to_recover = nothing to recover
 
 ## status
 status-unparsable = { $path }: the AWS CLI cannot parse this file ({ $error }); fix it first
-status-asking = asking AWS about { $count } key(s)
+status-asking =
+    { $count ->
+        [one] asking AWS about { $count } key
+       *[other] asking AWS about { $count } keys
+    }
 status-no_profiles = no profiles in { $credentials } or { $config }
 status-not_user = the key belongs to { $what }; { $hint }
 status-col_profile = PROFILE
@@ -167,6 +175,7 @@ status-held_by = {" "}(in profile { $profile })
 status-leftover = leftover inactive key { $key }{ $held }
 status-second_active = second active key { $key }{ $held }
 status-same_key = same key as { $profiles }
+status-note_separator = ;{" "}
 reason-profile_not_found = no such profile
 reason-file_unparsable = the AWS CLI cannot parse the file
 reason-temporary = temporary credentials (aws_session_token)
@@ -279,7 +288,11 @@ audit-severity_count = { $count } { $severity }
 audit-list_separator = ,{" "}
 audit-summary_counts = {" "}({ $counts })
 audit-summary = { $findings }{ $counts } in { $accounts } ({ $users }, { $keys } checked)
-audit-summary_failed = ; { $count } account(s) FAILED, see below
+audit-summary_failed =
+    { $count ->
+        [one] ; { $count } account FAILED, see below
+       *[other] ; { $count } accounts FAILED, see below
+    }
 audit-account_named = { $account } ({ $name })
 audit-skipped_line = skipped { $account }: { $reason }
 audit-failed_line = FAILED { $account } ({ $via }): { $error }
@@ -307,7 +320,11 @@ audit-account_state = the account is { $state }
 audit-report_denied = the credential report is not permitted ({ $error })
 audit-report_not_ready = the credential report was not ready within { $seconds }s
 audit-note_listed_instead = { $why }; listed users and keys instead
-audit-note_keys_denied = ListAccessKeys was denied for { $count } user(s): their findings name key slots, not key ids
+audit-note_keys_denied =
+    { $count ->
+        [one] ListAccessKeys was denied for { $count } user: its findings name key slots, not key ids
+       *[other] ListAccessKeys was denied for { $count } users: their findings name key slots, not key ids
+    }
 audit-note_root_unknown = could not tell whether the root user has access keys ({ $error })
 audit-log_listing_org = listing the organization's accounts with profile { $profile }
 audit-log_assuming = { $account }: assuming { $role_arn }

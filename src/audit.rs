@@ -1613,7 +1613,7 @@ mod tests {
         });
         assert_eq!(a.failed(), 1);
         let t = render_table(&a);
-        assert!(t.contains("1 account(s) FAILED"), "{t}");
+        assert!(t.contains("1 account FAILED"), "{t}");
         assert!(t.contains("FAILED 444455556666 (dev) (role Audit via profile mgmt): STS AssumeRole: AccessDenied: no"), "{t}");
         assert!(t.contains("skipped 777788889999 (old): SUSPENDED"), "{t}");
         let j = render_json(&a);

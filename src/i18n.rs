@@ -339,8 +339,15 @@ mod tests {
         assert_eq!(width("（）、。"), 8);
     }
 
-    /// Every variable a pattern references (placeables and selectors).
-    fn pattern_vars(p: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+    /// The variables a pattern references: those it shows, and those
+    /// that only select a variant (`$mode ->`).
+    #[derive(Default)]
+    struct Vars {
+        shown: BTreeSet<String>,
+        selectors: BTreeSet<String>,
+    }
+
+    fn pattern_vars(p: &ast::Pattern<&str>, out: &mut Vars) {
         for el in &p.elements {
             if let ast::PatternElement::Placeable { expression } = el {
                 expr_vars(expression, out);
@@ -348,10 +355,12 @@ mod tests {
         }
     }
 
-    fn expr_vars(e: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+    fn expr_vars(e: &ast::Expression<&str>, out: &mut Vars) {
         match e {
             ast::Expression::Select { selector, variants } => {
-                inline_vars(selector, out);
+                if let ast::InlineExpression::VariableReference { id } = selector {
+                    out.selectors.insert(id.name.to_string());
+                }
                 for v in variants {
                     pattern_vars(&v.value, out);
                 }
@@ -360,10 +369,10 @@ mod tests {
         }
     }
 
-    fn inline_vars(i: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+    fn inline_vars(i: &ast::InlineExpression<&str>, out: &mut Vars) {
         match i {
             ast::InlineExpression::VariableReference { id } => {
-                out.insert(id.name.to_string());
+                out.shown.insert(id.name.to_string());
             }
             ast::InlineExpression::Placeable { expression } => expr_vars(expression, out),
             _ => {}
@@ -373,6 +382,14 @@ mod tests {
     /// Each message of an ftl text with its variables; panics on a syntax
     /// error, a duplicate id or a message without a value.
     fn messages(name: &str, text: &str) -> BTreeMap<String, BTreeSet<String>> {
+        messages_vars(name, text)
+            .into_iter()
+            .map(|(id, v)| (id, v.shown.union(&v.selectors).cloned().collect()))
+            .collect()
+    }
+
+    /// [`messages`] with the shown and the selecting variables apart.
+    fn messages_vars(name: &str, text: &str) -> BTreeMap<String, Vars> {
         let res = fluent_syntax::parser::parse(text)
             .unwrap_or_else(|(_, errs)| panic!("{name}: syntax errors {errs:?}"));
         let mut out = BTreeMap::new();
@@ -383,7 +400,7 @@ mod tests {
                         .value
                         .as_ref()
                         .unwrap_or_else(|| panic!("{name}: {} has no value", m.id.name));
-                    let mut vars = BTreeSet::new();
+                    let mut vars = Vars::default();
                     pattern_vars(value, &mut vars);
                     let dup = out.insert(m.id.name.to_string(), vars);
                     assert!(dup.is_none(), "{name}: duplicate id {}", m.id.name);
@@ -419,7 +436,8 @@ mod tests {
 
     #[test]
     fn every_message_formats_in_both_languages() {
-        for (id, vars) in messages("en.ftl", EN_FTL) {
+        for (id, v) in messages_vars("en.ftl", EN_FTL) {
+            let vars: BTreeSet<String> = v.shown.union(&v.selectors).cloned().collect();
             let values: Vec<(String, String)> =
                 vars.iter().map(|v| (v.clone(), format!("<{v}>"))).collect();
             let args: Vec<(&str, &dyn Display)> = values
@@ -443,7 +461,7 @@ mod tests {
                     !text.contains(['\u{2068}', '\u{2069}']),
                     "{id}: isolation marks in {lang:?}"
                 );
-                for (n, _) in &values {
+                for n in &v.shown {
                     assert!(
                         text.contains(&format!("<{n}>")),
                         "{id}: {n} not shown in {lang:?}"

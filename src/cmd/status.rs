@@ -847,7 +847,7 @@ fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> Vec<
             last_used_text(line.last_used.as_ref()),
         ]);
     }
-    row.push(notes(line, max_age).join("; "));
+    row.push(notes(line, max_age).join(tr("status.note_separator")));
     row
 }
 
