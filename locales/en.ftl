@@ -330,3 +330,148 @@ audit-log_listing_org = listing the organization's accounts with profile { $prof
 audit-log_assuming = { $account }: assuming { $role_arn }
 audit-log_fallback = { $account }: { $why }; listing users and keys
 audit-log_listing_keys = { $account }: listing the keys of { $count } users
+
+## clap: usage errors and help words (clap prints these in English)
+help-usage_heading = Usage:
+help-commands_heading = Commands
+help-arguments_heading = Arguments
+help-options_heading = Options
+help-values_heading = Possible values:
+help-values_label = possible values
+help-default_label = default
+clap-usage_heading = Usage:
+clap-more_info = For more information, try '--help'.
+clap-unknown_subcommand = unrecognized subcommand '{ $name }'
+clap-tip_subcommand = tip: a similar subcommand exists: '{ $suggestion }'
+clap-unknown_argument = unexpected argument '{ $name }' found
+clap-tip_argument = tip: a similar argument exists: '{ $suggestion }'
+clap-tip_separator = tip: to pass '{ $name }' as a value, use '-- { $name }'
+clap-missing_value = a value is required for '{ $arg }' but none was supplied
+clap-invalid_value = invalid value '{ $value }' for '{ $arg }'
+clap-tip_values = [possible values: { $values }]
+clap-missing_required = the following required arguments were not provided: { $args }
+clap-conflict = the argument '{ $arg }' cannot be used with '{ $other }'
+clap-missing_subcommand = '{ $name }' requires a subcommand but one was not provided
+
+## help: keyed by command path and argument id (src/help.rs)
+help-audit = Check a whole account (or many) for stale access keys
+help-audit-account_concurrency = Accounts audited at once
+help-audit-after =
+    Rules (each finding names its rule and the standards it comes from):
+    {"  "}root-access-key   the root user has an access key     CIS 1.4, Security Hub IAM.4
+    {"  "}key-not-rotated   active key older than --max-age     Security Hub IAM.3, CIS 1.14
+    {"  "}key-unused        active key unused for --unused      CIS 1.12, Security Hub IAM.22
+    {"  "}two-active-keys   a user with two active keys         CIS 1.13
+    {"  "}key-never-used    active key never used               CIS 1.11
+    Inactive keys are never age findings.
+
+    Exit codes: 0 clean, 4 findings, 1 an account could not be audited, 2 usage.
+
+    Examples:
+    {"  "}keyturn audit                                 the account of $AWS_PROFILE, else `default`
+    {"  "}keyturn audit --profile dev --profile prod    two accounts, concurrently
+    {"  "}keyturn audit --profile mgmt --org-role OrganizationAccountAccessRole
+    {"  "}keyturn audit --max-age 0d --output csv       every active key, as CSV
+help-audit-concurrency = IAM requests in flight per account
+help-audit-max_age = Flag active keys at least this old (Security Hub IAM.3, CIS 1.14)
+help-audit-no_report = Do not use the credential report: list users and keys instead
+help-audit-org_role = Also audit every account of the profile's organization, assuming this role in each (e.g. OrganizationAccountAccessRole)
+help-audit-profiles = Profile whose own key signs the audit (repeatable; profiles are audited concurrently) [default: $AWS_PROFILE, else `default`]
+help-audit-report_timeout = How long to wait for IAM to generate the credential report before listing users and keys instead
+help-audit-unused = Flag active keys unused for at least this long (CIS 1.12)
+help-completions = Print shell completions
+help-completions-shell = The shell to print completions for
+help-flag-help = Print help (see a summary with '-h')
+help-flag-version = Print version
+help-help_subcommand = Print this message or the help of the given subcommand(s)
+help-keyturn = Rotate AWS IAM user access keys safely, in one command
+help-keyturn-after =
+    Examples:
+    {"  "}keyturn rotate                       rotate $AWS_PROFILE, else `default`
+    {"  "}keyturn rotate dev prod              rotate two profiles
+    {"  "}keyturn rotate --dry-run             show the plan, change nothing
+    {"  "}keyturn rotate --retire deactivate   keep the old key, Inactive
+    {"  "}keyturn recover                      finish or undo interrupted rotations
+
+    Exit codes:
+    {"  "}0  success
+    {"  "}1  failure (the message says what state things are in)
+    {"  "}2  usage error
+    {"  "}3  refused: nothing was changed
+    {"  "}4  audit found stale keys
+    {"  "}5  nothing to do
+
+    Environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+    AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
+    with the profile's own key, never with AWS_ACCESS_KEY_ID.
+help-keyturn-config_file = Shared config file [env: AWS_CONFIG_FILE] [default: ~/.aws/config]
+help-keyturn-credentials_file = Shared credentials file [env: AWS_SHARED_CREDENTIALS_FILE] [default: ~/.aws/credentials]
+help-keyturn-endpoint_url = Send IAM and STS requests here (an emulator) [env: AWS_ENDPOINT_URL]
+help-keyturn-lang = Language of messages [default: from LC_ALL, LC_MESSAGES or LANG; `ja*` is Japanese]
+help-keyturn-output = Output format
+help-keyturn-verbose = More detail on stderr (never secrets)
+help-man = Print the man page
+help-recover = Finish or undo rotations a crash interrupted, starting no new ones
+help-recover-keep_backups = Backups of each file to keep
+help-recover-mfa_code = MFA code, when the profile has mfa_serial (else asked on a terminal)
+help-recover-timeout = Verification timeout, e.g. 90s, 2m [default: 120s]
+help-rotate = Rotate the access key of one or more profiles
+help-rotate-after =
+    Examples:
+    {"  "}keyturn rotate                       rotate $AWS_PROFILE, else `default`
+    {"  "}keyturn rotate dev prod              rotate two profiles
+    {"  "}keyturn rotate --dry-run             show the plan, change nothing
+    {"  "}keyturn rotate --retire deactivate   keep the old key, Inactive
+    {"  "}keyturn recover                      finish or undo interrupted rotations
+
+    Exit codes:
+    {"  "}0  success
+    {"  "}1  failure (the message says what state things are in)
+    {"  "}2  usage error
+    {"  "}3  refused: nothing was changed
+    {"  "}4  audit found stale keys
+    {"  "}5  nothing to do
+
+    Environment: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+    AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
+    with the profile's own key, never with AWS_ACCESS_KEY_ID.
+help-rotate-all = Every profile of both files; those that cannot rotate are skipped
+help-rotate-delete_other_active = Delete a second, Active key to make room (shows its last use)
+help-rotate-dry_run = Only read: print what would be created, retired and rewritten
+help-rotate-jobs = IAM users rotated at once [default: 4]
+help-rotate-keep_backups = Backups of each file to keep
+help-rotate-max_age = Rotate only keys older than this, e.g. 60d (else: "fresh", exit 5)
+help-rotate-mfa_code = MFA code, when the profile has mfa_serial (else asked on a terminal)
+help-rotate-on_hook_failure = If a hook fails: keep the old key (stop) or undo (rollback) [default: stop]
+help-rotate-only_named = Rewrite only the named profile, not other profiles sharing its key
+help-rotate-profile_flag = Another way to name a profile (repeatable)
+help-rotate-profiles = Profiles to rotate [default: $AWS_PROFILE, else `default`]
+help-rotate-resume = Only finish interrupted rotations of these profiles; start none
+help-rotate-retire = What to do with the old key once the new one works [default: delete]
+help-rotate-timeout = Verification timeout, e.g. 90s, 2m [default: 120s]
+help-rotate-verify_count = Consecutive successful checks that prove the new key
+help-rotate-yes = Delete a second, Inactive key without asking
+help-schedule = Install, show or remove a periodic rotation (systemd, launchd, cron)
+help-schedule-install = Install (or update) a daily job running `keyturn rotate --max-age EVERY`
+help-schedule-install-all = Rotate every profile that has a static key
+help-schedule-install-backend = Where to install [default: launchd on macOS, systemd where it runs, else cron]
+help-schedule-install-enable = Also load and start the job now (systemctl --user / launchctl)
+help-schedule-install-every = Rotate each key once it is this old (at least 1d), e.g. 30d, 90d
+help-schedule-install-profiles = Profiles the job rotates [default: $AWS_PROFILE, else `default`, fixed now]
+help-schedule-remove = Delete the files `schedule install` wrote
+help-schedule-remove-backend = Remove only from here [default: everywhere]
+help-schedule-remove-disable = Also stop and unload the job first (systemctl --user / launchctl)
+help-schedule-show = Print the installed schedule
+help-schedule-show-backend = Look only here [default: everywhere]
+help-status = Show every profile's key: age, user, last use, pending rotations
+help-status-max_age = Mark keys at least this old STALE, e.g. 60d (90d is Security Hub's IAM.3 threshold)
+help-status-offline = Only what the files and journals say: no network request at all
+help-status-profiles = Profiles to show [default: every profile of both files]
+help-value-backend-cron = a crontab line, printed (keyturn never edits the crontab)
+help-value-backend-launchd = launchd agent in ~/Library/LaunchAgents
+help-value-backend-systemd = systemd user timer + service in $XDG_CONFIG_HOME/systemd/user
+help-value-on_hook_failure-rollback = Undo the rotation: old pair back, new key deleted
+help-value-on_hook_failure-stop = Keep the old key active; finish later with `rotate --resume`
+help-value-output-csv = CSV (audit findings; other commands print text)
+help-value-retire-deactivate = Make it Inactive; a later rotate deletes it without asking
+help-value-retire-delete = Delete it (like the classic script)

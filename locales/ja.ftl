@@ -302,3 +302,148 @@ audit-log_listing_org = プロファイル { $profile } で組織のアカウン
 audit-log_assuming = { $account }: { $role_arn } を引き受けています
 audit-log_fallback = { $account }: { $why }。ユーザーとアクセスキーを一覧します
 audit-log_listing_keys = { $account }: { $count } 人のユーザーのアクセスキーを一覧しています
+
+## clap: usage errors and help words (clap prints these in English)
+help-usage_heading = 使い方:
+help-commands_heading = コマンド
+help-arguments_heading = 引数
+help-options_heading = オプション
+help-values_heading = 指定できる値:
+help-values_label = 指定できる値
+help-default_label = 既定値
+clap-usage_heading = 使い方:
+clap-more_info = 詳しくは `--help` を付けて実行してください。
+clap-unknown_subcommand = サブコマンド '{ $name }' はありません
+clap-tip_subcommand = ヒント: 似た名前のサブコマンドがあります: '{ $suggestion }'
+clap-unknown_argument = 引数 '{ $name }' は使えません
+clap-tip_argument = ヒント: 似た名前の引数があります: '{ $suggestion }'
+clap-tip_separator = ヒント: '{ $name }' を値として渡すには '-- { $name }' と指定してください
+clap-missing_value = '{ $arg }' には値が必要です。値を指定してください
+clap-invalid_value = '{ $arg }' に値 '{ $value }' は指定できません
+clap-tip_values = 指定できる値: { $values }
+clap-missing_required = 次の必須の引数が指定されていません: { $args }
+clap-conflict = 引数 '{ $arg }' は '{ $other }' と一緒に使えません
+clap-missing_subcommand = '{ $name }' にはサブコマンドが必要です。サブコマンドを指定してください
+
+## help: keyed by command path and argument id (src/help.rs)
+help-audit = アカウント全体（または複数のアカウント）で古いアクセスキーを確認します
+help-audit-account_concurrency = 同時に監査するアカウントの数
+help-audit-after =
+    ルール（各検出結果には、ルールとその出典の基準が示されます）:
+    {"  "}root-access-key   ルートユーザーがアクセスキーを持っている             CIS 1.4、Security Hub IAM.4
+    {"  "}key-not-rotated   --max-age より古いアクティブなアクセスキー           Security Hub IAM.3、CIS 1.14
+    {"  "}key-unused        --unused の期間使われていないアクティブなアクセスキー CIS 1.12、Security Hub IAM.22
+    {"  "}two-active-keys   アクティブなアクセスキーを 2 つ持つユーザー          CIS 1.13
+    {"  "}key-never-used    一度も使われていないアクティブなアクセスキー         CIS 1.11
+    非アクティブなアクセスキーは、経過日数の検出結果になりません。
+
+    終了コード: 0 問題なし、4 検出結果あり、1 監査できないアカウントがある、2 使い方の誤り。
+
+    例:
+    {"  "}keyturn audit                                 $AWS_PROFILE（なければ `default`）のアカウント
+    {"  "}keyturn audit --profile dev --profile prod    2 つのアカウントを並行して監査
+    {"  "}keyturn audit --profile mgmt --org-role OrganizationAccountAccessRole
+    {"  "}keyturn audit --max-age 0d --output csv       すべてのアクティブなアクセスキーを CSV で出力
+help-audit-concurrency = アカウントごとに同時に送る IAM リクエストの数
+help-audit-max_age = この期間以上経過したアクティブなアクセスキーを検出します（Security Hub IAM.3、CIS 1.14）
+help-audit-no_report = 認証情報レポートを使わず、ユーザーとアクセスキーを一覧して監査します
+help-audit-org_role = プロファイルの組織に属するすべてのアカウントも、各アカウントでこのロールを引き受けて監査します（例: OrganizationAccountAccessRole）
+help-audit-profiles = 監査に署名するアクセスキーを持つプロファイル（複数指定可。プロファイルごとに並行して監査します）[既定値: $AWS_PROFILE、なければ `default`]
+help-audit-report_timeout = IAM が認証情報レポートを生成するのを待つ時間。超えると、ユーザーとアクセスキーの一覧に切り替えます
+help-audit-unused = この期間以上使われていないアクティブなアクセスキーを検出します（CIS 1.12）
+help-completions = シェル補完のスクリプトを出力します
+help-completions-shell = 補完を出力するシェル
+help-flag-help = ヘルプを表示します（-h で要約）
+help-flag-version = バージョンを表示します
+help-help_subcommand = このヘルプ、または指定したサブコマンドのヘルプを表示します
+help-keyturn = AWS IAM ユーザーのアクセスキーを、1 つのコマンドで安全にローテーションします
+help-keyturn-after =
+    例:
+    {"  "}keyturn rotate                       $AWS_PROFILE（なければ `default`）をローテーション
+    {"  "}keyturn rotate dev prod              2 つのプロファイルをローテーション
+    {"  "}keyturn rotate --dry-run             計画を表示するだけで、何も変更しない
+    {"  "}keyturn rotate --retire deactivate   古いアクセスキーを非アクティブにして残す
+    {"  "}keyturn recover                      中断されたローテーションを完了するか、元に戻す
+
+    終了コード:
+    {"  "}0  成功
+    {"  "}1  失敗（どの状態にあるかをメッセージで示します）
+    {"  "}2  使い方の誤り
+    {"  "}3  拒否: 何も変更していません
+    {"  "}4  audit が古いアクセスキーを検出
+    {"  "}5  何もすることがない
+
+    環境変数: AWS_PROFILE、AWS_SHARED_CREDENTIALS_FILE、AWS_CONFIG_FILE、
+    AWS_ENDPOINT_URL、AWS_CA_BUNDLE、HTTPS_PROXY/NO_PROXY。keyturn は常にプロファイル
+    自身のアクセスキーで署名し、AWS_ACCESS_KEY_ID は使いません。
+help-keyturn-config_file = 設定ファイル [env: AWS_CONFIG_FILE] [既定値: ~/.aws/config]
+help-keyturn-credentials_file = 認証情報ファイル [env: AWS_SHARED_CREDENTIALS_FILE] [既定値: ~/.aws/credentials]
+help-keyturn-endpoint_url = IAM と STS のリクエストの送信先（エミュレーターなど）[env: AWS_ENDPOINT_URL]
+help-keyturn-lang = メッセージの言語 [既定値: LC_ALL、LC_MESSAGES、LANGUAGE、LANG から判定。`ja*` は日本語]
+help-keyturn-output = 出力形式
+help-keyturn-verbose = 標準エラー出力に詳細を表示します（シークレットは表示しません）
+help-man = man ページを出力します
+help-recover = クラッシュで中断されたローテーションを完了するか元に戻します。新しいローテーションは開始しません
+help-recover-keep_backups = ファイルごとに残すバックアップの数
+help-recover-mfa_code = MFA コード（プロファイルに mfa_serial がある場合。指定しなければ端末で尋ねます）
+help-recover-timeout = 検証のタイムアウト（例: 90s、2m）[既定値: 120s]
+help-rotate = 1 つ以上のプロファイルのアクセスキーをローテーションします
+help-rotate-after =
+    例:
+    {"  "}keyturn rotate                       $AWS_PROFILE（なければ `default`）をローテーション
+    {"  "}keyturn rotate dev prod              2 つのプロファイルをローテーション
+    {"  "}keyturn rotate --dry-run             計画を表示するだけで、何も変更しない
+    {"  "}keyturn rotate --retire deactivate   古いアクセスキーを非アクティブにして残す
+    {"  "}keyturn recover                      中断されたローテーションを完了するか、元に戻す
+
+    終了コード:
+    {"  "}0  成功
+    {"  "}1  失敗（どの状態にあるかをメッセージで示します）
+    {"  "}2  使い方の誤り
+    {"  "}3  拒否: 何も変更していません
+    {"  "}4  audit が古いアクセスキーを検出
+    {"  "}5  何もすることがない
+
+    環境変数: AWS_PROFILE、AWS_SHARED_CREDENTIALS_FILE、AWS_CONFIG_FILE、
+    AWS_ENDPOINT_URL、AWS_CA_BUNDLE、HTTPS_PROXY/NO_PROXY。keyturn は常にプロファイル
+    自身のアクセスキーで署名し、AWS_ACCESS_KEY_ID は使いません。
+help-rotate-all = 両方のファイルのすべてのプロファイル。ローテーションできないものはスキップします
+help-rotate-delete_other_active = 空きを作るため、2 つ目のアクティブなアクセスキーを削除します（最終使用日時を表示します）
+help-rotate-dry_run = 読み取りのみ: 作成、削除、書き換えの予定を表示します
+help-rotate-jobs = 同時にローテーションする IAM ユーザーの数 [既定値: 4]
+help-rotate-keep_backups = ファイルごとに残すバックアップの数
+help-rotate-max_age = この期間より古いアクセスキーだけをローテーションします（例: 60d。対象がなければ終了コード 5）
+help-rotate-mfa_code = MFA コード（プロファイルに mfa_serial がある場合。指定しなければ端末で尋ねます）
+help-rotate-on_hook_failure = フックが失敗したとき: 古いアクセスキーを残す（stop）か、元に戻す（rollback）[既定値: stop]
+help-rotate-only_named = 指定したプロファイルだけを書き換え、同じアクセスキーを持つ他のプロファイルは変更しません
+help-rotate-profile_flag = プロファイルを指定するもう 1 つの方法（複数指定可）
+help-rotate-profiles = ローテーションするプロファイル [既定値: $AWS_PROFILE、なければ `default`]
+help-rotate-resume = これらのプロファイルの中断されたローテーションを完了するだけで、新しく開始しません
+help-rotate-retire = 新しいアクセスキーが使えるようになった後の古いアクセスキーの扱い [既定値: delete]
+help-rotate-timeout = 検証のタイムアウト（例: 90s、2m）[既定値: 120s]
+help-rotate-verify_count = 新しいアクセスキーが使えると判断するまでに連続で成功させる確認の回数
+help-rotate-yes = 2 つ目の非アクティブなアクセスキーを確認なしで削除します
+help-schedule = 定期的なローテーションをインストール、表示、削除します（systemd、launchd、cron）
+help-schedule-install = `keyturn rotate --max-age EVERY` を毎日実行するジョブをインストール（または更新）します
+help-schedule-install-all = 長期的なアクセスキーを持つすべてのプロファイルをローテーションします
+help-schedule-install-backend = インストール先 [既定値: macOS では launchd、systemd が動いていれば systemd、それ以外は cron]
+help-schedule-install-enable = ジョブを今すぐ読み込んで開始します（systemctl --user / launchctl）
+help-schedule-install-every = アクセスキーがこの期間を経過したらローテーションします（1d 以上。例: 30d、90d）
+help-schedule-install-profiles = ジョブがローテーションするプロファイル [既定値: $AWS_PROFILE、なければ `default`。インストール時に確定]
+help-schedule-remove = `schedule install` が作成したファイルを削除します
+help-schedule-remove-backend = ここからだけ削除します [既定値: すべて]
+help-schedule-remove-disable = 先にジョブを停止してアンロードします（systemctl --user / launchctl）
+help-schedule-show = インストール済みのスケジュールを表示します
+help-schedule-show-backend = ここだけを確認します [既定値: すべて]
+help-status = 各プロファイルのアクセスキーを表示します: 経過日数、ユーザー、最終使用、進行中のローテーション
+help-status-max_age = この期間以上経過したアクセスキーを期限超過として示します（例: 60d。Security Hub IAM.3 のしきい値は 90d）
+help-status-offline = ファイルとローテーション記録の内容だけを表示し、ネットワークには一切接続しません
+help-status-profiles = 表示するプロファイル [既定値: 両方のファイルのすべてのプロファイル]
+help-value-backend-cron = crontab の行を出力します（keyturn は crontab を編集しません）
+help-value-backend-launchd = ~/Library/LaunchAgents の launchd エージェント
+help-value-backend-systemd = $XDG_CONFIG_HOME/systemd/user の systemd ユーザータイマーとサービス
+help-value-on_hook_failure-rollback = ローテーションを元に戻します: 古いキーペアを戻し、新しいアクセスキーを削除します
+help-value-on_hook_failure-stop = 古いアクセスキーをアクティブのまま残します。後で `rotate --resume` で完了します
+help-value-output-csv = CSV（audit の検出結果。他のコマンドはテキストを出力します）
+help-value-retire-deactivate = 非アクティブにします。次回のローテーションで確認なしに削除されます
+help-value-retire-delete = 削除します（従来のスクリプトと同じ）
