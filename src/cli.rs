@@ -190,6 +190,8 @@ pub struct Env {
     pub ca_bundle: Option<PathBuf>,
     pub stdin_is_tty: bool,
     pub stderr_is_tty: bool,
+    /// `NO_COLOR` set (any value) or `TERM=dumb`: no spinner, no colour.
+    pub plain_terminal: bool,
     /// The settings file's path and text, if it exists.
     pub settings: Option<(PathBuf, String)>,
     /// `LC_ALL`, `LC_MESSAGES`, `LANGUAGE` and `LANG`, which choose the
@@ -213,6 +215,8 @@ impl Env {
             ca_bundle: var("AWS_CA_BUNDLE").map(PathBuf::from),
             stdin_is_tty: std::io::stdin().is_terminal(),
             stderr_is_tty: std::io::stderr().is_terminal(),
+            plain_terminal: var("NO_COLOR").is_some()
+                || std::env::var_os("TERM").is_some_and(|t| t == "dumb"),
             settings: crate::hooks::settings_path(
                 var("XDG_CONFIG_HOME").map(PathBuf::from).as_deref(),
                 var("HOME").map(PathBuf::from).as_deref(),
@@ -416,7 +420,7 @@ impl Config {
                 ca_bundle: env.ca_bundle.clone(),
                 verbose: cli.verbose > 0,
             },
-            spinner: env.stderr_is_tty && cli.output == Output::Text,
+            spinner: env.stderr_is_tty && !env.plain_terminal && cli.output == Output::Text,
             output: cli.output,
             verbose: cli.verbose,
         })
