@@ -482,6 +482,41 @@ mod tests {
     }
 
     #[test]
+    fn progress_lines_fit_80_columns_after_the_prefix() {
+        // ja-style.md: `keyturn: PROFILE: step` fits 80 columns for a
+        // short profile name (longer lines are cut by the spinner).
+        for lang in [Lang::En, Lang::Ja] {
+            for (id, vars) in messages("en.ftl", EN_FTL) {
+                if !id.starts_with("step-") {
+                    continue;
+                }
+                let values: Vec<(String, String)> = vars
+                    .iter()
+                    .map(|v| {
+                        (
+                            v.clone(),
+                            if v == "mode" {
+                                "deactivate".into()
+                            } else {
+                                "github-actions".into()
+                            },
+                        )
+                    })
+                    .collect();
+                let args: Vec<(&str, &dyn Display)> = values
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v as &dyn Display))
+                    .collect();
+                let line = format!(
+                    "keyturn: default: {}",
+                    trf_in(lang, &id.replacen('-', ".", 1), &args)
+                );
+                assert!(width(&line) <= 80, "{} columns: {line}", width(&line));
+            }
+        }
+    }
+
+    #[test]
     fn lookup_ids_map_to_fluent_ids_one_to_one() {
         // `area.what` -> `area-what`: the first `-` is the area separator,
         // so no area may itself contain a `-`, and no id may have a dot.

@@ -843,7 +843,12 @@ fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> Vec<
         row.extend([
             line.user.clone().unwrap_or_else(dash),
             line.age_days.map(days).unwrap_or_else(dash),
-            line.status.map(str::to_string).unwrap_or_else(dash),
+            match line.status {
+                // IAM's words, as the IAM console shows them in Japanese.
+                Some("Active") => tr("status.value_active").to_string(),
+                Some("Inactive") => tr("status.value_inactive").to_string(),
+                other => other.map(str::to_string).unwrap_or_else(dash),
+            },
             last_used_text(line.last_used.as_ref()),
         ]);
     }
