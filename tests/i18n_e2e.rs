@@ -96,8 +96,9 @@ fn a_japanese_run_rotates_and_reports_in_japanese() {
     }
     let row = lines.find(|l| l.starts_with("default")).unwrap();
     assert!(row.contains("alice") && row.contains("0 日"), "{row}");
-    // IAM's own word for the key's state stays as IAM spells it.
-    assert!(row.contains("Active"), "{row}");
+    // The key's state in the IAM console's Japanese (ja-style.md); JSON
+    // keeps IAM's `Active`.
+    assert!(row.contains("アクティブ"), "{row}");
     let width = |s: &str| -> usize {
         s.chars()
             .map(|c| if has_japanese(&c.to_string()) { 2 } else { 1 })
