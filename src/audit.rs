@@ -1073,27 +1073,11 @@ pub fn render_table(a: &Audit) -> String {
         )
     };
     let n = a.findings.len();
-    let findings = if n == 1 {
-        trf("audit.findings_one", &[("count", &n)])
-    } else {
-        trf("audit.findings_many", &[("count", &n)])
-    };
+    let findings = trf("audit.findings", &[("count", &n)]);
     let n = audited.len();
-    let accounts = if n == 1 {
-        trf("audit.accounts_one", &[("count", &n)])
-    } else {
-        trf("audit.accounts_many", &[("count", &n)])
-    };
-    let users = if users == 1 {
-        trf("audit.users_one", &[("count", &users)])
-    } else {
-        trf("audit.users_many", &[("count", &users)])
-    };
-    let keys = if keys == 1 {
-        trf("audit.keys_one", &[("count", &keys)])
-    } else {
-        trf("audit.keys_many", &[("count", &keys)])
-    };
+    let accounts = trf("audit.accounts", &[("count", &n)]);
+    let users = trf("audit.users", &[("count", &users)]);
+    let keys = trf("audit.keys", &[("count", &keys)]);
     out.push_str(&trf(
         "audit.summary",
         &[
@@ -1785,7 +1769,7 @@ mod tests {
         });
         assert_eq!(a.failed(), 1);
         let t = render_table(&a);
-        assert!(t.contains("1 account(s) FAILED"), "{t}");
+        assert!(t.contains("1 account FAILED"), "{t}");
         assert!(t.contains("FAILED 444455556666 (dev) (role Audit via profile mgmt): STS AssumeRole: AccessDenied: no"), "{t}");
         assert!(t.contains("skipped 777788889999 (old): SUSPENDED"), "{t}");
         let j = render_json(&a);

@@ -199,14 +199,18 @@ pub struct Env {
     pub ca_bundle: Option<PathBuf>,
     pub stdin_is_tty: bool,
     pub stderr_is_tty: bool,
+    /// `NO_COLOR` set (any value) or `TERM=dumb`: no spinner, no colour.
+    pub plain_terminal: bool,
     /// The settings file's path and text, if it exists.
     pub settings: Option<(PathBuf, String)>,
     /// Why the settings file (or its folder) cannot be trusted, if so:
     /// another user could put hooks in it (see [`crate::hooks::settings_trust`]).
     pub settings_untrusted: Option<String>,
-    /// `LC_ALL`, `LC_MESSAGES` and `LANG`, which choose the language.
+    /// `LC_ALL`, `LC_MESSAGES`, `LANGUAGE` and `LANG`, which choose the
+    /// language.
     pub lc_all: Option<String>,
     pub lc_messages: Option<String>,
+    pub language: Option<String>,
     pub lang: Option<String>,
 }
 
@@ -231,6 +235,8 @@ impl Env {
             ca_bundle: var("AWS_CA_BUNDLE").map(PathBuf::from),
             stdin_is_tty: std::io::stdin().is_terminal(),
             stderr_is_tty: std::io::stderr().is_terminal(),
+            plain_terminal: var("NO_COLOR").is_some()
+                || std::env::var_os("TERM").is_some_and(|t| t == "dumb"),
             settings: settings
                 .as_ref()
                 .and_then(|p| std::fs::read_to_string(p).ok().map(|t| (p.clone(), t))),
@@ -239,6 +245,7 @@ impl Env {
                 .and_then(|p| crate::hooks::settings_trust(p).err()),
             lc_all: var("LC_ALL").map(|v| v.to_string_lossy().into_owned()),
             lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
+            language: var("LANGUAGE").map(|v| v.to_string_lossy().into_owned()),
             lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
         }
     }
@@ -248,6 +255,7 @@ impl Env {
         crate::i18n::detect(
             self.lc_all.as_deref(),
             self.lc_messages.as_deref(),
+            self.language.as_deref(),
             self.lang.as_deref(),
         )
     }
@@ -606,7 +614,7 @@ impl Config {
                 ca_bundle: env.ca_bundle.clone(),
                 verbose: cli.verbose > 0,
             },
-            spinner: env.stderr_is_tty && cli.output == Output::Text,
+            spinner: env.stderr_is_tty && !env.plain_terminal && cli.output == Output::Text,
             output: cli.output,
             verbose: cli.verbose,
         })

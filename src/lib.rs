@@ -11,7 +11,8 @@
 //! - [`audit`]: the account audit rules and their outputs (pure).
 //! - [`hooks`]: the settings file and the hooks it defines.
 //! - [`rotate`]: the rotation state machine and its persisted journal.
-//! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand.
+//! - [`cli`] and [`cmd`]: argument parsing and one file per subcommand;
+//!   [`help`]: help and usage errors in the user's language.
 //! - [`i18n`]: the one catalogue of messages, in English and Japanese.
 //! - [`term`]: file-derived text made safe to print; [`signals`]: cleanup
 //!   on SIGINT/SIGTERM.
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod cmd;
+pub mod help;
 pub mod hooks;
 pub mod i18n;
 pub mod ini;

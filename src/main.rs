@@ -1,12 +1,21 @@
-//! The keyturn binary: parse arguments, run, map the outcome to an exit
-//! code (documented in `keyturn --help`).
+//! The keyturn binary: choose the language, parse arguments (help and
+//! usage errors in that language), run, map the outcome to an exit code
+//! (documented in `keyturn --help`).
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = keyturn::cli::Cli::parse();
-    match keyturn::run(cli, keyturn::cli::Env::from_process()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let env = keyturn::cli::Env::from_process();
+    // `--lang` is read before clap parses, so that help and usage errors
+    // speak it too; `run` confirms the same choice from the parsed flag.
+    let lang = keyturn::i18n::lang_in_args(&args).unwrap_or_else(|| env.lang());
+    keyturn::i18n::set(lang);
+    let cli = match keyturn::help::parse(args, lang) {
+        Ok(cli) => cli,
+        Err(code) => return ExitCode::from(code),
+    };
+    match keyturn::run(cli, env) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // `error:` stays English in every language: scripts and log

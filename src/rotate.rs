@@ -1671,7 +1671,11 @@ impl<A: Aws> Ctx<'_, A> {
         } else {
             new_creds.clone()
         };
-        ui.step(&profile, tr("step.retire"));
+        let mode = match j.retire {
+            Retire::Delete => "delete",
+            Retire::Deactivate => "deactivate",
+        };
+        ui.step(&profile, &trf("step.retire", &[("mode", &mode)]));
         retire(aws, &signer, &j, s)
             .await
             .map_err(|source| RotateError::Aws {

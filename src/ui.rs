@@ -1,78 +1,74 @@
 //! Progress, warnings and prompts on the terminal.
 //!
 //! Invariants: everything here goes to stderr (stdout carries results, so
-//! `--output json` stays parseable); a spinner only when stderr is a TTY,
-//! plain lines otherwise; prompts only when stdin is a TTY (the caller
+//! `--output json` stays parseable); a spinner (indicatif) only when
+//! stderr is a TTY and neither `NO_COLOR` nor `TERM=dumb` is set, one line
+//! cut to the terminal width, plain lines otherwise; prompts only when stdin is a TTY (the caller
 //! checks). No secret is ever passed to this module: callers hand it
 //! masked key ids. Texts come translated from [`crate::i18n`]; the
 //! `keyturn:` and `warning:` line prefixes stay as they are in every
 //! language, for the logs and scripts that grep them.
 
 use crate::rotate::Ui;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, Write};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Progress on the terminal: an indicatif spinner on one line of stderr,
+/// cut to the terminal's width (in display columns, a CJK character being
+/// two) so it never wraps into a stack of rows, and cleared when the run
+/// ends; or, without a spinner, one plain `keyturn: PROFILE: step` line per
+/// step (not a TTY, `NO_COLOR`, `TERM=dumb`: decided by the caller).
 pub struct TermUi {
-    spinner: Option<Spinner>,
-}
-
-struct Spinner {
-    msg: Arc<Mutex<Option<String>>>,
-    stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    bar: Option<ProgressBar>,
 }
 
 impl TermUi {
     pub fn new(spinner: bool) -> TermUi {
         TermUi {
-            spinner: spinner.then(Spinner::start),
+            bar: spinner.then(|| {
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                // `wide_msg` is truncated to what is left of the line.
+                let style = ProgressStyle::with_template("{spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                    .tick_chars("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ");
+                bar.set_style(style);
+                bar.enable_steady_tick(Duration::from_millis(100));
+                bar
+            }),
         }
     }
 
-    /// Clears the spinner line so a result or prompt prints cleanly.
+    /// Runs `f` with the spinner line cleared (and redrawn afterwards), so
+    /// a warning or a prompt prints cleanly.
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// Clears the spinner line for good (also done on drop).
     pub fn clear(&self) {
-        if let Some(s) = &self.spinner {
-            *s.msg.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            eprint!("\r\x1b[2K");
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
 
-impl Spinner {
-    fn start() -> Spinner {
-        let msg: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (m, st) = (msg.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-            let mut i = 0;
-            while !st.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Some(text) = m.lock().unwrap_or_else(|p| p.into_inner()).as_deref() {
-                    let mut err = std::io::stderr().lock();
-                    let _ = write!(err, "\r\x1b[2K{} {text}", frames[i % frames.len()]);
-                    let _ = err.flush();
-                }
-                i += 1;
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
-        Spinner {
-            msg,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Spinner {
+impl Drop for TermUi {
     fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-        eprint!("\r\x1b[2K");
+        self.clear();
     }
+}
+
+/// The width of the terminal on stdout, if stdout is one (tables wrap to
+/// it; a pipe or a file gets unwrapped lines).
+pub fn stdout_width() -> Option<usize> {
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_rows, cols)| usize::from(cols))
+        .filter(|c| *c > 0)
 }
 
 impl Ui for TermUi {
@@ -80,40 +76,40 @@ impl Ui for TermUi {
         // Profile names and paths come from the files: no escapes.
         let profile = crate::term::clean(profile);
         let msg = crate::term::clean_text(msg);
-        match &self.spinner {
-            Some(s) => {
-                *s.msg.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{profile}: {msg}"))
-            }
+        match &self.bar {
+            Some(bar) => bar.set_message(format!("{profile}: {msg}")),
             None => eprintln!("keyturn: {profile}: {msg}"),
         }
     }
 
     fn warn(&self, msg: &str) {
-        self.clear();
-        eprintln!("warning: {}", crate::term::clean_text(msg));
+        let msg = crate::term::clean_text(msg);
+        self.suspend(|| eprintln!("warning: {msg}"));
     }
 
     fn confirm(&self, question: &str) -> bool {
-        self.clear();
-        // `[y/N]` and the answers are the same in every language: the
-        // convention is universal and `y` is one key on every layout.
-        eprint!("{question} [y/N] ");
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
-        matches!(line.trim(), "y" | "Y" | "yes" | "Yes")
+        self.suspend(|| {
+            // `[y/N]` and the answers are the same in every language: the
+            // convention is universal and `y` is one key on every layout.
+            eprint!("{question} [y/N] ");
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            let _ = std::io::stdin().lock().read_line(&mut line);
+            matches!(line.trim(), "y" | "Y" | "yes" | "Yes")
+        })
     }
 
     fn mfa_code(&self, serial: &str) -> Option<String> {
-        self.clear();
-        eprint!(
-            "{}",
-            crate::i18n::trf("ui.mfa_prompt", &[("serial", &serial)])
-        );
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).ok()?;
-        let code = line.trim().to_string();
-        (!code.is_empty()).then_some(code)
+        self.suspend(|| {
+            eprint!(
+                "{}",
+                crate::i18n::trf("ui.mfa_prompt", &[("serial", &serial)])
+            );
+            let _ = std::io::stderr().flush();
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).ok()?;
+            let code = line.trim().to_string();
+            (!code.is_empty()).then_some(code)
+        })
     }
 }

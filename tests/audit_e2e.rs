@@ -304,16 +304,16 @@ fn audit_account_rules_outputs_local_fixes_and_exit_codes() {
     );
     for want in [
         "\nルール:\n",
-        "key-never-used   一度も使われていない有効なキー\n",
-        "two-active-keys  有効なキーを 2 つ持つユーザー: CIS 1.13",
-        "\nローカルのキーは次のコマンドで修正できます:\n",
+        "key-never-used   一度も使われていないアクティブなアクセスキー\n",
+        "two-active-keys  アクティブなアクセスキーを 2 つ持つユーザー: CIS 1.13",
+        "\nローカルのアクセスキーは次のコマンドで修正できます:\n",
         "  keyturn rotate erin  # key-never-used",
     ] {
         assert!(run.stdout.contains(want), "{want:?} in {}", run.stdout);
     }
     assert!(
         run.stdout.ends_with(
-            "\n1 アカウント（ユーザー 6 人、キー 6 個を確認）で検出 4 件（中 1、低 3）\n"
+            "\n1 アカウント（ユーザー 6 人、アクセスキー 6 個）を確認しました: 検出結果 4 件（中 1、低 3）\n"
         ),
         "{}",
         run.stdout
@@ -389,7 +389,7 @@ fn a_clean_account_exits_0_and_bad_arguments_exit_2() {
     run.expect_code(0);
     assert_eq!(
         run.stdout,
-        "1 アカウント（ユーザー 1 人、キー 1 個を確認）で検出 0 件\n"
+        "1 アカウント（ユーザー 1 人、アクセスキー 1 個）を確認しました: 検出結果 0 件\n"
     );
     let run = japanese(&sb).args(["audit", "--concurrency", "0"]).run();
     run.expect_code(2);
@@ -402,7 +402,7 @@ fn a_clean_account_exits_0_and_bad_arguments_exit_2() {
     let run = japanese(&sb).args(["audit", "--profile", "nosuch"]).run();
     run.expect_code(1);
     assert!(
-        run.stdout.contains("監査失敗 profile nosuch"),
+        run.stdout.contains("監査失敗: profile nosuch"),
         "{}",
         run.stdout
     );

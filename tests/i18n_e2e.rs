@@ -48,11 +48,11 @@ fn a_japanese_run_rotates_and_reports_in_japanese() {
     // Progress, one plain line per step on stderr (no TTY), in Japanese,
     // AWS API names verbatim.
     for step in [
-        "keyturn: default: キーの所有者を確認しています（STS GetCallerIdentity）",
-        "keyturn: default: ユーザーのアクセスキーを一覧しています（IAM ListAccessKeys）",
-        "keyturn: default: 新しいキーを作成しています（IAM CreateAccessKey）",
-        "keyturn: default: 新しいキーを検証しています",
-        "keyturn: default: 古いキーを廃止しています",
+        "keyturn: default: アクセスキーの所有者を確認しています（STS GetCallerIdentity）",
+        "keyturn: default: アクセスキーを一覧しています（IAM ListAccessKeys）",
+        "keyturn: default: 新しいアクセスキーを作成しています（IAM CreateAccessKey）",
+        "keyturn: default: 新しいアクセスキーを検証しています（IAM への反映待ち）",
+        "keyturn: default: 古いアクセスキーを削除しています",
     ] {
         assert!(run.stderr.contains(step), "no {step:?} in:\n{}", run.stderr);
     }
@@ -64,13 +64,13 @@ fn a_japanese_run_rotates_and_reports_in_japanese() {
 
     // The summary: Japanese sentence, masked ids, paths verbatim.
     let summary = format!(
-        "default をローテーションしました: {} -> {}",
+        "default のアクセスキーをローテーションしました: {} -> {}",
         masked(&old.id),
         masked(new_id)
     );
     assert!(run.stdout.contains(&summary), "{}", run.stdout);
     assert!(
-        run.stdout.contains("古いキーは削除しました"),
+        run.stdout.contains("古いアクセスキーは削除しました"),
         "{}",
         run.stdout
     );
@@ -96,8 +96,9 @@ fn a_japanese_run_rotates_and_reports_in_japanese() {
     }
     let row = lines.find(|l| l.starts_with("default")).unwrap();
     assert!(row.contains("alice") && row.contains("0 日"), "{row}");
-    // IAM's own word for the key's state stays as IAM spells it.
-    assert!(row.contains("Active"), "{row}");
+    // The key's state in the IAM console's Japanese (ja-style.md); JSON
+    // keeps IAM's `Active`.
+    assert!(row.contains("アクティブ"), "{row}");
     let width = |s: &str| -> usize {
         s.chars()
             .map(|c| if has_japanese(&c.to_string()) { 2 } else { 1 })
@@ -117,7 +118,7 @@ fn the_language_comes_from_the_locale_and_lang_flag_wins() {
     let sb = Sandbox::new();
     let k = sb.user("bob");
     write_private(&sb.credentials(), &format!("[dev]\n{}", pair(&k)));
-    let japanese = "error: プロファイル `nosuch` は";
+    let japanese = "error: プロファイル `nosuch` が";
     let english = "error: profile `nosuch` is not in";
 
     // A refusal in Japanese: same exit code, `error:` kept for scripts,
@@ -131,7 +132,7 @@ fn the_language_comes_from_the_locale_and_lang_flag_wins() {
     assert!(run.stderr.contains(japanese), "{}", run.stderr);
     assert!(
         run.stderr.contains(&format!(
-            "{} にも {} にもありません",
+            "{} にも {} にも見つかりません",
             sb.credentials().display(),
             sb.config().display()
         )),
@@ -194,9 +195,8 @@ fn the_language_comes_from_the_locale_and_lang_flag_wins() {
         .run();
     run.expect_code(2);
     assert!(
-        run.stderr.contains(
-            "error: `soon` は期間として読めません。90s、2m、12h、60d のように指定してください"
-        ),
+        run.stderr
+            .contains("error: `soon` は期間として解釈できません（例: 90s、2m、12h、60d）"),
         "{}",
         run.stderr
     );
@@ -261,10 +261,10 @@ fn json_under_japanese_keeps_english_keys_and_codes() {
     assert_eq!(refused["status"], "refused");
     assert_eq!(refused["error"]["code"], "profile_not_found");
     let message = refused["error"]["message"].as_str().unwrap();
-    assert!(message.starts_with("プロファイル `nosuch` は"), "{message}");
+    assert!(message.starts_with("プロファイル `nosuch` が"), "{message}");
     // Progress still goes to stderr only; stdout is nothing but the JSON.
     assert!(
-        run.stderr.contains("キーの所有者を確認しています"),
+        run.stderr.contains("アクセスキーの所有者を確認しています"),
         "{}",
         run.stderr
     );

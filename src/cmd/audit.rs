@@ -49,7 +49,8 @@ Rules (each finding names its rule and the standards it comes from):
   key-not-rotated   active key older than --max-age     Security Hub IAM.3, CIS 1.14
   key-unused        active key unused for --unused      CIS 1.12, Security Hub IAM.22
   two-active-keys   a user with two active keys         CIS 1.13
-  key-never-used    active key never used               CIS 1.11
+  key-never-used    active key never used               CIS 1.11 (console users)
+  root-used         root signed in or used a key today  CIS 1.7
 Inactive keys are never age findings.
 
 Exit codes: 0 clean, 4 findings, 1 an account could not be audited, 2 usage.

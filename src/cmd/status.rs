@@ -872,40 +872,136 @@ fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> Vec<
         row.extend([
             line.user.clone().unwrap_or_else(dash),
             line.age_days.map(days).unwrap_or_else(dash),
-            line.status.map(str::to_string).unwrap_or_else(dash),
+            match line.status {
+                // IAM's words, as the IAM console shows them in Japanese.
+                Some("Active") => tr("status.value_active").to_string(),
+                Some("Inactive") => tr("status.value_inactive").to_string(),
+                other => other.map(str::to_string).unwrap_or_else(dash),
+            },
             last_used_text(line.last_used.as_ref()),
         ]);
     }
-    row.push(notes(line, max_age).join("; "));
+    row.push(notes(line, max_age).join(tr("status.note_separator")));
     row
 }
 
 /// Left-aligned columns two spaces apart, widths in terminal columns
-/// (masked ids hold a multi-byte `…`, Japanese text is double width); the
-/// last column is not padded.
-fn render(rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = Vec::new();
-    for row in rows {
-        widths.resize(widths.len().max(row.len()), 0);
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(crate::i18n::width(c));
+/// (masked ids hold a multi-byte `…`, Japanese text is double width:
+/// comfy-table measures display width); the last column is not padded.
+///
+/// Without a terminal `width` (a pipe, a file) rows are never wrapped.
+/// With one, no row is wider than the terminal: the columns of several
+/// words (WHERE, LAST USED) wrap at word boundaries first, the short
+/// one-word columns stay whole, and NOTE (the last column, sentences)
+/// takes the rest; if that rest is narrower than [`MIN_NOTE`], each note
+/// goes under its row instead, indented, across the whole width.
+fn render(rows: &[Vec<String>], width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return render_table(rows, None);
+    };
+    let Some(header) = rows.first() else {
+        return String::new();
+    };
+    let last = header.len().saturating_sub(1);
+    let cols = |i: usize, f: &dyn Fn(&str) -> usize| {
+        rows.iter()
+            .filter_map(|r| r.get(i))
+            .map(|c| f(c))
+            .max()
+            .unwrap_or(0)
+    };
+    let longest_word = |c: &str| c.split(' ').map(crate::i18n::width).max().unwrap_or(0);
+    // Widths (with the two-space gap) of the columns before NOTE: each
+    // whole, then the widest multi-word one shrunk a column at a time.
+    let full: Vec<usize> = (0..last)
+        .map(|i| cols(i, &|c| crate::i18n::width(c)) + 2)
+        .collect();
+    let min: Vec<usize> = (0..last)
+        .map(|i| {
+            let word = cols(i, &longest_word) + 2;
+            if full[i] <= 14 {
+                full[i]
+            } else {
+                word
+            }
+        })
+        .collect();
+    // Shrinks the widest column that can still wrap until the columns
+    // fit in `room`; false if they cannot.
+    let fit = |w: &mut Vec<usize>, room: usize| {
+        while w.iter().sum::<usize>() > room {
+            let Some(i) = (0..last).filter(|&i| w[i] > min[i]).max_by_key(|&i| w[i]) else {
+                return false;
+            };
+            w[i] -= 1;
         }
+        true
+    };
+    let mut w = full.clone();
+    if fit(&mut w, width.saturating_sub(MIN_NOTE)) {
+        let used: usize = w.iter().sum();
+        w.push(width - used);
+        return render_table(rows, Some(&w));
+    }
+    // Too narrow for a NOTE column: notes under their rows.
+    let mut w = full;
+    fit(&mut w, width);
+    if let Some(lastw) = w.last_mut() {
+        *lastw = lastw.saturating_sub(2); // the last shown column has no gap
     }
     let mut out = String::new();
     for row in rows {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate() {
-            line.push_str(c);
-            if i + 1 < row.len() {
-                let pad = widths
-                    .get(i)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_sub(crate::i18n::width(c))
-                    + 2;
-                line.push_str(&" ".repeat(pad));
+        let cells: Vec<String> = row.iter().take(last).cloned().collect();
+        out.push_str(&render_table(&[cells], Some(&w)));
+        if let Some(note) = row.get(last).filter(|n| !n.is_empty() && n.as_str() != "-") {
+            let indent = 2;
+            let body = render_table(
+                &[vec![note.clone()]],
+                Some(&[width.saturating_sub(indent).max(1)]),
+            );
+            for line in body.lines() {
+                out.push_str(&" ".repeat(indent));
+                out.push_str(line);
+                out.push('\n');
             }
         }
+    }
+    out
+}
+
+/// Columns narrower than this leave NOTE under its row (see [`render`]).
+const MIN_NOTE: usize = 24;
+
+/// One comfy-table: the first row is the header; `widths` (each with its
+/// gap) fix every column and wrap cells inside them, `None` never wraps.
+fn render_table(rows: &[Vec<String>], widths: Option<&[usize]>) -> String {
+    use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table, Width};
+    let Some((header, body)) = rows.split_first() else {
+        return String::new();
+    };
+    let mut t = Table::new();
+    t.load_style(presets::NOTHING);
+    t.set_content_arrangement(match widths {
+        Some(_) => ContentArrangement::Dynamic,
+        None => ContentArrangement::Disabled,
+    });
+    if let Some(ws) = widths {
+        t.set_width(u16::try_from(ws.iter().sum::<usize>()).unwrap_or(u16::MAX));
+    }
+    t.set_header(header.clone());
+    for row in body {
+        t.add_row(row.clone());
+    }
+    let last = header.len().saturating_sub(1);
+    for (i, col) in t.column_iter_mut().enumerate() {
+        col.set_padding((0, if i == last { 0 } else { 2 }));
+        if let Some(w) = widths.and_then(|ws| ws.get(i)) {
+            let w = u16::try_from(*w).unwrap_or(u16::MAX);
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
+        }
+    }
+    let mut out = String::new();
+    for line in t.lines() {
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -920,7 +1016,7 @@ fn table(lines: &[Line], labels: &Labels, max_age: Duration, offline: bool) -> S
         .collect();
     let mut rows = vec![header];
     rows.extend(lines.iter().map(|l| cells(l, labels, max_age, offline)));
-    render(&rows)
+    render(&rows, crate::ui::stdout_width())
 }
 
 #[cfg(test)]
