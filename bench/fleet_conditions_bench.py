@@ -56,8 +56,16 @@ def main():
                 for name in users:
                     keys = awsctl("keys", *base, "--name", name)
                     assert len(keys) == 1, (name, keys)
-                throttled = sum(1 for e in proxy.ctl("GET", "log") if e["fault"] == "throttle")
-                print("  run %d: %.2f s, %d requests throttled" % (r + 1, walls[-1], throttled))
+                log = proxy.ctl("GET", "log")
+                throttled = sum(1 for e in log if e["fault"] == "throttle")
+                t0 = min(e["t"] for e in log)
+                creates = [e["t"] - t0 for e in log
+                           if e["action"] == "CreateAccessKey" and e["status"] == 200]
+                waits = [e["t"] - t0 for e in log if e["fault"] == "propagation_delay"]
+                print("  run %d: %.2f s, %d of %d requests throttled; proxy clock: creates "
+                      "%.2f-%.2f s, last propagation rejection %.2f s, last request %.2f s"
+                      % (r + 1, walls[-1], throttled, len(log), min(creates), max(creates),
+                         max(waits), max(e["t"] for e in log) - t0))
         finally:
             proxy.stop()
     print("rotate --all --jobs %s: %d profiles of %d users, %.0f s propagation, %.0f%% throttled:"

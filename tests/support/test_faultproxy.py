@@ -269,7 +269,7 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(log[0]["key_id"], FAKE_KEY)
         for e in log:
             self.assertEqual(set(e), {"seq", "action", "service", "key_id", "region", "status",
-                                      "fault"})
+                                      "fault", "t"})
         with open(self.log_path) as f:
             file_entries = [json.loads(line) for line in f]
         self.assertEqual(file_entries, log)
