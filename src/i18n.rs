@@ -1401,6 +1401,77 @@ pub static CATALOGUE: &[Msg] = &[
         "{account}: listing the keys of {count} users",
         "{account}: {count} ユーザーのキーを一覧しています",
     ),
+    // --- keystore ---
+    m(
+        "keystore.wrong_passphrase",
+        "cannot decrypt {path}: the passphrase is wrong (aws-vault reads it from AWS_VAULT_FILE_PASSPHRASE, granted from CF_KEYRING_FILE_PASSWORD)",
+        "{path} を復号できません。パスフレーズが違います（aws-vault は AWS_VAULT_FILE_PASSPHRASE、granted は CF_KEYRING_FILE_PASSWORD から読みます）",
+    ),
+    m(
+        "keystore.no_passphrase",
+        "the {tool} file keyring needs its passphrase and there is no terminal to ask on: set {var}",
+        "{tool} のファイルキーリングにはパスフレーズが必要ですが、入力を求める端末がありません。{var} を設定してください",
+    ),
+    m(
+        "keystore.collection_locked",
+        "the Secret Service collection `{collection}` is locked: unlock it (log in to the desktop, or run `gnome-keyring-daemon --unlock`) and run keyturn again",
+        "Secret Service のコレクション `{collection}` がロックされています。ロックを解除して（デスクトップにログインするか `gnome-keyring-daemon --unlock` を実行して）keyturn を再実行してください",
+    ),
+    m(
+        "keystore.collection_missing",
+        "the Secret Service collection `{collection}` does not exist: add the key with the tool first",
+        "Secret Service のコレクション `{collection}` がありません。先にツールでアクセスキーを追加してください",
+    ),
+    m(
+        "keystore.no_secret_service",
+        "no Secret Service answers on the D-Bus session bus ({detail}): start one (such as gnome-keyring) or choose another backend",
+        "D-Bus セッションバスで Secret Service が応答しません（{detail}）。gnome-keyring などを起動するか、別のバックエンドを選んでください",
+    ),
+    m(
+        "keystore.secret_service",
+        "Secret Service collection `{collection}`: {detail}",
+        "Secret Service のコレクション `{collection}`: {detail}",
+    ),
+    m(
+        "keystore.pass_missing",
+        "the `{cmd}` command is not installed or not on PATH: install pass (Debian: `apt-get install pass`) or set AWS_VAULT_PASS_CMD",
+        "`{cmd}` コマンドがインストールされていないか、PATH にありません。pass をインストールする（Debian: `apt-get install pass`）か、AWS_VAULT_PASS_CMD を設定してください",
+    ),
+    m(
+        "keystore.pass_failed",
+        "`{cmd} {action}` failed: {detail}",
+        "`{cmd} {action}` が失敗しました: {detail}",
+    ),
+    m(
+        "keystore.unsupported_backend",
+        "{tool}'s `{backend}` backend is not supported yet: keyturn reads the file, pass and secret-service backends (see \"Keystores\" in the README)",
+        "{tool} の `{backend}` バックエンドにはまだ対応していません。keyturn が扱えるのは file、pass、secret-service の各バックエンドです（README の「Keystores」を参照してください）",
+    ),
+    m(
+        "keystore.unknown_backend",
+        "`{backend}` is not a {tool} backend: use file, pass or secret-service",
+        "`{backend}` は {tool} のバックエンドではありません。file、pass、secret-service のいずれかを使ってください",
+    ),
+    m(
+        "keystore.not_long_term",
+        "the keyring item `{key}` does not hold a long-term access key ({reason} shows temporary credentials): rotate the long-term access key they were issued from",
+        "キーリングの項目 `{key}` は長期的なアクセスキーではありません（{reason} は一時的な認証情報を示します）。発行元の長期的なアクセスキーをローテーションしてください",
+    ),
+    m(
+        "keystore.malformed",
+        "{what}: not a keyring item keyturn can read ({reason})",
+        "{what}: keyturn が読めるキーリングの項目ではありません（{reason}）",
+    ),
+    m(
+        "keystore.unsafe_path",
+        "{path} is a symbolic link or not what the keyring expects there: keyturn does not follow it",
+        "{path} はシンボリックリンクか、キーリングが想定する種類のものではありません。keyturn はたどりません",
+    ),
+    m(
+        "keystore.bad_config",
+        "{path}: {reason}",
+        "{path}: {reason}",
+    ),
 ];
 
 #[cfg(test)]

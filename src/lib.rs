@@ -20,6 +20,7 @@ pub mod cli;
 pub mod cmd;
 pub mod hooks;
 pub mod i18n;
+pub mod keystore;
 pub mod ini;
 pub mod profile;
 pub mod rotate;
