@@ -17,7 +17,7 @@ use super::{jwe, Backend, Item, ItemStore, KeystoreError, PutOutcome};
 use crate::secret::Secret;
 use std::fs;
 use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// A file-backend keyring folder.
