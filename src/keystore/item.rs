@@ -117,6 +117,13 @@ impl Item {
     /// Parses the item JSON a backend stored. `what` names the place for
     /// the error (a file, a pass entry, a collection).
     pub fn from_json(bytes: &[u8], what: &str) -> Result<Item, KeystoreError> {
+        // serde would also take a JSON array for a struct; Go would not.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(KeystoreError::Malformed {
+                what: what.to_string(),
+                reason: "not a JSON object".to_string(),
+            });
+        }
         let raw: RawItem = serde_json::from_slice(bytes).map_err(|e| KeystoreError::Malformed {
             what: what.to_string(),
             reason: e.to_string(),
@@ -164,6 +171,12 @@ impl Item {
             key: self.key.clone(),
             reason: reason.to_string(),
         };
+        if self.data.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(KeystoreError::Malformed {
+                what: self.key.clone(),
+                reason: "Data: not a JSON object".to_string(),
+            });
+        }
         let raw: RawCredentials =
             serde_json::from_slice(&self.data).map_err(|e| KeystoreError::Malformed {
                 what: self.key.clone(),
