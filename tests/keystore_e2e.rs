@@ -52,7 +52,13 @@ fn go_item(key: &str, data: &str, label: &str, description: &str, not_trust: boo
 }
 
 fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
-    go_item(key, &creds(id, secret), &format!("aws-vault ({key})"), "", true)
+    go_item(
+        key,
+        &creds(id, secret),
+        &format!("aws-vault ({key})"),
+        "",
+        true,
+    )
 }
 
 fn granted_item(key: &str, id: &str, secret: &str) -> String {
@@ -61,7 +67,13 @@ fn granted_item(key: &str, id: &str, secret: &str) -> String {
 
 fn session_item(key: &str) -> String {
     let data = r#"{"AccessKeyId":"ASIASESSION000000001","SecretAccessKey":"s","SessionToken":"tok","Expiration":"2030-01-01T00:00:00Z"}"#;
-    go_item(key, data, "aws-vault session for dev (expires 2030-01-01T00:00:00Z)", "aws-vault session", true)
+    go_item(
+        key,
+        data,
+        "aws-vault session for dev (expires 2030-01-01T00:00:00Z)",
+        "aws-vault session",
+        true,
+    )
 }
 
 fn new_pair() -> KeyPair {
@@ -91,13 +103,22 @@ fn session_key(profile: &str) -> String {
 fn run(cmd: &mut Command, stdin: Option<&str>) -> String {
     let what = format!("{cmd:?}");
     let mut child = cmd
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{what}: {e} (is it installed? see .ci/run)"));
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
     assert!(
@@ -138,7 +159,12 @@ fn assert_only(
         if gone.contains(&p.as_path()) {
             assert!(!after.contains_key(p), "{} should be gone", p.display());
         } else if changed.contains(&p.as_path()) {
-            assert_ne!(after.get(p), Some(bytes), "{} should have changed", p.display());
+            assert_ne!(
+                after.get(p),
+                Some(bytes),
+                "{} should have changed",
+                p.display()
+            );
         } else {
             assert_eq!(after.get(p), Some(bytes), "{} changed", p.display());
         }
@@ -195,7 +221,9 @@ fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
 
 fn jwe_read(path: &Path, passphrase: &str) -> Value {
     let out = run(
-        Command::new(common::python()).args(["-c", JWE_READ]).arg(path),
+        Command::new(common::python())
+            .args(["-c", JWE_READ])
+            .arg(path),
         Some(passphrase),
     );
     serde_json::from_str(&out).unwrap()
@@ -209,7 +237,12 @@ fn assert_jose2go_header(header: &str) {
     assert_eq!(names, ["alg", "created", "enc", "p2c", "p2s"], "{header}");
     // serde_json's map is sorted too: check the raw text's order as well.
     let pos = |k: &str| header.find(&format!("\"{k}\"")).unwrap();
-    assert!(pos("alg") < pos("created") && pos("created") < pos("enc") && pos("enc") < pos("p2c") && pos("p2c") < pos("p2s"));
+    assert!(
+        pos("alg") < pos("created")
+            && pos("created") < pos("enc")
+            && pos("enc") < pos("p2c")
+            && pos("p2c") < pos("p2s")
+    );
     assert_eq!(v["alg"], "PBES2-HS256+A128KW");
     assert_eq!(v["enc"], "A256GCM");
     assert_eq!(v["p2c"], 8192);
@@ -217,7 +250,10 @@ fn assert_jose2go_header(header: &str) {
         .decode(v["p2s"].as_str().unwrap())
         .unwrap();
     assert_eq!(salt.len(), 12);
-    assert!(v["created"].as_str().unwrap().ends_with(" +0000 UTC"), "{header}");
+    assert!(
+        v["created"].as_str().unwrap().ends_with(" +0000 UTC"),
+        "{header}"
+    );
 }
 
 #[tokio::test]
@@ -228,10 +264,16 @@ async fn aws_vault_file_backend_round_trips_with_jwcrypto() {
         Platform::Linux,
         [
             ("AWS_VAULT_BACKEND".to_string(), "file".to_string()),
-            ("AWS_VAULT_FILE_PASSPHRASE".to_string(), "correct horse".to_string()),
+            (
+                "AWS_VAULT_FILE_PASSPHRASE".to_string(),
+                "correct horse".to_string(),
+            ),
         ],
     );
-    let StoreConfig::File { dir, passphrase, .. } = settings::aws_vault(&env, None).unwrap() else {
+    let StoreConfig::File {
+        dir, passphrase, ..
+    } = settings::aws_vault(&env, None).unwrap()
+    else {
         panic!("not the file backend")
     };
     assert_eq!(dir, home.path().join(".awsvault/keys/"));
@@ -241,7 +283,10 @@ async fn aws_vault_file_backend_round_trips_with_jwcrypto() {
         "correct horse",
         &[
             ("dev", aws_vault_item("dev", OLD_ID, OLD_SECRET)),
-            ("team%2Fops", aws_vault_item("team/ops", "AKIAOTHER00000000003", "other")),
+            (
+                "team%2Fops",
+                aws_vault_item("team/ops", "AKIAOTHER00000000003", "other"),
+            ),
             (&sess, session_item(&sess)),
         ],
     );
@@ -262,22 +307,37 @@ async fn aws_vault_file_backend_round_trips_with_jwcrypto() {
     assert_eq!(item.label, "aws-vault (dev)");
     let session = store.get(&sess).await.unwrap().unwrap();
     let err = session.key_pair().unwrap_err();
-    assert!(matches!(err, KeystoreError::NotLongTermKey { .. }), "{err:?}");
+    assert!(
+        matches!(err, KeystoreError::NotLongTermKey { .. }),
+        "{err:?}"
+    );
 
     let wrong = FileStore::new(&dir, Secret::new("wrong"));
     let err = wrong.get("dev").await.unwrap_err();
-    assert!(matches!(err, KeystoreError::WrongPassphrase { .. }), "{err:?}");
-    assert!(err.to_string().contains("AWS_VAULT_FILE_PASSPHRASE"), "{err}");
+    assert!(
+        matches!(err, KeystoreError::WrongPassphrase { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("AWS_VAULT_FILE_PASSPHRASE"),
+        "{err}"
+    );
     assert!(!err.to_string().contains("correct horse"));
     assert_eq!(snapshot(home.path()), before, "a failed read changed files");
 
-    store.put(&item.with_key_pair(&new_pair()).unwrap()).await.unwrap();
+    store
+        .put(&item.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
     let dev = dir.join("dev");
     let read = jwe_read(&dev, "correct horse");
     assert_jose2go_header(read["header"].as_str().unwrap());
     assert_eq!(read["payload"], aws_vault_item("dev", NEW_ID, NEW_SECRET));
     assert_eq!(read["newline"], false);
-    assert_eq!(std::fs::metadata(&dev).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&dev).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     assert_only(&before, &snapshot(home.path()), &[&dev], &[]);
 
     // Purge aws-vault's sessions of the profile.
@@ -295,10 +355,15 @@ async fn aws_vault_file_backend_round_trips_with_jwcrypto() {
     let fresh = keyturn::keystore::Item::aws_vault("new/one", &new_pair());
     store.put(&fresh).await.unwrap();
     let read = jwe_read(&dir.join("new%2Fone"), "correct horse");
-    assert_eq!(read["payload"], aws_vault_item("new/one", NEW_ID, NEW_SECRET).replace(
-        &b64(creds(NEW_ID, NEW_SECRET).as_bytes()),
-        &b64(creds(NEW_ID, NEW_SECRET).replace("123456789012", "").as_bytes()),
-    ));
+    assert_eq!(
+        read["payload"],
+        aws_vault_item("new/one", NEW_ID, NEW_SECRET).replace(
+            &b64(creds(NEW_ID, NEW_SECRET).as_bytes()),
+            &b64(creds(NEW_ID, NEW_SECRET)
+                .replace("123456789012", "")
+                .as_bytes()),
+        )
+    );
 }
 
 #[tokio::test]
@@ -313,23 +378,51 @@ async fn granted_file_backend_round_trips_and_drops_its_cached_key() {
     let env = KeystoreEnv::new(home.path(), Platform::Linux, std::iter::empty());
     let gdir = granted::granted_dir(home.path(), None, true);
     let cfg_path = gdir.join("config");
-    let cfg = granted::parse_config(&std::fs::read_to_string(&cfg_path).unwrap(), &cfg_path).unwrap();
+    let cfg =
+        granted::parse_config(&std::fs::read_to_string(&cfg_path).unwrap(), &cfg_path).unwrap();
     let stores = settings::granted(&env, &cfg, &gdir).unwrap();
-    let [stores] = &stores[..] else { panic!("{stores:?}") };
-    let (StoreConfig::File { dir, passphrase, .. }, StoreConfig::File { dir: sdir, passphrase: spass, .. }) =
-        (&stores.credentials, &stores.sessions)
+    let [stores] = &stores[..] else {
+        panic!("{stores:?}")
+    };
+    let (
+        StoreConfig::File {
+            dir, passphrase, ..
+        },
+        StoreConfig::File {
+            dir: sdir,
+            passphrase: spass,
+            ..
+        },
+    ) = (&stores.credentials, &stores.sessions)
     else {
         panic!("{stores:?}")
     };
     // CF_KEYRING_FILE_PASSWORD unset: the empty passphrase.
-    jwe_write(dir, "", &[("dev", granted_item("dev", OLD_ID, OLD_SECRET)), ("prod", granted_item("prod", "AKIAPROD000000000004", "p"))]);
-    jwe_write(sdir, "", &[("dev", granted_item("dev", OLD_ID, OLD_SECRET)), ("prod", granted_item("prod", "AKIAPROD000000000004", "p"))]);
+    jwe_write(
+        dir,
+        "",
+        &[
+            ("dev", granted_item("dev", OLD_ID, OLD_SECRET)),
+            ("prod", granted_item("prod", "AKIAPROD000000000004", "p")),
+        ],
+    );
+    jwe_write(
+        sdir,
+        "",
+        &[
+            ("dev", granted_item("dev", OLD_ID, OLD_SECRET)),
+            ("prod", granted_item("prod", "AKIAPROD000000000004", "p")),
+        ],
+    );
     let before = snapshot(home.path());
 
     let creds_store = FileStore::new(dir, passphrase.clone().unwrap());
     let item = creds_store.get("dev").await.unwrap().unwrap();
     assert_eq!(item.key_pair().unwrap(), old_pair());
-    creds_store.put(&item.with_key_pair(&new_pair()).unwrap()).await.unwrap();
+    creds_store
+        .put(&item.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
     let read = jwe_read(&dir.join("dev"), "");
     assert_jose2go_header(read["header"].as_str().unwrap());
     assert_eq!(read["payload"], granted_item("dev", NEW_ID, NEW_SECRET));
@@ -339,7 +432,12 @@ async fn granted_file_backend_round_trips_and_drops_its_cached_key() {
     for k in granted::sessions_to_purge(&["dev".to_string()], &keys) {
         assert!(sessions.delete(&k).await.unwrap());
     }
-    assert_only(&before, &snapshot(home.path()), &[&dir.join("dev")], &[&sdir.join("dev")]);
+    assert_only(
+        &before,
+        &snapshot(home.path()),
+        &[&dir.join("dev")],
+        &[&sdir.join("dev")],
+    );
 }
 
 // ---------------------------------------------------------------- pass
@@ -354,21 +452,31 @@ struct Gpg {
 
 impl Gpg {
     fn new() -> Gpg {
-        let home = tempfile::Builder::new().prefix("ktg").tempdir_in("/tmp").unwrap();
+        let home = tempfile::Builder::new()
+            .prefix("ktg")
+            .tempdir_in("/tmp")
+            .unwrap();
         std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         run(
             Command::new("gpg")
                 .arg("--homedir")
                 .arg(home.path())
                 .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
-                .args(["--quick-gen-key", "keyturn test <keyturn-test@example.invalid>", "default", "default", "never"]),
+                .args([
+                    "--quick-gen-key",
+                    "keyturn test <keyturn-test@example.invalid>",
+                    "default",
+                    "default",
+                    "never",
+                ]),
             None,
         );
         let listing = run(
-            Command::new("gpg")
-                .arg("--homedir")
-                .arg(home.path())
-                .args(["--batch", "--with-colons", "--list-secret-keys"]),
+            Command::new("gpg").arg("--homedir").arg(home.path()).args([
+                "--batch",
+                "--with-colons",
+                "--list-secret-keys",
+            ]),
             None,
         );
         let fingerprint = listing
@@ -380,11 +488,18 @@ impl Gpg {
         let pass = home.path().join("pass");
         std::fs::write(
             &pass,
-            format!("#!/bin/sh\nGNUPGHOME='{}' exec pass \"$@\"\n", home.path().display()),
+            format!(
+                "#!/bin/sh\nGNUPGHOME='{}' exec pass \"$@\"\n",
+                home.path().display()
+            ),
         )
         .unwrap();
         std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Gpg { home, pass, fingerprint }
+        Gpg {
+            home,
+            pass,
+            fingerprint,
+        }
     }
 
     fn pass(&self, store: &Path) -> Command {
@@ -399,7 +514,15 @@ impl Gpg {
             Command::new("gpg")
                 .arg("--homedir")
                 .arg(self.home.path())
-                .args(["--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", "", "--decrypt"])
+                .args([
+                    "--batch",
+                    "--quiet",
+                    "--pinentry-mode",
+                    "loopback",
+                    "--passphrase",
+                    "",
+                    "--decrypt",
+                ])
                 .arg(file),
             None,
         )
@@ -425,7 +548,10 @@ async fn pass_backend_through_the_pass_command() {
         Platform::Linux,
         [
             ("AWS_VAULT_BACKEND".to_string(), "pass".to_string()),
-            ("AWS_VAULT_PASS_CMD".to_string(), gpg.pass.display().to_string()),
+            (
+                "AWS_VAULT_PASS_CMD".to_string(),
+                gpg.pass.display().to_string(),
+            ),
         ],
     );
     let StoreConfig::Pass { cmd, dir, prefix } = settings::aws_vault(&env, None).unwrap() else {
@@ -437,38 +563,60 @@ async fn pass_backend_through_the_pass_command() {
     let sess = session_key("dev");
     for (name, item) in [
         ("dev".to_string(), aws_vault_item("dev", OLD_ID, OLD_SECRET)),
-        ("ops".to_string(), aws_vault_item("ops", "AKIAOPS0000000000005", "o")),
+        (
+            "ops".to_string(),
+            aws_vault_item("ops", "AKIAOPS0000000000005", "o"),
+        ),
         (sess.clone(), session_item(&sess)),
         (
             format!("{}/dev", granted::IAM_CREDENTIALS),
             granted_item("dev", OLD_ID, OLD_SECRET),
         ),
     ] {
-        run(gpg.pass(&dir).args(["insert", "-m", "-f", &name]), Some(&item));
+        run(
+            gpg.pass(&dir).args(["insert", "-m", "-f", &name]),
+            Some(&item),
+        );
     }
     let before = snapshot(&dir);
 
     let store = PassStore::new(&cmd, &dir, &prefix);
     let keys = store.keys().await.unwrap();
-    assert!(keys.contains(&"dev".to_string()) && keys.contains(&sess), "{keys:?}");
+    assert!(
+        keys.contains(&"dev".to_string()) && keys.contains(&sess),
+        "{keys:?}"
+    );
     let item = store.get("dev").await.unwrap().unwrap();
     assert_eq!(item.key_pair().unwrap(), old_pair());
     assert!(store.get("absent").await.unwrap().is_none());
-    store.put(&item.with_key_pair(&new_pair()).unwrap()).await.unwrap();
-    assert_eq!(gpg.decrypt(&dir.join("dev.gpg")), aws_vault_item("dev", NEW_ID, NEW_SECRET));
+    store
+        .put(&item.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        gpg.decrypt(&dir.join("dev.gpg")),
+        aws_vault_item("dev", NEW_ID, NEW_SECRET)
+    );
     assert_only(&before, &snapshot(&dir), &[&dir.join("dev.gpg")], &[]);
 
     let after_put = snapshot(&dir);
     for k in awsvault::sessions_to_purge(&["dev".to_string()], &store.keys().await.unwrap()) {
         assert!(store.delete(&k).await.unwrap());
     }
-    assert_only(&after_put, &snapshot(&dir), &[], &[&dir.join(format!("{sess}.gpg"))]);
+    assert_only(
+        &after_put,
+        &snapshot(&dir),
+        &[],
+        &[&dir.join(format!("{sess}.gpg"))],
+    );
 
     // granted's entries live under its prefix.
     let g = PassStore::new(&cmd, &dir, granted::IAM_CREDENTIALS);
     assert_eq!(g.keys().await.unwrap(), ["dev"]);
     let item = g.get("dev").await.unwrap().unwrap();
-    g.put(&item.with_key_pair(&new_pair()).unwrap()).await.unwrap();
+    g.put(&item.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         gpg.decrypt(&dir.join(granted::IAM_CREDENTIALS).join("dev.gpg")),
         granted_item("dev", NEW_ID, NEW_SECRET)
@@ -504,7 +652,11 @@ impl Keyring {
             .expect("dbus-run-session (Debian: dbus-daemon) must be installed: see .ci/run");
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Keyring { child, stdin, stdout }
+        Keyring {
+            child,
+            stdin,
+            stdout,
+        }
     }
 
     fn ask(&mut self, req: Value) -> Value {
@@ -512,7 +664,10 @@ impl Keyring {
         self.stdin.flush().unwrap();
         let mut line = String::new();
         self.stdout.read_line(&mut line).unwrap();
-        assert!(!line.is_empty(), "the keyring helper died on {req} (its stderr is above)");
+        assert!(
+            !line.is_empty(),
+            "the keyring helper died on {req} (its stderr is above)"
+        );
         serde_json::from_str(&line).unwrap()
     }
 
@@ -578,31 +733,61 @@ async fn secret_service_through_gnome_keyring() {
     ]}));
     let bus = setup["bus"].as_str().unwrap().to_string();
     // gnome-keyring escapes the dashes in the object path.
-    assert!(setup["paths"][granted::IAM_CREDENTIALS].as_str().unwrap().contains("_2d"), "{setup}");
+    assert!(
+        setup["paths"][granted::IAM_CREDENTIALS]
+            .as_str()
+            .unwrap()
+            .contains("_2d"),
+        "{setup}"
+    );
 
     let before = kr.dump("awsvault");
     let store = SecretServiceStore::on_bus("awsvault", &bus);
     let keys = store.keys().await.unwrap();
     assert_eq!(keys, {
-        let mut k = vec!["dev".to_string(), "dup".into(), "dup".into(), "other".into(), sess.clone()];
+        let mut k = vec![
+            "dev".to_string(),
+            "dup".into(),
+            "dup".into(),
+            "other".into(),
+            sess.clone(),
+        ];
         k.sort();
         k
     });
     let item = store.get("dev").await.unwrap().unwrap();
     assert_eq!(item.key_pair().unwrap(), old_pair());
-    let out = store.put(&item.with_key_pair(&new_pair()).unwrap()).await.unwrap();
+    let out = store
+        .put(&item.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(out.duplicates_left, 0);
-    let dev_path = before.iter().find(|i| i["label"] == "dev").unwrap()["path"].as_str().unwrap().to_string();
+    let dev_path = before.iter().find(|i| i["label"] == "dev").unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let after = kr.dump("awsvault");
-    assert_items(&before, &after, &BTreeMap::from([(dev_path.clone(), aws_vault_item("dev", NEW_ID, NEW_SECRET))]));
+    assert_items(
+        &before,
+        &after,
+        &BTreeMap::from([(dev_path.clone(), aws_vault_item("dev", NEW_ID, NEW_SECRET))]),
+    );
 
     // Two items for one profile: the first match is updated, the other is
     // left and reported.
     let dup = store.get("dup").await.unwrap().unwrap();
-    let out = store.put(&dup.with_key_pair(&new_pair()).unwrap()).await.unwrap();
+    let out = store
+        .put(&dup.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(out.duplicates_left, 1);
     let after_dup = kr.dump("awsvault");
-    let changed: Vec<&Value> = after_dup.iter().zip(&after).filter(|(a, b)| a["secret"] != b["secret"]).map(|(a, _)| a).collect();
+    let changed: Vec<&Value> = after_dup
+        .iter()
+        .zip(&after)
+        .filter(|(a, b)| a["secret"] != b["secret"])
+        .map(|(a, _)| a)
+        .collect();
     assert_eq!(changed.len(), 1, "{after_dup:#?}");
     assert_eq!(changed[0]["label"], "dup");
 
@@ -620,9 +805,15 @@ async fn secret_service_through_gnome_keyring() {
     let before_g = kr.dump(granted::IAM_CREDENTIALS);
     let g = SecretServiceStore::on_bus(granted::IAM_CREDENTIALS, &bus);
     let item = g.get("dev").await.unwrap().unwrap();
-    g.put(&item.with_key_pair(&new_pair()).unwrap()).await.unwrap();
+    g.put(&item.with_key_pair(&new_pair()).unwrap())
+        .await
+        .unwrap();
     let gpath = before_g[0]["path"].as_str().unwrap().to_string();
-    assert_items(&before_g, &kr.dump(granted::IAM_CREDENTIALS), &BTreeMap::from([(gpath, granted_item("dev", NEW_ID, NEW_SECRET))]));
+    assert_items(
+        &before_g,
+        &kr.dump(granted::IAM_CREDENTIALS),
+        &BTreeMap::from([(gpath, granted_item("dev", NEW_ID, NEW_SECRET))]),
+    );
     let cache = SecretServiceStore::on_bus(granted::SESSION_CREDENTIALS, &bus);
     for k in granted::sessions_to_purge(&["dev".to_string()], &cache.keys().await.unwrap()) {
         assert!(cache.delete(&k).await.unwrap());
@@ -635,11 +826,20 @@ async fn secret_service_through_gnome_keyring() {
     let none = SecretServiceStore::on_bus("nope", &bus);
     assert!(none.get("dev").await.unwrap().is_none());
     let err = none.put(&item).await.unwrap_err();
-    assert!(matches!(err, KeystoreError::CollectionMissing { .. }), "{err:?}");
+    assert!(
+        matches!(err, KeystoreError::CollectionMissing { .. }),
+        "{err:?}"
+    );
 
     // A locked collection is refused, not unlocked through a prompt.
-    assert_eq!(kr.ask(json!({"op": "lock", "label": "awsvault"}))["locked"], true);
+    assert_eq!(
+        kr.ask(json!({"op": "lock", "label": "awsvault"}))["locked"],
+        true
+    );
     let err = store.get("dev").await.unwrap_err();
-    assert!(matches!(err, KeystoreError::CollectionLocked { .. }), "{err:?}");
+    assert!(
+        matches!(err, KeystoreError::CollectionLocked { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("awsvault"), "{err}");
 }

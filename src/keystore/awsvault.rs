@@ -60,11 +60,7 @@ impl SessionKey {
         if !expiry.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let text = |s: &str| {
-            B64.decode(s)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-        };
+        let text = |s: &str| B64.decode(s).ok().and_then(|b| String::from_utf8(b).ok());
         Some(SessionKey {
             kind: kind.to_string(),
             profile: text(profile)?,
@@ -270,17 +266,30 @@ mod tests {
         assert!(!k.contains('='));
         assert_eq!(SessionKey::parse(&k), Some(s));
         assert_eq!(
-            SessionKey::parse("sts.AssumeRole,ZGV2,,1").unwrap().mfa_serial,
+            SessionKey::parse("sts.AssumeRole,ZGV2,,1")
+                .unwrap()
+                .mfa_serial,
             ""
         );
-        for not in ["dev", "a,b,c", "sts.AssumeRole,,x,1", "t,ZGV2,,12a", "t,ZGV2,,"] {
+        for not in [
+            "dev",
+            "a,b,c",
+            "sts.AssumeRole,,x,1",
+            "t,ZGV2,,12a",
+            "t,ZGV2,,",
+        ] {
             assert!(SessionKey::parse(not).is_none(), "{not}");
         }
     }
 
     #[test]
     fn old_session_formats_are_not_credentials() {
-        for k in ["session,ZGV2,,1234", "session:dev::1234", "dev session (1700000000)", "oidc:https://x"] {
+        for k in [
+            "session,ZGV2,,1234",
+            "session:dev::1234",
+            "dev session (1700000000)",
+            "oidc:https://x",
+        ] {
             assert!(!is_credentials_key(k), "{k}");
         }
         assert!(is_credentials_key("dev"));
@@ -289,12 +298,23 @@ mod tests {
 
     #[test]
     fn lookup_follows_the_source_chain() {
-        let src: HashMap<&str, &str> = HashMap::from([("role", "mid"), ("mid", "base"), ("loop", "loop2"), ("loop2", "loop")]);
+        let src: HashMap<&str, &str> = HashMap::from([
+            ("role", "mid"),
+            ("mid", "base"),
+            ("loop", "loop2"),
+            ("loop2", "loop"),
+        ]);
         let source_of = |p: &str| src.get(p).map(|s| s.to_string());
         let ks = keys(&["base", "sts.AssumeRole,cm9sZQ,,1700000000"]);
-        assert_eq!(credentials_item_for("role", source_of, &ks), Some("base".into()));
+        assert_eq!(
+            credentials_item_for("role", source_of, &ks),
+            Some("base".into())
+        );
         let ks = keys(&["base", "mid"]);
-        assert_eq!(credentials_item_for("role", source_of, &ks), Some("mid".into()));
+        assert_eq!(
+            credentials_item_for("role", source_of, &ks),
+            Some("mid".into())
+        );
         assert_eq!(credentials_item_for("loop", source_of, &ks), None);
         assert_eq!(source_chain("loop", source_of), ["loop", "loop2"]);
         assert_eq!(credentials_item_for("other", source_of, &ks), None);
@@ -311,7 +331,10 @@ mod tests {
             format!("sso.GetRoleCredentials,{},,1700000003", b("baseline")),
         ];
         let chain = keys(&["role", "base"]);
-        assert_eq!(sessions_to_purge(&chain, &ks), [ks[1].clone(), ks[2].clone()]);
+        assert_eq!(
+            sessions_to_purge(&chain, &ks),
+            [ks[1].clone(), ks[2].clone()]
+        );
     }
 
     #[test]
@@ -327,9 +350,15 @@ mod tests {
         assert_eq!(p.backend.as_deref(), Some("file"));
         assert_eq!(p.file_dir.as_deref(), Some("/home/me/my keys"));
         let p = parse_process_line("aws-vault export --backend pass --pass-prefix=aws x").unwrap();
-        assert_eq!((p.backend.as_deref(), p.pass_prefix.as_deref()), (Some("pass"), Some("aws")));
+        assert_eq!(
+            (p.backend.as_deref(), p.pass_prefix.as_deref()),
+            (Some("pass"), Some("aws"))
+        );
         assert_eq!(parse_process_line("aws-vault exec dev -- env"), None);
-        assert_eq!(parse_process_line("granted credential-process --profile=dev"), None);
+        assert_eq!(
+            parse_process_line("granted credential-process --profile=dev"),
+            None
+        );
         assert_eq!(parse_process_line("aws-vault export"), None);
         assert_eq!(parse_process_line("aws-vault 'unterminated"), None);
     }

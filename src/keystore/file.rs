@@ -126,13 +126,16 @@ impl ItemStore for FileStore {
         let Some(token) = self.read(&path)? else {
             return Ok(None);
         };
-        let plain = jwe::decrypt(&token, self.passphrase.expose().as_bytes()).map_err(|e| match e {
-            jwe::JweError::WrongPassphrase => KeystoreError::WrongPassphrase { path: path.clone() },
-            jwe::JweError::Malformed(reason) => KeystoreError::Malformed {
-                what: path.display().to_string(),
-                reason,
-            },
-        })?;
+        let plain =
+            jwe::decrypt(&token, self.passphrase.expose().as_bytes()).map_err(|e| match e {
+                jwe::JweError::WrongPassphrase => {
+                    KeystoreError::WrongPassphrase { path: path.clone() }
+                }
+                jwe::JweError::Malformed(reason) => KeystoreError::Malformed {
+                    what: path.display().to_string(),
+                    reason,
+                },
+            })?;
         Item::from_json(&plain, &path.display().to_string()).map(Some)
     }
 
@@ -145,11 +148,15 @@ impl ItemStore for FileStore {
                 .map_err(io_err(&self.dir))?;
         }
         let created = jwe::go_time_string(time::OffsetDateTime::now_utc());
-        let token = jwe::encrypt(&item.to_json(), self.passphrase.expose().as_bytes(), &created)
-            .map_err(|e| KeystoreError::Malformed {
-                what: self.dir.display().to_string(),
-                reason: e.to_string(),
-            })?;
+        let token = jwe::encrypt(
+            &item.to_json(),
+            self.passphrase.expose().as_bytes(),
+            &created,
+        )
+        .map_err(|e| KeystoreError::Malformed {
+            what: self.dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let target = self.path_of(&item.key);
         // Beside the folder, never inside it: the tools read every file
         // there as an item.
@@ -225,7 +232,13 @@ mod tests {
         assert_eq!(unescape("a%2Fb%25c d:e,f"), "a/b%c d:e,f");
         assert_eq!(unescape("a%2fb"), "a/b");
         assert_eq!(unescape("bad%zz%"), "bad%zz%");
-        for k in ["plain", "x/y/z", "100%", "%2F", "sts.GetSessionToken,ZGV2,,1700000000"] {
+        for k in [
+            "plain",
+            "x/y/z",
+            "100%",
+            "%2F",
+            "sts.GetSessionToken,ZGV2,,1700000000",
+        ] {
             assert_eq!(unescape(&escape(k)), k);
         }
     }

@@ -32,7 +32,11 @@ pub fn file_dir_name(store: &str) -> String {
 }
 
 /// granted's own folder.
-pub fn granted_dir(home: &Path, xdg_config_home: Option<&str>, dot_granted_exists: bool) -> PathBuf {
+pub fn granted_dir(
+    home: &Path,
+    xdg_config_home: Option<&str>,
+    dot_granted_exists: bool,
+) -> PathBuf {
     match xdg_config_home.filter(|x| !x.is_empty()) {
         Some(xdg) if !dot_granted_exists => Path::new(xdg).join("granted"),
         _ => home.join(".granted"),
@@ -126,13 +130,31 @@ mod tests {
 
     #[test]
     fn names_and_folders() {
-        assert_eq!(file_dir_name(IAM_CREDENTIALS), "secure-storage-aws-iam-credentials");
-        assert_eq!(file_dir_name(SESSION_CREDENTIALS), "secure-storage-aws-session-credentials");
+        assert_eq!(
+            file_dir_name(IAM_CREDENTIALS),
+            "secure-storage-aws-iam-credentials"
+        );
+        assert_eq!(
+            file_dir_name(SESSION_CREDENTIALS),
+            "secure-storage-aws-session-credentials"
+        );
         let home = Path::new("/home/me");
-        assert_eq!(granted_dir(home, None, false), Path::new("/home/me/.granted"));
-        assert_eq!(granted_dir(home, Some("/x"), true), Path::new("/home/me/.granted"));
-        assert_eq!(granted_dir(home, Some("/x"), false), Path::new("/x/granted"));
-        assert_eq!(granted_dir(home, Some(""), false), Path::new("/home/me/.granted"));
+        assert_eq!(
+            granted_dir(home, None, false),
+            Path::new("/home/me/.granted")
+        );
+        assert_eq!(
+            granted_dir(home, Some("/x"), true),
+            Path::new("/home/me/.granted")
+        );
+        assert_eq!(
+            granted_dir(home, Some("/x"), false),
+            Path::new("/x/granted")
+        );
+        assert_eq!(
+            granted_dir(home, Some(""), false),
+            Path::new("/home/me/.granted")
+        );
     }
 
     #[test]
@@ -146,15 +168,24 @@ mod tests {
         assert_eq!(c.backend.as_deref(), Some("file"));
         assert_eq!(c.file_dir.as_deref(), Some("~/k"));
         assert_eq!(parse_config("", p).unwrap(), KeyringConfig::default());
-        assert!(matches!(parse_config("[Keyring\n", p), Err(KeystoreError::BadConfig { .. })));
+        assert!(matches!(
+            parse_config("[Keyring\n", p),
+            Err(KeystoreError::BadConfig { .. })
+        ));
         assert!(parse_config("[Keyring]\nBackend = 3\n", p).is_err());
     }
 
     #[test]
     fn process_lines_and_purge() {
-        assert_eq!(parse_process_line("granted credential-process --profile=dev").as_deref(), Some("dev"));
         assert_eq!(
-            parse_process_line("/opt/bin/granted credential-process --auto-login --profile 'my dev'").as_deref(),
+            parse_process_line("granted credential-process --profile=dev").as_deref(),
+            Some("dev")
+        );
+        assert_eq!(
+            parse_process_line(
+                "/opt/bin/granted credential-process --auto-login --profile 'my dev'"
+            )
+            .as_deref(),
             Some("my dev")
         );
         assert_eq!(parse_process_line("granted sso login"), None);

@@ -37,7 +37,10 @@ impl fmt::Debug for Item {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Item")
             .field("key", &self.key)
-            .field("data", &format_args!("<{} bytes redacted>", self.data.len()))
+            .field(
+                "data",
+                &format_args!("<{} bytes redacted>", self.data.len()),
+            )
             .field("label", &self.label)
             .field("description", &self.description)
             .field(
@@ -182,7 +185,8 @@ impl Item {
                 what: self.key.clone(),
                 reason: format!("Data: {e}"),
             })?;
-        let secret = Secret::new(Zeroizing::new(raw.secret_access_key.unwrap_or_default()).as_str());
+        let secret =
+            Secret::new(Zeroizing::new(raw.secret_access_key.unwrap_or_default()).as_str());
         if raw.session_token.as_deref().is_some_and(|t| !t.is_empty()) {
             return Err(not_long_term("SessionToken"));
         }
@@ -205,12 +209,11 @@ impl Item {
     /// `AccessKeyID` and `SecretAccessKey` in `Data` change.
     pub fn with_key_pair(&self, pair: &KeyPair) -> Result<Item, KeystoreError> {
         self.key_pair()?;
-        let data = patch_credentials(&self.data, pair).map_err(|reason| {
-            KeystoreError::Malformed {
+        let data =
+            patch_credentials(&self.data, pair).map_err(|reason| KeystoreError::Malformed {
                 what: self.key.clone(),
                 reason,
-            }
-        })?;
+            })?;
         Ok(Item {
             data,
             ..self.clone()
@@ -458,7 +461,10 @@ mod tests {
 
     #[test]
     fn go_quoting_escapes_html_and_controls() {
-        assert_eq!(go_quote("a<b>&\"\\\n\u{1}\u{2028}é"), r#""a\u003cb\u003e\u0026\"\\\n\u0001\u2028é""#);
+        assert_eq!(
+            go_quote("a<b>&\"\\\n\u{1}\u{2028}é"),
+            r#""a\u003cb\u003e\u0026\"\\\n\u0001\u2028é""#
+        );
     }
 
     #[test]
@@ -475,7 +481,10 @@ mod tests {
             std::str::from_utf8(&new.data).unwrap(),
             r#"{ "AccessKeyID" : "AKIANEW0000000000000", "Extra": {"a": [1, "}"]}, "SecretAccessKey":"new+secret/1", "SessionToken":"", "CanExpire":false, "Future": null }"#
         );
-        assert_eq!(new.key_pair().unwrap().secret_access_key.expose(), "new+secret/1");
+        assert_eq!(
+            new.key_pair().unwrap().secret_access_key.expose(),
+            "new+secret/1"
+        );
         assert_eq!(new.label, item.label);
     }
 
@@ -497,7 +506,10 @@ mod tests {
     fn debug_hides_data() {
         let item = Item::aws_vault("p", &pair("AKIAOLD0000000000000", "topsecret"));
         let dbg = format!("{item:?}");
-        assert!(!dbg.contains("topsecret") && !dbg.contains("AKIAOLD"), "{dbg}");
+        assert!(
+            !dbg.contains("topsecret") && !dbg.contains("AKIAOLD"),
+            "{dbg}"
+        );
     }
 
     #[test]

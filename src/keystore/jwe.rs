@@ -129,8 +129,8 @@ pub fn decrypt(token: &[u8], passphrase: &[u8]) -> Result<Zeroizing<Vec<u8>>, Jw
         return Err(bad(format!("{} parts, not 5", parts.len())));
     };
     let dec = |what: &str, s: &str| B64.decode(s).map_err(|e| bad(format!("{what}: {e}")));
-    let header: Header = serde_json::from_slice(&dec("header", h)?)
-        .map_err(|e| bad(format!("header: {e}")))?;
+    let header: Header =
+        serde_json::from_slice(&dec("header", h)?).map_err(|e| bad(format!("header: {e}")))?;
     if header.alg != ALG || header.enc != ENC {
         return Err(bad(format!(
             "alg {} / enc {}, not {ALG} / {ENC}",
@@ -214,7 +214,10 @@ mod tests {
     #[test]
     fn wrong_passphrase_and_tampering_are_told_apart() {
         let tok = encrypt(b"hello", b"right", "x").unwrap();
-        assert_eq!(decrypt(tok.as_bytes(), b"wrong"), Err(JweError::WrongPassphrase));
+        assert_eq!(
+            decrypt(tok.as_bytes(), b"wrong"),
+            Err(JweError::WrongPassphrase)
+        );
         let mut parts: Vec<String> = tok.split('.').map(String::from).collect();
         let mut ct = B64.decode(&parts[3]).unwrap();
         ct[0] ^= 1;
@@ -240,7 +243,9 @@ mod tests {
     fn refuses_other_algorithms_and_huge_counts() {
         let header = B64.encode(br#"{"alg":"PBES2-HS256+A128KW","enc":"A256GCM","p2c":99999999,"p2s":"AAAAAAAAAAAAAAAA"}"#);
         let tok = format!("{header}.AA.AA.AA.AA");
-        assert!(matches!(decrypt(tok.as_bytes(), b"pw"), Err(JweError::Malformed(m)) if m.contains("p2c")));
+        assert!(
+            matches!(decrypt(tok.as_bytes(), b"pw"), Err(JweError::Malformed(m)) if m.contains("p2c"))
+        );
         let header = B64.encode(br#"{"alg":"dir","enc":"A256GCM","p2c":1,"p2s":""}"#);
         let tok = format!("{header}..AA.AA.AA");
         assert!(decrypt(tok.as_bytes(), b"pw").is_err());

@@ -106,7 +106,10 @@ pub enum KeystoreError {
     #[error("{}", trf("keystore.wrong_passphrase", &[("path", &path.display())]))]
     WrongPassphrase { path: PathBuf },
     #[error("{}", trf("keystore.no_passphrase", &[("tool", tool), ("var", var)]))]
-    NoPassphrase { tool: &'static str, var: &'static str },
+    NoPassphrase {
+        tool: &'static str,
+        var: &'static str,
+    },
     #[error("{}", trf("keystore.collection_locked", &[("collection", collection)]))]
     CollectionLocked { collection: String },
     #[error("{}", trf("keystore.collection_missing", &[("collection", collection)]))]

@@ -29,7 +29,11 @@ pub struct PassStore {
 }
 
 impl PassStore {
-    pub fn new(cmd: impl Into<String>, dir: impl Into<PathBuf>, prefix: impl Into<String>) -> PassStore {
+    pub fn new(
+        cmd: impl Into<String>,
+        dir: impl Into<PathBuf>,
+        prefix: impl Into<String>,
+    ) -> PassStore {
         PassStore {
             cmd: cmd.into(),
             dir: dir.into(),
@@ -57,11 +61,19 @@ impl PassStore {
 
     /// Runs `pass ARGS` with `stdin`; its stdout, or an error naming the
     /// action and pass's own first line of complaint.
-    async fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
+    async fn run(
+        &self,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>, KeystoreError> {
         let mut child = Command::new(&self.cmd)
             .args(args)
             .env("PASSWORD_STORE_DIR", &self.dir)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
@@ -84,11 +96,14 @@ impl PassStore {
             let _ = pipe.write_all(input).await;
             drop(pipe);
         }
-        let out = child.wait_with_output().await.map_err(|e| KeystoreError::PassFailed {
-            cmd: self.cmd.clone(),
-            action: args.join(" "),
-            detail: e.to_string(),
-        })?;
+        let out = child
+            .wait_with_output()
+            .await
+            .map_err(|e| KeystoreError::PassFailed {
+                cmd: self.cmd.clone(),
+                action: args.join(" "),
+                detail: e.to_string(),
+            })?;
         let stdout = Zeroizing::new(out.stdout);
         if !out.status.success() {
             let stderr = String::from_utf8_lossy(&out.stderr);
@@ -180,7 +195,10 @@ mod tests {
     #[test]
     fn entry_names_join_prefix_and_key() {
         assert_eq!(PassStore::new("pass", "/s", "").name_of("dev"), "dev");
-        assert_eq!(PassStore::new("pass", "/s", "aws-vault/").name_of("dev"), "aws-vault/dev");
+        assert_eq!(
+            PassStore::new("pass", "/s", "aws-vault/").name_of("dev"),
+            "aws-vault/dev"
+        );
         assert_eq!(
             PassStore::new("pass", "/s", "granted-aws-iam-credentials").gpg_path("dev"),
             PathBuf::from("/s/granted-aws-iam-credentials/dev.gpg")

@@ -104,17 +104,20 @@ impl SecretServiceStore {
             }
         };
         connected.map_err(|e| match e {
-                secret_service::Error::Zbus(_) | secret_service::Error::Unavailable => {
-                    KeystoreError::NoSecretService {
-                        detail: e.to_string(),
-                    }
+            secret_service::Error::Zbus(_) | secret_service::Error::Unavailable => {
+                KeystoreError::NoSecretService {
+                    detail: e.to_string(),
                 }
-                e => ss_err(&self.collection, e),
-            })
+            }
+            e => ss_err(&self.collection, e),
+        })
     }
 
     /// The collection, unlocked; `None` if it does not exist.
-    async fn open<'a>(&self, ss: &'a SecretService<'a>) -> Result<Option<Collection<'a>>, KeystoreError> {
+    async fn open<'a>(
+        &self,
+        ss: &'a SecretService<'a>,
+    ) -> Result<Option<Collection<'a>>, KeystoreError> {
         let want = format!("/org/freedesktop/secrets/collection/{}", self.collection);
         let all = ss
             .get_all_collections()
@@ -126,7 +129,10 @@ impl SecretServiceStore {
         else {
             return Ok(None);
         };
-        if c.is_locked().await.map_err(|e| ss_err(&self.collection, e))? {
+        if c.is_locked()
+            .await
+            .map_err(|e| ss_err(&self.collection, e))?
+        {
             return Err(KeystoreError::CollectionLocked {
                 collection: self.collection.clone(),
             });

@@ -200,7 +200,10 @@ fn pass_dir(env: &KeystoreEnv, explicit: Option<&str>) -> PathBuf {
 
 /// aws-vault's keyring for a profile; `line` is its `credential_process`
 /// line when it runs `aws-vault export` (its flags win over variables).
-pub fn aws_vault(env: &KeystoreEnv, line: Option<&ProcessLine>) -> Result<StoreConfig, KeystoreError> {
+pub fn aws_vault(
+    env: &KeystoreEnv,
+    line: Option<&ProcessLine>,
+) -> Result<StoreConfig, KeystoreError> {
     let flag = |f: fn(&ProcessLine) -> &Option<String>| -> Option<String> {
         line.and_then(|l| f(l).clone()).filter(|v| !v.is_empty())
     };
@@ -333,27 +336,57 @@ mod tests {
 
     #[test]
     fn aws_vault_defaults_per_platform() {
-        let e = env(Platform::Linux, &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x")]);
-        assert!(matches!(aws_vault(&e, None).unwrap(), StoreConfig::SecretService { collection } if collection == "awsvault"));
-        for (p, name) in [(Platform::Linux, "keyctl"), (Platform::MacOs, "keychain"), (Platform::Windows, "wincred")] {
+        let e = env(
+            Platform::Linux,
+            &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x")],
+        );
+        assert!(
+            matches!(aws_vault(&e, None).unwrap(), StoreConfig::SecretService { collection } if collection == "awsvault")
+        );
+        for (p, name) in [
+            (Platform::Linux, "keyctl"),
+            (Platform::MacOs, "keychain"),
+            (Platform::Windows, "wincred"),
+        ] {
             let err = aws_vault(&env(p, &[]), None).unwrap_err();
-            assert!(matches!(&err, KeystoreError::UnsupportedBackend { backend, .. } if backend == name), "{err:?}");
+            assert!(
+                matches!(&err, KeystoreError::UnsupportedBackend { backend, .. } if backend == name),
+                "{err:?}"
+            );
             assert!(err.to_string().contains(name), "{err}");
         }
-        assert!(matches!(aws_vault(&env(Platform::OtherUnix, &[]), None).unwrap(), StoreConfig::Pass { .. }));
+        assert!(matches!(
+            aws_vault(&env(Platform::OtherUnix, &[]), None).unwrap(),
+            StoreConfig::Pass { .. }
+        ));
     }
 
     #[test]
     fn aws_vault_file_settings() {
-        let e = env(Platform::Linux, &[("AWS_VAULT_BACKEND", "file"), ("AWS_VAULT_FILE_PASSPHRASE", "")]);
-        let StoreConfig::File { dir, passphrase, .. } = aws_vault(&e, None).unwrap() else {
+        let e = env(
+            Platform::Linux,
+            &[
+                ("AWS_VAULT_BACKEND", "file"),
+                ("AWS_VAULT_FILE_PASSPHRASE", ""),
+            ],
+        );
+        let StoreConfig::File {
+            dir, passphrase, ..
+        } = aws_vault(&e, None).unwrap()
+        else {
             panic!()
         };
         assert_eq!(dir, Path::new("/home/me/.awsvault/keys/"));
         // Set but empty is a passphrase (os.LookupEnv).
         assert_eq!(passphrase.unwrap().expose(), "");
-        let e = env(Platform::Linux, &[("AWS_VAULT_BACKEND", "file"), ("AWS_VAULT_FILE_DIR", "~/k")]);
-        let StoreConfig::File { dir, passphrase, .. } = aws_vault(&e, None).unwrap() else {
+        let e = env(
+            Platform::Linux,
+            &[("AWS_VAULT_BACKEND", "file"), ("AWS_VAULT_FILE_DIR", "~/k")],
+        );
+        let StoreConfig::File {
+            dir, passphrase, ..
+        } = aws_vault(&e, None).unwrap()
+        else {
             panic!()
         };
         assert_eq!((dir, passphrase), (PathBuf::from("/home/me/k"), None));
@@ -363,22 +396,48 @@ mod tests {
     fn process_line_flags_beat_variables() {
         let e = env(
             Platform::Linux,
-            &[("AWS_VAULT_BACKEND", "secret-service"), ("AWS_VAULT_PASS_PREFIX", "env"), ("PASSWORD_STORE_DIR", "/ps")],
+            &[
+                ("AWS_VAULT_BACKEND", "secret-service"),
+                ("AWS_VAULT_PASS_PREFIX", "env"),
+                ("PASSWORD_STORE_DIR", "/ps"),
+            ],
         );
-        let line = parse_process_line("aws-vault export --backend=pass --pass-prefix=line dev").unwrap();
+        let line =
+            parse_process_line("aws-vault export --backend=pass --pass-prefix=line dev").unwrap();
         let StoreConfig::Pass { cmd, dir, prefix } = aws_vault(&e, Some(&line)).unwrap() else {
             panic!()
         };
-        assert_eq!((cmd.as_str(), dir, prefix.as_str()), ("pass", PathBuf::from("/ps"), "line"));
-        let e = env(Platform::Linux, &[("AWS_VAULT_BACKEND", "pass"), ("AWS_VAULT_PASS_PASSWORD_STORE_DIR", "~/p")]);
+        assert_eq!(
+            (cmd.as_str(), dir, prefix.as_str()),
+            ("pass", PathBuf::from("/ps"), "line")
+        );
+        let e = env(
+            Platform::Linux,
+            &[
+                ("AWS_VAULT_BACKEND", "pass"),
+                ("AWS_VAULT_PASS_PASSWORD_STORE_DIR", "~/p"),
+            ],
+        );
         let StoreConfig::Pass { dir, prefix, .. } = aws_vault(&e, None).unwrap() else {
             panic!()
         };
         assert_eq!((dir, prefix.as_str()), (PathBuf::from("/home/me/p"), ""));
         let e = env(Platform::Linux, &[("AWS_VAULT_BACKEND", "nope")]);
-        assert!(matches!(aws_vault(&e, None), Err(KeystoreError::UnknownBackend { .. })));
-        let e = env(Platform::Linux, &[("AWS_VAULT_BACKEND", ""), ("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME", "c")]);
-        assert!(matches!(aws_vault(&e, None), Err(KeystoreError::UnsupportedBackend { .. })));
+        assert!(matches!(
+            aws_vault(&e, None),
+            Err(KeystoreError::UnknownBackend { .. })
+        ));
+        let e = env(
+            Platform::Linux,
+            &[
+                ("AWS_VAULT_BACKEND", ""),
+                ("AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME", "c"),
+            ],
+        );
+        assert!(matches!(
+            aws_vault(&e, None),
+            Err(KeystoreError::UnsupportedBackend { .. })
+        ));
     }
 
     #[test]
@@ -391,26 +450,63 @@ mod tests {
         };
         let s = granted(&e, &file, dir).unwrap();
         assert_eq!(s.len(), 1);
-        let StoreConfig::File { dir: d, passphrase, passphrase_var } = &s[0].credentials else {
+        let StoreConfig::File {
+            dir: d,
+            passphrase,
+            passphrase_var,
+        } = &s[0].credentials
+        else {
             panic!()
         };
-        assert_eq!(d, Path::new("/home/me/.granted/secure-storage-aws-iam-credentials"));
-        assert_eq!((passphrase.as_ref().unwrap().expose(), *passphrase_var), ("", "CF_KEYRING_FILE_PASSWORD"));
+        assert_eq!(
+            d,
+            Path::new("/home/me/.granted/secure-storage-aws-iam-credentials")
+        );
+        assert_eq!(
+            (passphrase.as_ref().unwrap().expose(), *passphrase_var),
+            ("", "CF_KEYRING_FILE_PASSWORD")
+        );
         let StoreConfig::File { dir: d, .. } = &s[0].sessions else {
             panic!()
         };
-        assert_eq!(d, Path::new("/home/me/.granted/secure-storage-aws-session-credentials"));
+        assert_eq!(
+            d,
+            Path::new("/home/me/.granted/secure-storage-aws-session-credentials")
+        );
         let e = env(Platform::Linux, &[("DBUS_SESSION_BUS_ADDRESS", "x")]);
         let order: Vec<Backend> = granted(&e, &KeyringConfig::default(), dir)
             .unwrap()
             .iter()
             .map(|s| s.credentials.backend())
             .collect();
-        assert_eq!(order, [Backend::SecretService, Backend::Pass, Backend::File]);
-        let ss = granted(&e, &KeyringConfig { backend: Some("secret-service".into()), ..Default::default() }, dir).unwrap();
-        assert!(matches!(&ss[0].sessions, StoreConfig::SecretService { collection } if collection == "granted-aws-session-credentials"));
-        let pass = granted(&e, &KeyringConfig { backend: Some("pass".into()), ..Default::default() }, dir).unwrap();
-        assert!(matches!(&pass[0].credentials, StoreConfig::Pass { prefix, .. } if prefix == "granted-aws-iam-credentials"));
+        assert_eq!(
+            order,
+            [Backend::SecretService, Backend::Pass, Backend::File]
+        );
+        let ss = granted(
+            &e,
+            &KeyringConfig {
+                backend: Some("secret-service".into()),
+                ..Default::default()
+            },
+            dir,
+        )
+        .unwrap();
+        assert!(
+            matches!(&ss[0].sessions, StoreConfig::SecretService { collection } if collection == "granted-aws-session-credentials")
+        );
+        let pass = granted(
+            &e,
+            &KeyringConfig {
+                backend: Some("pass".into()),
+                ..Default::default()
+            },
+            dir,
+        )
+        .unwrap();
+        assert!(
+            matches!(&pass[0].credentials, StoreConfig::Pass { prefix, .. } if prefix == "granted-aws-iam-credentials")
+        );
         assert!(granted(&env(Platform::MacOs, &[]), &KeyringConfig::default(), dir).is_err());
     }
 
