@@ -685,7 +685,8 @@ impl Drop for Keyring {
         let _ = self.stdin.flush();
         let mut line = String::new();
         let _ = self.stdout.read_line(&mut line);
-        let _ = self.child.kill();
+        // No kill: dbus-run-session must stop its bus (and the helper its
+        // gnome-keyring) itself; both end once the helper has quit.
         let _ = self.child.wait();
     }
 }

@@ -7,6 +7,7 @@ stdin: setup, dump, lock, quit. Every reply is one JSON line on stdout.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -88,6 +89,9 @@ def main():
             collection(req["label"]).lock()
             reply({"locked": collection(req["label"]).is_locked()})
         elif op == "quit":
+            # gnome-keyring daemonizes: stop it, or it outlives the bus.
+            pid = call(conn, dbus, "GetConnectionUnixProcessID", "s", (BUS,))[0]
+            os.kill(pid, signal.SIGTERM)
             reply({})
             return
         else:
