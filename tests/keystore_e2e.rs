@@ -343,7 +343,7 @@ async fn aws_vault_file_backend_round_trips_with_jwcrypto() {
     // Purge aws-vault's sessions of the profile.
     let keys = store.keys().await.unwrap();
     let purge = awsvault::sessions_to_purge(&["dev".to_string()], &keys);
-    assert_eq!(purge, [sess.clone()]);
+    assert_eq!(purge, std::slice::from_ref(&sess));
     let after_put = snapshot(home.path());
     for k in &purge {
         assert!(store.delete(k).await.unwrap());
@@ -794,7 +794,7 @@ async fn secret_service_through_gnome_keyring() {
 
     // Purge the profile's sessions.
     let purge = awsvault::sessions_to_purge(&["dev".to_string()], &store.keys().await.unwrap());
-    assert_eq!(purge, [sess.clone()]);
+    assert_eq!(purge, std::slice::from_ref(&sess));
     for k in &purge {
         assert!(store.delete(k).await.unwrap());
     }
