@@ -632,17 +632,32 @@ async fn pass_backend_through_the_pass_command() {
 // ---------------------------------------------------------- secret-service
 
 /// gnome-keyring on a private bus (`dbus-run-session`), driven by
-/// tests/support/keystore_ss.py.
+/// tests/support/keystore_ss.py, with a private home: gnome-keyring keeps
+/// its collections in `$XDG_DATA_HOME/keyrings` and finds them again on the
+/// next start, so with the real home every run met the earlier runs'
+/// collections (locked) under the names it wants, and its own got `_N`
+/// suffixes.
 struct Keyring {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    // Dropped after the child has been waited for (fields drop after
+    // `Drop::drop`).
+    _home: tempfile::TempDir,
 }
 
 impl Keyring {
     fn start() -> Keyring {
         let script = common::repo().join("tests/support/keystore_ss.py");
+        let home = tempfile::tempdir().unwrap();
+        let runtime = home.path().join("run");
+        std::fs::create_dir(&runtime).unwrap();
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
         let mut child = Command::new("dbus-run-session")
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("share"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_RUNTIME_DIR", &runtime)
             .arg("--")
             .arg(common::python())
             .arg(script)
@@ -656,6 +671,7 @@ impl Keyring {
             child,
             stdin,
             stdout,
+            _home: home,
         }
     }
 
@@ -733,12 +749,16 @@ async fn secret_service_through_gnome_keyring() {
         ]},
     ]}));
     let bus = setup["bus"].as_str().unwrap().to_string();
+    // Each collection is at the path its name gives (the one keyturn looks
+    // up), not a `_N`-suffixed one beside an older collection of that name.
+    assert_eq!(
+        setup["paths"]["awsvault"], "/org/freedesktop/secrets/collection/awsvault",
+        "{setup}"
+    );
     // gnome-keyring escapes the dashes in the object path.
-    assert!(
-        setup["paths"][granted::IAM_CREDENTIALS]
-            .as_str()
-            .unwrap()
-            .contains("_2d"),
+    assert_eq!(
+        setup["paths"][granted::IAM_CREDENTIALS],
+        "/org/freedesktop/secrets/collection/granted_2daws_2diam_2dcredentials",
         "{setup}"
     );
 

@@ -68,9 +68,6 @@ def main():
                     (session, b"", b"master", "text/plain"),
                 ))[0]
                 paths[c["label"]] = path
-                # Unlock for every client, not only this one.
-                call(conn, internal, "UnlockWithMasterPassword", "o(oayays)",
-                     (path, (session, b"", b"master", "text/plain")))
                 col = collection(c["label"])
                 for it in c["items"]:
                     col.create_item(it["label"], it["attrs"], it["secret"].encode(),
