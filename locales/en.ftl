@@ -539,3 +539,19 @@ net-from_default = the partition's default endpoint
 net-chain = {" "}[SDK: { $chain }]
 audit-rule_root_used = the root user signed in or used an access key within the last day
 usage-all_and_profiles = --all rotates every profile: name no profile with it
+
+## keystore
+keystore-wrong_passphrase = cannot decrypt { $path }: the passphrase is wrong (aws-vault reads it from AWS_VAULT_FILE_PASSPHRASE, granted from CF_KEYRING_FILE_PASSWORD)
+keystore-no_passphrase = the { $tool } file keyring needs its passphrase and there is no terminal to ask on: set { $var }
+keystore-collection_locked = the Secret Service collection `{ $collection }` is locked: unlock it (log in to the desktop, or run `gnome-keyring-daemon --unlock`) and run keyturn again
+keystore-collection_missing = the Secret Service collection `{ $collection }` does not exist: add the key with the tool first
+keystore-no_secret_service = no Secret Service answers on the D-Bus session bus ({ $detail }): start one (such as gnome-keyring) or choose another backend
+keystore-secret_service = Secret Service collection `{ $collection }`: { $detail }
+keystore-pass_missing = the `{ $cmd }` command is not installed or not on PATH: install pass (Debian: `apt-get install pass`) or set AWS_VAULT_PASS_CMD
+keystore-pass_failed = `{ $cmd } { $action }` failed: { $detail }
+keystore-unsupported_backend = { $tool }'s `{ $backend }` backend is not supported yet: keyturn reads the file, pass and secret-service backends (see "Keystores" in the README)
+keystore-unknown_backend = `{ $backend }` is not a { $tool } backend: use file, pass or secret-service
+keystore-not_long_term = the keyring item `{ $key }` does not hold a long-term access key ({ $reason } shows temporary credentials): rotate the long-term access key they were issued from
+keystore-malformed = { $what }: not a keyring item keyturn can read ({ $reason })
+keystore-unsafe_path = { $path } is a symbolic link or not what the keyring expects there: keyturn does not follow it
+keystore-bad_config = { $path }: { $reason }

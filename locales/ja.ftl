@@ -511,3 +511,19 @@ net-from_default = パーティションのデフォルトのエンドポイン�
 net-chain = {" "}[SDK: { $chain }]
 audit-rule_root_used = ルートユーザーが過去 1 日以内にサインインしたか、アクセスキーを使用しました
 usage-all_and_profiles = --all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません
+
+## keystore
+keystore-wrong_passphrase = { $path } を復号できません。パスフレーズが違います（aws-vault は AWS_VAULT_FILE_PASSPHRASE、granted は CF_KEYRING_FILE_PASSWORD から読みます）
+keystore-no_passphrase = { $tool } のファイルキーリングにはパスフレーズが必要ですが、入力を求める端末がありません。{ $var } を設定してください
+keystore-collection_locked = Secret Service のコレクション `{ $collection }` がロックされています。ロックを解除して（デスクトップにログインするか `gnome-keyring-daemon --unlock` を実行して）keyturn を再実行してください
+keystore-collection_missing = Secret Service のコレクション `{ $collection }` がありません。先にツールでアクセスキーを追加してください
+keystore-no_secret_service = D-Bus セッションバスで Secret Service が応答しません（{ $detail }）。gnome-keyring などを起動するか、別のバックエンドを選んでください
+keystore-secret_service = Secret Service のコレクション `{ $collection }`: { $detail }
+keystore-pass_missing = `{ $cmd }` コマンドがインストールされていないか、PATH にありません。pass をインストールする（Debian: `apt-get install pass`）か、AWS_VAULT_PASS_CMD を設定してください
+keystore-pass_failed = `{ $cmd } { $action }` が失敗しました: { $detail }
+keystore-unsupported_backend = { $tool } の `{ $backend }` バックエンドにはまだ対応していません。keyturn が扱えるのは file、pass、secret-service の各バックエンドです（README の「Keystores」を参照してください）
+keystore-unknown_backend = `{ $backend }` は { $tool } のバックエンドではありません。file、pass、secret-service のいずれかを使ってください
+keystore-not_long_term = キーリングの項目 `{ $key }` は長期的なアクセスキーではありません（{ $reason } は一時的な認証情報を示します）。発行元の長期的なアクセスキーをローテーションしてください
+keystore-malformed = { $what }: keyturn が読めるキーリングの項目ではありません（{ $reason }）
+keystore-unsafe_path = { $path } はシンボリックリンクか、キーリングが想定する種類のものではありません。keyturn はたどりません
+keystore-bad_config = { $path }: { $reason }

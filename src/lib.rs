@@ -25,6 +25,7 @@ pub mod help;
 pub mod hooks;
 pub mod i18n;
 pub mod ini;
+pub mod keystore;
 pub mod profile;
 pub mod rotate;
 pub mod sdk;

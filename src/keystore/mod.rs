@@ -1,0 +1,147 @@
+//! Keystores: where aws-vault and granted keep a long-term access key
+//! instead of `~/.aws/credentials`, read and written so the tool keeps
+//! working with the rotated pair.
+//!
+//! Layout:
+//! - [`item`]: the keyring item and the credentials JSON inside it (pure).
+//! - [`ItemStore`]: get / put / delete / list items, one implementation per
+//!   backend: [`file::FileStore`] (JWE files, [`jwe`]), [`pass::PassStore`]
+//!   (the `pass` command), [`secret_service::SecretServiceStore`] (D-Bus).
+//! - [`awsvault`] and [`granted`]: each tool's naming and lookup rules
+//!   (pure): which item holds a profile's key, which cached sessions to
+//!   purge after a rotation, how its `credential_process` line reads.
+//! - [`settings`]: each tool's settings, resolved from a [`settings::KeystoreEnv`]
+//!   exactly as the tool resolves them (pure).
+//!
+//! Invariants:
+//! - A store writes only the item it is given and deletes only the key it
+//!   is given: the rest of the keyring is never touched.
+//! - Every backend stores the whole item JSON byte-for-byte as the tool
+//!   writes it ([`Item::to_json`]); the macOS keychain and the Windows
+//!   credential manager (which keep only `Data`, with the metadata in
+//!   native attributes) are refused by name until implemented.
+//! - Secrets (the passphrase, `Data`) live in zeroized memory and never
+//!   appear in errors or `Debug`.
+
+pub mod awsvault;
+pub mod file;
+pub mod granted;
+pub mod item;
+pub mod jwe;
+pub mod pass;
+pub mod secret_service;
+pub mod settings;
+
+use crate::i18n::trf;
+use std::io;
+use std::path::PathBuf;
+
+pub use item::{Item, KeyPair};
+
+/// A keyring backend keyturn can read and write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    File,
+    Pass,
+    SecretService,
+}
+
+impl Backend {
+    /// The name the tools give it (`AWS_VAULT_BACKEND`, granted's
+    /// `[Keyring] Backend`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::File => "file",
+            Backend::Pass => "pass",
+            Backend::SecretService => "secret-service",
+        }
+    }
+}
+
+/// The tool whose keyring holds the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    AwsVault,
+    Granted,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::AwsVault => "aws-vault",
+            Tool::Granted => "granted",
+        }
+    }
+}
+
+/// What a [`ItemStore::put`] left for the caller to report.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PutOutcome {
+    /// Other items that match the same key (secret-service only): the tool
+    /// reads the first, which was updated; these were left as they were.
+    pub duplicates_left: usize,
+}
+
+/// A store of keyring items, as 99designs/keyring's `Keyring` sees one.
+///
+/// The rotation drives it on its one current-thread runtime; futures need
+/// not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait ItemStore {
+    fn backend(&self) -> Backend;
+    /// The item named `key`, `None` if there is none.
+    async fn get(&self, key: &str) -> Result<Option<Item>, KeystoreError>;
+    /// Stores `item` under `item.key`, replacing the item of that key.
+    async fn put(&self, item: &Item) -> Result<PutOutcome, KeystoreError>;
+    /// Deletes the item named `key`; `false` if there was none.
+    async fn delete(&self, key: &str) -> Result<bool, KeystoreError>;
+    /// Every item key in the store, sorted.
+    async fn keys(&self) -> Result<Vec<String>, KeystoreError>;
+}
+
+/// Why a keystore could not be read or written. Each refusal says what to
+/// do; none carries a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum KeystoreError {
+    #[error("{}", trf("keystore.wrong_passphrase", &[("path", &path.display())]))]
+    WrongPassphrase { path: PathBuf },
+    #[error("{}", trf("keystore.no_passphrase", &[("tool", tool), ("var", var)]))]
+    NoPassphrase {
+        tool: &'static str,
+        var: &'static str,
+    },
+    #[error("{}", trf("keystore.collection_locked", &[("collection", collection)]))]
+    CollectionLocked { collection: String },
+    #[error("{}", trf("keystore.collection_missing", &[("collection", collection)]))]
+    CollectionMissing { collection: String },
+    #[error("{}", trf("keystore.no_secret_service", &[("detail", detail)]))]
+    NoSecretService { detail: String },
+    #[error("{}", trf("keystore.secret_service", &[("collection", collection), ("detail", detail)]))]
+    SecretService { collection: String, detail: String },
+    #[error("{}", trf("keystore.pass_missing", &[("cmd", cmd)]))]
+    PassMissing { cmd: String },
+    #[error("{}", trf("keystore.pass_failed", &[("cmd", cmd), ("action", action), ("detail", detail)]))]
+    PassFailed {
+        cmd: String,
+        action: String,
+        detail: String,
+    },
+    #[error("{}", trf("keystore.unsupported_backend", &[("tool", tool), ("backend", backend)]))]
+    UnsupportedBackend { tool: &'static str, backend: String },
+    #[error("{}", trf("keystore.unknown_backend", &[("tool", tool), ("backend", backend)]))]
+    UnknownBackend { tool: &'static str, backend: String },
+    #[error("{}", trf("keystore.not_long_term", &[("key", key), ("reason", reason)]))]
+    NotLongTermKey { key: String, reason: String },
+    #[error("{}", trf("keystore.malformed", &[("what", what), ("reason", reason)]))]
+    Malformed { what: String, reason: String },
+    #[error("{}", trf("keystore.unsafe_path", &[("path", &path.display())]))]
+    NotAFolder { path: PathBuf },
+    #[error("{}", trf("keystore.bad_config", &[("path", &path.display()), ("reason", reason)]))]
+    BadConfig { path: PathBuf, reason: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
