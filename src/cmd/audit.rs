@@ -147,7 +147,7 @@ impl Settings {
 
     fn log(&self, msg: impl FnOnce() -> String) {
         if self.verbose {
-            eprintln!("audit: {}", msg());
+            eprintln!("audit: {}", crate::term::clean_text(&msg()));
         }
     }
 }
@@ -317,7 +317,8 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<u8> {
         findings,
     };
     match cfg.output {
-        Output::Text => print!("{}", audit::render_table(&report)),
+        // Profile names in the fix hints come from the files: no escapes.
+        Output::Text => print!("{}", crate::term::clean_text(&audit::render_table(&report))),
         Output::Json => println!(
             "{}",
             serde_json::to_string_pretty(&audit::render_json(&report)).unwrap_or_default()
@@ -331,7 +332,7 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<u8> {
                         "audit.csv_failed",
                         &[("account", &a.account), ("via", &a.via), ("error", e)],
                     );
-                    eprintln!("error: {line}");
+                    eprintln!("error: {}", crate::term::clean_text(&line));
                 }
             }
         }
