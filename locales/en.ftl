@@ -555,3 +555,9 @@ keystore-not_long_term = the keyring item `{ $key }` does not hold a long-term a
 keystore-malformed = { $what }: not a keyring item keyturn can read ({ $reason })
 keystore-unsafe_path = { $path } is a symbolic link or not what the keyring expects there: keyturn does not follow it
 keystore-bad_config = { $path }: { $reason }
+
+## spans of time in prose (i18n::span)
+span-days = { $n }d
+span-hours = { $n }h
+span-minutes = { $n }m
+span-seconds = { $n }s

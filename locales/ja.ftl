@@ -527,3 +527,9 @@ keystore-not_long_term = キーリングの項目 `{ $key }` は長期的なア�
 keystore-malformed = { $what }: keyturn が読めるキーリングの項目ではありません（{ $reason }）
 keystore-unsafe_path = { $path } はシンボリックリンクか、キーリングが想定する種類のものではありません。keyturn はたどりません
 keystore-bad_config = { $path }: { $reason }
+
+## spans of time in prose (i18n::span)
+span-days = { $n } 日
+span-hours = { $n } 時間
+span-minutes = { $n } 分
+span-seconds = { $n } 秒

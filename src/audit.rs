@@ -548,11 +548,17 @@ impl Rule {
             Rule::RootUsed => tr("audit.rule_root_used").into(),
             Rule::KeyNotRotated => trf(
                 "audit.rule_key_not_rotated",
-                &[("limit", &threshold_text(p.max_age))],
+                &[(
+                    "limit",
+                    &crate::i18n::span(u64::try_from(p.max_age).unwrap_or(0)),
+                )],
             ),
             Rule::KeyUnused => trf(
                 "audit.rule_key_unused",
-                &[("limit", &threshold_text(p.unused))],
+                &[(
+                    "limit",
+                    &crate::i18n::span(u64::try_from(p.unused).unwrap_or(0)),
+                )],
             ),
             Rule::TwoActiveKeys => tr("audit.rule_two_active_keys").into(),
             Rule::KeyNeverUsed => tr("audit.rule_key_never_used").into(),

@@ -128,6 +128,22 @@ pub fn trf(id: &str, args: &[(&str, &dyn Display)]) -> String {
     trf_in(current(), id, args)
 }
 
+/// A span of time for prose in the process's language: `90d` in English
+/// (the way the flags take it), `90 日` in Japanese (ja-style: never `90d`
+/// inside a Japanese sentence). Whole days, else hours, minutes, seconds.
+pub fn span(secs: u64) -> String {
+    const DAY: u64 = 86_400;
+    if secs.is_multiple_of(DAY) {
+        trf("span.days", &[("n", &(secs / DAY))])
+    } else if secs.is_multiple_of(3600) {
+        trf("span.hours", &[("n", &(secs / 3600))])
+    } else if secs.is_multiple_of(60) {
+        trf("span.minutes", &[("n", &(secs / 60))])
+    } else {
+        trf("span.seconds", &[("n", &secs)])
+    }
+}
+
 /// What an unknown id (which the unit tests rule out) shows instead of the
 /// id: a rotation must not panic over a message.
 const MISSING: &str = "(missing message)";
@@ -241,6 +257,17 @@ pub fn width(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_read_as_flags_in_english_and_as_words_in_japanese() {
+        assert_eq!(span(90 * 86_400), "90d");
+        assert_eq!(span(0), "0d");
+        assert_eq!(span(7200), "2h");
+        assert_eq!(span(120), "2m");
+        assert_eq!(span(90), "90s");
+        assert_eq!(trf_in(Lang::Ja, "span.days", &[("n", &90u64)]), "90 日");
+        assert_eq!(trf_in(Lang::Ja, "span.seconds", &[("n", &90u64)]), "90 秒");
+    }
     use fluent_syntax::ast;
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};

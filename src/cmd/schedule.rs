@@ -681,7 +681,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
                     trf(
                         "schedule.cron_hint",
                         &[
-                            ("every", &job.max_age_arg()),
+                            ("every", &crate::i18n::span(job.max_age.as_secs())),
                             ("log", &places.log_file.display()),
                         ],
                     )
@@ -751,7 +751,10 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
             "{}",
             trf(
                 "schedule.rotates_when",
-                &[("every", &job.max_age_arg()), ("out", &out)],
+                &[
+                    ("every", &crate::i18n::span(job.max_age.as_secs())),
+                    ("out", &out)
+                ],
             )
         );
         if !a.enable {
