@@ -348,7 +348,8 @@ class State:
             self.new_keys[key_id] = time.monotonic()
 
     def record(self, entry):
-        # "t": when the request was answered (or dropped), on the proxy's monotonic clock,
+        # "t": when the request was answered (recorded just before the answer is
+        # written) or dropped, on the proxy's monotonic clock,
         # the clock of new_keys' "created_t": for benchmarks, never for test assertions.
         entry.setdefault("t", round(time.monotonic(), 4))
         line = json.dumps(entry, sort_keys=True)
@@ -475,9 +476,14 @@ class Handler(BaseHTTPRequestHandler):
         body = (json.dumps(obj) + "\n").encode("utf-8")
         self.send_bytes(status, [("Content-Type", "application/json")], body)
 
-    def send_aws_error(self, kind, service):
+    def send_aws_error(self, kind, service, entry=None):
         status, code, message, etype = SYNTHETIC_ERRORS[kind]
         body, rid = error_xml(service, code, message, etype)
+        if entry is not None:
+            # Logged before the answer leaves, like every answered request
+            # (see proxy_aws), so a client that got it always finds it logged.
+            entry["status"] = status
+            self.server.state.record(entry)
         self.send_bytes(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid),
                                  ("Date", self.date_time_string())], body)
         return status
@@ -580,7 +586,8 @@ class Handler(BaseHTTPRequestHandler):
         entry["fault"] = fault
         try:
             if fault in ("throttle", "unavailable", "invalid_token", "signature"):
-                entry["status"] = self.send_aws_error(fault, service)
+                self.send_aws_error(fault, service, entry)
+                entry = None
                 return
             if fault == "reset":
                 st.record(entry)
@@ -635,6 +642,8 @@ class Handler(BaseHTTPRequestHandler):
                     eprint("upstream error (seq %d): %s" % (seq, type(e).__name__))
                     entry["fault"] = (fault + "+" if fault else "") + "upstream_error"
                     entry["status"] = 502
+                    st.record(entry)
+                    entry = None
                     self.send_bytes(502, [("Content-Type", "text/plain")],
                                     b"faultproxy: upstream error\n")
                     return
@@ -657,9 +666,14 @@ class Handler(BaseHTTPRequestHandler):
                 entry = None
                 self.abort()
             if fault == "error_500_after":
-                entry["status"] = self.send_aws_error("internal", service)
+                self.send_aws_error("internal", service, entry)
+                entry = None
                 return
+            # Recorded before the answer is written: a client that has its
+            # answer (and a test reading the log right after) finds it logged.
             entry["status"] = status
+            st.record(entry)
+            entry = None
             self.send_bytes(status, headers, data, reason)
         finally:
             if entry is not None:
