@@ -143,15 +143,7 @@ pub fn human_span(secs: i64) -> String {
 
 /// A threshold as given back to people: `90d`, `36h`, `0d`, `90s`.
 pub fn threshold_text(secs: i64) -> String {
-    if secs % DAY == 0 {
-        format!("{}d", secs / DAY)
-    } else if secs % 3600 == 0 {
-        format!("{}h", secs / 3600)
-    } else if secs % 60 == 0 {
-        format!("{}m", secs / 60)
-    } else {
-        format!("{secs}s")
-    }
+    crate::i18n::flag_span(u64::try_from(secs).unwrap_or(0))
 }
 
 // ---------------------------------------------------------------------------

@@ -128,19 +128,35 @@ pub fn trf(id: &str, args: &[(&str, &dyn Display)]) -> String {
     trf_in(current(), id, args)
 }
 
+/// The largest whole unit of `secs`: (count, `d`|`h`|`m`|`s`). One rule
+/// for every place that shows a duration (flags, audit, schedule).
+pub fn span_unit(secs: u64) -> (u64, char) {
+    const DAY: u64 = 86_400;
+    for (n, unit) in [(DAY, 'd'), (3600, 'h'), (60, 'm')] {
+        if secs.is_multiple_of(n) {
+            return (secs / n, unit);
+        }
+    }
+    (secs, 's')
+}
+
+/// `90d`, `12h`: a duration the way the flags take it (the same in every
+/// language: it is also written into unit files and command lines).
+pub fn flag_span(secs: u64) -> String {
+    let (n, unit) = span_unit(secs);
+    format!("{n}{unit}")
+}
+
 /// A span of time for prose in the process's language: `90d` in English
 /// (the way the flags take it), `90 日` in Japanese (ja-style: never `90d`
-/// inside a Japanese sentence). Whole days, else hours, minutes, seconds.
+/// inside a Japanese sentence).
 pub fn span(secs: u64) -> String {
-    const DAY: u64 = 86_400;
-    if secs.is_multiple_of(DAY) {
-        trf("span.days", &[("n", &(secs / DAY))])
-    } else if secs.is_multiple_of(3600) {
-        trf("span.hours", &[("n", &(secs / 3600))])
-    } else if secs.is_multiple_of(60) {
-        trf("span.minutes", &[("n", &(secs / 60))])
-    } else {
-        trf("span.seconds", &[("n", &secs)])
+    let (n, unit) = span_unit(secs);
+    match unit {
+        'd' => trf("span.days", &[("n", &n)]),
+        'h' => trf("span.hours", &[("n", &n)]),
+        'm' => trf("span.minutes", &[("n", &n)]),
+        _ => trf("span.seconds", &[("n", &n)]),
     }
 }
 

@@ -254,13 +254,7 @@ fn checked_path(p: &Path, what: &str) -> Result<String, UsageError> {
 
 /// `90d`, `36h`, `90m`, `45s`: always accepted by [`parse_duration`].
 pub fn format_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    for (unit, n) in [("d", DAY), ("h", 3600), ("m", 60)] {
-        if s.is_multiple_of(n) {
-            return format!("{}{unit}", s / n);
-        }
-    }
-    format!("{s}s")
+    crate::i18n::flag_span(d.as_secs())
 }
 
 /// Is this file (or crontab line) one `schedule install` wrote?
