@@ -1,4 +1,4 @@
-"""Secret Service side of tests/keystore_e2e.rs, run inside dbus-run-session.
+"""Secret Service side of tests/e2e/keystore.rs, run inside dbus-run-session.
 
 Starts gnome-keyring (unlocked), creates collections with gnome-keyring's
 CreateWithMasterPassword (no GUI prompt), writes items as aws-vault and

@@ -1,8 +1,7 @@
 //! End-to-end: `keyturn status`, the real binary against moto (IAM auth
 //! enforced) through the fault proxy.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn pair(k: &Key) -> String {

@@ -2,8 +2,7 @@
 //! real binary, the language from `--lang`, `LC_ALL`, `LC_MESSAGES`,
 //! `LANGUAGE` and `LANG` in that order.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const JA: &str = "ja_JP.UTF-8";
 

@@ -4,8 +4,7 @@
 //! that demand MFA. Timing figures live in `bench/`, never here: every
 //! wait below is on an event (a log entry, a prompt, an exit).
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::process::Command;
 

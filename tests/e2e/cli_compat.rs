@@ -4,8 +4,7 @@
 //! with a CA the test makes with openssl) and a real proxy (tinyproxy).
 //! botocore (the venv's) is the reference wherever it has an answer.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -3,8 +3,7 @@
 //! `LC_ALL`, `LC_MESSAGES` or `--lang`. Machine output (JSON keys, codes,
 //! the `error:` prefix) must stay English whatever the language.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const JA: &str = "ja_JP.UTF-8";

@@ -10,7 +10,7 @@
 //! every other field and item unchanged, session items purged. Nothing
 //! skips: a missing tool fails the test and names the install step.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use keyturn::keystore::file::FileStore;

@@ -2,8 +2,7 @@
 //! and users, the `--max-age` gate run like cron, hooks (success, failure,
 //! rollback) and the settings file.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn pair(k: &Key) -> String {

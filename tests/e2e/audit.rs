@@ -6,8 +6,7 @@
 //! clock), and on recorded credential reports in `src/audit.rs`'s unit
 //! tests (root keys, 500-day-old keys). No assertion depends on timing.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;

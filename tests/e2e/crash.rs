@@ -2,8 +2,7 @@
 //! or an abort at a failpoint) at each step of a rotation, then rerun; the
 //! invariants of the rotate issue must hold afterwards.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 struct Case {

@@ -2,8 +2,7 @@
 //! proof that nothing changed: the files' bytes and modes, and IAM (no
 //! mutating request reached the server).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const MUTATING: &[&str] = &["CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey"];
 

@@ -11,8 +11,7 @@
 //! Item 5 (the CreateAccessKey attempt record) is covered by its own
 //! issue's tests.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -26,7 +25,7 @@ fn require_root() {
     assert_eq!(
         String::from_utf8_lossy(&me.stdout).trim(),
         "0",
-        "hardening_e2e must run as root (second uid, tmpfs, chown); CI runs it as root"
+        "the hardening tests (tests/e2e/hardening.rs) must run as root (second uid, tmpfs, chown); CI runs them as root"
     );
 }
 
@@ -54,7 +53,7 @@ fn other_user() -> (u32, u32) {
             .arg(OTHER_USER)
             .status()
             .expect("run useradd");
-        // 9: made meanwhile by another test binary.
+        // 9: made meanwhile by another process (another run of the suite).
         assert!(
             st.success() || st.code() == Some(9),
             "useradd {OTHER_USER} failed: {st}"

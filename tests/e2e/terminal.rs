@@ -15,8 +15,7 @@
 //! tmux is required (installed by `.ci/run` from Debian): without it the
 //! tests fail, they do not skip.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! reader); both must agree on every section, key and value, and on which
 //! files are broken. Round trip `render(parse(s)) == s` holds for all.
 
-mod common;
+use crate::common;
 
 use keyturn::ini::Document;
 use serde_json::{json, Map, Value};

@@ -1,8 +1,7 @@
 //! End-to-end: the real keyturn binary against moto (IAM auth enforced)
 //! through the fault proxy, checked with boto3/botocore.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 #[test]
 fn rotate_default_profile_replaces_key_and_deletes_old() {
