@@ -23,6 +23,7 @@ pub mod cli;
 pub mod cmd;
 pub mod help;
 pub mod hooks;
+pub mod home;
 pub mod i18n;
 pub mod ini;
 pub mod keystore;
