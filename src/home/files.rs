@@ -59,7 +59,10 @@ fn parse(snap: &Snapshot, shown: &Path) -> Result<Option<Document>, Refusal> {
 
 /// Locks both files (existing ones only: a lock must not create
 /// `~/.aws`) for the whole run, so two keyturn runs never interleave.
-pub fn lock_files(paths: &Paths, lock_wait: std::time::Duration) -> Result<Vec<FileLock>, RotateError> {
+pub fn lock_files(
+    paths: &Paths,
+    lock_wait: std::time::Duration,
+) -> Result<Vec<FileLock>, RotateError> {
     let mut locks: Vec<FileLock> = Vec::new();
     // First make sure each file is one keyturn will write: a regular,
     // writable file the AWS CLI can parse. Only then may `.keyturn` (the
@@ -304,7 +307,10 @@ pub(crate) fn state_dirs(paths: &Paths) -> Result<Vec<PathBuf>, RotateError> {
     let mut dirs = Vec::new();
     for p in [&paths.credentials, &paths.config] {
         let real = store::real_path(p)?;
-        let d = real.parent().unwrap_or(Path::new(".")).join(store::STATE_DIR);
+        let d = real
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(store::STATE_DIR);
         if !dirs.contains(&d) {
             dirs.push(d);
         }
