@@ -1094,7 +1094,12 @@ pub fn render_table(a: &Audit) -> String {
         match &r.status {
             AccountStatus::Audited(c) => {
                 for n in &c.notes {
-                    let _ = writeln!(out, "note: {}: {n}", account_label(r));
+                    let note = format!("{}: {n}", account_label(r));
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        crate::report::line(crate::report::Level::Note, &note)
+                    );
                 }
             }
             AccountStatus::Skipped(why) => {
@@ -1774,5 +1779,12 @@ mod tests {
         assert_eq!(j["accounts"][1]["status"], "failed");
         assert_eq!(j["accounts"][2]["reason"], "SUSPENDED");
         assert_eq!(j["summary"]["failed_accounts"], 1);
+    }
+
+    /// The whole `audit --output json` document of [`sample`].
+    #[test]
+    fn json_matches_its_golden_file() {
+        let text = crate::report::json_text(&render_json(&sample()));
+        crate::report::assert_golden("audit.json", &text);
     }
 }

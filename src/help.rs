@@ -22,6 +22,7 @@
 //!   new argument can never show a raw id.
 
 use crate::cli::Cli;
+use crate::exit::Exit;
 use crate::i18n::{self, tr, trf, Lang};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
@@ -39,15 +40,15 @@ pub fn command(lang: Lang) -> Command {
 
 /// Parses `args` with help in `lang`. `Err` carries the exit code after
 /// help, the version or a usage error has been printed.
-pub fn parse(args: Vec<OsString>, lang: Lang) -> Result<Cli, u8> {
+pub fn parse(args: Vec<OsString>, lang: Lang) -> Result<Cli, Exit> {
     let matches = command(lang).try_get_matches_from(args);
     let result = matches.and_then(|m: ArgMatches| Cli::from_arg_matches(&m));
     result.map_err(|e| report(e, lang))
 }
 
 /// Prints a clap error (or help/version) and returns the exit code.
-fn report(e: clap::Error, lang: Lang) -> u8 {
-    let code = e.exit_code().clamp(0, 255) as u8;
+fn report(e: clap::Error, lang: Lang) -> Exit {
+    let code = Exit::of_clap(&e);
     if lang != Lang::En && e.use_stderr() {
         if let Some(text) = render_error(&e) {
             eprint!("{text}");
@@ -139,7 +140,10 @@ fn render_error(e: &clap::Error) -> Option<String> {
         }
         _ => return None,
     };
-    let mut out = format!("error: {message}\n");
+    let mut out = format!(
+        "{}\n",
+        crate::report::line(crate::report::Level::Error, &message)
+    );
     if let Some(tip) = tip {
         out.push_str(&format!("\n  {tip}\n"));
     }

@@ -83,8 +83,7 @@ impl Ui for TermUi {
     }
 
     fn warn(&self, msg: &str) {
-        let msg = crate::term::clean_text(msg);
-        self.suspend(|| eprintln!("warning: {msg}"));
+        self.suspend(|| crate::report::warning(msg));
     }
 
     fn confirm(&self, question: &str) -> bool {

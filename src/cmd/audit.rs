@@ -17,7 +17,7 @@
 //!   the exit code 1 (an incomplete audit must not look clean).
 //! - Bounded: at most `--account-concurrency` accounts, each with at most
 //!   `--concurrency` requests in flight.
-//! - Exit code: 1 if an account failed, else 4 (`exit::FINDINGS`) if there
+//! - Exit code: 1 if an account failed, else 4 (`Exit::Findings`) if there
 //!   are findings, else 0.
 
 use crate::audit::{
@@ -27,7 +27,10 @@ use crate::audit::{
 use crate::aws::{
     partition_of_region, partition_region, AuditAws, AwsError, Creds, RawReport, ReportState,
 };
-use crate::cli::{exit, parse_duration, Config, Output, UsageError};
+use crate::cli::{GlobalArgs, Output};
+use crate::cmd::Config;
+use crate::duration::parse_duration;
+use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, Files};
@@ -42,7 +45,7 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Arguments of `keyturn audit`.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 #[command(after_help = "\
 Rules (each finding names its rule and the standards it comes from):
   root-access-key   the root user has an access key     CIS 1.4, Security Hub IAM.4
@@ -63,7 +66,7 @@ Examples:
 pub struct AuditArgs {
     /// Profiles whose own keys sign the audit: the global `--profile`
     /// (repeatable; audited concurrently), else the AWS CLI's profile.
-    /// Filled in by [`crate::cli::Config::from_cli`].
+    /// Filled in by [`validate`].
     #[arg(skip)]
     pub profiles: Vec<String>,
 
@@ -123,10 +126,10 @@ impl Settings {
         if a.concurrency == 0 || a.account_concurrency == 0 {
             return Err(UsageError(tr("audit.concurrency_zero").into()));
         }
-        let report_timeout = crate::cli::parse_duration_max(
+        let report_timeout = crate::duration::parse_duration_max(
             &a.report_timeout,
             "--report-timeout",
-            crate::cli::MAX_TIMEOUT,
+            crate::duration::MAX_TIMEOUT,
         )
         .map_err(|e| UsageError(format!("--report-timeout: {e}")))?;
         if let Some(role) = &a.org_role {
@@ -275,7 +278,22 @@ fn arn_partition(arn: &str) -> Option<&str> {
     arn.split(':').nth(1).filter(|p| !p.is_empty())
 }
 
-pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<u8> {
+/// Pure: the global `--profile`s, else the AWS CLI's profile.
+pub fn validate(
+    a: &AuditArgs,
+    g: &GlobalArgs,
+    env: &crate::env::Env,
+) -> Result<AuditArgs, UsageError> {
+    crate::cmd::accept(g, "audit", true, true)?;
+    let mut a = a.clone();
+    a.profiles = match &g.profile {
+        p if p.is_empty() => crate::cmd::chosen_profile(env)?,
+        p => p.clone(),
+    };
+    Ok(a)
+}
+
+pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
     let s = Settings::from_args(args, cfg.verbose)?;
     let policy = Policy {
         now: now_secs(),
@@ -332,17 +350,17 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<u8> {
                         "audit.csv_failed",
                         &[("account", &a.account), ("via", &a.via), ("error", e)],
                     );
-                    eprintln!("error: {}", crate::term::clean_text(&line));
+                    crate::report::error(&line);
                 }
             }
         }
     }
     Ok(if report.failed() > 0 {
-        exit::FAILURE
+        Exit::Failure
     } else if !report.findings.is_empty() {
-        exit::FINDINGS
+        Exit::Findings
     } else {
-        exit::OK
+        Exit::Ok
     })
 }
 

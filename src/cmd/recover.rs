@@ -2,15 +2,61 @@
 //! the journals beside the shared files, without starting new ones. Lines
 //! are in the user's language; JSON keys and status values are English.
 
-use crate::cli::{exit, Config, Output};
+use super::{accept, Config};
+use crate::cli::{GlobalArgs, Output};
+use crate::env::Env;
+use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
+use crate::report;
 use crate::rotate::{self, Ctx, Settings};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
 use crate::ui::TermUi;
-use serde_json::json;
+use serde::Serialize;
 
-pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
+/// Arguments of `keyturn recover`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: super::CommonArgs,
+}
+
+/// A validated `recover`.
+#[derive(Debug)]
+pub struct Options {
+    pub settings: Settings,
+}
+
+/// Pure: `recover` takes no profile (it finishes every journal).
+pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageError> {
+    accept(g, "recover", false, false)?;
+    Ok(Options {
+        settings: a.common.settings(env)?,
+    })
+}
+
+/// One journal's result in `--output json` (schema in the README).
+#[derive(Debug, Serialize)]
+pub struct Item<'a> {
+    pub profile: &'a str,
+    #[serde(flatten)]
+    pub result: ItemResult<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ItemResult<'a> {
+    Completed {
+        new_key_id: &'a str,
+        old_key_id: &'a str,
+    },
+    RolledBack,
+    Failed {
+        error: super::rotate::Reason<'a>,
+    },
+}
+
+pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
     let locks = rotate::lock_files(&cfg.paths, settings)?;
@@ -24,18 +70,13 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
     };
     let results = rotate::recover_all(&cx).await?;
     drop(ui);
-    let mut code = if results.is_empty() {
-        exit::NOTHING_TO_DO
-    } else {
-        exit::OK
-    };
+    let mut codes = Vec::new();
     let mut items = Vec::new();
     for (profile, r) in &results {
         let shown = crate::term::clean(profile);
         let profile_shown: &str = &shown;
-        match r {
+        let result = match r {
             Ok(Some(s)) => {
-                items.push(json!({"profile": profile, "status": "completed", "new_key_id": s.new_key_id, "old_key_id": s.old_key_id}));
                 if cfg.output != Output::Json {
                     println!(
                         "{}",
@@ -45,34 +86,77 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<u8> {
                         )
                     );
                 }
+                ItemResult::Completed {
+                    new_key_id: &s.new_key_id,
+                    old_key_id: &s.old_key_id,
+                }
             }
             Ok(None) => {
-                items.push(json!({"profile": profile, "status": "rolled_back"}));
                 if cfg.output != Output::Json {
                     println!(
                         "{}",
                         trf("out.recovered_rolled_back", &[("profile", &profile_shown)])
                     );
                 }
+                ItemResult::RolledBack
             }
             Err(e) => {
-                code = exit::FAILURE;
-                items.push(json!({"profile": profile, "status": "failed", "error": {"code": e.code(), "message": e.to_string()}}));
                 if cfg.output != Output::Json {
-                    eprintln!("error: {}", crate::term::clean_text(&e.to_string()));
+                    report::error(&e.to_string());
+                }
+                ItemResult::Failed {
+                    error: super::rotate::Reason {
+                        code: e.code(),
+                        message: e.to_string(),
+                    },
                 }
             }
-        }
+        };
+        codes.push(match result {
+            ItemResult::Failed { .. } => Exit::Failure,
+            _ => Exit::Ok,
+        });
+        items.push(Item { profile, result });
     }
     match cfg.output {
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&items).unwrap_or_default()
-        ),
+        Output::Json => report::json(&items),
         Output::Text | Output::Csv if results.is_empty() => {
             println!("{}", tr("out.nothing_to_recover"))
         }
         Output::Text | Output::Csv => {}
     }
-    Ok(code)
+    // No journal at all is "nothing to do".
+    Ok(Exit::merge_all(codes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_matches_its_golden_file() {
+        let items = [
+            Item {
+                profile: "dev",
+                result: ItemResult::Completed {
+                    new_key_id: "AKIANEWNEWNEWNEWNEW1",
+                    old_key_id: "AKIAOLDOLDOLDOLDOLD1",
+                },
+            },
+            Item {
+                profile: "prod",
+                result: ItemResult::RolledBack,
+            },
+            Item {
+                profile: "ci",
+                result: ItemResult::Failed {
+                    error: super::super::rotate::Reason {
+                        code: "stuck",
+                        message: "ci: run `keyturn recover` again".into(),
+                    },
+                },
+            },
+        ];
+        crate::report::assert_golden("recover.json", &crate::report::json_text(&items));
+    }
 }

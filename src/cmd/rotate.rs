@@ -2,30 +2,195 @@
 //! line, or one JSON object, per profile. Lines are in the user's language
 //! ([`crate::i18n`]); JSON keys and status values are English in all.
 
-use crate::cli::{exit, Config, Output};
+use super::{accept, chosen_profile, Config};
+use crate::cli::{GlobalArgs, Output};
+use crate::duration::{parse_duration_max, too_large, MAX_AGE, MAX_JOBS, MAX_VERIFY_COUNT};
+use crate::env::Env;
+use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place};
-use crate::rotate::{self, Ctx, Outcome, Results, RotateError, Settings};
+use crate::report;
+use crate::rotate::{self, Ctx, OnHookFailure, Outcome, Results, Retire, RotateError, Settings};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
 use crate::store;
 use crate::ui::TermUi;
-use serde_json::{json, Value};
+use serde::Serialize;
+use std::path::PathBuf;
 
-pub async fn run(
-    cfg: &Config,
-    profiles: &[String],
-    all: bool,
-    settings: &Settings,
-) -> anyhow::Result<u8> {
+/// Arguments of `keyturn rotate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Profiles to rotate (or --profile) [default: AWS_DEFAULT_PROFILE or AWS_PROFILE, else `default`]
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Every profile of both files; those that cannot rotate are skipped
+    #[arg(long, conflicts_with = "profiles")]
+    pub all: bool,
+
+    /// Rotate only keys older than this, e.g. 60d (else: "fresh", exit 5)
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+
+    /// IAM users rotated at once [default: 4]
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// What to do with the old key once the new one works [default: delete]
+    #[arg(long, value_enum)]
+    pub retire: Option<RetireArg>,
+
+    /// If a hook fails: keep the old key (stop) or undo (rollback) [default: stop]
+    #[arg(long, value_enum)]
+    pub on_hook_failure: Option<OnHookFailureArg>,
+
+    /// Only finish interrupted rotations of these profiles; start none
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Consecutive successful checks that prove the new key
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub verify_count: u32,
+
+    /// Delete a second, Inactive key without asking
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Delete a second, Active key to make room (shows its last use)
+    #[arg(long)]
+    pub delete_other_active: bool,
+
+    /// Only read: print what would be created, retired and rewritten
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Rewrite only the named profile, not other profiles sharing its key
+    #[arg(long)]
+    pub only_named: bool,
+
+    #[command(flatten)]
+    pub common: super::CommonArgs,
+}
+
+/// `--retire`: the command line's names for [`Retire`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetireArg {
+    /// Delete it (like the classic script).
+    Delete,
+    /// Make it Inactive; a later rotate deletes it without asking.
+    Deactivate,
+}
+
+impl From<RetireArg> for Retire {
+    fn from(r: RetireArg) -> Retire {
+        match r {
+            RetireArg::Delete => Retire::Delete,
+            RetireArg::Deactivate => Retire::Deactivate,
+        }
+    }
+}
+
+/// `--on-hook-failure`: the command line's names for [`OnHookFailure`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnHookFailureArg {
+    /// Keep the old key active; finish later with `rotate --resume`.
+    Stop,
+    /// Undo the rotation: old pair back, new key deleted.
+    Rollback,
+}
+
+impl From<OnHookFailureArg> for OnHookFailure {
+    fn from(o: OnHookFailureArg) -> OnHookFailure {
+        match o {
+            OnHookFailureArg::Stop => OnHookFailure::Stop,
+            OnHookFailureArg::Rollback => OnHookFailure::Rollback,
+        }
+    }
+}
+
+/// A validated `rotate`.
+#[derive(Debug)]
+pub struct Options {
+    /// The profiles to rotate, each once; empty with `all`.
+    pub profiles: Vec<String>,
+    pub all: bool,
+    pub settings: Settings,
+}
+
+/// Pure: the flags, the settings file's defaults and the environment's
+/// profile choice, checked.
+pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageError> {
+    accept(g, "rotate", true, false)?;
+    let mut profiles: Vec<String> = a.profiles.iter().chain(&g.profile).cloned().collect();
+    if a.all && !profiles.is_empty() {
+        return Err(UsageError(tr("usage.all_and_profiles").into()));
+    }
+    if profiles.is_empty() && !a.all {
+        profiles = chosen_profile(env)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    profiles.retain(|p| seen.insert(p.clone()));
+    if a.verify_count == 0 {
+        return Err(UsageError(tr("usage.verify_count_zero").into()));
+    }
+    if a.jobs == Some(0) {
+        return Err(UsageError(tr("usage.jobs_zero").into()));
+    }
+    if a.verify_count > MAX_VERIFY_COUNT {
+        return Err(too_large(
+            "--verify-count",
+            &a.verify_count,
+            &MAX_VERIFY_COUNT,
+        ));
+    }
+    if let Some(j) = a.jobs.filter(|j| *j > MAX_JOBS) {
+        return Err(too_large("--jobs", &j, &MAX_JOBS));
+    }
+    let file = crate::settings::load(env)?;
+    let defaults = file.as_ref().map(|f| &f.defaults);
+    let max_age = match a
+        .max_age
+        .as_deref()
+        .or(defaults.and_then(|d| d.max_age.as_deref()))
+    {
+        Some(m) => Some(parse_duration_max(m, "--max-age", MAX_AGE)?),
+        None => None,
+    };
+    let base = a.common.settings(env)?;
+    Ok(Options {
+        profiles,
+        all: a.all,
+        settings: Settings {
+            retire: a.retire.map(Retire::from).unwrap_or(base.retire),
+            verify_successes: a.verify_count,
+            yes: a.yes,
+            delete_other_active: a.delete_other_active,
+            dry_run: a.dry_run,
+            update_shared: !a.only_named,
+            max_age,
+            jobs: a.jobs.unwrap_or(base.jobs),
+            on_hook_failure: a
+                .on_hook_failure
+                .map(OnHookFailure::from)
+                .unwrap_or(base.on_hook_failure),
+            resume_only: a.resume,
+            skip_unrotatable: a.all,
+            ..base
+        },
+    })
+}
+
+pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
+    let settings = &o.settings;
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
     let locks = rotate::lock_files(&cfg.paths, settings)?;
-    let names = if all {
+    let names = if o.all {
         every_profile(cfg)?
     } else {
-        profiles.to_vec()
+        o.profiles.clone()
     };
     let cx = Ctx {
         aws: &aws,
@@ -60,26 +225,15 @@ fn every_profile(cfg: &Config) -> anyhow::Result<Vec<String>> {
     }))
 }
 
-/// Any failure wins; then a refusal; then, if nothing rotated or was
-/// planned, "nothing to do"; else success.
-pub fn exit_code(results: &Results) -> u8 {
-    let mut refused = false;
-    let mut acted = false;
-    for (_, r) in results {
-        match r {
-            Err(e) if e.nothing_changed() => refused = true,
-            Err(_) => return exit::FAILURE,
-            Ok(Outcome::Rotated(_) | Outcome::Planned(_) | Outcome::SharedWith { .. }) => {
-                acted = true
-            }
-            Ok(Outcome::Fresh(_) | Outcome::Skipped { .. }) => {}
-        }
-    }
-    match (refused, acted) {
-        (true, _) => exit::REFUSED,
-        (false, true) => exit::OK,
-        (false, false) => exit::NOTHING_TO_DO,
-    }
+/// One [`Exit`] per profile, merged: any failure wins; then a refusal;
+/// then, if nothing rotated or was planned, "nothing to do"; else success.
+pub fn exit_code(results: &[(String, Result<Outcome, RotateError>)]) -> Exit {
+    Exit::merge_all(results.iter().map(|(_, r)| match r {
+        Err(e) if e.nothing_changed() => Exit::Refused,
+        Err(_) => Exit::Failure,
+        Ok(Outcome::Rotated(_) | Outcome::Planned(_) | Outcome::SharedWith { .. }) => Exit::Ok,
+        Ok(Outcome::Fresh(_) | Outcome::Skipped { .. }) => Exit::NothingToDo,
+    }))
 }
 
 pub fn place_text(cfg: &Config, p: &Place) -> String {
@@ -92,137 +246,277 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
 
 fn report(cfg: &Config, results: &Results) {
     if cfg.output == Output::Json {
-        let items: Vec<Value> = results.iter().map(|(p, r)| json_item(p, r)).collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default()
-        );
+        let items: Vec<Item> = results.iter().map(|(p, r)| Item::of(p, r)).collect();
+        report::json(&items);
         return;
     }
     for (p, r) in results {
-        // Names and paths come from the files: no terminal escapes.
-        let p = &crate::term::clean(p).into_owned();
-        match r {
-            Ok(Outcome::Rotated(s)) => {
-                let retired = match s.retired {
-                    rotate::Retire::Delete => tr("out.retired_delete"),
-                    rotate::Retire::Deactivate => tr("out.retired_deactivate"),
-                };
-                println!(
-                    "{}",
-                    trf(
-                        "out.rotated",
-                        &[
-                            ("profile", p),
-                            ("old", &mask(&s.old_key_id)),
-                            ("new", &mask(&s.new_key_id)),
-                            ("arn", &s.user_arn),
-                            ("resumed", &if s.resumed { tr("out.resumed") } else { "" }),
-                            ("retired", &retired),
-                        ],
-                    )
-                );
-                for place in &s.updated {
-                    let place = place_text(cfg, place);
-                    println!("{}", trf("out.updated", &[("place", &place)]));
-                }
-                for b in &s.backups {
-                    let b = crate::term::clean(&b.display().to_string()).into_owned();
-                    println!("{}", trf("out.backup", &[("path", &b)]));
-                }
-            }
-            Ok(Outcome::Planned(plan)) => {
-                println!(
-                    "{}",
-                    trf("out.plan", &[("profile", p), ("arn", &plan.user_arn)])
-                );
-                for id in &plan.would_delete {
-                    println!("{}", trf("out.plan_delete_other", &[("key", &mask(id))]));
-                }
-                println!("{}", tr("out.plan_create"));
-                for place in &plan.updated {
-                    let place = place_text(cfg, place);
-                    println!("{}", trf("out.plan_write", &[("place", &place)]));
-                }
-                let old = mask(&plan.old_key_id);
-                let line = match plan.retire {
-                    rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
-                    rotate::Retire::Deactivate => {
-                        trf("out.plan_verify_deactivate", &[("key", &old)])
-                    }
-                };
-                println!("{line}");
-            }
-            Ok(Outcome::Fresh(f)) => println!(
-                "{}",
-                trf(
-                    "out.fresh",
-                    &[
-                        ("profile", p),
-                        ("key", &mask(&f.key_id)),
-                        ("days", &f.age_days)
-                    ],
-                )
-            ),
-            Ok(Outcome::Skipped { reason, .. }) => println!(
-                "{}",
-                trf(
-                    "out.skipped",
-                    &[("profile", p), ("reason", &crate::term::clean_text(reason))]
-                )
-            ),
-            Ok(Outcome::SharedWith { with }) => {
-                let with = crate::term::clean(with);
-                println!("{}", trf("out.shared", &[("profile", p), ("with", &with)]))
-            }
-            // `error:` stays English in every language (see main.rs).
-            Err(e) => eprintln!("error: {}", crate::term::clean_text(&e.to_string())),
-        }
+        print_text(cfg, p, r);
     }
 }
 
-fn json_item(profile: &str, r: &Result<Outcome, RotateError>) -> Value {
+/// One profile's result as lines in the user's language.
+fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
+    // Names and paths come from the files: no terminal escapes.
+    let p = &crate::term::clean(p).into_owned();
     match r {
-        Ok(Outcome::Rotated(s)) => json!({
-            "profile": profile,
-            "status": "rotated",
-            "user_arn": s.user_arn,
-            "old_key_id": s.old_key_id,
-            "new_key_id": s.new_key_id,
-            "retired": s.retired,
-            "resumed": s.resumed,
-            "updated": s.updated,
-            "backups": s.backups,
-        }),
-        Ok(Outcome::Planned(p)) => json!({
-            "profile": profile,
-            "status": "planned",
-            "user_arn": p.user_arn,
-            "old_key_id": p.old_key_id,
-            "would_delete": p.would_delete,
-            "retire": p.retire,
-            "updated": p.updated,
-        }),
-        Ok(Outcome::Fresh(f)) => json!({
-            "profile": profile,
-            "status": "fresh",
-            "key_id": f.key_id,
-            "age_days": f.age_days,
-        }),
-        Ok(Outcome::Skipped { reason, code }) => json!({
-            "profile": profile,
-            "status": "skipped",
-            "reason": { "code": code, "message": reason },
-        }),
-        Ok(Outcome::SharedWith { with }) => json!({
-            "profile": profile,
-            "status": "rotated",
-            "shared_with": with,
-        }),
-        Err(e) => json!({
-            "profile": profile,
-            "status": if e.nothing_changed() { "refused" } else { "failed" },
-            "error": { "code": e.code(), "message": e.to_string() },
-        }),
+        Ok(Outcome::Rotated(s)) => {
+            let retired = match s.retired {
+                rotate::Retire::Delete => tr("out.retired_delete"),
+                rotate::Retire::Deactivate => tr("out.retired_deactivate"),
+            };
+            println!(
+                "{}",
+                trf(
+                    "out.rotated",
+                    &[
+                        ("profile", p),
+                        ("old", &mask(&s.old_key_id)),
+                        ("new", &mask(&s.new_key_id)),
+                        ("arn", &s.user_arn),
+                        ("resumed", &if s.resumed { tr("out.resumed") } else { "" }),
+                        ("retired", &retired),
+                    ],
+                )
+            );
+            for place in &s.updated {
+                let place = place_text(cfg, place);
+                println!("{}", trf("out.updated", &[("place", &place)]));
+            }
+            for b in &s.backups {
+                let b = crate::term::clean(&b.display().to_string()).into_owned();
+                println!("{}", trf("out.backup", &[("path", &b)]));
+            }
+        }
+        Ok(Outcome::Planned(plan)) => {
+            println!(
+                "{}",
+                trf("out.plan", &[("profile", p), ("arn", &plan.user_arn)])
+            );
+            for id in &plan.would_delete {
+                println!("{}", trf("out.plan_delete_other", &[("key", &mask(id))]));
+            }
+            println!("{}", tr("out.plan_create"));
+            for place in &plan.updated {
+                let place = place_text(cfg, place);
+                println!("{}", trf("out.plan_write", &[("place", &place)]));
+            }
+            let old = mask(&plan.old_key_id);
+            let line = match plan.retire {
+                rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
+                rotate::Retire::Deactivate => trf("out.plan_verify_deactivate", &[("key", &old)]),
+            };
+            println!("{line}");
+        }
+        Ok(Outcome::Fresh(f)) => println!(
+            "{}",
+            trf(
+                "out.fresh",
+                &[
+                    ("profile", p),
+                    ("key", &mask(&f.key_id)),
+                    ("days", &f.age_days)
+                ],
+            )
+        ),
+        Ok(Outcome::Skipped { reason, .. }) => println!(
+            "{}",
+            trf(
+                "out.skipped",
+                &[("profile", p), ("reason", &crate::term::clean_text(reason))]
+            )
+        ),
+        Ok(Outcome::SharedWith { with }) => {
+            let with = crate::term::clean(with);
+            println!("{}", trf("out.shared", &[("profile", p), ("with", &with)]))
+        }
+        Err(e) => report::error(&e.to_string()),
+    }
+}
+
+/// One profile's result in `--output json` (schema in the README).
+#[derive(Debug, Serialize)]
+pub struct Item<'a> {
+    pub profile: &'a str,
+    #[serde(flatten)]
+    pub result: ItemResult<'a>,
+}
+
+/// What happened to one profile, tagged by `status`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ItemResult<'a> {
+    Rotated {
+        user_arn: &'a str,
+        old_key_id: &'a str,
+        new_key_id: &'a str,
+        retired: Retire,
+        resumed: bool,
+        updated: &'a [Place],
+        backups: &'a [PathBuf],
+    },
+    Planned {
+        user_arn: &'a str,
+        old_key_id: &'a str,
+        would_delete: &'a [String],
+        retire: Retire,
+        updated: &'a [Place],
+    },
+    Fresh {
+        key_id: &'a str,
+        age_days: u64,
+    },
+    Skipped {
+        reason: Reason<'a>,
+    },
+    /// Rotated together with `shared_with`, which holds the same key.
+    #[serde(rename = "rotated")]
+    Shared {
+        shared_with: &'a str,
+    },
+    Refused {
+        error: Reason<'a>,
+    },
+    Failed {
+        error: Reason<'a>,
+    },
+}
+
+/// A machine code and its message (in the user's language).
+#[derive(Debug, Serialize)]
+pub struct Reason<'a> {
+    pub code: &'a str,
+    pub message: String,
+}
+
+impl<'a> Item<'a> {
+    pub fn of(profile: &'a str, r: &'a Result<Outcome, RotateError>) -> Item<'a> {
+        let result = match r {
+            Ok(Outcome::Rotated(s)) => ItemResult::Rotated {
+                user_arn: &s.user_arn,
+                old_key_id: &s.old_key_id,
+                new_key_id: &s.new_key_id,
+                retired: s.retired,
+                resumed: s.resumed,
+                updated: &s.updated,
+                backups: &s.backups,
+            },
+            Ok(Outcome::Planned(p)) => ItemResult::Planned {
+                user_arn: &p.user_arn,
+                old_key_id: &p.old_key_id,
+                would_delete: &p.would_delete,
+                retire: p.retire,
+                updated: &p.updated,
+            },
+            Ok(Outcome::Fresh(f)) => ItemResult::Fresh {
+                key_id: &f.key_id,
+                age_days: f.age_days,
+            },
+            Ok(Outcome::Skipped { reason, code }) => ItemResult::Skipped {
+                reason: Reason {
+                    code,
+                    message: reason.clone(),
+                },
+            },
+            Ok(Outcome::SharedWith { with }) => ItemResult::Shared { shared_with: with },
+            Err(e) => {
+                let error = Reason {
+                    code: e.code(),
+                    message: e.to_string(),
+                };
+                if e.nothing_changed() {
+                    ItemResult::Refused { error }
+                } else {
+                    ItemResult::Failed { error }
+                }
+            }
+        };
+        Item { profile, result }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rotate::{Fresh, Plan, Summary};
+
+    fn place(file: FileKind, section: &str) -> Place {
+        Place {
+            file,
+            section: section.into(),
+            profile: Some(section.trim_start_matches("profile ").into()),
+        }
+    }
+
+    /// One result of every kind, as `rotate --output json` prints them.
+    #[test]
+    fn json_matches_its_golden_file() {
+        let arn = "arn:aws:iam::123456789012:user/alice".to_string();
+        let results: Results = vec![
+            (
+                "dev".into(),
+                Ok(Outcome::Rotated(Summary {
+                    profile: "dev".into(),
+                    user_arn: arn.clone(),
+                    old_key_id: "AKIAOLDOLDOLDOLDOLD1".into(),
+                    new_key_id: "AKIANEWNEWNEWNEWNEW1".into(),
+                    retired: Retire::Delete,
+                    updated: vec![place(FileKind::Credentials, "dev")],
+                    backups: vec!["/h/.aws/backups/credentials.1".into()],
+                    resumed: false,
+                })),
+            ),
+            (
+                "dev-copy".into(),
+                Ok(Outcome::SharedWith { with: "dev".into() }),
+            ),
+            (
+                "plan".into(),
+                Ok(Outcome::Planned(Plan {
+                    profile: "plan".into(),
+                    user_arn: arn.clone(),
+                    old_key_id: "AKIAOLDOLDOLDOLDOLD2".into(),
+                    would_delete: vec!["AKIAINACTIVEINACTIV3".into()],
+                    retire: Retire::Deactivate,
+                    updated: vec![place(FileKind::Config, "profile plan")],
+                })),
+            ),
+            (
+                "young".into(),
+                Ok(Outcome::Fresh(Fresh {
+                    profile: "young".into(),
+                    key_id: "AKIAYOUNGYOUNGYOUNG4".into(),
+                    age_days: 12,
+                })),
+            ),
+            (
+                "role".into(),
+                Ok(Outcome::Skipped {
+                    reason: "a role profile".into(),
+                    code: "role_profile",
+                }),
+            ),
+            (
+                "two".into(),
+                Err(RotateError::TwoKeys {
+                    profile: "two".into(),
+                    user: "bob".into(),
+                    detail: "both Active".into(),
+                }),
+            ),
+            (
+                "stuck".into(),
+                Err(RotateError::Stuck {
+                    profile: "stuck".into(),
+                    detail: "run `keyturn recover`".into(),
+                }),
+            ),
+        ];
+        let items: Vec<Item> = results.iter().map(|(p, r)| Item::of(p, r)).collect();
+        crate::report::assert_golden("rotate.json", &crate::report::json_text(&items));
+        assert_eq!(exit_code(&results), Exit::Failure);
+        assert_eq!(exit_code(&results[..5]), Exit::Ok);
+        assert_eq!(exit_code(&results[3..5]), Exit::NothingToDo);
+        assert_eq!(exit_code(&results[..6]), Exit::Refused);
     }
 }

@@ -28,7 +28,10 @@
 //!   it writes, JSON keys and values, and the `note:` / `warning:` /
 //!   `error:` prefixes are English in every language.
 
-use crate::cli::{exit, parse_duration, Config, Output, UsageError};
+use crate::cli::{GlobalArgs, Output};
+use crate::cmd::Config;
+use crate::duration::parse_duration;
+use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
 use anyhow::Context;
 use serde_json::{json, Value};
@@ -53,13 +56,13 @@ pub const LAUNCHD_LABEL: &str = "dev.keyturn.rotate";
 const DAY: u64 = 86_400;
 
 /// Arguments of `keyturn schedule`.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct ScheduleArgs {
     #[command(subcommand)]
     pub action: Action,
 }
 
-#[derive(Debug, clap::Subcommand)]
+#[derive(Clone, Debug, clap::Subcommand)]
 pub enum Action {
     /// Install (or update) a daily job running `keyturn rotate --max-age EVERY`
     Install(InstallArgs),
@@ -69,7 +72,7 @@ pub enum Action {
     Remove(RemoveArgs),
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct InstallArgs {
     /// Profiles the job rotates [default: $AWS_PROFILE, else `default`, fixed now]
     #[arg(value_name = "PROFILE")]
@@ -92,14 +95,14 @@ pub struct InstallArgs {
     pub enable: bool,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct ShowArgs {
     /// Look only here [default: everywhere]
     #[arg(long, value_enum)]
     pub backend: Option<Backend>,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct RemoveArgs {
     /// Remove only from here [default: everywhere]
     #[arg(long, value_enum)]
@@ -546,29 +549,31 @@ impl Places {
 // ---------------------------------------------------------------------------
 // Effects.
 
-/// What `run` reads from the process environment.
+/// What `run` takes from the process environment ([`crate::env::Env`]).
 struct Host {
     home: PathBuf,
     places: Places,
     path: Option<OsString>,
+    aws_profile: Option<String>,
 }
 
 impl Host {
-    fn from_process() -> anyhow::Result<Host> {
-        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-        let home = var("HOME")
-            .map(PathBuf::from)
+    fn from_env(env: &crate::env::Env) -> anyhow::Result<Host> {
+        let home = env
+            .home
+            .clone()
             .filter(|h| h.is_absolute())
             .ok_or_else(|| UsageError(tr("schedule.no_home").into()))?;
         let places = Places::new(
             &home,
-            var("XDG_CONFIG_HOME").map(PathBuf::from),
-            var("XDG_STATE_HOME").map(PathBuf::from),
+            env.xdg_config_home.clone(),
+            env.xdg_state_home.clone(),
         );
         Ok(Host {
             home,
             places,
-            path: var("PATH"),
+            path: env.path.clone(),
+            aws_profile: env.aws_profile.clone(),
         })
     }
 
@@ -583,8 +588,41 @@ impl Host {
     }
 }
 
-pub fn run(cfg: &Config, args: &ScheduleArgs) -> anyhow::Result<u8> {
-    let host = Host::from_process()?;
+/// A validated `schedule`: its arguments, the profiles of `install`
+/// fixed now, and the environment the host side needs.
+#[derive(Debug)]
+pub struct Options {
+    pub args: ScheduleArgs,
+    pub env: crate::env::Env,
+}
+
+/// Pure: `--profile` only for `install`, where it adds to the names; no
+/// names and no `--all` fix the AWS CLI's profile now (the job's
+/// environment has no profile variables of its own).
+pub fn validate(
+    a: &ScheduleArgs,
+    g: &GlobalArgs,
+    env: &crate::env::Env,
+) -> Result<Options, UsageError> {
+    crate::cmd::accept(g, "schedule", matches!(a.action, Action::Install(_)), false)?;
+    let mut a = a.clone();
+    if let Action::Install(i) = &mut a.action {
+        i.profiles.extend(g.profile.iter().cloned());
+        if i.all && !i.profiles.is_empty() {
+            return Err(UsageError(tr("usage.all_and_profiles").into()));
+        }
+        if i.profiles.is_empty() && !i.all {
+            i.profiles = crate::cmd::chosen_profile(env)?;
+        }
+    }
+    Ok(Options {
+        args: a,
+        env: env.clone(),
+    })
+}
+
+pub fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
+    let (args, host) = (&o.args, Host::from_env(&o.env)?);
     match &args.action {
         Action::Install(a) => install(cfg, &host, a),
         Action::Show(a) => show(cfg, &host, a),
@@ -592,15 +630,16 @@ pub fn run(cfg: &Config, args: &ScheduleArgs) -> anyhow::Result<u8> {
     }
 }
 
-fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
+fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Exit> {
     let max_age = parse_duration(&a.every)?;
     let targets = if a.all {
         Targets::All
     } else if a.profiles.is_empty() {
         // Fixed now, like `rotate`'s default: the job's environment has
         // no AWS_PROFILE of its own.
-        let p = std::env::var("AWS_PROFILE")
-            .ok()
+        let p = host
+            .aws_profile
+            .clone()
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| "default".into());
         Targets::Profiles(vec![p])
@@ -630,7 +669,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
     let config = not_default(&cfg.paths.config, "config")?;
     let job = Job::new(&exe, max_age, targets, creds.as_deref(), config.as_deref())?;
     if cfg.endpoint.url.is_some() {
-        eprintln!("note: {}", tr("schedule.endpoint_note"));
+        crate::report::note(tr("schedule.endpoint_note"));
     }
     let backend = a.backend.unwrap_or_else(|| {
         auto_backend(
@@ -681,7 +720,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
                     )
                 );
             }
-            return Ok(exit::OK);
+            return Ok(Exit::Ok);
         }
     };
 
@@ -691,11 +730,8 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
         match read_existing(path)? {
             None => states.push("wrote"),
             Some(old) if !is_ours(&old) => {
-                eprintln!(
-                    "error: {}",
-                    trf("schedule.not_ours", &[("path", &path.display())])
-                );
-                return Ok(exit::REFUSED);
+                crate::report::error(&trf("schedule.not_ours", &[("path", &path.display())]));
+                return Ok(Exit::Refused);
             }
             Some(old) if old == *content => states.push("unchanged"),
             Some(_) => states.push("updated"),
@@ -780,7 +816,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
             println!("{}", tr("schedule.enabled_now"));
         }
     }
-    Ok(exit::OK)
+    Ok(Exit::Ok)
 }
 
 /// The commands that load and start an installed job.
@@ -849,14 +885,11 @@ fn find(host: &Host, backend: Backend) -> anyhow::Result<Found> {
 
 fn warn_foreign(f: &Found) {
     for p in &f.foreign {
-        eprintln!(
-            "warning: {}",
-            trf("schedule.foreign", &[("path", &p.display())])
-        );
+        crate::report::warning(&trf("schedule.foreign", &[("path", &p.display())]));
     }
 }
 
-fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<u8> {
+fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<Exit> {
     let mut items = Vec::new();
     for b in backends(a.backend) {
         let f = find(host, b)?;
@@ -902,13 +935,13 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<u8> {
         println!("{}", tr("schedule.none"));
     }
     Ok(if items.is_empty() {
-        exit::NOTHING_TO_DO
+        Exit::NothingToDo
     } else {
-        exit::OK
+        Exit::Ok
     })
 }
 
-fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<u8> {
+fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<Exit> {
     let places = &host.places;
     let mut removed: Vec<PathBuf> = Vec::new();
     let mut advice: Vec<String> = Vec::new();
@@ -988,21 +1021,21 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(if !removed.is_empty() || !advice.is_empty() {
-        exit::OK
+        Exit::Ok
     } else if refused {
-        exit::REFUSED
+        Exit::Refused
     } else {
-        exit::NOTHING_TO_DO
+        Exit::NothingToDo
     })
 }
 
 fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    crate::report::json(v);
 }
 
 fn warn_on_err(r: anyhow::Result<()>) {
     if let Err(e) = r {
-        eprintln!("warning: {e:#}");
+        crate::report::warning(&format!("{e:#}"));
     }
 }
 
@@ -1198,7 +1231,8 @@ mod tests {
     /// The generated command line is one the real `rotate` accepts.
     #[test]
     fn argv_parses_as_rotate() {
-        use crate::cli::{Cli, Command as Sub};
+        use crate::cli::Cli;
+        use crate::cmd::Command as Sub;
         use clap::Parser;
         let parse = |j: &Job| {
             let argv = j.argv();
@@ -1209,7 +1243,7 @@ mod tests {
             let Sub::Rotate(a) = cli.command else {
                 panic!("not rotate: {argv:?}")
             };
-            (a.all, a.max_age, a.profiles, cli.credentials_file)
+            (a.all, a.max_age, a.profiles, cli.global.credentials_file)
         };
         assert_eq!(
             parse(&job(Targets::All)),

@@ -7,13 +7,14 @@
 //! because `keyturn man` prints a single stream: clap_mangen's own
 //! subcommand list would point at `keyturn-rotate(1)` pages nobody has.
 
-use crate::cli::{exit, Cli};
+use crate::cli::Cli;
+use crate::exit::Exit;
 use clap::CommandFactory;
 use clap_mangen::Man;
 use std::io::{self, Write};
 
 /// Arguments of `keyturn completions`.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct CompletionsArgs {
     /// The shell to print completions for
     #[arg(value_enum)]
@@ -39,11 +40,11 @@ impl From<Shell> for clap_complete::Shell {
     }
 }
 
-pub fn completions(args: &CompletionsArgs) -> anyhow::Result<u8> {
+pub fn completions(args: &CompletionsArgs) -> anyhow::Result<Exit> {
     print(&completion_script(args.shell))
 }
 
-pub fn man() -> anyhow::Result<u8> {
+pub fn man() -> anyhow::Result<Exit> {
     print(&man_page()?)
 }
 
@@ -141,11 +142,11 @@ fn render_subcommand(sub: &clap::Command, out: &mut Vec<u8>) -> io::Result<()> {
 }
 
 /// Writes to stdout; a closed pipe (`keyturn man | head`) is not an error.
-fn print(bytes: &[u8]) -> anyhow::Result<u8> {
+fn print(bytes: &[u8]) -> anyhow::Result<Exit> {
     let mut stdout = io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(exit::OK),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        Ok(()) => Ok(Exit::Ok),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
         Err(e) => Err(anyhow::Error::new(e).context(crate::i18n::tr("ctx.stdout"))),
     }
 }

@@ -20,7 +20,10 @@ use crate::aws::{
     partition_of_region, partition_region, Aws, AwsError, Creds, ErrorKind, KeyMeta, LastUsed,
     Principal,
 };
-use crate::cli::{exit, parse_duration, Config, Output};
+use crate::cli::{GlobalArgs, Output};
+use crate::cmd::Config;
+use crate::duration::parse_duration;
+use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
 use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place, StaticKey};
@@ -35,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Arguments of `keyturn status`.
-#[derive(Debug, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct StatusArgs {
     /// Profiles to show [default: every profile of both files]
     #[arg(value_name = "PROFILE")]
@@ -54,7 +57,20 @@ pub struct StatusArgs {
 /// request quotas are per account, so a handful in flight is plenty.
 const JOBS: usize = 4;
 
-pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
+/// Pure: `--profile` adds to the names. Without names `status` shows every
+/// profile; the variables choose nothing here.
+pub fn validate(
+    a: &StatusArgs,
+    g: &GlobalArgs,
+    _env: &crate::env::Env,
+) -> Result<StatusArgs, UsageError> {
+    crate::cmd::accept(g, "status", true, false)?;
+    let mut a = a.clone();
+    a.profiles.extend(g.profile.iter().cloned());
+    Ok(a)
+}
+
+pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     let max_age = parse_duration(&args.max_age)?;
     let now = now_secs();
 
@@ -64,8 +80,8 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {}", crate::term::clean_text(&e.to_string()));
-            return Ok(exit::FAILURE);
+            crate::report::error(&e.to_string());
+            return Ok(Exit::Failure);
         }
     };
     let files = Files {
@@ -82,8 +98,8 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     ] {
         if let Some(doc) = doc {
             if let Err(refusal) = profile::check_parsable(doc, path) {
-                eprintln!("error: {}", crate::term::clean_text(&refusal.to_string()));
-                return Ok(exit::FAILURE);
+                crate::report::error(&refusal.to_string());
+                return Ok(Exit::Failure);
             }
         }
     }
@@ -93,7 +109,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     let journals: Vec<Journal> = match rotate::journals(&cfg.paths) {
         Ok(js) => js.into_iter().map(|(_, j)| j).collect(),
         Err(e) => {
-            eprintln!("warning: {}", crate::term::clean_text(&e.to_string()));
+            crate::report::warning(&e.to_string());
             Vec::new()
         }
     };
@@ -149,10 +165,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
 
     // Any other format (one only `audit` has) gets the table.
     if cfg.output == Output::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&lines).unwrap_or_default()
-        );
+        crate::report::json(&lines);
     } else if lines.is_empty() {
         let (c, f) = (cfg.paths.credentials.display(), cfg.paths.config.display());
         let text = if creds_doc.is_none() && conf_doc.is_none() {
@@ -175,11 +188,11 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
         .iter()
         .any(|l| l.error.as_ref().is_some_and(|e| !e.answered));
     Ok(if unknown_named || unchecked {
-        exit::FAILURE
+        Exit::Failure
     } else if lines.is_empty() {
-        exit::NOTHING_TO_DO
+        Exit::NothingToDo
     } else {
-        exit::OK
+        Exit::Ok
     })
 }
 
