@@ -24,6 +24,7 @@ mod fleet;
 mod hardening;
 mod help;
 mod i18n;
+mod json;
 mod keystore;
 mod refusal;
 mod rotate;

@@ -3,8 +3,7 @@
 //! must parse and hold exactly the fields the README's "JSON output"
 //! section documents, and nothing but the JSON may reach stdout.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
