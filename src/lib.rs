@@ -28,12 +28,15 @@ pub mod ini;
 pub mod keystore;
 pub mod profile;
 pub mod rotate;
+pub mod schedule;
 pub mod sdk;
 pub mod secret;
 pub mod signals;
+pub mod status;
 pub mod store;
 pub mod term;
 pub mod ui;
+pub mod util;
 
 use cli::{exit, Cli, Config, Env, Job, UsageError};
 
