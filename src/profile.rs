@@ -49,6 +49,59 @@ impl Files<'_> {
     }
 }
 
+/// Both shared files, parsed once; None where a file does not exist.
+/// [`Docs::read`] is this module's one disk access (through
+/// [`crate::store::read`]): everything else here works on the documents.
+#[derive(Debug, Default)]
+pub struct Docs {
+    pub credentials: Option<Document>,
+    pub config: Option<Document>,
+}
+
+/// Why [`Docs::read`] could not read or parse one of the files.
+#[derive(Debug, thiserror::Error)]
+pub enum DocsError {
+    #[error(transparent)]
+    Read(#[from] crate::store::StoreError),
+    /// Not UTF-8 (`path` as given, `error.line` 1-based).
+    #[error("{}: {error}", path.display())]
+    NotUtf8 {
+        path: PathBuf,
+        error: crate::ini::NotUtf8,
+    },
+}
+
+impl Docs {
+    /// Reads and parses the credentials and config files.
+    pub fn read(credentials: &Path, config: &Path) -> Result<Docs, DocsError> {
+        let parse = |path: &Path| -> Result<Option<Document>, DocsError> {
+            match crate::store::read(path)?.bytes.as_deref() {
+                None => Ok(None),
+                Some(b) => Document::parse_bytes(b)
+                    .map(Some)
+                    .map_err(|error| DocsError::NotUtf8 {
+                        path: path.to_path_buf(),
+                        error,
+                    }),
+            }
+        };
+        Ok(Docs {
+            credentials: parse(credentials)?,
+            config: parse(config)?,
+        })
+    }
+
+    /// The documents with their paths, for [`resolve`] and friends.
+    pub fn files<'a>(&'a self, credentials: &'a Path, config: &'a Path) -> Files<'a> {
+        Files {
+            credentials: self.credentials.as_ref(),
+            credentials_path: credentials,
+            config: self.config.as_ref(),
+            config_path: config,
+        }
+    }
+}
+
 /// One section holding a key pair.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {

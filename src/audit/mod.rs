@@ -19,11 +19,7 @@
 //! - Nothing here ever sees a secret: only key ids, which human output
 //!   masks ([`crate::secret::mask`]).
 
-use crate::i18n::{tr, trf, width};
-use crate::secret::mask;
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use crate::i18n::{tr, trf};
 
 /// Seconds in a day: thresholds and ages are shown in days.
 pub const DAY: i64 = 86_400;
@@ -31,101 +27,8 @@ pub const DAY: i64 = 86_400;
 /// The credential report's name for the root user.
 pub const ROOT_USER: &str = "<root_account>";
 
-// ---------------------------------------------------------------------------
-// Time: IAM writes ISO 8601 date-times; we work in seconds since the epoch.
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-/// algorithm: exact for every date, no table).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Parses `2014-09-01T22:28:48+00:00`, `2024-01-02T03:04:05Z` or
-/// `2024-01-02T03:04:05.123456+02:00` to seconds since the epoch. Anything
-/// else (`N/A`, `no_information`, `not_supported`, garbage) is None: the
-/// report uses words where there is no date.
-pub fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().ok()
-        } else {
-            None
-        }
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes()[0] {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let hm = &rest[1..];
-            let (oh, om) = match (hm.len(), hm.get(2..3)) {
-                (5, Some(":")) => (hm.get(0..2)?, hm.get(3..5)?),
-                (4, _) => (hm.get(0..2)?, hm.get(2..4)?),
-                _ => return None,
-            };
-            let oh: i64 = oh.parse().ok()?;
-            let om: i64 = om.parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    Some(days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60 + se - offset)
-}
-
-/// RFC 3339 in UTC, to the second: `2024-01-02T03:04:05Z`.
-pub fn format_time(secs: i64) -> String {
-    let (y, m, d) = civil_from_days(secs.div_euclid(DAY));
-    let t = secs.rem_euclid(DAY);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        t / 3600,
-        t % 3600 / 60,
-        t % 60
-    )
-}
+// IAM writes ISO 8601 date-times; we work in seconds since the epoch.
+pub use crate::util::time::{format_rfc3339 as format_time, parse_rfc3339 as parse_time};
 
 /// A span for people: `3d`, `5h`, `12m`, `<1m`.
 pub fn human_span(secs: i64) -> String {
@@ -144,100 +47,6 @@ pub fn human_span(secs: i64) -> String {
 /// A threshold as given back to people: `90d`, `36h`, `0d`, `90s`.
 pub fn threshold_text(secs: i64) -> String {
     crate::i18n::flag_span(u64::try_from(secs).unwrap_or(0))
-}
-
-// ---------------------------------------------------------------------------
-// CSV (RFC 4180): the report is simple, but IAM user names may contain
-// commas (`[\w+=,.@-]`), so quoted fields must be honoured.
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ReportError {
-    #[error("{}", trf("audit.report_not_utf8", &[("byte", .0)]))]
-    NotUtf8(usize),
-    #[error("{}", tr("audit.report_empty"))]
-    Empty,
-    #[error("{}", trf("audit.report_missing_column", &[("column", .0)]))]
-    MissingColumn(&'static str),
-    #[error("{}", trf("audit.report_bad_csv", &[("line", line), ("detail", detail)]))]
-    BadCsv { line: usize, detail: String },
-    #[error("{}", trf("audit.report_bad_row", &[("row", row), ("detail", detail)]))]
-    BadRow { row: usize, detail: String },
-}
-
-/// Splits CSV text into records of fields. Accepts `\n` and `\r\n`, quoted
-/// fields with doubled quotes and embedded commas or newlines; skips blank
-/// lines. A quote left open is an error, not a silent truncation.
-pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, ReportError> {
-    let mut records = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut quoted_field = false;
-    let mut line = 1;
-    // Where the open quote started, for the error if it never closes.
-    let mut quote_line = 1;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() && !quoted_field => {
-                in_quotes = true;
-                quoted_field = true;
-                quote_line = line;
-            }
-            '"' => {
-                return Err(ReportError::BadCsv {
-                    line,
-                    detail: tr("audit.csv_quote_in_field").into(),
-                })
-            }
-            ',' => {
-                record.push(std::mem::take(&mut field));
-                quoted_field = false;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                if !(record.is_empty() && field.is_empty() && !quoted_field) {
-                    record.push(std::mem::take(&mut field));
-                    records.push(std::mem::take(&mut record));
-                }
-                quoted_field = false;
-                line += 1;
-            }
-            _ if quoted_field => {
-                return Err(ReportError::BadCsv {
-                    line,
-                    detail: tr("audit.csv_text_after_quote").into(),
-                })
-            }
-            _ => field.push(c),
-        }
-    }
-    if in_quotes {
-        return Err(ReportError::BadCsv {
-            line: quote_line,
-            detail: tr("audit.csv_quote_not_closed").into(),
-        });
-    }
-    if !(record.is_empty() && field.is_empty() && !quoted_field) {
-        record.push(field);
-        records.push(record);
-    }
-    Ok(records)
 }
 
 // ---------------------------------------------------------------------------
@@ -271,130 +80,6 @@ pub struct UserKeys {
     pub password_enabled: Option<bool>,
     /// The report's `password_last_used`: the last console sign-in.
     pub password_last_used: Option<i64>,
-}
-
-fn column(header: &[String], name: &'static str) -> Result<usize, ReportError> {
-    header
-        .iter()
-        .position(|h| h.trim() == name)
-        .ok_or(ReportError::MissingColumn(name))
-}
-
-/// The words the report uses where a value does not apply.
-fn value(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!matches!(s, "" | "N/A" | "no_information" | "not_supported")).then(|| s.to_string())
-}
-
-/// Parses a credential report into users and keys. Columns are found by
-/// name, so extra or reordered columns do not matter.
-pub fn parse_report(bytes: &[u8]) -> Result<Vec<UserKeys>, ReportError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| ReportError::NotUtf8(e.valid_up_to()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = parse_csv(text)?.into_iter();
-    let header = records.next().ok_or(ReportError::Empty)?;
-    let user_col = column(&header, "user")?;
-    let arn_col = column(&header, "arn")?;
-    // Optional: only the CIS labels and the root-usage rule read them.
-    let password_col = column(&header, "password_enabled").ok();
-    let password_used_col = column(&header, "password_last_used").ok();
-    let mut slots = Vec::new();
-    for (slot, active, rotated, used, service) in [
-        (
-            1u8,
-            "access_key_1_active",
-            "access_key_1_last_rotated",
-            "access_key_1_last_used_date",
-            "access_key_1_last_used_service",
-        ),
-        (
-            2u8,
-            "access_key_2_active",
-            "access_key_2_last_rotated",
-            "access_key_2_last_used_date",
-            "access_key_2_last_used_service",
-        ),
-    ] {
-        slots.push((
-            slot,
-            column(&header, active)?,
-            column(&header, rotated)?,
-            column(&header, used)?,
-            column(&header, service).ok(),
-        ));
-    }
-    let mut users = Vec::new();
-    for (i, fields) in records.enumerate() {
-        // Row 1 is the header.
-        let row = i + 2;
-        let get = |c: usize| -> Result<&str, ReportError> {
-            fields
-                .get(c)
-                .map(String::as_str)
-                .ok_or_else(|| ReportError::BadRow {
-                    row,
-                    detail: trf(
-                        "audit.row_field_count",
-                        &[("count", &fields.len()), ("header", &header.len())],
-                    ),
-                })
-        };
-        let user = get(user_col)?.to_string();
-        let arn = get(arn_col)?.to_string();
-        let mut keys = Vec::new();
-        for &(slot, active, rotated, used, service) in &slots {
-            let active = match get(active)?.trim() {
-                "true" | "TRUE" | "True" => true,
-                "false" | "FALSE" | "False" => false,
-                other => {
-                    return Err(ReportError::BadRow {
-                        row,
-                        detail: trf(
-                            "audit.row_bad_active",
-                            &[("slot", &slot), ("value", &other)],
-                        ),
-                    })
-                }
-            };
-            let created = value(get(rotated)?).and_then(|v| parse_time(&v));
-            // An inactive slot without a date is "no key there".
-            if !active && created.is_none() {
-                continue;
-            }
-            keys.push(KeyInfo {
-                slot,
-                id: None,
-                active,
-                created,
-                last_used: value(get(used)?).and_then(|v| parse_time(&v)),
-                last_used_service: match service {
-                    Some(c) => value(get(c)?),
-                    None => None,
-                },
-            });
-        }
-        let password_enabled = match password_col {
-            Some(c) => match get(c)?.trim() {
-                "true" | "TRUE" | "True" => Some(true),
-                "false" | "FALSE" | "False" => Some(false),
-                _ => None,
-            },
-            None => None,
-        };
-        let password_last_used = match password_used_col {
-            Some(c) => value(get(c)?).and_then(|v| parse_time(&v)),
-            None => None,
-        };
-        users.push(UserKeys {
-            root: user == ROOT_USER || arn.ends_with(":root"),
-            user,
-            arn,
-            keys,
-            password_enabled,
-            password_last_used,
-        });
-    }
-    Ok(users)
 }
 
 /// A key as ListAccessKeys shows it, for [`assign_ids`].
@@ -642,131 +327,160 @@ pub struct AccountRef {
 pub fn evaluate(account: &AccountRef, users: &[UserKeys], p: &Policy) -> Vec<Finding> {
     let mut out = Vec::new();
     for u in users {
-        let finding = |rule: Rule, key: Option<&KeyInfo>, message: String| Finding {
-            rule,
-            account: account.id.clone(),
-            account_name: account.name.clone(),
-            user: u.user.clone(),
-            user_arn: u.arn.clone(),
-            key_slot: key.map(|k| k.slot),
-            key_id: key.and_then(|k| k.id.clone()),
-            other_keys: Vec::new(),
-            created: key.and_then(|k| k.created),
-            last_used: key.and_then(|k| k.last_used),
-            last_used_service: key.and_then(|k| k.last_used_service.clone()),
-            age: key.and_then(|k| k.created).map(|c| (p.now - c).max(0)),
-            message,
-            local: Vec::new(),
-            fix: None,
-            password_enabled: u.password_enabled,
+        let finding = |rule: Rule, key: Option<&KeyInfo>, message: String| {
+            new_finding(account, u, p, rule, key, message)
         };
         if u.root {
-            // CIS 1.7: the root user should not be used for daily tasks;
-            // a sign-in or a key use within the last day is a use.
-            let recent = |t: Option<i64>| t.filter(|t| p.now - t < DAY && *t <= p.now + DAY);
-            if let Some(t) = recent(u.password_last_used) {
-                out.push(finding(
-                    Rule::RootUsed,
-                    None,
-                    format!(
-                        "the root user signed in {} ago; use an IAM user or role for daily tasks",
-                        human_span((p.now - t).max(0))
-                    ),
-                ));
-            }
-            for k in u.keys.iter().filter(|k| recent(k.last_used).is_some()) {
-                let t = k.last_used.unwrap_or(p.now);
-                out.push(finding(
-                    Rule::RootUsed,
-                    Some(k),
-                    format!(
-                        "the root user's access key was used {} ago; use an IAM user or role for daily tasks",
-                        human_span((p.now - t).max(0))
-                    ),
-                ));
-            }
-            // Any root key is the finding (CIS 1.4 counts inactive ones
-            // too); age and use add nothing to "delete it".
-            for k in &u.keys {
-                let message = match (k.created, k.active) {
-                    // Known from GetAccountSummary only: no date, no status.
-                    (None, _) => "the root user has access keys; delete them".to_string(),
-                    (Some(_), true) => "the root user has an active access key; delete it".into(),
-                    (Some(_), false) => {
-                        "the root user has an inactive access key; delete it".into()
-                    }
-                };
-                out.push(finding(Rule::RootAccessKey, Some(k), message));
-            }
+            root_findings(u, p, &finding, &mut out);
             continue;
         }
         let active: Vec<&KeyInfo> = u.keys.iter().filter(|k| k.active).collect();
         for k in &active {
-            let age = k.created.map(|c| (p.now - c).max(0));
-            if let Some(age) = age.filter(|a| *a >= p.max_age) {
-                out.push(finding(
-                    Rule::KeyNotRotated,
-                    Some(k),
-                    format!(
-                        "active key is {} old (limit {})",
-                        human_span(age),
-                        threshold_text(p.max_age)
-                    ),
-                ));
-            }
-            match (k.last_used, age) {
-                (Some(used), _) => {
-                    let idle = (p.now - used).max(0);
-                    if idle >= p.unused {
-                        out.push(finding(
-                            Rule::KeyUnused,
-                            Some(k),
-                            format!(
-                                "active key last used {} ago (limit {})",
-                                human_span(idle),
-                                threshold_text(p.unused)
-                            ),
-                        ));
-                    }
-                }
-                // Never used: unused since creation once that is long
-                // enough (CIS 1.12 counts from creation), else its own,
-                // milder finding.
-                (None, Some(age)) if age >= p.unused => out.push(finding(
-                    Rule::KeyUnused,
-                    Some(k),
-                    format!(
-                        "active key never used in the {} since its creation (limit {})",
-                        human_span(age),
-                        threshold_text(p.unused)
-                    ),
-                )),
-                (None, _) => out.push(finding(
-                    Rule::KeyNeverUsed,
-                    Some(k),
-                    "active key has never been used".into(),
-                )),
-            }
+            key_findings(k, p, &finding, &mut out);
         }
         if active.len() >= 2 {
-            let mut f = finding(
-                Rule::TwoActiveKeys,
-                None,
-                format!(
-                    "{} active access keys; keep one (rotate with --delete-other-active, or deactivate the unused one)",
-                    active.len()
-                ),
-            );
-            f.other_keys = active.iter().filter_map(|k| k.id.clone()).collect();
-            f.age = active
-                .iter()
-                .filter_map(|k| k.created)
-                .min()
-                .map(|c| (p.now - c).max(0));
-            out.push(f);
+            out.push(two_active(&active, p, &finding));
         }
     }
     out
+}
+
+/// Makes a finding about `u` (and its key `key`, if one).
+type MakeFinding<'a> = dyn Fn(Rule, Option<&KeyInfo>, String) -> Finding + 'a;
+
+fn new_finding(
+    account: &AccountRef,
+    u: &UserKeys,
+    p: &Policy,
+    rule: Rule,
+    key: Option<&KeyInfo>,
+    message: String,
+) -> Finding {
+    Finding {
+        rule,
+        account: account.id.clone(),
+        account_name: account.name.clone(),
+        user: u.user.clone(),
+        user_arn: u.arn.clone(),
+        key_slot: key.map(|k| k.slot),
+        key_id: key.and_then(|k| k.id.clone()),
+        other_keys: Vec::new(),
+        created: key.and_then(|k| k.created),
+        last_used: key.and_then(|k| k.last_used),
+        last_used_service: key.and_then(|k| k.last_used_service.clone()),
+        age: key.and_then(|k| k.created).map(|c| (p.now - c).max(0)),
+        message,
+        local: Vec::new(),
+        fix: None,
+        password_enabled: u.password_enabled,
+    }
+}
+
+/// The root user: used today (CIS 1.7), and any access key (CIS 1.4).
+fn root_findings(u: &UserKeys, p: &Policy, finding: &MakeFinding, out: &mut Vec<Finding>) {
+    // CIS 1.7: the root user should not be used for daily tasks;
+    // a sign-in or a key use within the last day is a use.
+    let recent = |t: Option<i64>| t.filter(|t| p.now - t < DAY && *t <= p.now + DAY);
+    if let Some(t) = recent(u.password_last_used) {
+        out.push(finding(
+            Rule::RootUsed,
+            None,
+            format!(
+                "the root user signed in {} ago; use an IAM user or role for daily tasks",
+                human_span((p.now - t).max(0))
+            ),
+        ));
+    }
+    for k in u.keys.iter().filter(|k| recent(k.last_used).is_some()) {
+        let t = k.last_used.unwrap_or(p.now);
+        out.push(finding(
+            Rule::RootUsed,
+            Some(k),
+            format!(
+                "the root user's access key was used {} ago; use an IAM user or role for daily tasks",
+                human_span((p.now - t).max(0))
+            ),
+        ));
+    }
+    // Any root key is the finding (CIS 1.4 counts inactive ones
+    // too); age and use add nothing to "delete it".
+    for k in &u.keys {
+        let message = match (k.created, k.active) {
+            // Known from GetAccountSummary only: no date, no status.
+            (None, _) => "the root user has access keys; delete them".to_string(),
+            (Some(_), true) => "the root user has an active access key; delete it".into(),
+            (Some(_), false) => "the root user has an inactive access key; delete it".into(),
+        };
+        out.push(finding(Rule::RootAccessKey, Some(k), message));
+    }
+}
+
+/// One active key of an IAM user: its age, and its use.
+fn key_findings(k: &KeyInfo, p: &Policy, finding: &MakeFinding, out: &mut Vec<Finding>) {
+    let age = k.created.map(|c| (p.now - c).max(0));
+    if let Some(age) = age.filter(|a| *a >= p.max_age) {
+        out.push(finding(
+            Rule::KeyNotRotated,
+            Some(k),
+            format!(
+                "active key is {} old (limit {})",
+                human_span(age),
+                threshold_text(p.max_age)
+            ),
+        ));
+    }
+    match (k.last_used, age) {
+        (Some(used), _) => {
+            let idle = (p.now - used).max(0);
+            if idle >= p.unused {
+                out.push(finding(
+                    Rule::KeyUnused,
+                    Some(k),
+                    format!(
+                        "active key last used {} ago (limit {})",
+                        human_span(idle),
+                        threshold_text(p.unused)
+                    ),
+                ));
+            }
+        }
+        // Never used: unused since creation once that is long
+        // enough (CIS 1.12 counts from creation), else its own,
+        // milder finding.
+        (None, Some(age)) if age >= p.unused => out.push(finding(
+            Rule::KeyUnused,
+            Some(k),
+            format!(
+                "active key never used in the {} since its creation (limit {})",
+                human_span(age),
+                threshold_text(p.unused)
+            ),
+        )),
+        (None, _) => out.push(finding(
+            Rule::KeyNeverUsed,
+            Some(k),
+            "active key has never been used".into(),
+        )),
+    }
+}
+
+/// A user with two active keys (CIS 1.13).
+fn two_active(active: &[&KeyInfo], p: &Policy, finding: &MakeFinding) -> Finding {
+    let mut f = finding(
+        Rule::TwoActiveKeys,
+        None,
+        format!(
+            "{} active access keys; keep one (rotate with --delete-other-active, or deactivate the unused one)",
+            active.len()
+        ),
+    );
+    f.other_keys = active.iter().filter_map(|k| k.id.clone()).collect();
+    f.age = active
+        .iter()
+        .filter_map(|k| k.created)
+        .min()
+        .map(|c| (p.now - c).max(0));
+    f
 }
 
 /// Severity first, then the oldest key, then a stable tie-break.
@@ -783,16 +497,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// A profile name as a shell word: bare when safe, else single-quoted.
-pub fn shell_word(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.@%+=:,/".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
+pub use crate::util::quote::sh_word as shell_word;
 
 /// The command that fixes a finding from the profile holding its key.
 pub fn fix_command(rule: Rule, profile: &str) -> Option<String> {
@@ -877,396 +582,26 @@ impl Audit {
     }
 }
 
-fn account_label(a: &AccountResult) -> String {
-    match (a.account.is_empty(), a.name.is_empty()) {
-        (true, _) => a.via.clone(),
-        (false, true) => a.account.clone(),
-        (false, false) => trf(
-            "audit.account_named",
-            &[("account", &a.account), ("name", &a.name)],
-        ),
-    }
-}
+pub mod render;
+pub mod report;
+pub mod targets;
 
-fn key_cell(f: &Finding) -> String {
-    match (&f.key_id, f.key_slot) {
-        (Some(id), _) => mask(id),
-        (None, Some(slot)) => trf("audit.key_slot", &[("slot", &slot)]),
-        (None, None) if f.rule == Rule::TwoActiveKeys => {
-            let ids: Vec<String> = f.other_keys.iter().map(|k| mask(k)).collect();
-            if ids.is_empty() {
-                tr("audit.two_keys").into()
-            } else {
-                ids.join(" ")
-            }
-        }
-        (None, None) => "-".into(),
-    }
-}
-
-fn last_used_cell(f: &Finding, now: i64) -> String {
-    match (f.rule, f.last_used) {
-        (Rule::TwoActiveKeys, _) => "-".into(),
-        (_, Some(t)) => trf("audit.ago", &[("span", &human_span(now - t))]),
-        (_, None) if f.key_slot.is_none() && f.key_id.is_none() => "-".into(),
-        (_, None) => tr("status.never").into(),
-    }
-}
-
-/// The human table: findings by severity then age, a legend of the rules
-/// that fired with their standards, the fixes for local keys, and a
-/// summary. Key ids are masked.
-pub fn render_table(a: &Audit) -> String {
-    let now = a.policy.now;
-    let mut out = String::new();
-    let audited: Vec<&AccountResult> = a
-        .accounts
-        .iter()
-        .filter(|r| matches!(r.status, AccountStatus::Audited(_)))
-        .collect();
-    let users: usize = audited
-        .iter()
-        .map(|r| match &r.status {
-            AccountStatus::Audited(c) => c.users,
-            _ => 0,
-        })
-        .sum();
-    let keys: usize = audited
-        .iter()
-        .map(|r| match &r.status {
-            AccountStatus::Audited(c) => c.keys,
-            _ => 0,
-        })
-        .sum();
-    if !a.findings.is_empty() {
-        let header = [
-            tr("audit.col_severity"),
-            tr("audit.col_rule"),
-            tr("audit.col_account"),
-            tr("status.col_user"),
-            tr("status.col_key"),
-            tr("status.col_age"),
-            tr("status.col_last_used"),
-            tr("audit.col_local_profile"),
-        ];
-        let rows: Vec<[String; 8]> = a
-            .findings
-            .iter()
-            .map(|f| {
-                [
-                    f.severity().label().to_string(),
-                    f.rule.id().to_string(),
-                    f.account.clone(),
-                    f.user.clone(),
-                    key_cell(f),
-                    f.age.map(human_span).unwrap_or_else(|| "-".into()),
-                    last_used_cell(f, now),
-                    {
-                        let p: Vec<&str> = f
-                            .local
-                            .iter()
-                            .filter_map(|l| l.profile.as_deref())
-                            .collect();
-                        if p.is_empty() {
-                            "-".into()
-                        } else {
-                            p.join(",")
-                        }
-                    },
-                ]
-            })
-            .collect();
-        // Terminal columns, not chars: Japanese headers are double width.
-        let mut widths = header.map(width);
-        for r in &rows {
-            for (w, c) in widths.iter_mut().zip(r.iter()) {
-                *w = (*w).max(width(c));
-            }
-        }
-        let mut line = |cells: &[&str]| {
-            let mut l = String::new();
-            for (i, c) in cells.iter().enumerate() {
-                if i + 1 == cells.len() {
-                    l.push_str(c);
-                } else {
-                    let pad = widths[i].saturating_sub(width(c));
-                    l.push_str(c);
-                    l.push_str(&" ".repeat(pad + 2));
-                }
-            }
-            out.push_str(l.trim_end());
-            out.push('\n');
-        };
-        line(&header);
-        for r in &rows {
-            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
-            line(&cells);
-        }
-        let _ = writeln!(out, "\n{}", tr("audit.rules_heading"));
-        for rule in Rule::ALL {
-            // The standards its findings here fail (CIS 1.11 only for a
-            // user with a console password).
-            let mut standards: Vec<&str> = Vec::new();
-            let mut any = false;
-            for f in a.findings.iter().filter(|f| f.rule == rule) {
-                any = true;
-                for s in f.standards() {
-                    if !standards.contains(s) {
-                        standards.push(s);
-                    }
-                }
-            }
-            if any && standards.is_empty() {
-                let _ = writeln!(out, "  {:<16} {}", rule.id(), rule.describe(&a.policy));
-            } else if any {
-                let _ = writeln!(
-                    out,
-                    "  {:<16} {}: {}",
-                    rule.id(),
-                    rule.describe(&a.policy),
-                    standards.join(", ")
-                );
-            }
-        }
-        let mut fixes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for f in &a.findings {
-            if let Some(fix) = &f.fix {
-                let what = format!("{} {}", f.rule.id(), key_cell(f));
-                let v = fixes.entry(fix.as_str()).or_default();
-                if !v.contains(&what) {
-                    v.push(what);
-                }
-            }
-        }
-        if !fixes.is_empty() {
-            let _ = writeln!(out, "\n{}", tr("audit.fixes_heading"));
-            let w = fixes.keys().map(|c| c.chars().count()).max().unwrap_or(0);
-            for (cmd, what) in &fixes {
-                let _ = writeln!(out, "  {cmd:<w$}  # {}", what.join(", "));
-            }
-        }
-        out.push('\n');
-    }
-    let counts: Vec<String> = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ]
-    .iter()
-    .filter(|s| a.count(**s) > 0)
-    .map(|s| {
-        trf(
-            "audit.severity_count",
-            &[("count", &a.count(*s)), ("severity", &s.label())],
-        )
-    })
-    .collect();
-    let counts = if counts.is_empty() {
-        String::new()
-    } else {
-        trf(
-            "audit.summary_counts",
-            &[("counts", &counts.join(tr("audit.list_separator")))],
-        )
-    };
-    let n = a.findings.len();
-    let findings = trf("audit.findings", &[("count", &n)]);
-    let n = audited.len();
-    let accounts = trf("audit.accounts", &[("count", &n)]);
-    let users = trf("audit.users", &[("count", &users)]);
-    let keys = trf("audit.keys", &[("count", &keys)]);
-    out.push_str(&trf(
-        "audit.summary",
-        &[
-            ("findings", &findings),
-            ("counts", &counts),
-            ("accounts", &accounts),
-            ("users", &users),
-            ("keys", &keys),
-        ],
-    ));
-    if a.failed() > 0 {
-        out.push_str(&trf("audit.summary_failed", &[("count", &a.failed())]));
-    }
-    out.push('\n');
-    for r in &a.accounts {
-        match &r.status {
-            AccountStatus::Audited(c) => {
-                for n in &c.notes {
-                    let note = format!("{}: {n}", account_label(r));
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        crate::report::line(crate::report::Level::Note, &note)
-                    );
-                }
-            }
-            AccountStatus::Skipped(why) => {
-                let line = trf(
-                    "audit.skipped_line",
-                    &[("account", &account_label(r)), ("reason", why)],
-                );
-                let _ = writeln!(out, "{line}");
-            }
-            AccountStatus::Failed(err) => {
-                let line = trf(
-                    "audit.failed_line",
-                    &[
-                        ("account", &account_label(r)),
-                        ("via", &r.via),
-                        ("error", err),
-                    ],
-                );
-                let _ = writeln!(out, "{line}");
-            }
-        }
-    }
-    out
-}
-
-fn time_value(t: Option<i64>) -> Value {
-    t.map(|t| Value::String(format_time(t)))
-        .unwrap_or(Value::Null)
-}
-
-/// The whole audit as one JSON document (full key ids: they are not
-/// secrets, and tools need them).
-pub fn render_json(a: &Audit) -> Value {
-    let accounts: Vec<Value> = a
-        .accounts
-        .iter()
-        .map(|r| {
-            let mut v = json!({
-                "account": r.account,
-                "name": r.name,
-                "via": r.via,
-            });
-            let extra = match &r.status {
-                AccountStatus::Audited(c) => json!({
-                    "status": "audited",
-                    "source": c.source.as_str(),
-                    "report_generated_at": time_value(c.report_generated),
-                    "users": c.users,
-                    "keys": c.keys,
-                    "notes": c.notes,
-                }),
-                AccountStatus::Skipped(why) => json!({"status": "skipped", "reason": why}),
-                AccountStatus::Failed(err) => json!({"status": "failed", "error": err}),
-            };
-            if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
-                o.extend(e);
-            }
-            v
-        })
-        .collect();
-    let findings: Vec<Value> = a
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": f.severity().as_str(),
-                "rule": f.rule.id(),
-                "standards": f.standards(),
-                "account": f.account,
-                "account_name": f.account_name,
-                "user": f.user,
-                "user_arn": f.user_arn,
-                "key_id": f.key_id,
-                "key_slot": f.key_slot,
-                "keys": f.other_keys,
-                "key_created": time_value(f.created),
-                "key_age_days": f.age.map(|s| s / DAY),
-                "last_used": time_value(f.last_used),
-                "last_used_service": f.last_used_service,
-                "message": f.message,
-                "local": f.local.iter().map(|l| json!({"profile": l.profile, "place": l.place})).collect::<Vec<_>>(),
-                "fix": f.fix,
-            })
-        })
-        .collect();
-    json!({
-        "generated_at": format_time(a.policy.now),
-        "max_age_seconds": a.policy.max_age,
-        "unused_seconds": a.policy.unused,
-        "summary": {
-            "findings": a.findings.len(),
-            "critical": a.count(Severity::Critical),
-            "high": a.count(Severity::High),
-            "medium": a.count(Severity::Medium),
-            "low": a.count(Severity::Low),
-            "accounts": a.accounts.len(),
-            "failed_accounts": a.failed(),
-        },
-        "accounts": accounts,
-        "findings": findings,
-    })
-}
-
-/// One CSV field, quoted when needed (RFC 4180), and defused for
-/// spreadsheets: a field starting with `=`, `+`, `-` or `@` would be run
-/// as a formula, and user names may start with `+`, `=` or `@`.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-pub const CSV_HEADER: &str = "severity,rule,standards,account,account_name,user,user_arn,key_id,key_slot,key_created,key_age_days,last_used,local_profiles,fix,message";
-
-/// Findings as CSV, one per line, in the table's order. Account failures
-/// are not findings: the command reports them on stderr.
-pub fn render_csv(a: &Audit) -> String {
-    let mut out = String::from(CSV_HEADER);
-    out.push('\n');
-    for f in &a.findings {
-        let key_id = f.key_id.clone().unwrap_or_else(|| f.other_keys.join(" "));
-        let fields = [
-            f.severity().as_str().to_string(),
-            f.rule.id().to_string(),
-            f.standards().join("; "),
-            f.account.clone(),
-            f.account_name.clone(),
-            f.user.clone(),
-            f.user_arn.clone(),
-            key_id,
-            f.key_slot.map(|s| s.to_string()).unwrap_or_default(),
-            f.created.map(format_time).unwrap_or_default(),
-            f.age.map(|s| (s / DAY).to_string()).unwrap_or_default(),
-            f.last_used.map(format_time).unwrap_or_default(),
-            f.local
-                .iter()
-                .filter_map(|l| l.profile.clone())
-                .collect::<Vec<_>>()
-                .join(" "),
-            f.fix.clone().unwrap_or_default(),
-            f.message.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|s| csv_field(s)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
-}
+pub use render::{render_csv, render_json, render_table, CSV_HEADER};
+pub use report::{parse_csv, parse_report, ReportError};
 
 #[cfg(test)]
 mod tests {
+    use super::render::*;
+    use super::report::*;
     use super::*;
 
     /// 2025-06-01T00:00:00Z, the "now" of the recorded fixtures.
     const NOW: i64 = 1_748_736_000;
 
-    const AWS_REPORT: &str = include_str!("../tests/fixtures/credential-report/aws.csv");
-    const MOTO_REPORT: &str = include_str!("../tests/fixtures/credential-report/moto.csv");
+    const AWS_REPORT: &str = include_str!("../../tests/fixtures/credential-report/aws.csv");
+    const MOTO_REPORT: &str = include_str!("../../tests/fixtures/credential-report/moto.csv");
     const MISSING_COLUMN: &str =
-        include_str!("../tests/fixtures/credential-report/missing-column.csv");
+        include_str!("../../tests/fixtures/credential-report/missing-column.csv");
 
     fn policy() -> Policy {
         Policy {
@@ -1402,7 +737,7 @@ mod tests {
     /// using the root user (a sign-in or a key use within the last day).
     #[test]
     fn cis_labels_follow_password_and_root_use() {
-        const CIS: &str = include_str!("../tests/fixtures/credential-report/cis.csv");
+        const CIS: &str = include_str!("../../tests/fixtures/credential-report/cis.csv");
         let users = parse_report(CIS.as_bytes()).unwrap();
         assert_eq!(users[1].password_enabled, Some(true));
         assert_eq!(users[2].password_enabled, Some(false));
