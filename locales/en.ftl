@@ -561,3 +561,6 @@ span-days = { $n }d
 span-hours = { $n }h
 span-minutes = { $n }m
 span-seconds = { $n }s
+
+## keystore rotation (issue 13)
+keystore-no_item = { $tool } ({ $backend }) holds no access key for profile `{ $profile }`: add it with the tool first, or choose another place with --store

@@ -533,3 +533,6 @@ span-days = { $n } 日
 span-hours = { $n } 時間
 span-minutes = { $n } 分
 span-seconds = { $n } 秒
+
+## keystore rotation (issue 13)
+keystore-no_item = { $tool }（{ $backend }）にはプロファイル `{ $profile }` のアクセスキーがありません。先にツールでアクセスキーを追加するか、--store で別の保存先を選んでください

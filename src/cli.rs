@@ -183,6 +183,10 @@ pub struct RotateArgs {
     #[arg(long)]
     pub only_named: bool,
 
+    /// Where the keys are: files, aws-vault or granted [default: detected]
+    #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
+    pub store: Option<crate::home::keystore::StoreChoice>,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -22,6 +22,7 @@ pub mod aws;
 pub mod cli;
 pub mod cmd;
 pub mod help;
+pub mod home;
 pub mod hooks;
 pub mod i18n;
 pub mod ini;

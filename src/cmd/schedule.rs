@@ -90,6 +90,10 @@ pub struct InstallArgs {
     /// Also load and start the job now (systemctl --user / launchctl)
     #[arg(long)]
     pub enable: bool,
+
+    /// Where the keys are: files, aws-vault or granted [default: detected]
+    #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
+    pub store: Option<crate::home::keystore::StoreChoice>,
 }
 
 #[derive(Debug, clap::Args)]

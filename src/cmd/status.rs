@@ -48,6 +48,10 @@ pub struct StatusArgs {
     /// Mark keys at least this old STALE, e.g. 60d (90d is Security Hub's IAM.3 threshold)
     #[arg(long, value_name = "DURATION", default_value = "90d")]
     pub max_age: String,
+
+    /// Where the keys are: files, aws-vault or granted [default: detected]
+    #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
+    pub store: Option<crate::home::keystore::StoreChoice>,
 }
 
 /// Key pairs asked about at once. Each costs three read calls; IAM's

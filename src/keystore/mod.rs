@@ -132,6 +132,12 @@ pub enum KeystoreError {
     UnknownBackend { tool: &'static str, backend: String },
     #[error("{}", trf("keystore.not_long_term", &[("key", key), ("reason", reason)]))]
     NotLongTermKey { key: String, reason: String },
+    #[error("{}", trf("keystore.no_item", &[("tool", tool), ("profile", profile), ("backend", backend)]))]
+    NoItem {
+        tool: &'static str,
+        profile: String,
+        backend: &'static str,
+    },
     #[error("{}", trf("keystore.malformed", &[("what", what), ("reason", reason)]))]
     Malformed { what: String, reason: String },
     #[error("{}", trf("keystore.unsafe_path", &[("path", &path.display())]))]
