@@ -25,6 +25,7 @@
 //!   crash, holds no secret: a file keyring's passphrase is read again from
 //!   the tool's variable.
 
+use super::{Found, Home, HomeLock, HomeRef, KeyHome, Paths, Written};
 use crate::ini::Document;
 use crate::keystore::awsvault::{self, ProcessLine};
 use crate::keystore::file::FileStore;
@@ -33,10 +34,12 @@ use crate::keystore::pass::PassStore;
 use crate::keystore::secret_service::SecretServiceStore;
 use crate::keystore::settings::{self, KeystoreEnv, StoreConfig};
 use crate::keystore::{Backend, Item, ItemStore, KeyPair, KeystoreError, PutOutcome, Tool};
-use crate::profile::{self, Files, Refusal, StaticKey};
+use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
+use crate::rotate::RotateError;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Where `--store` says a profile's key lives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -371,7 +374,11 @@ pub struct KeystoreHome {
     /// granted's session cache.
     pub sessions: Option<StoreConfig>,
     pub state_anchor: PathBuf,
+    /// How long [`KeyHome::lock`] waits for another keyturn run.
+    pub lock_wait: Duration,
 }
+
+const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 
 impl std::fmt::Debug for KeystoreHome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -417,7 +424,7 @@ impl KeystoreHome {
         }
     }
 
-    pub fn locator(&self) -> KeystoreRef {
+    pub fn keystore_ref(&self) -> KeystoreRef {
         KeystoreRef {
             tool: self.tool.into(),
             profile: self.profile.clone(),
@@ -429,8 +436,21 @@ impl KeystoreHome {
         }
     }
 
-    /// Reopens the home a journal names; the passphrase comes from `env`.
-    pub fn reopen(r: &KeystoreRef, env: &KeystoreEnv) -> KeystoreHome {
+    /// Reopens the home a journal names; the passphrase comes from the
+    /// run's environment (none: a file keyring refuses to open).
+    pub fn reopen(r: &KeystoreRef, k: Option<&Keystores>) -> KeystoreHome {
+        let empty;
+        let env = match k {
+            Some(k) => &k.env,
+            None => {
+                empty = KeystoreEnv::new(
+                    r.state_anchor.clone(),
+                    settings::Platform::current(),
+                    std::iter::empty(),
+                );
+                &empty
+            }
+        };
         let tool: Tool = r.tool.into();
         let config = |s: &StoreRef| match s {
             StoreRef::File { dir } => {
@@ -469,6 +489,7 @@ impl KeystoreHome {
             store: config(&r.store),
             sessions: r.sessions.as_ref().map(config),
             state_anchor: r.state_anchor.clone(),
+            lock_wait: k.map_or(DEFAULT_LOCK_WAIT, |k| k.lock_wait),
         }
     }
 
@@ -636,6 +657,7 @@ pub async fn resolve(
                     store,
                     sessions: None,
                     state_anchor: state_anchor.to_path_buf(),
+                    lock_wait: DEFAULT_LOCK_WAIT,
                 }))),
                 None if probing => fallback(no_item(Tool::AwsVault, profile, &store)),
                 None => Err(no_item(Tool::AwsVault, &lookup, &store)),
@@ -656,6 +678,7 @@ pub async fn resolve(
                             store: c.credentials.clone(),
                             sessions: Some(c.sessions.clone()),
                             state_anchor: state_anchor.to_path_buf(),
+                            lock_wait: DEFAULT_LOCK_WAIT,
                         })))
                     }
                     Ok(_) => {}
@@ -678,6 +701,163 @@ pub async fn resolve(
             }
         }
     }
+}
+
+/// What a run needs to find and open keystore homes: the tools' settings
+/// (from the one environment snapshot), `--store`, and the lock wait.
+#[derive(Clone, Debug)]
+pub struct Keystores {
+    pub env: KeystoreEnv,
+    pub choice: StoreChoice,
+    pub lock_wait: Duration,
+}
+
+/// A keystore home as the journal stores it (flattened into the journal:
+/// one member, `keystore`, that no files home has).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeystoreLocator {
+    pub keystore: KeystoreRef,
+}
+
+impl KeystoreLocator {
+    /// Journals of a keystore rotation live beside the credentials file's.
+    pub fn state_dir(&self) -> PathBuf {
+        self.keystore.state_anchor.join(crate::store::STATE_DIR)
+    }
+}
+
+/// Where a keystore home reports the key (rotate's `updated`, the
+/// confirm-before-retire re-read): the item, named by [`KeystoreHome::describe`].
+fn place_of(h: &KeystoreHome) -> Place {
+    Place {
+        file: FileKind::Config,
+        section: h.describe(),
+        profile: Some(h.profile.clone()),
+    }
+}
+
+impl KeyHome for KeystoreHome {
+    fn describe(&self) -> String {
+        KeystoreHome::describe(self)
+    }
+
+    fn locator(&self) -> HomeRef {
+        HomeRef::Keystore(KeystoreLocator {
+            keystore: self.keystore_ref(),
+        })
+    }
+
+    fn lock(&self) -> Result<HomeLock, RotateError> {
+        let lock = crate::store::lock(&self.lock_target(), self.lock_wait)?;
+        Ok(HomeLock::of(vec![lock]))
+    }
+
+    async fn read(&self) -> Result<Option<(String, Secret)>, RotateError> {
+        Ok(self
+            .read_pair()
+            .await?
+            .map(|p| (p.access_key_id, p.secret_access_key)))
+    }
+
+    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError> {
+        Ok(Written {
+            changed: self.write_pair(from, to, secret).await?.is_some(),
+            // None: the journal holds the old pair.
+            backups: Vec::new(),
+        })
+    }
+
+    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError> {
+        Ok(if self.holds(key_id, None).await? {
+            vec![place_of(self)]
+        } else {
+            Vec::new()
+        })
+    }
+
+    async fn after_write(&self) -> Result<(), RotateError> {
+        self.purge_sessions().await?;
+        Ok(())
+    }
+}
+
+/// A keystore refusal as the files' [`Refusal`] type (what
+/// [`super::Homes::find_all`] returns per profile).
+fn refusal(profile: &str, e: KeystoreError) -> Refusal {
+    Refusal::Keystore {
+        profile: profile.to_string(),
+        code: e.code(),
+        message: e.to_string(),
+    }
+}
+
+/// The profile's region and MFA device, as the files' key carries them.
+fn config_of(files: &Files, profile: &str, key: &str) -> Option<String> {
+    let doc = files.config?;
+    let section = doc.config_section(profile)?;
+    doc.lookup(section, key).map(|(e, _)| e.value.clone())
+}
+
+/// [`super::Homes::find_all`]'s keystore step: every profile the files do
+/// not serve (or all of them under `--store aws-vault|granted`) is looked
+/// up in the keyring [`detect`] points at.
+pub(crate) async fn find_all<'a>(
+    paths: &Paths,
+    k: &Keystores,
+    found: Vec<(String, Result<Found<'a>, Refusal>)>,
+) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, RotateError> {
+    if k.choice == StoreChoice::Files {
+        return Ok(found);
+    }
+    let loaded = super::files::load(paths)?;
+    let files = loaded.files(paths);
+    let anchor = loaded
+        .creds
+        .real
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut out = Vec::with_capacity(found.len());
+    for (p, r) in found {
+        let keep = match (&r, k.choice) {
+            (Ok(_), StoreChoice::Auto) => true,
+            (Err(Refusal::Unparsable { .. }), _) => true,
+            _ => false,
+        };
+        if keep {
+            out.push((p, r));
+            continue;
+        }
+        let looked = match resolve(&files, &p, k.choice, &k.env, &anchor).await {
+            Ok(Resolved::Files(_)) => {
+                out.push((p, r));
+                continue;
+            }
+            Ok(Resolved::Refused(refused)) => Err(refused),
+            Ok(Resolved::Keystore(mut home)) => {
+                home.lock_wait = k.lock_wait;
+                match home.read_pair().await {
+                    Ok(Some(pair)) => Ok(Found {
+                        key: StaticKey {
+                            profile: p.clone(),
+                            access_key_id: pair.access_key_id,
+                            secret: pair.secret_access_key,
+                            home: place_of(&home),
+                            sharers: Vec::new(),
+                            region: config_of(&files, &p, "region"),
+                            mfa_serial: config_of(&files, &p, "mfa_serial"),
+                        },
+                        home: Home::Keystore(home),
+                    }),
+                    Ok(None) => Err(refusal(&p, no_item(home.tool, &home.item, &home.store))),
+                    Err(e) => Err(refusal(&p, e)),
+                }
+            }
+            Err(e) => Err(refusal(&p, e)),
+        };
+        out.push((p, looked));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -834,13 +1014,19 @@ mod tests {
             },
             sessions: None,
             state_anchor: "/h/.aws".into(),
+            lock_wait: DEFAULT_LOCK_WAIT,
         };
-        let r = home.locator();
+        let r = home.keystore_ref();
         let text = serde_json::to_string(&r).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
         let back: KeystoreRef = serde_json::from_str(&text).unwrap();
-        let again = KeystoreHome::reopen(&back, &env);
-        assert_eq!(again.locator(), r);
+        let k = Keystores {
+            env,
+            choice: StoreChoice::Auto,
+            lock_wait: DEFAULT_LOCK_WAIT,
+        };
+        let again = KeystoreHome::reopen(&back, Some(&k));
+        assert_eq!(again.keystore_ref(), r);
         assert!(matches!(
             again.store,
             StoreConfig::File { passphrase: Some(ref p), .. } if p.expose() == "hunter2"
