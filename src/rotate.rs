@@ -41,11 +41,11 @@
 use crate::aws::{
     partition_of_region, partition_region, Aws, AwsError, Creds, LastUsed, Principal,
 };
+use crate::home::{Found, Home, HomeLock, HomeRef, Homes, KeyHome};
 use crate::i18n::{tr, trf};
-use crate::ini::Document;
-use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
+use crate::profile::{Place, Refusal, StaticKey};
 use crate::secret::{mask, Secret};
-use crate::store::{self, FileLock, Snapshot, StoreError};
+use crate::store::{self, FileLock, StoreError};
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -79,10 +79,11 @@ pub struct Journal {
     pub version: u32,
     pub state: State,
     pub profile: String,
-    pub home: Place,
-    pub update_shared: bool,
-    pub credentials_file: PathBuf,
-    pub config_file: PathBuf,
+    /// Where the key lives (see [`crate::home`]); flattened, so a files
+    /// home keeps journal version 1's field names (`home`,
+    /// `update_shared`, `credentials_file`, `config_file`).
+    #[serde(flatten)]
+    pub home: HomeRef,
     pub user_arn: String,
     pub user_name: String,
     pub region: String,
@@ -187,12 +188,7 @@ impl Default for Settings {
     }
 }
 
-/// The two shared files, as the user named them.
-#[derive(Clone, Debug)]
-pub struct Paths {
-    pub credentials: PathBuf,
-    pub config: PathBuf,
-}
+pub use crate::home::Paths;
 
 /// How the rotation talks to the person (or the log) watching it.
 pub trait Ui {
@@ -253,30 +249,6 @@ pub enum Outcome {
     SharedWith {
         with: String,
     },
-}
-
-/// One pair to swap in the files: wherever `from` is the key id, write
-/// (`to`, `secret`); only in the home section when the journal says so.
-struct Swap<'a> {
-    from: &'a str,
-    to: &'a str,
-    secret: &'a Secret,
-    only: Option<&'a str>,
-    home: FileKind,
-    profile: &'a str,
-}
-
-impl<'a> Swap<'a> {
-    fn of(j: &'a Journal, from: &'a str, to: &'a str, secret: &'a Secret) -> Swap<'a> {
-        Swap {
-            from,
-            to,
-            secret,
-            only: (!j.update_shared).then_some(j.home.section.as_str()),
-            home: j.home.file,
-            profile: &j.profile,
-        }
-    }
 }
 
 /// The old key's owner, from STS GetCallerIdentity.
@@ -458,70 +430,10 @@ fn now_secs() -> u64 {
         .as_secs()
 }
 
-/// Both files as read and parsed.
-struct Loaded {
-    creds: Snapshot,
-    conf: Snapshot,
-    creds_doc: Option<Document>,
-    conf_doc: Option<Document>,
-}
-
-impl Loaded {
-    fn files<'a>(&'a self, paths: &'a Paths) -> Files<'a> {
-        Files {
-            credentials: self.creds_doc.as_ref(),
-            credentials_path: &paths.credentials,
-            config: self.conf_doc.as_ref(),
-            config_path: &paths.config,
-        }
-    }
-}
-
-fn parse(snap: &Snapshot, shown: &Path) -> Result<Option<Document>, Refusal> {
-    match &snap.bytes {
-        None => Ok(None),
-        Some(b) => Document::parse_bytes(b)
-            .map(Some)
-            .map_err(|e| Refusal::Unparsable {
-                path: shown.to_path_buf(),
-                line: e.line,
-                detail: e.to_string(),
-            }),
-    }
-}
-
 /// Locks both files (existing ones only: a lock must not create
 /// `~/.aws`) for the whole run, so two keyturn runs never interleave.
 pub fn lock_files(paths: &Paths, s: &Settings) -> Result<Vec<FileLock>, RotateError> {
-    let mut locks: Vec<FileLock> = Vec::new();
-    // First make sure each file is one keyturn will write: a regular,
-    // writable file the AWS CLI can parse. Only then may `.keyturn` (the
-    // lock's folder) appear beside it.
-    for p in [&paths.credentials, &paths.config] {
-        let snap = store::read(p)?;
-        if let Some(doc) = parse(&snap, p)? {
-            profile::check_parsable(&doc, p)?;
-            store::check_writable(&snap.real)?;
-        }
-    }
-    for p in [&paths.credentials, &paths.config] {
-        let real = store::real_path(p)?;
-        if real.exists() && !locks.iter().any(|l| l.target == real) {
-            locks.push(store::lock(&real, s.lock_wait)?);
-        }
-    }
-    Ok(locks)
-}
-
-fn load(paths: &Paths) -> Result<Loaded, RotateError> {
-    let creds = store::read(&paths.credentials)?;
-    let conf = store::read(&paths.config)?;
-    Ok(Loaded {
-        creds_doc: parse(&creds, &paths.credentials)?,
-        conf_doc: parse(&conf, &paths.config)?,
-        creds,
-        conf,
-    })
+    crate::home::files::lock_files(paths, s.lock_wait)
 }
 
 /// What every step of a rotation needs; the locks prove the files are ours.
@@ -552,6 +464,23 @@ struct MfaState {
     by_user: std::collections::HashMap<String, (Creds, String)>,
     /// `--mfa-code` was sent once already.
     code_used: bool,
+}
+
+impl<A> Ctx<'_, A> {
+    /// The run's view of every key home.
+    fn homes(&self) -> Homes<'_> {
+        Homes {
+            paths: self.paths,
+            locks: self.locks,
+            keep_backups: self.s.keep_backups,
+            update_shared: self.s.update_shared,
+        }
+    }
+
+    /// The home a journal names.
+    fn home_of(&self, j: &Journal) -> Home<'_> {
+        self.homes().open(&j.profile, &j.home)
+    }
 }
 
 impl MfaSessions {
@@ -624,21 +553,14 @@ impl<A: Aws> Aws for Limited<'_, A> {
     }
 }
 
-/// Where journals for a file live.
-fn journal_dir(real: &Path) -> PathBuf {
-    real.parent()
-        .unwrap_or(Path::new("."))
-        .join(store::STATE_DIR)
-        .join("journal")
+/// Where journals live inside a home's state folder.
+fn journal_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("journal")
 }
 
 /// The journal's file: readable slug of the profile plus a hash of the
 /// exact name, so distinct profiles never share a journal.
 fn journal_path(j: &Journal) -> PathBuf {
-    let home = match j.home.file {
-        FileKind::Credentials => &j.credentials_file,
-        FileKind::Config => &j.config_file,
-    };
     let slug: String = j
         .profile
         .chars()
@@ -654,7 +576,7 @@ fn journal_path(j: &Journal) -> PathBuf {
     let hash = j.profile.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    journal_dir(home).join(format!("{slug}-{hash:016x}.journal"))
+    journal_dir(&j.home.state_dir()).join(format!("{slug}-{hash:016x}.journal"))
 }
 
 fn save(j: &Journal) -> Result<(), RotateError> {
@@ -671,15 +593,11 @@ fn save(j: &Journal) -> Result<(), RotateError> {
 
 /// Every interrupted rotation recorded beside either file.
 pub fn journals(paths: &Paths) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
-    let mut dirs = Vec::new();
-    for p in [&paths.credentials, &paths.config] {
-        let d = journal_dir(&store::real_path(p)?);
-        if !dirs.contains(&d) {
-            dirs.push(d);
-        }
-    }
     let mut out = Vec::new();
-    for d in dirs {
+    for d in crate::home::files::state_dirs(paths)?
+        .iter()
+        .map(|d| journal_dir(d))
+    {
         for path in store::list_private(&d, ".journal")? {
             let Some(bytes) = store::read_private(&path)? else {
                 continue;
@@ -742,11 +660,11 @@ pub async fn rotate_many<A: Aws>(
     // 1. Interrupted rotations of these profiles, or of the keys they hold
     //    (a sharer's rerun must not strand its twin's journal).
     if !cx.s.dry_run {
-        let loaded = load(cx.paths)?;
-        let files = loaded.files(cx.paths);
-        let held: Vec<String> = profiles
-            .iter()
-            .filter_map(|p| profile::resolve(&files, p).ok().map(|k| k.access_key_id))
+        let held: Vec<String> = cx
+            .homes()
+            .find_all(profiles)?
+            .into_iter()
+            .filter_map(|(_, f)| f.ok().map(|f| f.key.access_key_id))
             .collect();
         for (_, j) in journals(cx.paths)? {
             let ours = profiles.contains(&j.profile)
@@ -789,24 +707,38 @@ pub async fn rotate_many<A: Aws>(
     }
 
     // 2. Resolve what is left; one rotation per distinct key.
-    let loaded = load(cx.paths)?;
-    let files = loaded.files(cx.paths);
-    let mut homes: Vec<StaticKey> = Vec::new();
-    for p in profiles {
-        if done.contains_key(p) {
-            continue;
-        }
-        match profile::resolve(&files, p) {
-            Ok(k) => match homes.iter().find(|h| h.access_key_id == k.access_key_id) {
+    let left: Vec<String> = profiles
+        .iter()
+        .filter(|p| !done.contains_key(*p))
+        .cloned()
+        .collect();
+    let mut homes: Vec<Found> = Vec::new();
+    // Each home is locked for the rest of the run.
+    let mut _locks: Vec<HomeLock> = Vec::new();
+    for (p, found) in cx.homes().find_all(&left)? {
+        let p = &p;
+        match found {
+            Ok(f) => match homes
+                .iter()
+                .find(|h| h.key.access_key_id == f.key.access_key_id)
+            {
                 Some(h) => {
                     done.insert(
                         p.clone(),
                         Ok(Outcome::SharedWith {
-                            with: h.profile.clone(),
+                            with: h.key.profile.clone(),
                         }),
                     );
                 }
-                None => homes.push(k),
+                None => match f.home.lock() {
+                    Ok(l) => {
+                        _locks.push(l);
+                        homes.push(f);
+                    }
+                    Err(e) => {
+                        done.insert(p.clone(), Err(e));
+                    }
+                },
             },
             // A file the AWS CLI cannot read is never "skipped": it is the
             // user's to fix before anything rotates.
@@ -829,15 +761,15 @@ pub async fn rotate_many<A: Aws>(
     //    at most one rotation in flight (two keys is IAM's limit). Every
     //    rotation of a round runs at once: `limited` bounds the requests.
     let jobs = usize::MAX;
-    let identified: Vec<(StaticKey, Result<Identified, RotateError>)> = stream::iter(homes)
+    let identified: Vec<(Found, Result<Identified, RotateError>)> = stream::iter(homes)
         .map(|k| async move {
-            let id = cx.identify(&k).await;
+            let id = cx.identify(&k.key).await;
             (k, id)
         })
         .buffered(jobs)
         .collect()
         .await;
-    let mut chains: Vec<(String, Vec<(StaticKey, Identified)>)> = Vec::new();
+    let mut chains: Vec<(String, Vec<(Found, Identified)>)> = Vec::new();
     for (k, id) in identified {
         match id {
             Ok(id) => match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
@@ -845,11 +777,11 @@ pub async fn rotate_many<A: Aws>(
                 None => chains.push((id.identity.arn.clone(), vec![(k, id)])),
             },
             Err(e) => {
-                done.insert(k.profile.clone(), Err(e));
+                done.insert(k.key.profile.clone(), Err(e));
             }
         }
     }
-    let mut rounds: Vec<Vec<(StaticKey, Identified)>> = Vec::new();
+    let mut rounds: Vec<Vec<(Found, Identified)>> = Vec::new();
     for (_, chain) in chains {
         for (i, item) in chain.into_iter().enumerate() {
             if rounds.len() <= i {
@@ -860,13 +792,10 @@ pub async fn rotate_many<A: Aws>(
     }
 
     for round in rounds {
-        // A later round reads the files the previous round rewrote.
-        let loaded = load(cx.paths)?;
-        let loaded = &loaded;
         let prepared: Vec<(String, Result<Prepared, RotateError>)> = stream::iter(round)
             .map(|(k, id)| async move {
-                let p = k.profile.clone();
-                (p, cx.prepare(loaded, k, id).await)
+                let p = k.key.profile.clone();
+                (p, cx.prepare(k, id).await)
             })
             .buffer_unordered(jobs)
             .collect()
@@ -893,7 +822,7 @@ pub async fn rotate_many<A: Aws>(
         for (j, _) in &created {
             cx.ui.step(&j.profile, tr("step.write"));
         }
-        let (written, backups) = match cx.write_batch(&created) {
+        let (written, backups) = match cx.write_batch(&created).await {
             Ok(w) => w,
             Err(e) => {
                 let reason = e.to_string();
@@ -1020,20 +949,13 @@ pub struct Attempt {
 
 /// Attempt records live beside the journals, in their own folder: they
 /// outlive the rotation, the journals do not.
-fn attempt_dir(real: &Path) -> PathBuf {
-    real.parent()
-        .unwrap_or(Path::new("."))
-        .join(store::STATE_DIR)
-        .join("attempts")
+fn attempt_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("attempts")
 }
 
 fn attempt_path(j: &Journal) -> PathBuf {
     let journal = journal_path(j);
-    let home = match j.home.file {
-        FileKind::Credentials => &j.credentials_file,
-        FileKind::Config => &j.config_file,
-    };
-    attempt_dir(home).join(
+    attempt_dir(&j.home.state_dir()).join(
         journal
             .file_name()
             .map(|n| Path::new(n).with_extension("attempt"))
@@ -1079,7 +1001,12 @@ fn attempt_records(paths: &Paths) -> Vec<(PathBuf, Attempt)> {
     let mut dirs = Vec::new();
     for p in [&paths.credentials, &paths.config] {
         if let Ok(real) = store::real_path(p) {
-            let d = attempt_dir(&real);
+            let d = attempt_dir(
+                &real
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(store::STATE_DIR),
+            );
             if !dirs.contains(&d) {
                 dirs.push(d);
             }
@@ -1134,8 +1061,10 @@ pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths
 }
 
 async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateError> {
-    let loaded = load(cx.paths)?;
-    let key = profile::resolve(&loaded.files(cx.paths), &a.profile)?;
+    let key = match cx.homes().find_all(std::slice::from_ref(&a.profile))?.pop() {
+        Some((_, found)) => found?.key,
+        None => return Ok(()),
+    };
     let region = partition_region(partition_of_region(key.region.as_deref()));
     let plain = Creds::new(&key.access_key_id, &key.secret, region);
     let aws_err = |source| RotateError::Aws {
@@ -1366,12 +1295,8 @@ impl<A: Aws> Ctx<'_, A> {
 
     /// Everything up to a durably journaled new key (state `Created`), or
     /// the plan (`--dry-run`), or "fresh" (`--max-age`).
-    async fn prepare(
-        &self,
-        loaded: &Loaded,
-        key: StaticKey,
-        id: Identified,
-    ) -> Result<Prepared, RotateError> {
+    async fn prepare(&self, found: Found<'_>, id: Identified) -> Result<Prepared, RotateError> {
+        let Found { key, home } = found;
         let (aws, ui, s) = (self.aws, self.ui, self.s);
         let profile = key.profile.clone();
         let aws_err = |step: &'static str| {
@@ -1457,7 +1382,7 @@ impl<A: Aws> Ctx<'_, A> {
                     "warn.delete_other_active",
                     &[("key", &mask(&other.id)), ("last", &last)],
                 ));
-            } else if !(s.yes || retired_by_us(self.paths, &other.id)) {
+            } else if !(s.yes || retired_by_us(&self.homes(), &other.id)) {
                 let question = trf(
                     "ask.delete_inactive",
                     &[("user", &user), ("key", &mask(&other.id))],
@@ -1498,7 +1423,7 @@ impl<A: Aws> Ctx<'_, A> {
         for id in &to_delete {
             ui.step(&profile, tr("step.delete_other"));
             match aws.delete_access_key(&iam, &user, id).await {
-                Ok(()) => forget_retired(self.paths, id),
+                Ok(()) => forget_retired(&self.homes(), id),
                 Err(e) if e.is_no_such_entity() => {}
                 Err(e) => return Err(aws_err(tr("aws_step.delete_other"))(e)),
             }
@@ -1508,10 +1433,7 @@ impl<A: Aws> Ctx<'_, A> {
             version: 1,
             state: State::Started,
             profile: profile.clone(),
-            home: key.home.clone(),
-            update_shared: s.update_shared,
-            credentials_file: loaded.creds.real.clone(),
-            config_file: loaded.conf.real.clone(),
+            home: home.locator(),
             user_arn: identity.arn.clone(),
             user_name: user.clone(),
             region: region.clone(),
@@ -1615,18 +1537,21 @@ impl<A: Aws> Ctx<'_, A> {
             path: journal_path(&j),
             detail: tr("detail.no_new_key").into(),
         })?;
+        let home = self.home_of(&j);
         let mut backups = Vec::new();
         if j.state == State::Created {
             ui.step(&profile, tr("step.write"));
-            let (changed, made) = self.write_pair(
-                &j,
-                &j.old_key_id,
-                &new_creds.access_key_id,
-                &new_creds.secret,
-            )?;
-            backups = made;
-            let holds_new = !places_now_holding(self.paths, &new_creds.access_key_id)?.is_empty();
-            if changed == 0 && !holds_new {
+            let written = self
+                .write_home(
+                    &home,
+                    &j.old_key_id,
+                    &new_creds.access_key_id,
+                    &new_creds.secret,
+                )
+                .await?;
+            backups = written.backups;
+            let holds_new = !home.holding(&new_creds.access_key_id).await?.is_empty();
+            if !written.changed && !holds_new {
                 return self.rollback(j, iam, tr("reason.file_changed")).await;
             }
             failpoint("after-file-written");
@@ -1646,7 +1571,7 @@ impl<A: Aws> Ctx<'_, A> {
             save(&j)?;
         }
         if !j.hooks_done {
-            if let Err(detail) = self.run_hooks(&j, &new_creds).await {
+            if let Err(detail) = self.run_hooks(&home, &j, &new_creds).await {
                 if self.s.on_hook_failure == OnHookFailure::Rollback {
                     return self.rollback(j, iam, &detail).await;
                 }
@@ -1667,7 +1592,7 @@ impl<A: Aws> Ctx<'_, A> {
             save(&j)?;
             failpoint("after-hooks");
         }
-        self.confirm_in_place(&j, &new_creds)?;
+        self.confirm_in_place(&home, &j, &new_creds).await?;
         failpoint("after-confirm");
         // Retire signing with the new key (the old one may be half-dead to
         // other callers already); under MFA, with the MFA session.
@@ -1690,12 +1615,12 @@ impl<A: Aws> Ctx<'_, A> {
             })?;
         *retired = true;
         if j.retire == Retire::Deactivate {
-            remember_retired(self.paths, &j.old_key_id);
+            remember_retired(&self.homes(), &j.old_key_id);
         }
         failpoint("after-retire");
         store::remove_private(&journal_path(&j))?;
         Ok(Summary {
-            updated: places_now_holding(self.paths, &new_creds.access_key_id)?,
+            updated: home.holding(&new_creds.access_key_id).await?,
             profile,
             user_arn: j.user_arn.clone(),
             old_key_id: j.old_key_id.clone(),
@@ -1711,52 +1636,50 @@ impl<A: Aws> Ctx<'_, A> {
     /// editor buffer, a dotfiles sync) or mangled the new one, write the
     /// new pair from the journal again, say so, and re-check. Err (the
     /// journal kept, the old key alive) if it will not stay.
-    fn confirm_in_place(&self, j: &Journal, new: &Creds) -> Result<(), RotateError> {
+    async fn confirm_in_place(
+        &self,
+        home: &Home<'_>,
+        j: &Journal,
+        new: &Creds,
+    ) -> Result<(), RotateError> {
         for attempt in 0..3 {
-            let loaded = load(self.paths)?;
-            let files = loaded.files(self.paths);
-            let home = profile::resolve(&files, &j.profile).ok();
-            let home_id = home.as_ref().map(|k| k.access_key_id.as_str());
-            let home_ok = home.as_ref().is_some_and(|k| {
-                k.access_key_id == new.access_key_id && k.secret.expose() == new.secret.expose()
+            let pair = home.read().await?;
+            let home_id = pair.as_ref().map(|(id, _)| id.as_str());
+            let home_ok = pair.as_ref().is_some_and(|(id, secret)| {
+                *id == new.access_key_id && secret.expose() == new.secret.expose()
             });
-            // With --only-named, sharers keep the old key on purpose.
+            // The home's scope: with --only-named, sharers keep the old key
+            // on purpose and are not the home's.
             let stale = home_id == Some(j.old_key_id.as_str())
-                || (j.update_shared && !profile::places_holding(&files, &j.old_key_id).is_empty());
+                || !home.holding(&j.old_key_id).await?.is_empty();
             if home_ok && !stale {
                 return Ok(());
             }
             if attempt == 2 {
                 break;
             }
-            let path = match j.home.file {
-                FileKind::Credentials => &self.paths.credentials,
-                FileKind::Config => &self.paths.config,
-            };
             self.ui.warn(&trf(
                 "warn.reapplied",
                 &[
-                    ("path", &path.display()),
+                    ("path", &home.describe()),
                     ("key", &mask(&new.access_key_id)),
                 ],
             ));
             if stale {
-                self.write_pair(j, &j.old_key_id, &new.access_key_id, &new.secret)?;
+                self.write_home(home, &j.old_key_id, &new.access_key_id, &new.secret)
+                    .await?;
             } else if home_id == Some(new.access_key_id.as_str()) {
                 // The new id with a wrong secret: the journal's is right.
-                self.write_pair(j, &new.access_key_id, &new.access_key_id, &new.secret)?;
+                self.write_home(home, &new.access_key_id, &new.access_key_id, &new.secret)
+                    .await?;
             }
         }
-        let path = match j.home.file {
-            FileKind::Credentials => &self.paths.credentials,
-            FileKind::Config => &self.paths.config,
-        };
         Err(RotateError::Stuck {
             profile: j.profile.clone(),
             detail: trf(
                 "detail.not_confirmed",
                 &[
-                    ("path", &path.display()),
+                    ("path", &home.describe()),
                     ("new", &mask(&new.access_key_id)),
                     ("old", &mask(&j.old_key_id)),
                 ],
@@ -1766,12 +1689,12 @@ impl<A: Aws> Ctx<'_, A> {
 
     /// Runs, in order, every hook serving a profile that now holds the
     /// new key. Err names the hook that failed.
-    async fn run_hooks(&self, j: &Journal, new: &Creds) -> Result<(), String> {
+    async fn run_hooks(&self, home: &Home<'_>, j: &Journal, new: &Creds) -> Result<(), String> {
         if self.s.hooks.is_empty() {
             return Ok(());
         }
         let mut profiles = vec![j.profile.clone()];
-        if let Ok(places) = places_now_holding(self.paths, &new.access_key_id) {
+        if let Ok(places) = home.holding(&new.access_key_id).await {
             for p in places.into_iter().filter_map(|p| p.profile) {
                 if !profiles.contains(&p) {
                     profiles.push(p);
@@ -1802,91 +1725,46 @@ impl<A: Aws> Ctx<'_, A> {
     }
 
     /// Writes every new pair of a round, one lock-read-write cycle per
-    /// file. Returns, per journal, whether its new key is now in the files
+    /// file. Returns, per journal, whether its new key is now in its home
     /// (false: the profile no longer held the old key), and the backups.
-    fn write_batch(
+    async fn write_batch(
         &self,
         created: &[(Journal, Creds)],
     ) -> Result<(Vec<bool>, Vec<PathBuf>), RotateError> {
-        let swaps: Vec<Swap> = created
-            .iter()
-            .filter_map(|(j, _)| {
-                Some(Swap::of(
-                    j,
-                    &j.old_key_id,
-                    j.new_key_id.as_deref()?,
-                    j.new_secret.as_ref()?,
-                ))
-            })
-            .collect();
-        let (_, backups) = self.rewrite_files(&swaps)?;
-        let loaded = load(self.paths)?;
-        let files = loaded.files(self.paths);
-        let landed = created
-            .iter()
-            .map(|(j, _)| {
-                j.new_key_id
-                    .as_deref()
-                    .is_some_and(|id| !profile::places_holding(&files, id).is_empty())
-            })
-            .collect();
+        let homes: Vec<Home> = created.iter().map(|(j, _)| self.home_of(j)).collect();
+        let mut files = Vec::new();
+        for ((j, _), home) in created.iter().zip(&homes) {
+            let (Some(to), Some(secret)) = (j.new_key_id.as_deref(), j.new_secret.as_ref()) else {
+                continue;
+            };
+            match home {
+                Home::Files(h) => files.push((h, j.old_key_id.as_str(), to, secret)),
+            }
+        }
+        let backups = crate::home::FilesHome::write_together(&files)?;
+        let mut landed = Vec::new();
+        for ((j, _), home) in created.iter().zip(&homes) {
+            landed.push(match j.new_key_id.as_deref() {
+                Some(id) => !home.holding(id).await?.is_empty(),
+                None => false,
+            });
+        }
         Ok((landed, backups))
     }
 
-    /// Replaces the pair whose id is `from` by (`to`, `secret`) in the
-    /// file(s) the journal covers. Returns how many files changed, and
-    /// their backups.
-    fn write_pair(
+    /// [`KeyHome::write`], then [`KeyHome::after_write`] if it wrote.
+    async fn write_home(
         &self,
-        j: &Journal,
+        home: &Home<'_>,
         from: &str,
         to: &str,
         secret: &Secret,
-    ) -> Result<(usize, Vec<PathBuf>), RotateError> {
-        self.rewrite_files(&[Swap::of(j, from, to, secret)])
-    }
-
-    /// Applies pair swaps to both files, one lock-read-write cycle per file,
-    /// under the locks held for the run. The edit is a function of the
-    /// file's content, so the store can re-apply it if the file changed.
-    fn rewrite_files(&self, swaps: &[Swap]) -> Result<(usize, Vec<PathBuf>), RotateError> {
-        let mut changed = 0;
-        let mut backups = Vec::new();
-        for (kind, shown) in [
-            (FileKind::Credentials, &self.paths.credentials),
-            (FileKind::Config, &self.paths.config),
-        ] {
-            let snap = store::read(shown)?;
-            let Some(lock) = self.locks.iter().find(|l| l.target == snap.real) else {
-                // The file did not exist when the run began: nothing of ours.
-                continue;
-            };
-            let edit = |bytes: &[u8]| -> Result<Option<Vec<u8>>, RotateError> {
-                let mut doc = Document::parse_bytes(bytes).map_err(|e| Refusal::Unparsable {
-                    path: shown.clone(),
-                    line: e.line,
-                    detail: e.to_string(),
-                })?;
-                let mut n = 0;
-                for sw in swaps
-                    .iter()
-                    .filter(|sw| sw.only.is_none() || sw.home == kind)
-                {
-                    n += profile::replace_pair(&mut doc, sw.from, sw.to, sw.secret, sw.only)
-                        .map_err(|e| RotateError::Stuck {
-                            profile: sw.profile.to_string(),
-                            detail: e.to_string(),
-                        })?;
-                }
-                Ok((n > 0).then(|| doc.render().into_bytes()))
-            };
-            let out = store::rewrite(lock, &snap, self.s.keep_backups, &edit)??;
-            if !out.unchanged {
-                changed += 1;
-                backups.extend(out.backup);
-            }
+    ) -> Result<crate::home::Written, RotateError> {
+        let w = home.write(from, to, secret).await?;
+        if w.changed {
+            home.after_write().await?;
         }
-        Ok((changed, backups))
+        Ok(w)
     }
 
     /// Deletes every key of the user that was not there before the
@@ -1956,7 +1834,9 @@ impl<A: Aws> Ctx<'_, A> {
     /// The idempotent body of a rollback, and of recovering `Started`.
     async fn undo(&self, j: &Journal, iam: &Creds) -> Result<(), RotateError> {
         if let Some(new_id) = &j.new_key_id {
-            self.write_pair(j, new_id, &j.old_key_id, &j.old_secret)?;
+            let home = self.home_of(j);
+            self.write_home(&home, new_id, &j.old_key_id, &j.old_secret)
+                .await?;
             failpoint("rollback-after-file");
             match self.aws.delete_access_key(iam, &j.user_name, new_id).await {
                 Ok(()) => {}
@@ -1991,6 +1871,7 @@ impl<A: Aws> Ctx<'_, A> {
             _ => old.clone(),
         };
         let iam = self.iam_creds(&base, &j).await?;
+        let _lock = self.home_of(&j).lock()?;
         match j.state {
             State::Started | State::RollingBack => {
                 // A CreateAccessKey sent before the crash may still run at
@@ -2033,11 +1914,6 @@ fn disk_left(j: &Journal, e: RotateError) -> RotateError {
         }
         (e, _) => e,
     }
-}
-
-fn places_now_holding(paths: &Paths, key_id: &str) -> Result<Vec<Place>, RotateError> {
-    let loaded = load(paths)?;
-    Ok(profile::places_holding(&loaded.files(paths), key_id))
 }
 
 /// The longest pause between two polls of a key that is propagating: the
@@ -2227,13 +2103,9 @@ async fn retire<A: Aws>(
 
 /// Keys keyturn itself made Inactive, so a later rotate may delete them
 /// without asking. Ids only, no secrets.
-fn retired_path(paths: &Paths) -> Option<PathBuf> {
-    let real = store::real_path(&paths.credentials).ok()?;
-    Some(real.parent()?.join(store::STATE_DIR).join("retired-keys"))
-}
-
-fn retired_ids(paths: &Paths) -> Vec<String> {
-    retired_path(paths)
+fn retired_ids(homes: &Homes) -> Vec<String> {
+    homes
+        .retired_path()
         .and_then(|p| store::read_private(&p).ok().flatten())
         .map(|b| {
             String::from_utf8_lossy(&b)
@@ -2244,22 +2116,22 @@ fn retired_ids(paths: &Paths) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn retired_by_us(paths: &Paths, id: &str) -> bool {
-    retired_ids(paths).iter().any(|k| k == id)
+fn retired_by_us(homes: &Homes, id: &str) -> bool {
+    retired_ids(homes).iter().any(|k| k == id)
 }
 
-fn remember_retired(paths: &Paths, id: &str) {
-    let mut ids = retired_ids(paths);
+fn remember_retired(homes: &Homes, id: &str) {
+    let mut ids = retired_ids(homes);
     ids.push(id.to_string());
-    if let Some(p) = retired_path(paths) {
+    if let Some(p) = homes.retired_path() {
         // Best effort: losing this only means a later prompt.
         let _ = store::write_private(&p, (ids.join("\n") + "\n").as_bytes());
     }
 }
 
-fn forget_retired(paths: &Paths, id: &str) {
-    let ids: Vec<String> = retired_ids(paths).into_iter().filter(|k| k != id).collect();
-    if let Some(p) = retired_path(paths) {
+fn forget_retired(homes: &Homes, id: &str) {
+    let ids: Vec<String> = retired_ids(homes).into_iter().filter(|k| k != id).collect();
+    if let Some(p) = homes.retired_path() {
         let _ = store::write_private(&p, (ids.join("\n") + "\n").as_bytes());
     }
 }

@@ -380,9 +380,8 @@ struct Interrupted {
 /// Probing the lock is the one file effect of `status`, and only happens
 /// when a journal exists (so its `.keyturn` folder does too).
 fn rotation_in_progress(j: &Journal) -> bool {
-    let home = match j.home.file {
-        FileKind::Credentials => &j.credentials_file,
-        FileKind::Config => &j.config_file,
+    let Some(home) = j.home.lock_target() else {
+        return false;
     };
     let locked = store::real_path(home).and_then(|real| store::lock(&real, Duration::ZERO));
     matches!(locked, Err(StoreError::Locked { .. }))
@@ -394,7 +393,7 @@ fn interrupted_for(line: &Line, journals: &[Journal], in_progress: &[bool]) -> O
     let shared = || {
         let id = line.key_id.as_deref()?;
         journals.iter().position(|j| {
-            j.update_shared && (j.old_key_id == id || j.new_key_id.as_deref() == Some(id))
+            j.home.update_shared() && (j.old_key_id == id || j.new_key_id.as_deref() == Some(id))
         })
     };
     let i = own.or_else(shared)?;

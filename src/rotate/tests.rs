@@ -10,6 +10,8 @@
 
 use super::*;
 use crate::aws::{ErrorKind, Identity, KeyMeta, LastUsed, NewKey};
+use crate::home::files::load;
+use crate::profile::{self, FileKind};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -740,6 +742,16 @@ impl Fx {
         f(&cx)
     }
 
+    /// The homes, without the locks (for reading state only).
+    fn homes(&self) -> Homes<'_> {
+        Homes {
+            paths: &self.paths,
+            locks: &[],
+            keep_backups: self.s.keep_backups,
+            update_shared: self.s.update_shared,
+        }
+    }
+
     fn rotate(&self, profile: &str) -> Result<Outcome, RotateError> {
         let r = self.with_ctx(|cx| block_on(super::rotate(cx, profile)));
         self.assert_no_secret_shown(&r);
@@ -815,10 +827,12 @@ impl Fx {
             version: 1,
             state,
             profile: "dev".into(),
-            home: dev_place(),
-            update_shared: true,
-            credentials_file: store::real_path(&self.paths.credentials).unwrap(),
-            config_file: store::real_path(&self.paths.config).unwrap(),
+            home: HomeRef::Files(crate::home::FilesRef {
+                home: dev_place(),
+                update_shared: true,
+                credentials_file: store::real_path(&self.paths.credentials).unwrap(),
+                config_file: store::real_path(&self.paths.config).unwrap(),
+            }),
             user_arn: ALICE_ARN.into(),
             user_name: "alice".into(),
             region: "us-east-1".into(),
@@ -999,7 +1013,7 @@ fn deactivate_keeps_old_key_inactive_and_a_later_rotate_deletes_it_without_askin
     assert!(!old.active);
     assert_eq!(fx.aws.count(UAK), 1);
     assert_eq!(fx.aws.count(DAK), 0);
-    assert!(retired_by_us(&fx.paths, OLD_ID));
+    assert!(retired_by_us(&fx.homes(), OLD_ID));
     let (id1, _) = fx.file_pair("dev");
     assert_eq!(id1, first.new_key_id);
 
@@ -1010,7 +1024,7 @@ fn deactivate_keeps_old_key_inactive_and_a_later_rotate_deletes_it_without_askin
     let second = fx.rotated("dev");
     assert!(fx.ui.questions.borrow().is_empty());
     assert!(fx.aws.key(OLD_ID).is_none());
-    assert!(!retired_by_us(&fx.paths, OLD_ID));
+    assert!(!retired_by_us(&fx.homes(), OLD_ID));
     let del: Vec<Call> = fx.aws.log().into_iter().filter(|c| c.op == DAK).collect();
     assert_eq!(del.len(), 1);
     assert_eq!(del[0].target.as_deref(), Some(OLD_ID));
@@ -1019,7 +1033,7 @@ fn deactivate_keeps_old_key_inactive_and_a_later_rotate_deletes_it_without_askin
     let ids = fx.aws.key_ids("alice");
     assert_eq!(ids, vec![id1.clone(), second.new_key_id.clone()]);
     assert!(!fx.aws.key(&id1).unwrap().active);
-    assert!(retired_by_us(&fx.paths, &id1));
+    assert!(retired_by_us(&fx.homes(), &id1));
     assert_eq!(fx.file_pair("dev").0, second.new_key_id);
     assert!(fx.aws.peak("alice") <= 2);
 }
@@ -2019,7 +2033,13 @@ fn secrets_never_appear_in_debug_output() {
 // Real AWS conditions: throttling, MFA on demand, late creates, fleets
 
 fn attempt_files(fx: &Fx) -> Vec<PathBuf> {
-    let dir = attempt_dir(&store::real_path(&fx.paths.credentials).unwrap());
+    let dir = attempt_dir(
+        &store::real_path(&fx.paths.credentials)
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join(store::STATE_DIR),
+    );
     store::list_private(&dir, ".attempt").unwrap_or_default()
 }
 
@@ -2259,4 +2279,53 @@ fn old_journals_without_create_attempts_still_load() {
     let back: Journal = serde_json::from_value(v).unwrap();
     assert!(back.create_attempts.is_empty());
     assert_eq!(window(&back).0, j.started_at - CLOCK_SKEW_S);
+}
+
+/// A journal the landed version (before `KeyHome`) wrote, byte for byte
+/// in its field names: `recover` after an upgrade must still read it.
+#[test]
+fn journal_written_before_key_home_still_loads() {
+    let text = r#"{
+  "version": 1,
+  "state": "created",
+  "profile": "dev",
+  "home": { "file": "credentials", "section": "dev", "profile": "dev" },
+  "update_shared": true,
+  "credentials_file": "/home/u/.aws/credentials",
+  "config_file": "/home/u/.aws/config",
+  "user_arn": "arn:aws:iam::123456789012:user/team/alice",
+  "user_name": "alice",
+  "region": "us-east-1",
+  "mfa_serial": null,
+  "retire": "delete",
+  "started_at": 1700000000,
+  "old_key_id": "AKIAOLDKEY0000000001",
+  "old_secret": "s1",
+  "keys_before": ["AKIAOLDKEY0000000001"],
+  "new_key_id": "AKIANEWKEY0000000001",
+  "new_secret": "s2",
+  "rollback_reason": null,
+  "hooks_done": false,
+  "create_attempts": [1700000001]
+}"#;
+    let j: Journal = serde_json::from_str(text).unwrap();
+    let HomeRef::Files(r) = &j.home;
+    assert_eq!(r.home, dev_place());
+    assert!(r.update_shared);
+    assert_eq!(
+        r.credentials_file,
+        PathBuf::from("/home/u/.aws/credentials")
+    );
+    assert_eq!(r.config_file, PathBuf::from("/home/u/.aws/config"));
+    assert_eq!(j.state, State::Created);
+    assert_eq!(
+        j.home.state_dir(),
+        PathBuf::from("/home/u/.aws").join(store::STATE_DIR)
+    );
+    // And it is written back with the same field names.
+    let v = serde_json::to_value(&j).unwrap();
+    let fields: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    for f in ["home", "update_shared", "credentials_file", "config_file"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
 }
