@@ -216,6 +216,9 @@ pub struct Env {
     pub lc_messages: Option<String>,
     pub language: Option<String>,
     pub lang: Option<String>,
+    /// aws-vault's and granted's variables (issue 13; `Debug` shows names
+    /// only: they include passphrases). TODO(env.rs): from the one Env.
+    pub keystore: Option<crate::keystore::settings::KeystoreEnv>,
 }
 
 impl Env {
@@ -251,6 +254,15 @@ impl Env {
             lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
             language: var("LANGUAGE").map(|v| v.to_string_lossy().into_owned()),
             lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
+            keystore: var("HOME").map(|home| {
+                crate::keystore::settings::KeystoreEnv::new(
+                    home,
+                    crate::keystore::settings::Platform::current(),
+                    std::env::vars_os().filter_map(|(k, v)| {
+                        Some((k.into_string().ok()?, v.into_string().ok()?))
+                    }),
+                )
+            }),
         }
     }
 
@@ -480,6 +492,11 @@ impl Config {
                 on_hook_failure: defaults.and_then(|d| d.on_hook_failure).unwrap_or_default(),
                 jobs: defaults.and_then(|d| d.jobs).unwrap_or(4),
                 retire: defaults.and_then(|d| d.retire).unwrap_or(Retire::Delete),
+                keystores: env.keystore.clone().map(|env| crate::home::Keystores {
+                    env,
+                    choice: Default::default(),
+                    lock_wait: Settings::default().lock_wait,
+                }),
                 ..Settings::default()
             })
         };
@@ -552,7 +569,10 @@ impl Config {
                     Some(m) => Some(parse_duration_max(m, "--max-age", MAX_AGE)?),
                     None => None,
                 };
-                let base = settings(&a.common)?;
+                let mut base = settings(&a.common)?;
+                if let (Some(k), Some(choice)) = (&mut base.keystores, a.store) {
+                    k.choice = choice;
+                }
                 Job::Rotate {
                     profiles,
                     all: a.all,

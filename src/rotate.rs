@@ -149,6 +149,8 @@ pub struct Settings {
     pub resume_only: bool,
     /// `--all`: profiles that cannot rotate are skipped, not refused.
     pub skip_unrotatable: bool,
+    /// aws-vault's and granted's keyrings (`--store`); None: files only.
+    pub keystores: Option<crate::home::Keystores>,
 }
 
 /// What a failed hook leads to.
@@ -184,6 +186,7 @@ impl Default for Settings {
             on_hook_failure: OnHookFailure::Stop,
             resume_only: false,
             skip_unrotatable: false,
+            keystores: None,
         }
     }
 }
@@ -474,6 +477,7 @@ impl<A> Ctx<'_, A> {
             locks: self.locks,
             keep_backups: self.s.keep_backups,
             update_shared: self.s.update_shared,
+            keystores: self.s.keystores.as_ref(),
         }
     }
 
@@ -662,7 +666,8 @@ pub async fn rotate_many<A: Aws>(
     if !cx.s.dry_run {
         let held: Vec<String> = cx
             .homes()
-            .find_all(profiles)?
+            .find_all(profiles)
+            .await?
             .into_iter()
             .filter_map(|(_, f)| f.ok().map(|f| f.key.access_key_id))
             .collect();
@@ -715,7 +720,7 @@ pub async fn rotate_many<A: Aws>(
     let mut homes: Vec<Found> = Vec::new();
     // Each home is locked for the rest of the run.
     let mut _locks: Vec<HomeLock> = Vec::new();
-    for (p, found) in cx.homes().find_all(&left)? {
+    for (p, found) in cx.homes().find_all(&left).await? {
         let p = &p;
         match found {
             Ok(f) => match homes
@@ -1061,7 +1066,7 @@ pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths
 }
 
 async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateError> {
-    let key = match cx.homes().find_all(std::slice::from_ref(&a.profile))?.pop() {
+    let key = match cx.homes().find_all(std::slice::from_ref(&a.profile)).await?.pop() {
         Some((_, found)) => found?.key,
         None => return Ok(()),
     };
@@ -1739,6 +1744,10 @@ impl<A: Aws> Ctx<'_, A> {
             };
             match home {
                 Home::Files(h) => files.push((h, j.old_key_id.as_str(), to, secret)),
+                // One item each: written (and its sessions purged) alone.
+                Home::Keystore(_) => {
+                    self.write_home(home, &j.old_key_id, to, secret).await?;
+                }
             }
         }
         let backups = crate::home::FilesHome::write_together(&files)?;
