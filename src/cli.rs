@@ -289,6 +289,8 @@ pub struct Config {
     pub output: Output,
     pub verbose: u8,
     pub spinner: bool,
+    /// aws-vault's and granted's settings (issue 13), for `status`.
+    pub keystore: Option<crate::keystore::settings::KeystoreEnv>,
 }
 
 #[derive(Debug)]
@@ -639,6 +641,7 @@ impl Config {
                 verbose: cli.verbose > 0,
             },
             spinner: env.stderr_is_tty && !env.plain_terminal && cli.output == Output::Text,
+            keystore: env.keystore.clone(),
             output: cli.output,
             verbose: cli.verbose,
         })

@@ -348,7 +348,15 @@ fn aws_vault_process_line_with_its_flags() {
 
 #[test]
 fn aws_vault_file_backend_refusals() {
-    let v = vault_files("[profile dev]\nregion = us-east-1\n");
+    let v = vault_files("[profile dev]\nregion = us-east-1\n[profile temp]\n");
+    // An item holding temporary credentials under a profile's name.
+    let temp = creds("ASIATEMP000000000001", "t")
+        .replace("\"SessionToken\":\"\"", "\"SessionToken\":\"tok\"");
+    jwe_write(
+        &v.dir,
+        PASSPHRASE,
+        &[("temp", go_item("temp", &temp, "aws-vault (temp)", "", true))],
+    );
     let before = snapshot(&v.sb.home);
     // Wrong passphrase: refused, names the variable, nothing changed.
     let r =
@@ -399,7 +407,7 @@ fn aws_vault_file_backend_refusals() {
     // A session item is not a long-term key.
     let r =
         v.sb.keyturn()
-            .args(["rotate", &v.sess_dev, "--store", "aws-vault"])
+            .args(["rotate", "temp"])
             .env("AWS_VAULT_BACKEND", "file")
             .env("AWS_VAULT_FILE_PASSPHRASE", PASSPHRASE)
             .run();

@@ -127,6 +127,8 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
             (n, r)
         })
         .collect();
+    // Keys kept in aws-vault's or granted's keyring (issue 13).
+    let (resolved, stores) = keystore_lines(cfg, &files, resolved, args.store).await;
     let unknown_named = !args.profiles.is_empty()
         && resolved
             .iter()
@@ -142,7 +144,17 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     let mut lines: Vec<Line> = resolved
         .iter()
         .zip(lives)
-        .map(|((name, r), live)| build_line(cfg, name, r, live.as_ref(), now))
+        .zip(&stores)
+        .map(|(((name, r), live), store)| {
+            let mut line = build_line(cfg, name, r, live.as_ref(), now);
+            if let Some((tool, place)) = store {
+                line.store = tool;
+                line.file = None;
+                line.kind = None;
+                line.section = Some(place.clone());
+            }
+            line
+        })
         .collect();
     cross_reference(&mut lines, now);
     find_holders(&mut lines);
@@ -185,6 +197,49 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// Where each profile's key is kept when a keyring holds it: the files'
+/// answers, with those of keystore-held keys replaced, and per line the
+/// tool and the item (`None`: the files).
+#[allow(clippy::type_complexity)]
+async fn keystore_lines(
+    cfg: &Config,
+    files: &Files<'_>,
+    mut resolved: Vec<(String, Result<StaticKey, profile::Refusal>)>,
+    store: Option<crate::home::keystore::StoreChoice>,
+) -> (
+    Vec<(String, Result<StaticKey, profile::Refusal>)>,
+    Vec<Option<(&'static str, String)>>,
+) {
+    use crate::home::keystore as ks;
+    let mut stores = vec![None; resolved.len()];
+    let Some(env) = cfg.keystore.clone() else {
+        return (resolved, stores);
+    };
+    let k = crate::home::Keystores {
+        env,
+        choice: store.unwrap_or_default(),
+        lock_wait: std::time::Duration::ZERO,
+    };
+    let anchor = ks::anchor_of(
+        &store::real_path(&cfg.paths.credentials).unwrap_or_else(|_| cfg.paths.credentials.clone()),
+    );
+    for (i, (name, r)) in resolved.iter_mut().enumerate() {
+        let unparsable = matches!(r, Err(profile::Refusal::Unparsable { .. }));
+        if !ks::worth_asking(r.is_ok(), unparsable, k.choice) {
+            continue;
+        }
+        match ks::find_one(files, name, &k, &anchor).await {
+            None => {}
+            Some(Ok((key, home))) => {
+                stores[i] = Some((home.store_name(), home.describe()));
+                *r = Ok(key);
+            }
+            Some(Err(refusal)) => *r = Err(refusal),
+        }
+    }
+    (resolved, stores)
 }
 
 fn now_secs() -> u64 {
@@ -454,6 +509,8 @@ struct Line {
     error: Option<Failure>,
     rotatable: bool,
     reason: Option<Reason>,
+    /// Where the key is kept: `files`, `aws-vault` or `granted`.
+    store: &'static str,
     #[serde(skip)]
     kind: Option<FileKind>,
     #[serde(skip)]
@@ -492,6 +549,7 @@ impl Line {
             error: None,
             rotatable: false,
             reason: None,
+            store: "files",
             kind: None,
             age_secs: None,
             mfa: false,
@@ -868,6 +926,8 @@ fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> Vec<
         line.key_id.as_deref().map(mask).unwrap_or_else(dash),
         match (&line.kind, &line.section) {
             (Some(k), Some(s)) => format!("{} [{s}]", labels.of(*k)),
+            // A keyring item: `aws-vault (file) item dev`.
+            (None, Some(s)) => s.clone(),
             _ => dash(),
         },
     ];

@@ -798,6 +798,63 @@ fn config_of(files: &Files, profile: &str, key: &str) -> Option<String> {
     doc.lookup(section, key).map(|(e, _)| e.value.clone())
 }
 
+/// One profile's keystore home and key, if the keyring holds it: `None`
+/// when the key is the files' (as [`detect`] says), else the key or why
+/// not. Used by [`find_all`] and by `status`.
+pub async fn find_one(
+    files: &Files<'_>,
+    profile: &str,
+    k: &Keystores,
+    anchor: &Path,
+) -> Option<Result<(StaticKey, Box<KeystoreHome>), Refusal>> {
+    let p = profile;
+    Some(match resolve(files, p, k.choice, &k.env, anchor).await {
+        Ok(Resolved::Files(_)) => return None,
+        Ok(Resolved::Refused(refused)) => Err(refused),
+        Ok(Resolved::Keystore(mut home)) => {
+            home.lock_wait = k.lock_wait;
+            match home.read_pair().await {
+                Ok(Some(pair)) => Ok((
+                    StaticKey {
+                        profile: p.to_string(),
+                        access_key_id: pair.access_key_id,
+                        secret: pair.secret_access_key,
+                        home: place_of(&home),
+                        sharers: Vec::new(),
+                        region: config_of(files, p, "region"),
+                        mfa_serial: config_of(files, p, "mfa_serial"),
+                    },
+                    home,
+                )),
+                Ok(None) => Err(refusal(p, no_item(home.tool, &home.item, &home.store))),
+                Err(e) => Err(refusal(p, e)),
+            }
+        }
+        Err(e) => Err(refusal(p, e)),
+    })
+}
+
+/// Whether `find_one` is asked about a profile the files resolved as
+/// `files_said` (a file the AWS CLI cannot parse is always the files').
+pub fn worth_asking(files_ok: bool, unparsable: bool, choice: StoreChoice) -> bool {
+    match choice {
+        StoreChoice::Files => false,
+        _ if unparsable => false,
+        StoreChoice::Auto => !files_ok,
+        StoreChoice::AwsVault | StoreChoice::Granted => true,
+    }
+}
+
+/// The folder whose `.keyturn` holds a keystore home's journal and lock:
+/// the credentials file's.
+pub fn anchor_of(credentials_real: &Path) -> PathBuf {
+    credentials_real
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// [`super::Homes::find_all`]'s keystore step: every profile the files do
 /// not serve (or all of them under `--store aws-vault|granted`) is looked
 /// up in the keyring [`detect`] points at.
@@ -811,51 +868,24 @@ pub(crate) async fn find_all<'a>(
     }
     let loaded = super::files::load(paths)?;
     let files = loaded.files(paths);
-    let anchor = loaded
-        .creds
-        .real
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let anchor = anchor_of(&loaded.creds.real);
     let mut out = Vec::with_capacity(found.len());
     for (p, r) in found {
-        let keep = match (&r, k.choice) {
-            (Ok(_), StoreChoice::Auto) => true,
-            (Err(Refusal::Unparsable { .. }), _) => true,
-            _ => false,
-        };
-        if keep {
+        let unparsable = matches!(r, Err(Refusal::Unparsable { .. }));
+        if !worth_asking(r.is_ok(), unparsable, k.choice) {
             out.push((p, r));
             continue;
         }
-        let looked = match resolve(&files, &p, k.choice, &k.env, &anchor).await {
-            Ok(Resolved::Files(_)) => {
-                out.push((p, r));
-                continue;
+        match find_one(&files, &p, k, &anchor).await {
+            None => out.push((p, r)),
+            Some(looked) => {
+                let looked = looked.map(|(key, home)| Found {
+                    key,
+                    home: Home::Keystore(home),
+                });
+                out.push((p, looked));
             }
-            Ok(Resolved::Refused(refused)) => Err(refused),
-            Ok(Resolved::Keystore(mut home)) => {
-                home.lock_wait = k.lock_wait;
-                match home.read_pair().await {
-                    Ok(Some(pair)) => Ok(Found {
-                        key: StaticKey {
-                            profile: p.clone(),
-                            access_key_id: pair.access_key_id,
-                            secret: pair.secret_access_key,
-                            home: place_of(&home),
-                            sharers: Vec::new(),
-                            region: config_of(&files, &p, "region"),
-                            mfa_serial: config_of(&files, &p, "mfa_serial"),
-                        },
-                        home: Home::Keystore(home),
-                    }),
-                    Ok(None) => Err(refusal(&p, no_item(home.tool, &home.item, &home.store))),
-                    Err(e) => Err(refusal(&p, e)),
-                }
-            }
-            Err(e) => Err(refusal(&p, e)),
-        };
-        out.push((p, looked));
+        }
     }
     Ok(out)
 }
