@@ -258,9 +258,8 @@ impl Env {
                 crate::keystore::settings::KeystoreEnv::new(
                     home,
                     crate::keystore::settings::Platform::current(),
-                    std::env::vars_os().filter_map(|(k, v)| {
-                        Some((k.into_string().ok()?, v.into_string().ok()?))
-                    }),
+                    std::env::vars_os()
+                        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
                 )
             }),
         }

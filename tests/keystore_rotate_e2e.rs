@@ -759,3 +759,127 @@ fn granted_file_backend_rotates_and_drops_its_cached_key() {
         &[&sdir.join("dev")],
     );
 }
+
+// ------------------------------------------------- crash matrix (file JWE)
+
+/// One working key in IAM, that key in the item (every other field as it
+/// was), the profile's session gone, nothing else in the keyring or the
+/// files changed, no journal left.
+#[track_caller]
+fn assert_crash_invariants(v: &VaultFiles, before_item: &str, before: &BTreeMap<PathBuf, Vec<u8>>) {
+    let after_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
+    let ((id, _), _) = split_item(&after_item);
+    if id == v.old.id {
+        // Undone: the old key is the one key, the item as it was.
+        assert_eq!(after_item, before_item);
+        assert!(v.sb.works(&v.old.id, &v.old.secret));
+        assert_eq!(
+            v.sb.keys_of("vera"),
+            [(v.old.id.clone(), "Active".to_string())]
+        );
+    } else {
+        assert_rotated(&v.sb, "vera", &v.old, before_item, &after_item);
+    }
+    let after: BTreeMap<_, _> = snapshot(&v.sb.home)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with(v.sb.home.join(".aws/.keyturn")))
+        .collect();
+    let mut changed: Vec<&Path> = Vec::new();
+    let dev = v.dir.join("dev");
+    if after_item != before_item {
+        changed.push(&dev);
+    }
+    let sess = v.dir.join(&v.sess_dev);
+    let gone: Vec<&Path> = if after.contains_key(&sess) {
+        Vec::new()
+    } else {
+        vec![&sess]
+    };
+    assert_only(before, &after, &changed, &gone);
+    // A finished rotation purged the profile's session.
+    if id != v.old.id {
+        assert!(!sess.exists(), "the session of the old key survived");
+    }
+    let journal = v.sb.home.join(".aws/.keyturn/journal");
+    let left = std::fs::read_dir(&journal).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "a journal was left");
+}
+
+fn vault_rotate(v: &VaultFiles) -> Keyturn {
+    v.sb.keyturn()
+        .args(["rotate", "dev"])
+        .env("AWS_VAULT_BACKEND", "file")
+        .env("AWS_VAULT_FILE_PASSPHRASE", PASSPHRASE)
+}
+
+#[test]
+fn crash_at_every_failpoint_with_a_file_keyring_key() {
+    for point in [
+        "after-journal-started",
+        "after-create",
+        "after-journal-created",
+        "after-file-written",
+        "after-verify",
+        "after-confirm",
+        "after-retire",
+    ] {
+        let v = vault_files("[profile dev]\nregion = us-east-1\n");
+        let before_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
+        let before = snapshot(&v.sb.home);
+        let r = vault_rotate(&v).env("KEYTURN_FAILPOINT", point).run();
+        assert_eq!(r.code, None, "keyturn should have died at {point}: {r:?}");
+        let rerun = vault_rotate(&v).run();
+        rerun.expect_code(0);
+        rerun.assert_no_secret(&[&v.old.secret, PASSPHRASE]);
+        assert_crash_invariants(&v, &before_item, &before);
+        let ((id, _), _) = split_item(&jwe_read(&v.dir.join("dev"), PASSPHRASE));
+        assert_ne!(id, v.old.id, "{point}: the rerun must have rotated");
+    }
+}
+
+#[test]
+fn kill_at_every_request_with_a_file_keyring_key() {
+    // The requests of one clean rotation, in order.
+    let probe = vault_files("[profile dev]\nregion = us-east-1\n");
+    vault_rotate(&probe).run().expect_code(0);
+    let requests: Vec<String> = probe
+        .sb
+        .proxy_log()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        requests.iter().any(|a| a == "CreateAccessKey"),
+        "{requests:?}"
+    );
+    drop(probe);
+    for (i, action) in requests.iter().enumerate() {
+        let skip = requests[..i].iter().filter(|a| *a == action).count();
+        let v = vault_files("[profile dev]\nregion = us-east-1\n");
+        let before_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
+        let before = snapshot(&v.sb.home);
+        v.sb.proxy(
+            "POST",
+            "rules",
+            &json!([{"action": action, "skip": skip, "times": 1, "fault": "hold"}]).to_string(),
+        );
+        let mut child = vault_rotate(&v).spawn();
+        wait_until(120, "the request to be held", || {
+            !v.sb.proxy("GET", "held", "").as_array().unwrap().is_empty()
+        });
+        kill_group(&mut child);
+        v.sb.proxy("POST", "rules", "[]");
+        v.sb.proxy("POST", "release", "");
+        // The released request reaches moto with nobody to read the reply.
+        wait_until(60, "the released request to be answered", || {
+            v.sb.proxy_log()
+                .iter()
+                .filter(|e| e["action"] == action.as_str())
+                .count()
+                > skip
+        });
+        let rerun = vault_rotate(&v).run();
+        rerun.expect_code(0);
+        assert_crash_invariants(&v, &before_item, &before);
+    }
+}

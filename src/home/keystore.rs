@@ -527,8 +527,9 @@ impl KeystoreHome {
     }
 
     /// Replaces the pair `from` by (`to`, `secret`) if the item holds
-    /// `from` (only the two values change); `Ok(false)` if it holds another
-    /// key. Returns the number of duplicates left (secret-service).
+    /// `from` (only the two values change); `None` if it holds another key
+    /// (an item already holding (`to`, `secret`) counts as written).
+    /// Returns the number of duplicates left (secret-service).
     pub async fn write_pair(
         &self,
         from: &str,
@@ -540,11 +541,13 @@ impl KeystoreHome {
             return Ok(None);
         };
         let pair = item.key_pair()?;
-        if pair.access_key_id != from {
-            return Ok(None);
-        }
+        // Already written (a rerun after a crash between the write and the
+        // session purge): counts as written, so the purge runs again.
         if pair.access_key_id == to && pair.secret_access_key.expose() == secret.expose() {
             return Ok(Some(PutOutcome::default()));
+        }
+        if pair.access_key_id != from {
+            return Ok(None);
         }
         let new = item.with_key_pair(&KeyPair {
             access_key_id: to.to_string(),
