@@ -564,3 +564,4 @@ span-seconds = { $n }s
 
 ## keystore rotation (issue 13)
 keystore-no_item = { $tool } ({ $backend }) holds no access key for profile `{ $profile }`: add it with the tool first, or choose another place with --store
+keystore-schedule_passphrase = the key of profile `{ $profile }` is in aws-vault's file keyring: the job needs { $var } in its environment (a job cannot answer aws-vault's prompt), or it will refuse

@@ -536,3 +536,4 @@ span-seconds = { $n } 秒
 
 ## keystore rotation (issue 13)
 keystore-no_item = { $tool }（{ $backend }）にはプロファイル `{ $profile }` のアクセスキーがありません。先にツールでアクセスキーを追加するか、--store で別の保存先を選んでください
+keystore-schedule_passphrase = プロファイル `{ $profile }` のアクセスキーは aws-vault のファイルキーリングにあります。ジョブの環境に { $var } が必要です（ジョブは aws-vault のパスフレーズ入力に答えられません）。ない場合は拒否されます

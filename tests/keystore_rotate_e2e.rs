@@ -883,3 +883,22 @@ fn kill_at_every_request_with_a_file_keyring_key() {
         assert_crash_invariants(&v, &before_item, &before);
     }
 }
+
+#[test]
+fn a_schedule_for_a_file_keyring_key_says_it_needs_the_passphrase() {
+    let sb = Sandbox::new();
+    write_private(
+        &sb.config(),
+        "[profile dev]\ncredential_process = aws-vault --backend=file export dev\n",
+    );
+    let r = sb
+        .keyturn()
+        .args(["schedule", "install", "dev", "--every", "30d", "--backend", "cron"])
+        .run();
+    r.expect_code(0);
+    assert!(
+        r.stderr.contains("AWS_VAULT_FILE_PASSPHRASE") && r.stderr.contains("`dev`"),
+        "{}",
+        r.stderr
+    );
+}

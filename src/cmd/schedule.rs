@@ -596,6 +596,39 @@ pub fn run(cfg: &Config, args: &ScheduleArgs) -> anyhow::Result<u8> {
     }
 }
 
+/// A job for a key in aws-vault's file keyring needs its passphrase in
+/// the job's environment (aws-vault would prompt; a job cannot): say so
+/// (issue 13).
+fn keystore_note(
+    cfg: &Config,
+    targets: &Targets,
+    choice: crate::home::keystore::StoreChoice,
+) {
+    let (Some(env), Targets::Profiles(profiles)) = (&cfg.keystore, targets) else {
+        return;
+    };
+    let doc = |p: &Path| {
+        crate::store::read(p)
+            .ok()
+            .and_then(|s| crate::ini::Document::parse_bytes(s.bytes.as_deref()?).ok())
+    };
+    let (c, f) = (doc(&cfg.paths.credentials), doc(&cfg.paths.config));
+    let files = crate::profile::Files {
+        credentials: c.as_ref(),
+        credentials_path: &cfg.paths.credentials,
+        config: f.as_ref(),
+        config_path: &cfg.paths.config,
+    };
+    for p in profiles {
+        if let Some(var) = crate::home::keystore::schedule_needs(&files, p, choice, env) {
+            eprintln!(
+                "note: {}",
+                trf("keystore.schedule_passphrase", &[("profile", p), ("var", &var)])
+            );
+        }
+    }
+}
+
 fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
     let max_age = parse_duration(&a.every)?;
     let targets = if a.all {
@@ -618,6 +651,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<u8> {
                 .collect(),
         )
     };
+    keystore_note(cfg, &targets, a.store.unwrap_or_default());
     let exe = std::env::current_exe().context(tr("ctx.find_binary"))?;
     // Name the AWS files only when they are not the defaults, so a job for
     // the defaults follows HOME like the AWS CLI does.

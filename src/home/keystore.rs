@@ -594,6 +594,24 @@ impl KeystoreHome {
     }
 }
 
+/// The variable a scheduled job must have for `profile` when its key is in
+/// a file keyring that would prompt (aws-vault's passphrase; granted's
+/// defaults to empty), as far as the files and settings tell (pure).
+pub fn schedule_needs(
+    files: &Files,
+    profile: &str,
+    choice: StoreChoice,
+    env: &KeystoreEnv,
+) -> Option<&'static str> {
+    match detect(files, profile, choice) {
+        Detection::AwsVault { line, .. } => match settings::aws_vault(env, line.as_ref()) {
+            Ok(StoreConfig::File { passphrase_var, .. }) => Some(passphrase_var),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// What [`resolve`] found.
 #[derive(Debug)]
 pub enum Resolved {
@@ -1015,6 +1033,19 @@ mod tests {
             detect(&files(None, Some(&conf)), "r", StoreChoice::Auto),
             Detection::Refused(_)
         ));
+    }
+
+    #[test]
+    fn a_schedule_of_a_file_keyring_key_needs_the_passphrase_variable() {
+        let conf = doc("[profile dev]\ncredential_process = aws-vault --backend=file export dev\n[profile pass]\ncredential_process = aws-vault --backend=pass export pass\n");
+        let f = files(None, Some(&conf));
+        let env = KeystoreEnv::new("/h", settings::Platform::Linux, std::iter::empty());
+        assert_eq!(
+            schedule_needs(&f, "dev", StoreChoice::Auto, &env),
+            Some("AWS_VAULT_FILE_PASSPHRASE")
+        );
+        assert_eq!(schedule_needs(&f, "pass", StoreChoice::Auto, &env), None);
+        assert_eq!(schedule_needs(&f, "dev", StoreChoice::Files, &env), None);
     }
 
     #[test]
