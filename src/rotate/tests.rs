@@ -749,6 +749,7 @@ impl Fx {
             locks: &[],
             keep_backups: self.s.keep_backups,
             update_shared: self.s.update_shared,
+            keystores: None,
         }
     }
 
@@ -2309,7 +2310,9 @@ fn journal_written_before_key_home_still_loads() {
   "create_attempts": [1700000001]
 }"#;
     let j: Journal = serde_json::from_str(text).unwrap();
-    let HomeRef::Files(r) = &j.home;
+    let HomeRef::Files(r) = &j.home else {
+        panic!("a version-1 journal is a files journal")
+    };
     assert_eq!(r.home, dev_place());
     assert!(r.update_shared);
     assert_eq!(
