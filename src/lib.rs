@@ -34,6 +34,8 @@ pub mod secret;
 pub mod signals;
 pub mod store;
 pub mod term;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod ui;
 
 use cli::{exit, Cli, Config, Env, Job, UsageError};

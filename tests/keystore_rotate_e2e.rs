@@ -893,7 +893,15 @@ fn a_schedule_for_a_file_keyring_key_says_it_needs_the_passphrase() {
     );
     let r = sb
         .keyturn()
-        .args(["schedule", "install", "dev", "--every", "30d", "--backend", "cron"])
+        .args([
+            "schedule",
+            "install",
+            "dev",
+            "--every",
+            "30d",
+            "--backend",
+            "cron",
+        ])
         .run();
     r.expect_code(0);
     assert!(

@@ -599,11 +599,7 @@ pub fn run(cfg: &Config, args: &ScheduleArgs) -> anyhow::Result<u8> {
 /// A job for a key in aws-vault's file keyring needs its passphrase in
 /// the job's environment (aws-vault would prompt; a job cannot): say so
 /// (issue 13).
-fn keystore_note(
-    cfg: &Config,
-    targets: &Targets,
-    choice: crate::home::keystore::StoreChoice,
-) {
+fn keystore_note(cfg: &Config, targets: &Targets, choice: crate::home::keystore::StoreChoice) {
     let (Some(env), Targets::Profiles(profiles)) = (&cfg.keystore, targets) else {
         return;
     };
@@ -623,7 +619,10 @@ fn keystore_note(
         if let Some(var) = crate::home::keystore::schedule_needs(&files, p, choice, env) {
             eprintln!(
                 "note: {}",
-                trf("keystore.schedule_passphrase", &[("profile", p), ("var", &var)])
+                trf(
+                    "keystore.schedule_passphrase",
+                    &[("profile", p), ("var", &var)]
+                )
             );
         }
     }

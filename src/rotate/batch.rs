@@ -1,0 +1,375 @@
+//! Running many profiles: recover interrupted rotations first, resolve
+//! each profile's home, one rotation per distinct key, rounds so each IAM
+//! user has at most one rotation in flight, one write per home file per
+//! round; `--jobs` bounds requests in flight ([`Limited`]).
+
+use super::*;
+
+/// `--jobs` bounds requests in flight, not rotations: every AWS call of a
+/// fleet run holds a permit only while it is on the wire, so a rotation
+/// waiting for its key to propagate leaves room for the others.
+pub(crate) struct Limited<'a, A> {
+    inner: &'a A,
+    permits: tokio::sync::Semaphore,
+}
+
+impl<A: Aws> Limited<'_, A> {
+    pub(crate) async fn permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // Never closed; a closed semaphore would only lift the bound.
+        self.permits.acquire().await.ok()
+    }
+}
+
+impl<A: Aws> Aws for Limited<'_, A> {
+    async fn caller_identity(&self, c: &Creds) -> Result<crate::aws::Identity, AwsError> {
+        let _p = self.permit().await;
+        self.inner.caller_identity(c).await
+    }
+    async fn list_access_keys(
+        &self,
+        c: &Creds,
+        user: &str,
+    ) -> Result<Vec<crate::aws::KeyMeta>, AwsError> {
+        let _p = self.permit().await;
+        self.inner.list_access_keys(c, user).await
+    }
+    async fn create_access_key(
+        &self,
+        c: &Creds,
+        user: &str,
+    ) -> Result<crate::aws::NewKey, AwsError> {
+        let _p = self.permit().await;
+        self.inner.create_access_key(c, user).await
+    }
+    async fn delete_access_key(&self, c: &Creds, user: &str, id: &str) -> Result<(), AwsError> {
+        let _p = self.permit().await;
+        self.inner.delete_access_key(c, user, id).await
+    }
+    async fn set_key_active(
+        &self,
+        c: &Creds,
+        user: &str,
+        id: &str,
+        active: bool,
+    ) -> Result<(), AwsError> {
+        let _p = self.permit().await;
+        self.inner.set_key_active(c, user, id, active).await
+    }
+    async fn key_last_used(&self, c: &Creds, id: &str) -> Result<LastUsed, AwsError> {
+        let _p = self.permit().await;
+        self.inner.key_last_used(c, id).await
+    }
+    async fn session_token(&self, c: &Creds, serial: &str, code: &str) -> Result<Creds, AwsError> {
+        let _p = self.permit().await;
+        self.inner.session_token(c, serial, code).await
+    }
+    async fn mfa_devices(&self, c: &Creds, user: &str) -> Result<Vec<String>, AwsError> {
+        let _p = self.permit().await;
+        self.inner.mfa_devices(c, user).await
+    }
+}
+
+/// Rotates one profile (see [`rotate_many`]).
+pub async fn rotate<A: Aws>(cx: &Ctx<'_, A>, profile: &str) -> Result<Outcome, RotateError> {
+    let mut out = rotate_many(cx, &[profile.to_string()]).await?;
+    match out.pop() {
+        Some((_, r)) => r,
+        None => Err(RotateError::Stuck {
+            profile: profile.to_string(),
+            detail: tr("detail.no_result").into(),
+        }),
+    }
+}
+
+/// One result per profile, in the order asked.
+pub type Results = Vec<(String, Result<Outcome, RotateError>)>;
+
+/// Rotates several profiles: first finishes or undoes any interrupted
+/// rotation of them (or of the key they hold), and does not rotate those a
+/// second time; then one rotation per distinct key, keys of distinct IAM
+/// users concurrently (`--jobs`), every new pair written to each file in
+/// one lock-read-write cycle. The caller holds the file locks.
+pub async fn rotate_many<A: Aws>(
+    cx: &Ctx<'_, A>,
+    profiles: &[String],
+) -> Result<Results, RotateError> {
+    use std::collections::HashMap;
+    let limited = Limited {
+        inner: cx.aws,
+        permits: tokio::sync::Semaphore::new(cx.s.jobs.max(1)),
+    };
+    let cx = &Ctx {
+        aws: &limited,
+        ui: cx.ui,
+        paths: cx.paths,
+        s: cx.s,
+        locks: cx.locks,
+        mfa: cx.mfa,
+    };
+    let mut done: HashMap<String, Result<Outcome, RotateError>> = HashMap::new();
+
+    // 0. Keys a CreateAccessKey of an earlier run made after it gave up.
+    if !cx.s.dry_run {
+        sweep_attempts(cx).await;
+    }
+
+    // 1. Interrupted rotations of these profiles, or of the keys they hold
+    //    (a sharer's rerun must not strand its twin's journal).
+    if !cx.s.dry_run {
+        let held: Vec<String> = cx
+            .homes()
+            .find_all(profiles)
+            .await?
+            .into_iter()
+            .filter_map(|(_, f)| f.ok().map(|f| f.key.access_key_id))
+            .collect();
+        for (_, j) in journals(cx.paths)? {
+            let ours = profiles.contains(&j.profile)
+                || held.contains(&j.old_key_id)
+                || j.new_key_id.as_ref().is_some_and(|n| held.contains(n));
+            if !ours {
+                continue;
+            }
+            let profile = j.profile.clone();
+            cx.ui.step(&profile, tr("step.resume"));
+            match cx.recover_journal(j).await {
+                Ok(Some(summary)) => {
+                    for p in summary
+                        .updated
+                        .iter()
+                        .filter_map(|pl| pl.profile.clone())
+                        .chain([profile.clone()])
+                    {
+                        done.insert(p, Ok(Outcome::Rotated(summary.clone())));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    done.insert(profile, Err(e));
+                }
+            }
+        }
+    }
+    if cx.s.resume_only {
+        return Ok(profiles
+            .iter()
+            .map(|p| {
+                let r = done.remove(p).unwrap_or(Ok(Outcome::Skipped {
+                    reason: tr("reason.no_interrupted").into(),
+                    code: "nothing_to_resume",
+                }));
+                (p.clone(), r)
+            })
+            .collect());
+    }
+
+    // 2. Resolve what is left; one rotation per distinct key.
+    let left: Vec<String> = profiles
+        .iter()
+        .filter(|p| !done.contains_key(*p))
+        .cloned()
+        .collect();
+    let mut homes: Vec<Found> = Vec::new();
+    // Each home is locked for the rest of the run.
+    let mut _locks: Vec<HomeLock> = Vec::new();
+    for (p, found) in cx.homes().find_all(&left).await? {
+        let p = &p;
+        match found {
+            Ok(f) => match homes
+                .iter()
+                .find(|h| h.key.access_key_id == f.key.access_key_id)
+            {
+                Some(h) => {
+                    done.insert(
+                        p.clone(),
+                        Ok(Outcome::SharedWith {
+                            with: h.key.profile.clone(),
+                        }),
+                    );
+                }
+                None => match f.home.lock() {
+                    Ok(l) => {
+                        _locks.push(l);
+                        homes.push(f);
+                    }
+                    Err(e) => {
+                        done.insert(p.clone(), Err(e));
+                    }
+                },
+            },
+            // A file the AWS CLI cannot read is never "skipped": it is the
+            // user's to fix before anything rotates.
+            Err(r) if cx.s.skip_unrotatable && !matches!(r, Refusal::Unparsable { .. }) => {
+                done.insert(
+                    p.clone(),
+                    Ok(Outcome::Skipped {
+                        code: r.code(),
+                        reason: r.to_string(),
+                    }),
+                );
+            }
+            Err(r) => {
+                done.insert(p.clone(), Err(r.into()));
+            }
+        }
+    }
+
+    // 3. Who owns each key (concurrently), then rounds: each IAM user has
+    //    at most one rotation in flight (two keys is IAM's limit). Every
+    //    rotation of a round runs at once: `limited` bounds the requests.
+    let jobs = usize::MAX;
+    let identified: Vec<(Found, Result<Identified, RotateError>)> = stream::iter(homes)
+        .map(|k| async move {
+            let id = cx.identify(&k.key).await;
+            (k, id)
+        })
+        .buffered(jobs)
+        .collect()
+        .await;
+    let mut chains: Vec<(String, Vec<(Found, Identified)>)> = Vec::new();
+    for (k, id) in identified {
+        match id {
+            Ok(id) => match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
+                Some((_, chain)) => chain.push((k, id)),
+                None => chains.push((id.identity.arn.clone(), vec![(k, id)])),
+            },
+            Err(e) => {
+                done.insert(k.key.profile.clone(), Err(e));
+            }
+        }
+    }
+    let mut rounds: Vec<Vec<(Found, Identified)>> = Vec::new();
+    for (_, chain) in chains {
+        for (i, item) in chain.into_iter().enumerate() {
+            if rounds.len() <= i {
+                rounds.push(Vec::new());
+            }
+            rounds[i].push(item);
+        }
+    }
+
+    for round in rounds {
+        let prepared: Vec<(String, Result<Prepared, RotateError>)> = stream::iter(round)
+            .map(|(k, id)| async move {
+                let p = k.key.profile.clone();
+                (p, cx.prepare(k, id).await)
+            })
+            .buffer_unordered(jobs)
+            .collect()
+            .await;
+        let mut created: Vec<(Journal, Creds)> = Vec::new();
+        for (p, r) in prepared {
+            match r {
+                Ok(Prepared::Created(c)) => created.push(*c),
+                Ok(Prepared::Planned(plan)) => {
+                    done.insert(p, Ok(Outcome::Planned(plan)));
+                }
+                Ok(Prepared::Fresh(f)) => {
+                    done.insert(p, Ok(Outcome::Fresh(f)));
+                }
+                Err(e) => {
+                    done.insert(p, Err(e));
+                }
+            }
+        }
+        if created.is_empty() {
+            continue;
+        }
+        // 4. One write per file for the whole round.
+        for (j, _) in &created {
+            cx.ui.step(&j.profile, tr("step.write"));
+        }
+        let (written, backups) = match cx.write_batch(&created).await {
+            Ok(w) => w,
+            Err(e) => {
+                let reason = e.to_string();
+                for (j, iam) in created {
+                    let p = j.profile.clone();
+                    let left = j.clone();
+                    let r = cx
+                        .rollback(j, &iam, &trf("reason.write_failed", &[("error", &reason)]))
+                        .await
+                        .map_err(|e| disk_left(&left, e));
+                    done.insert(p, r.map(Outcome::Rotated));
+                }
+                continue;
+            }
+        };
+        // 5. Verify, run hooks and retire, concurrently.
+        let finished: Vec<(String, Result<Summary, RotateError>)> =
+            stream::iter(created.into_iter().zip(written))
+                .map(|((mut j, iam), landed)| {
+                    let backups = backups.clone();
+                    async move {
+                        let p = j.profile.clone();
+                        if !landed {
+                            let r = cx.rollback(j, &iam, tr("reason.file_changed")).await;
+                            return (p, r);
+                        }
+                        failpoint("after-file-written");
+                        j.state = State::Written;
+                        if let Err(e) = save(&j) {
+                            return (p, Err(e));
+                        }
+                        let r = cx.forward(j, &iam, false).await.map(|mut s| {
+                            s.backups = backups;
+                            s
+                        });
+                        (p, r)
+                    }
+                })
+                .buffer_unordered(jobs)
+                .collect()
+                .await;
+        for (p, r) in finished {
+            done.insert(p, r.map(Outcome::Rotated));
+        }
+    }
+
+    Ok(profiles
+        .iter()
+        .map(|p| {
+            let r = done.remove(p).unwrap_or_else(|| {
+                Err(RotateError::Stuck {
+                    profile: p.clone(),
+                    detail: tr("detail.not_processed").into(),
+                })
+            });
+            (p.clone(), r)
+        })
+        .collect())
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    /// Writes every new pair of a round, one lock-read-write cycle per
+    /// file. Returns, per journal, whether its new key is now in its home
+    /// (false: the profile no longer held the old key), and the backups.
+    pub(crate) async fn write_batch(
+        &self,
+        created: &[(Journal, Creds)],
+    ) -> Result<(Vec<bool>, Vec<PathBuf>), RotateError> {
+        let homes: Vec<Home> = created.iter().map(|(j, _)| self.home_of(j)).collect();
+        let mut files = Vec::new();
+        for ((j, _), home) in created.iter().zip(&homes) {
+            let (Some(to), Some(secret)) = (j.new_key_id.as_deref(), j.new_secret.as_ref()) else {
+                continue;
+            };
+            match home {
+                Home::Files(h) => files.push((h, j.old_key_id.as_str(), to, secret)),
+                // One item each: written (and its sessions purged) alone.
+                Home::Keystore(_) => {
+                    self.write_home(home, &j.old_key_id, to, secret).await?;
+                }
+            }
+        }
+        let backups = crate::home::FilesHome::write_together(&files)?;
+        let mut landed = Vec::new();
+        for ((j, _), home) in created.iter().zip(&homes) {
+            landed.push(match j.new_key_id.as_deref() {
+                Some(id) => !home.holding(id).await?.is_empty(),
+                None => false,
+            });
+        }
+        Ok((landed, backups))
+    }
+}

@@ -1,0 +1,132 @@
+//! Why a rotation did not happen or did not finish, and which of those
+//! changed nothing (the documented "refused" exit code).
+
+use super::*;
+
+/// Why a rotation did not happen or did not finish. Messages are in the
+/// process's language ([`crate::i18n`]); [`RotateError::code`] is not.
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("{}", trf("rotate.not_iam_user", &[("profile", profile), ("what", what), ("arn", arn), ("hint", hint)]))]
+    NotIamUser {
+        profile: String,
+        arn: String,
+        what: &'static str,
+        hint: &'static str,
+    },
+    #[error("{}", trf("rotate.two_keys", &[("profile", profile), ("user", user), ("detail", detail)]))]
+    TwoKeys {
+        profile: String,
+        user: String,
+        detail: String,
+    },
+    #[error("{}", trf("rotate.needs_mfa", &[("profile", profile), ("what", what)]))]
+    NeedsMfa { profile: String, what: String },
+    #[error("{}", trf("rotate.unknown_key", &[("profile", profile), ("user", user), ("key", key)]))]
+    UnknownKey {
+        profile: String,
+        user: String,
+        key: String,
+    },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// aws-vault's or granted's keyring refused or failed (issue 13).
+    #[error("{0}")]
+    Keystore(#[from] crate::keystore::KeystoreError),
+    // The step names the call, so the error is shown without its op.
+    #[error("{}", trf("rotate.aws", &[("profile", profile), ("step", step), ("error", &source.detail())]))]
+    Aws {
+        profile: String,
+        step: &'static str,
+        #[source]
+        source: AwsError,
+    },
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
+    RolledBack { profile: String, detail: String },
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
+    Stuck { profile: String, detail: String },
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
+    HookFailed { profile: String, detail: String },
+    #[error("{}", trf("rotate.bad_journal", &[("path", &path.display()), ("detail", detail)]))]
+    BadJournal { path: PathBuf, detail: String },
+    /// The disk or file system failed mid-rotation: both keys live, the
+    /// journal holds both; `keyturn recover` finishes once it is fixed.
+    #[error("{}", trf("rotate.disk_left", &[("profile", profile), ("error", source), ("old", old), ("new", new), ("journal", &journal.display())]))]
+    DiskLeft {
+        profile: String,
+        old: String,
+        new: String,
+        journal: PathBuf,
+        #[source]
+        source: Box<StoreError>,
+    },
+}
+
+impl RotateError {
+    /// Refused before any change: the documented "refused" exit code.
+    pub fn nothing_changed(&self) -> bool {
+        match self {
+            RotateError::Refused(_)
+            | RotateError::NotIamUser { .. }
+            | RotateError::TwoKeys { .. }
+            | RotateError::NeedsMfa { .. }
+            | RotateError::UnknownKey { .. } => true,
+            // AWS said no (LimitExceeded, AccessDenied, a dead key) to a
+            // call made before any change: these steps only run before the
+            // journal exists, and a refused CreateAccessKey minted nothing
+            // (its orphans are cleaned and its journal removed first).
+            RotateError::Aws { step, source, .. } => {
+                matches!(
+                    *step,
+                    "STS GetCallerIdentity"
+                        | "STS GetSessionToken"
+                        | "IAM ListAccessKeys"
+                        | "IAM CreateAccessKey"
+                ) && source.kind == crate::aws::ErrorKind::Service
+                    && !source.outcome_unknown()
+            }
+            RotateError::Store(e) => e.is_refusal(),
+            RotateError::Keystore(e) => e.is_refusal(),
+            _ => false,
+        }
+    }
+
+    /// A short, stable name for `--output json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RotateError::Refused(r) => r.code(),
+            RotateError::NotIamUser { .. } => "not_an_iam_user",
+            RotateError::TwoKeys { .. } => "two_keys",
+            RotateError::NeedsMfa { .. } => "mfa_required",
+            RotateError::UnknownKey { .. } => "unknown_key",
+            RotateError::Store(_) => "file_error",
+            RotateError::Keystore(e) => e.code(),
+            RotateError::Aws { .. } => "aws_error",
+            RotateError::RolledBack { .. } => "rolled_back",
+            RotateError::Stuck { .. } => "interrupted",
+            RotateError::HookFailed { .. } => "hook_failed",
+            RotateError::BadJournal { .. } => "bad_journal",
+            RotateError::DiskLeft { .. } => "disk_error",
+        }
+    }
+}
+
+/// A disk or file-system failure while both keys live (before retire)
+/// becomes [`RotateError::DiskLeft`], which names the state left and the
+/// command that finishes it. Other errors pass unchanged.
+pub(crate) fn disk_left(j: &Journal, e: RotateError) -> RotateError {
+    match (e, &j.new_key_id) {
+        (RotateError::Store(source), Some(new)) if source.is_disk_trouble() => {
+            RotateError::DiskLeft {
+                profile: j.profile.clone(),
+                old: mask(&j.old_key_id),
+                new: mask(new),
+                journal: journal_path(j),
+                source: Box::new(source),
+            }
+        }
+        (e, _) => e,
+    }
+}

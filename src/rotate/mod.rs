@@ -1,0 +1,890 @@
+//! The rotation of one profile's access key: an explicit state machine
+//! whose every state is persisted in a journal before the step that
+//! leaves it, so a crash at any instant can be finished or undone.
+//!
+//! ```text
+//!   (resolve, identify, make room)
+//!        │ journal written: Started (old pair, keys before)
+//!        ▼
+//!   Started ──CreateAccessKey──▶ Created ──file write──▶ Written
+//!                                  │                        │ verify N× with new key
+//!                                  │ (timeout / bad key)    ▼
+//!                                  └──────▶ RollingBack ◀── Verified ──retire old──▶ done
+//! ```
+//!
+//! Recovery rule of each state (see [`recover_journal`]):
+//! - `Started`: no secret of a new key exists on disk. Any key that was
+//!   not there before (`keys_before`) and was made inside the rotation's
+//!   window (`started_at` to the last `create_attempts` entry, plus a
+//!   skew margin) is an orphan whose secret is lost: delete it, signing
+//!   with the old key; a key made outside the window is reported, never
+//!   deleted. The file was never written. A create sent before the crash
+//!   leaves an [`Attempt`] record, so a key IAM makes later still goes.
+//! - `Created`: the new secret is durable in the journal; the file holds the
+//!   old or the new pair (the write is atomic). Finish forward: write the
+//!   new pair, delete orphans, verify, retire.
+//! - `Written`: verify, then retire.
+//! - `Verified`: retire the old key (already gone counts as done).
+//! - `RollingBack`: put the old pair back in the file, delete the new key
+//!   signing with the old one, delete orphans.
+//!
+//! Unattended conditions: CreateAccessKey is retried only on definite
+//! rejections (throttling); verification polls at short, capped spacing
+//! while the key propagates; MFA is used only when IAM denies the plain
+//! key, with one session per user per run; `--jobs` bounds requests in
+//! flight, not rotations waiting.
+//!
+//! Invariants: the journal (0600, fsynced) holds the old and the new pair,
+//! so no key whose secret is lost survives recovery, and the file always
+//! holds a pair that works or is about to be verified.
+
+mod batch;
+mod error;
+mod journal;
+mod mfa;
+mod policy;
+mod verify;
+
+pub use batch::{rotate, rotate_many, Results};
+pub use error::RotateError;
+pub use journal::{journals, sweep_attempts, sweep_attempts_unlocked, Attempt, Journal};
+pub use mfa::MfaSessions;
+pub use policy::{OnHookFailure, Retire, Settings};
+
+use error::*;
+use journal::*;
+use verify::*;
+
+use crate::aws::{
+    partition_of_region, partition_region, Aws, AwsError, Creds, LastUsed, Principal,
+};
+use crate::home::{Found, Home, HomeLock, HomeRef, Homes, KeyHome};
+use crate::i18n::{tr, trf};
+use crate::profile::{Place, Refusal, StaticKey};
+use crate::secret::{mask, Secret};
+use crate::store::{self, FileLock, StoreError};
+use futures_util::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The persisted state of one rotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Started,
+    Created,
+    Written,
+    Verified,
+    RollingBack,
+}
+
+pub use crate::home::Paths;
+
+/// How the rotation talks to the person (or the log) watching it.
+pub trait Ui {
+    /// The step now under way (a spinner on a TTY, a line otherwise).
+    fn step(&self, profile: &str, msg: &str);
+    fn warn(&self, msg: &str);
+    /// Only called when `Settings::interactive`.
+    fn confirm(&self, question: &str) -> bool;
+    /// Only called when `Settings::interactive`.
+    fn mfa_code(&self, serial: &str) -> Option<String>;
+}
+
+/// The result of one profile's rotation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub profile: String,
+    pub user_arn: String,
+    pub old_key_id: String,
+    pub new_key_id: String,
+    pub retired: Retire,
+    pub updated: Vec<Place>,
+    pub backups: Vec<PathBuf>,
+    /// The rotation was one a crash had interrupted.
+    pub resumed: bool,
+}
+
+/// What `--dry-run` would do.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub profile: String,
+    pub user_arn: String,
+    pub old_key_id: String,
+    pub would_delete: Vec<String>,
+    pub retire: Retire,
+    pub updated: Vec<Place>,
+}
+
+/// A key younger than `--max-age`: nothing to do.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fresh {
+    pub profile: String,
+    pub key_id: String,
+    pub age_days: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    Rotated(Summary),
+    Planned(Plan),
+    Fresh(Fresh),
+    /// `--all` skipped a profile that cannot be rotated.
+    Skipped {
+        reason: String,
+        code: &'static str,
+    },
+    /// The profile holds the same key as `with`, rotated together.
+    SharedWith {
+        with: String,
+    },
+}
+
+/// The old key's owner, from STS GetCallerIdentity.
+struct Identified {
+    identity: crate::aws::Identity,
+    user: String,
+    old: Creds,
+}
+
+/// How far [`Ctx::prepare`] got.
+enum Prepared {
+    Created(Box<(Journal, Creds)>),
+    Planned(Plan),
+    Fresh(Fresh),
+}
+
+/// Who a key that is not an IAM user's belongs to, and what to do about
+/// it: the words of [`RotateError::NotIamUser`], which `status` shows too.
+pub fn principal_text(p: &Principal) -> (&'static str, &'static str) {
+    match p {
+        Principal::Root => (tr("principal.root"), tr("principal.root_hint")),
+        Principal::AssumedRole => (
+            tr("principal.assumed_role"),
+            tr("principal.assumed_role_hint"),
+        ),
+        Principal::Federated => (tr("principal.federated"), tr("principal.federated_hint")),
+        _ => (tr("principal.unknown"), tr("principal.unknown_hint")),
+    }
+}
+
+/// A key's last use in words, for the messages about a second key.
+pub fn last_used_text(l: &LastUsed) -> String {
+    match &l.date {
+        None => tr("last_used.never").to_string(),
+        Some(date) => trf(
+            "last_used.at",
+            &[
+                ("date", date),
+                (
+                    "service",
+                    &l.service
+                        .as_deref()
+                        .unwrap_or(tr("last_used.unknown_service")),
+                ),
+                (
+                    "region",
+                    &l.region
+                        .as_deref()
+                        .unwrap_or(tr("last_used.unknown_region")),
+                ),
+            ],
+        ),
+    }
+}
+
+/// Test hook: `KEYTURN_FAILPOINT=<name>` aborts the process at that point,
+/// the way a kill -9 or a power cut would, so end-to-end tests can check
+/// recovery from states that no network request marks.
+fn failpoint(name: &str) {
+    if std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == name) {
+        std::process::abort();
+    }
+}
+
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
+/// Locks both files (existing ones only: a lock must not create
+/// `~/.aws`) for the whole run, so two keyturn runs never interleave.
+pub fn lock_files(paths: &Paths, s: &Settings) -> Result<Vec<FileLock>, RotateError> {
+    crate::home::files::lock_files(paths, s.lock_wait)
+}
+
+/// What every step of a rotation needs; the locks prove the files are ours.
+pub struct Ctx<'a, A> {
+    pub aws: &'a A,
+    pub ui: &'a dyn Ui,
+    pub paths: &'a Paths,
+    pub s: &'a Settings,
+    pub locks: &'a [FileLock],
+    /// The run's MFA sessions (`&Default::default()` to start a run).
+    pub mfa: &'a MfaSessions,
+}
+
+impl<A> Ctx<'_, A> {
+    /// The run's view of every key home.
+    fn homes(&self) -> Homes<'_> {
+        Homes {
+            paths: self.paths,
+            locks: self.locks,
+            keep_backups: self.s.keep_backups,
+            update_shared: self.s.update_shared,
+            keystores: self.s.keystores.as_ref(),
+        }
+    }
+
+    /// The home a journal names.
+    fn home_of(&self, j: &Journal) -> Home<'_> {
+        self.homes().open(&j.profile, &j.home)
+    }
+}
+
+/// Finishes or undoes every interrupted rotation beside the files, without
+/// starting new ones (`keyturn recover`).
+pub async fn recover_all<A: Aws>(
+    cx: &Ctx<'_, A>,
+) -> Result<Vec<(String, Result<Option<Summary>, RotateError>)>, RotateError> {
+    sweep_attempts(cx).await;
+    let mut out = Vec::new();
+    for (_, j) in journals(cx.paths)? {
+        let profile = j.profile.clone();
+        out.push((profile, cx.recover_journal(j).await));
+    }
+    Ok(out)
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    /// STS GetCallerIdentity with the old key: it must be an IAM user.
+    async fn identify(&self, key: &StaticKey) -> Result<Identified, RotateError> {
+        let (aws, ui) = (self.aws, self.ui);
+        let profile = key.profile.clone();
+        let aws_err = |step: &'static str| {
+            let profile = profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
+        };
+        if std::env::var("AWS_ACCESS_KEY_ID").is_ok_and(|v| v == key.access_key_id) {
+            ui.warn(&trf("warn.env_key", &[("key", &mask(&key.access_key_id))]));
+        }
+        let region = partition_region(partition_of_region(key.region.as_deref()));
+        let old = Creds::new(&key.access_key_id, &key.secret, region);
+
+        ui.step(&profile, tr("step.identify"));
+        let identity = aws
+            .caller_identity(&old)
+            .await
+            .map_err(aws_err("STS GetCallerIdentity"))?;
+        let user = match identity.principal() {
+            Principal::User { name, partition } if partition_region(&partition) == region => name,
+            Principal::User { partition, .. } => {
+                return Err(RotateError::Stuck {
+                    profile,
+                    detail: trf("detail.partition", &[("partition", &partition)]),
+                })
+            }
+            other => {
+                let (what, hint) = principal_text(&other);
+                return Err(RotateError::NotIamUser {
+                    profile,
+                    arn: identity.arn,
+                    what,
+                    hint,
+                });
+            }
+        };
+        Ok(Identified {
+            identity,
+            user,
+            old,
+        })
+    }
+
+    /// Everything up to a durably journaled new key (state `Created`), or
+    /// the plan (`--dry-run`), or "fresh" (`--max-age`).
+    async fn prepare(&self, found: Found<'_>, id: Identified) -> Result<Prepared, RotateError> {
+        let Found { key, home } = found;
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let profile = key.profile.clone();
+        let aws_err = |step: &'static str| {
+            let profile = profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
+        };
+        let Identified {
+            identity,
+            user,
+            old,
+        } = id;
+        let region = old.region.clone();
+        // The plain key first: `mfa_serial` only names the device, and most
+        // policies let a user manage their own keys without MFA. The
+        // journal's `mfa_serial` records that IAM did demand it.
+        let (mut iam, mut mfa_serial) = match self.mfa.cached(&identity.arn).await {
+            Some((session, serial)) => (session, Some(serial)),
+            None => (old.clone(), None),
+        };
+
+        ui.step(&profile, tr("step.list_keys"));
+        let keys = match aws.list_access_keys(&iam, &user).await {
+            Ok(keys) => keys,
+            Err(e) if e.is_access_denied() && iam.session_token.is_none() => {
+                let (session, serial) = self
+                    .mfa_after_denial(
+                        e,
+                        &old,
+                        &identity.arn,
+                        &user,
+                        key.mfa_serial.as_deref(),
+                        &profile,
+                    )
+                    .await?;
+                iam = session;
+                mfa_serial = Some(serial);
+                aws.list_access_keys(&iam, &user)
+                    .await
+                    .map_err(aws_err("IAM ListAccessKeys"))?
+            }
+            Err(e) => return Err(aws_err("IAM ListAccessKeys")(e)),
+        };
+        let Some(current) = keys.iter().find(|k| k.id == key.access_key_id) else {
+            return Err(RotateError::UnknownKey {
+                profile,
+                user,
+                key: mask(&key.access_key_id),
+            });
+        };
+        if let (Some(max), Some(created)) = (s.max_age, current.created) {
+            let age = now_secs().saturating_sub(u64::try_from(created).unwrap_or(0));
+            if age < max.as_secs() {
+                return Ok(Prepared::Fresh(Fresh {
+                    profile,
+                    key_id: key.access_key_id,
+                    age_days: age / 86_400,
+                }));
+            }
+        }
+        let mut to_delete = Vec::new();
+        for other in keys.iter().filter(|k| k.id != key.access_key_id) {
+            if other.active {
+                let last = aws
+                    .key_last_used(&iam, &other.id)
+                    .await
+                    .map(|l| last_used_text(&l))
+                    .unwrap_or_else(|_| tr("last_used.unknown").into());
+                if !s.delete_other_active {
+                    return Err(RotateError::TwoKeys {
+                        profile,
+                        user,
+                        detail: trf(
+                            "detail.other_active",
+                            &[("key", &mask(&other.id)), ("last", &last)],
+                        ),
+                    });
+                }
+                ui.warn(&trf(
+                    "warn.delete_other_active",
+                    &[("key", &mask(&other.id)), ("last", &last)],
+                ));
+            } else if !(s.yes || retired_by_us(&self.homes(), &other.id)) {
+                let question = trf(
+                    "ask.delete_inactive",
+                    &[("user", &user), ("key", &mask(&other.id))],
+                );
+                if !(s.interactive && !s.dry_run && ui.confirm(&question)) {
+                    return Err(RotateError::TwoKeys {
+                        profile,
+                        user,
+                        detail: trf("detail.other_inactive", &[("key", &mask(&other.id))]),
+                    });
+                }
+            }
+            to_delete.push(other.id.clone());
+        }
+
+        let mut updated = vec![key.home.clone()];
+        if s.update_shared {
+            updated.extend(key.sharers.iter().cloned());
+        } else if !key.sharers.is_empty() {
+            let names = key
+                .sharers
+                .iter()
+                .map(|p| p.section.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            ui.warn(&trf("warn.sharers", &[("profiles", &names)]));
+        }
+        if s.dry_run {
+            return Ok(Prepared::Planned(Plan {
+                profile,
+                user_arn: identity.arn,
+                old_key_id: key.access_key_id,
+                would_delete: to_delete,
+                retire: s.retire,
+                updated,
+            }));
+        }
+        for id in &to_delete {
+            ui.step(&profile, tr("step.delete_other"));
+            match aws.delete_access_key(&iam, &user, id).await {
+                Ok(()) => forget_retired(&self.homes(), id),
+                Err(e) if e.is_no_such_entity() => {}
+                Err(e) => return Err(aws_err(tr("aws_step.delete_other"))(e)),
+            }
+        }
+
+        let mut j = Journal {
+            version: 1,
+            state: State::Started,
+            profile: profile.clone(),
+            home: home.locator(),
+            user_arn: identity.arn.clone(),
+            user_name: user.clone(),
+            region: region.clone(),
+            mfa_serial: mfa_serial.clone(),
+            retire: s.retire,
+            started_at: now_secs(),
+            old_key_id: key.access_key_id.clone(),
+            old_secret: key.secret.clone(),
+            keys_before: vec![key.access_key_id.clone()],
+            new_key_id: None,
+            new_secret: None,
+            rollback_reason: None,
+            hooks_done: false,
+            create_attempts: Vec::new(),
+        };
+        save(&j)?;
+        failpoint("after-journal-started");
+
+        // CreateAccessKey is never retried blindly: a lost reply may have
+        // minted a key whose secret nobody has. A definite rejection (IAM
+        // throttled it, or it never left) is retried with capped, jittered
+        // backoff inside `--timeout`; an unknown outcome is cleaned up
+        // inside this rotation's window, then tried again (3 at most).
+        let deadline = store::deadline_after(s.timeout);
+        let mut backoff = Backoff::new(s);
+        let mut unknown = 0;
+        let new = loop {
+            ui.step(&profile, tr("step.create"));
+            j.create_attempts.push(now_secs());
+            save(&j)?;
+            let e = match aws.create_access_key(&iam, &user).await {
+                Ok(k) => break k,
+                Err(e) => e,
+            };
+            let wait = backoff.next();
+            let in_time = Instant::now()
+                .checked_add(wait)
+                .is_some_and(|t| t < deadline);
+            if e.is_definite_retryable() && in_time {
+                ui.step(&profile, &trf("step.create_throttled", &[("error", &e)]));
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            ui.warn(&trf("warn.create_failed", &[("error", &e)]));
+            if e.outcome_unknown() {
+                unknown += 1;
+            }
+            if unknown > 0 {
+                self.delete_orphans(&iam, &j).await?;
+            }
+            if !e.outcome_unknown() || unknown >= 3 || !in_time {
+                if unknown > 0 {
+                    self.record_attempt(&j, &[]);
+                }
+                store::remove_private(&journal_path(&j))?;
+                return Err(aws_err("IAM CreateAccessKey")(e));
+            }
+            tokio::time::sleep(wait).await;
+        };
+        if unknown > 0 {
+            self.record_attempt(&j, &[&new.id]);
+        }
+        failpoint("after-create");
+        j.new_key_id = Some(new.id.clone());
+        j.new_secret = Some(new.secret.clone());
+        j.state = State::Created;
+        if let Err(e) = save(&j) {
+            // Only memory holds the secret: undo at once.
+            let _ = aws.delete_access_key(&iam, &user, &new.id).await;
+            return Err(e);
+        }
+        failpoint("after-journal-created");
+        Ok(Prepared::Created(Box::new((j, iam))))
+    }
+
+    /// Writes the new pair, verifies it, retires the old key. Serves a
+    /// fresh rotation and the recovery of `Created`/`Written`/`Verified`.
+    async fn forward(
+        &self,
+        j: Journal,
+        iam: &Creds,
+        resumed: bool,
+    ) -> Result<Summary, RotateError> {
+        let mut retired = false;
+        let left = j.clone();
+        self.forward_steps(j, iam, resumed, &mut retired)
+            .await
+            .map_err(|e| if retired { e } else { disk_left(&left, e) })
+    }
+
+    async fn forward_steps(
+        &self,
+        mut j: Journal,
+        iam: &Creds,
+        resumed: bool,
+        retired: &mut bool,
+    ) -> Result<Summary, RotateError> {
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let profile = j.profile.clone();
+        let new_creds = j.new_creds().ok_or_else(|| RotateError::BadJournal {
+            path: journal_path(&j),
+            detail: tr("detail.no_new_key").into(),
+        })?;
+        let home = self.home_of(&j);
+        let mut backups = Vec::new();
+        if j.state == State::Created {
+            ui.step(&profile, tr("step.write"));
+            let written = self
+                .write_home(
+                    &home,
+                    &j.old_key_id,
+                    &new_creds.access_key_id,
+                    &new_creds.secret,
+                )
+                .await?;
+            backups = written.backups;
+            let holds_new = !home.holding(&new_creds.access_key_id).await?.is_empty();
+            if !written.changed && !holds_new {
+                return self.rollback(j, iam, tr("reason.file_changed")).await;
+            }
+            failpoint("after-file-written");
+            j.state = State::Written;
+            save(&j)?;
+        }
+        if j.state == State::Written {
+            ui.step(&profile, tr("step.verify"));
+            // Under an MFA policy IAM reads need a session; STS
+            // GetCallerIdentity alone still proves the key.
+            let iam_read = j.mfa_serial.is_none();
+            if let Err(reason) = verify(aws, &new_creds, &j, iam_read, s).await {
+                return self.rollback(j, iam, &reason).await;
+            }
+            failpoint("after-verify");
+            j.state = State::Verified;
+            save(&j)?;
+        }
+        if !j.hooks_done {
+            if let Err(detail) = self.run_hooks(&home, &j, &new_creds).await {
+                if self.s.on_hook_failure == OnHookFailure::Rollback {
+                    return self.rollback(j, iam, &detail).await;
+                }
+                return Err(RotateError::HookFailed {
+                    detail: trf(
+                        "detail.hook_failed",
+                        &[
+                            ("detail", &detail),
+                            ("new", &mask(&new_creds.access_key_id)),
+                            ("old", &mask(&j.old_key_id)),
+                            ("profile", &profile),
+                        ],
+                    ),
+                    profile,
+                });
+            }
+            j.hooks_done = true;
+            save(&j)?;
+            failpoint("after-hooks");
+        }
+        self.confirm_in_place(&home, &j, &new_creds).await?;
+        failpoint("after-confirm");
+        // Retire signing with the new key (the old one may be half-dead to
+        // other callers already); under MFA, with the MFA session.
+        let signer = if j.mfa_serial.is_some() {
+            iam.clone()
+        } else {
+            new_creds.clone()
+        };
+        let mode = match j.retire {
+            Retire::Delete => "delete",
+            Retire::Deactivate => "deactivate",
+        };
+        ui.step(&profile, &trf("step.retire", &[("mode", &mode)]));
+        retire(aws, &signer, &j, s)
+            .await
+            .map_err(|source| RotateError::Aws {
+                profile: profile.clone(),
+                step: tr("aws_step.retire"),
+                source,
+            })?;
+        *retired = true;
+        if j.retire == Retire::Deactivate {
+            remember_retired(&self.homes(), &j.old_key_id);
+        }
+        failpoint("after-retire");
+        store::remove_private(&journal_path(&j))?;
+        Ok(Summary {
+            updated: home.holding(&new_creds.access_key_id).await?,
+            profile,
+            user_arn: j.user_arn.clone(),
+            old_key_id: j.old_key_id.clone(),
+            new_key_id: new_creds.access_key_id.clone(),
+            retired: j.retire,
+            backups,
+            resumed,
+        })
+    }
+
+    /// The confirm-before-retire rule: under the locks, re-read every file
+    /// the rotation updated. If another program put the old pair back (an
+    /// editor buffer, a dotfiles sync) or mangled the new one, write the
+    /// new pair from the journal again, say so, and re-check. Err (the
+    /// journal kept, the old key alive) if it will not stay.
+    async fn confirm_in_place(
+        &self,
+        home: &Home<'_>,
+        j: &Journal,
+        new: &Creds,
+    ) -> Result<(), RotateError> {
+        for attempt in 0..3 {
+            let pair = home.read().await?;
+            let home_id = pair.as_ref().map(|(id, _)| id.as_str());
+            let home_ok = pair.as_ref().is_some_and(|(id, secret)| {
+                *id == new.access_key_id && secret.expose() == new.secret.expose()
+            });
+            // The home's scope: with --only-named, sharers keep the old key
+            // on purpose and are not the home's.
+            let stale = home_id == Some(j.old_key_id.as_str())
+                || !home.holding(&j.old_key_id).await?.is_empty();
+            if home_ok && !stale {
+                return Ok(());
+            }
+            if attempt == 2 {
+                break;
+            }
+            self.ui.warn(&trf(
+                "warn.reapplied",
+                &[
+                    ("path", &home.describe()),
+                    ("key", &mask(&new.access_key_id)),
+                ],
+            ));
+            if stale {
+                self.write_home(home, &j.old_key_id, &new.access_key_id, &new.secret)
+                    .await?;
+            } else if home_id == Some(new.access_key_id.as_str()) {
+                // The new id with a wrong secret: the journal's is right.
+                self.write_home(home, &new.access_key_id, &new.access_key_id, &new.secret)
+                    .await?;
+            }
+        }
+        Err(RotateError::Stuck {
+            profile: j.profile.clone(),
+            detail: trf(
+                "detail.not_confirmed",
+                &[
+                    ("path", &home.describe()),
+                    ("new", &mask(&new.access_key_id)),
+                    ("old", &mask(&j.old_key_id)),
+                ],
+            ),
+        })
+    }
+
+    /// Runs, in order, every hook serving a profile that now holds the
+    /// new key. Err names the hook that failed.
+    async fn run_hooks(&self, home: &Home<'_>, j: &Journal, new: &Creds) -> Result<(), String> {
+        if self.s.hooks.is_empty() {
+            return Ok(());
+        }
+        let mut profiles = vec![j.profile.clone()];
+        if let Ok(places) = home.holding(&new.access_key_id).await {
+            for p in places.into_iter().filter_map(|p| p.profile) {
+                if !profiles.contains(&p) {
+                    profiles.push(p);
+                }
+            }
+        }
+        let input = crate::hooks::HookInput {
+            profile: &j.profile,
+            profiles: &profiles,
+            user_arn: &j.user_arn,
+            user_name: &j.user_name,
+            old_key_id: &j.old_key_id,
+            new_key_id: &new.access_key_id,
+            new_secret: &new.secret,
+            old_secret: Some(&j.old_secret),
+        };
+        for hook in self
+            .s
+            .hooks
+            .iter()
+            .filter(|h| profiles.iter().any(|p| h.serves(p)))
+        {
+            self.ui
+                .step(&j.profile, &trf("step.hook", &[("name", &hook.name)]));
+            crate::hooks::run_hook(hook, &input).await?;
+        }
+        Ok(())
+    }
+
+    /// [`KeyHome::write`], then [`KeyHome::after_write`] if it wrote.
+    async fn write_home(
+        &self,
+        home: &Home<'_>,
+        from: &str,
+        to: &str,
+        secret: &Secret,
+    ) -> Result<crate::home::Written, RotateError> {
+        let w = home.write(from, to, secret).await?;
+        if w.changed {
+            home.after_write().await?;
+        }
+        Ok(w)
+    }
+
+    /// Deletes every key of the user that was not there before the
+    /// rotation and is not the journal's new key: its secret is lost.
+    async fn delete_orphans(&self, iam: &Creds, j: &Journal) -> Result<usize, RotateError> {
+        let aws_err = |step: &'static str| {
+            let profile = j.profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
+        };
+        let keys = self
+            .aws
+            .list_access_keys(iam, &j.user_name)
+            .await
+            .map_err(aws_err(tr("aws_step.list_orphans")))?;
+        let (start, end) = window(j);
+        let mut n = 0;
+        for k in keys {
+            if j.keys_before.contains(&k.id) || j.new_key_id.as_deref() == Some(&k.id) {
+                continue;
+            }
+            // Only a key made inside this rotation's window can be ours; any
+            // other was made by someone else, who may hold its secret.
+            let created = k.created.and_then(|c| u64::try_from(c).ok());
+            if !created.is_some_and(|c| (start..=end).contains(&c)) {
+                self.ui
+                    .warn(&outside_window_text(&k, &j.user_name, start, end));
+                continue;
+            }
+            self.ui.warn(&trf("warn.orphan", &[("key", &mask(&k.id))]));
+            match self.aws.delete_access_key(iam, &j.user_name, &k.id).await {
+                Ok(()) => n += 1,
+                Err(e) if e.is_no_such_entity() => {}
+                Err(e) => return Err(aws_err(tr("aws_step.delete_orphan"))(e)),
+            }
+        }
+        Ok(n)
+    }
+
+    /// Puts the old pair back, deletes the new key signing with the old
+    /// one, and reports failure with the old key still in place.
+    async fn rollback(
+        &self,
+        mut j: Journal,
+        iam: &Creds,
+        reason: &str,
+    ) -> Result<Summary, RotateError> {
+        self.ui
+            .warn(&trf("warn.rolling_back", &[("reason", &reason)]));
+        j.state = State::RollingBack;
+        j.rollback_reason = Some(reason.to_string());
+        save(&j)?;
+        failpoint("rollback-after-journal");
+        self.undo(&j, iam).await?;
+        Err(RotateError::RolledBack {
+            profile: j.profile.clone(),
+            detail: trf(
+                "detail.rolled_back",
+                &[("reason", &reason), ("key", &mask(&j.old_key_id))],
+            ),
+        })
+    }
+
+    /// The idempotent body of a rollback, and of recovering `Started`.
+    async fn undo(&self, j: &Journal, iam: &Creds) -> Result<(), RotateError> {
+        if let Some(new_id) = &j.new_key_id {
+            let home = self.home_of(j);
+            self.write_home(&home, new_id, &j.old_key_id, &j.old_secret)
+                .await?;
+            failpoint("rollback-after-file");
+            match self.aws.delete_access_key(iam, &j.user_name, new_id).await {
+                Ok(()) => {}
+                Err(e) if e.is_no_such_entity() => {}
+                Err(source) => {
+                    return Err(RotateError::Aws {
+                        profile: j.profile.clone(),
+                        step: tr("aws_step.delete_new"),
+                        source,
+                    })
+                }
+            }
+        }
+        let mut before_only = j.clone();
+        before_only.new_key_id = None;
+        self.delete_orphans(iam, &before_only).await?;
+        store::remove_private(&journal_path(j))?;
+        Ok(())
+    }
+
+    /// Finishes or undoes one interrupted rotation. Returns the summary
+    /// when it finished forward (the rotation is done), None when undone.
+    pub async fn recover_journal(&self, j: Journal) -> Result<Option<Summary>, RotateError> {
+        let profile = j.profile.clone();
+        let old = j.old_creds();
+        // Until the old key is retired it still signs; after Verified the
+        // old key may already be gone, so sign with the new one.
+        // After Verified the old key may be gone (retired before the crash),
+        // so the session, MFA or not, comes from the new key.
+        let base = match j.state {
+            State::Verified => j.new_creds().unwrap_or_else(|| old.clone()),
+            _ => old.clone(),
+        };
+        let iam = self.iam_creds(&base, &j).await?;
+        let _lock = self.home_of(&j).lock()?;
+        match j.state {
+            State::Started | State::RollingBack => {
+                // A CreateAccessKey sent before the crash may still run at
+                // IAM after this cleanup: keep its window for later runs.
+                if j.state == State::Started && !j.create_attempts.is_empty() {
+                    self.record_attempt(&j, &[]);
+                }
+                self.ui.step(&profile, tr("step.undo"));
+                self.undo(&j, &iam).await?;
+                Ok(None)
+            }
+            State::Created | State::Written | State::Verified => {
+                self.ui.step(&profile, tr("step.finish"));
+                if j.state != State::Verified {
+                    self.delete_orphans(&iam, &j).await?;
+                }
+                match self.forward(j, &iam, true).await {
+                    Ok(summary) => Ok(Some(summary)),
+                    Err(RotateError::RolledBack { .. }) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
