@@ -45,6 +45,9 @@ pub struct Env {
     pub lc_messages: Option<String>,
     pub language: Option<String>,
     pub lang: Option<String>,
+    /// aws-vault's and granted's variables (`Debug` shows names only: they
+    /// include passphrases); `None` without a HOME.
+    pub keystore: Option<crate::keystore::settings::KeystoreEnv>,
 }
 
 impl Env {
@@ -80,6 +83,14 @@ impl Env {
             lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
             language: var("LANGUAGE").map(|v| v.to_string_lossy().into_owned()),
             lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
+            keystore: var("HOME").map(|home| {
+                crate::keystore::settings::KeystoreEnv::new(
+                    home,
+                    crate::keystore::settings::Platform::current(),
+                    std::env::vars_os()
+                        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+                )
+            }),
         }
     }
 

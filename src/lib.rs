@@ -46,5 +46,7 @@ pub mod signals;
 pub mod status;
 pub mod store;
 pub mod term;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod ui;
 pub mod util;

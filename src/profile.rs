@@ -197,6 +197,14 @@ pub enum Refusal {
         credentials: PathBuf,
         config: PathBuf,
     },
+    /// The key lives in aws-vault's or granted's keyring, which refused
+    /// (issue 13): `message` is the keyring's own words.
+    #[error("{message}")]
+    Keystore {
+        profile: String,
+        message: String,
+        code: &'static str,
+    },
 }
 
 /// A missing profile, said differently when a file itself is missing: then
@@ -266,6 +274,7 @@ impl Refusal {
             Refusal::HalfPair { .. } => "half_key_pair",
             Refusal::NotAToken { .. } => "value_not_a_token",
             Refusal::NoKeys { .. } => "no_static_key",
+            Refusal::Keystore { code, .. } => code,
         }
     }
 }

@@ -96,6 +96,11 @@ impl CommonArgs {
             on_hook_failure: defaults.and_then(|d| d.on_hook_failure).unwrap_or_default(),
             jobs: defaults.and_then(|d| d.jobs).unwrap_or(4),
             retire: defaults.and_then(|d| d.retire).unwrap_or(Retire::Delete),
+            keystores: env.keystore.clone().map(|env| crate::home::Keystores {
+                env,
+                choice: Default::default(),
+                lock_wait: Settings::default().lock_wait,
+            }),
             ..Settings::default()
         })
     }
@@ -112,6 +117,8 @@ pub struct Config {
     pub output: Output,
     pub verbose: u8,
     pub spinner: bool,
+    /// aws-vault's and granted's settings, for `status` and `schedule`.
+    pub keystore: Option<crate::keystore::settings::KeystoreEnv>,
 }
 
 impl Config {
@@ -167,6 +174,7 @@ impl Config {
                 verbose: g.verbose > 0,
             },
             spinner: env.stderr_is_tty && !env.plain_terminal && g.output == Output::Text,
+            keystore: env.keystore.clone(),
             output: g.output,
             verbose: g.verbose,
         })

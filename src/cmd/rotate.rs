@@ -70,6 +70,10 @@ pub struct Args {
     #[arg(long)]
     pub only_named: bool,
 
+    /// Where the keys are: files, aws-vault or granted [default: detected]
+    #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
+    pub store: Option<crate::home::keystore::StoreChoice>,
+
     #[command(flatten)]
     pub common: super::CommonArgs,
 }
@@ -158,7 +162,10 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
         Some(m) => Some(parse_duration_max(m, "--max-age", MAX_AGE)?),
         None => None,
     };
-    let base = a.common.settings(env)?;
+    let mut base = a.common.settings(env)?;
+    if let (Some(k), Some(choice)) = (&mut base.keystores, a.store) {
+        k.choice = choice;
+    }
     Ok(Options {
         profiles,
         all: a.all,

@@ -59,6 +59,10 @@ pub struct InstallArgs {
     /// Also load and start the job now (systemctl --user / launchctl)
     #[arg(long)]
     pub enable: bool,
+
+    /// Where the keys are: files, aws-vault or granted [default: detected]
+    #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
+    pub store: Option<crate::home::keystore::StoreChoice>,
 }
 
 #[derive(Clone, Debug, clap::Args)]
@@ -146,6 +150,35 @@ pub fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     }
 }
 
+/// A job for a key in aws-vault's file keyring needs its passphrase in
+/// the job's environment (aws-vault would prompt; a job cannot): say so
+/// (issue 13).
+fn keystore_note(cfg: &Config, targets: &Targets, choice: crate::home::keystore::StoreChoice) {
+    let (Some(env), Targets::Profiles(profiles)) = (&cfg.keystore, targets) else {
+        return;
+    };
+    let doc = |p: &Path| {
+        crate::store::read(p)
+            .ok()
+            .and_then(|s| crate::ini::Document::parse_bytes(s.bytes.as_deref()?).ok())
+    };
+    let (c, f) = (doc(&cfg.paths.credentials), doc(&cfg.paths.config));
+    let files = crate::profile::Files {
+        credentials: c.as_ref(),
+        credentials_path: &cfg.paths.credentials,
+        config: f.as_ref(),
+        config_path: &cfg.paths.config,
+    };
+    for p in profiles {
+        if let Some(var) = crate::home::keystore::schedule_needs(&files, p, choice, env) {
+            crate::report::note(&trf(
+                "keystore.schedule_passphrase",
+                &[("profile", p), ("var", &var)],
+            ));
+        }
+    }
+}
+
 fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Exit> {
     let job = job(cfg, host, a)?;
     if cfg.endpoint.url.is_some() {
@@ -202,6 +235,7 @@ fn job(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Job> {
                 .collect(),
         )
     };
+    keystore_note(cfg, &targets, a.store.unwrap_or_default());
     let exe = std::env::current_exe().context(tr("ctx.find_binary"))?;
     // Name the AWS files only when they are not the defaults, so a job for
     // the defaults follows HOME like the AWS CLI does.

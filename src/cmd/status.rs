@@ -22,7 +22,7 @@ use crate::cmd::Config;
 use crate::duration::parse_duration;
 use crate::exit::{Exit, UsageError};
 use crate::i18n::trf;
-use crate::profile::{self, Docs, DocsError};
+use crate::profile::{self, Docs, DocsError, Files};
 use crate::rotate::{self, Journal};
 use crate::sdk::SdkAws;
 use crate::status::{self, probe, Labels, Live, Resolved};
@@ -44,6 +44,10 @@ pub struct StatusArgs {
     /// Mark keys at least this old STALE, e.g. 60d (90d is Security Hub's IAM.3 threshold)
     #[arg(long, value_name = "DURATION", default_value = "90d")]
     pub max_age: String,
+
+    /// Where the keys are: files, aws-vault or granted [default: detected]
+    #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
+    pub store: Option<crate::home::keystore::StoreChoice>,
 }
 
 /// Key pairs asked about at once. Each costs three read calls; IAM's
@@ -109,6 +113,8 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
 
     let names = status::profile_names(&files, &journals, &args.profiles);
     let resolved = status::resolve_all(&files, names);
+    // Keys kept in aws-vault's or granted's keyring (issue 13).
+    let (resolved, stores) = keystore_lines(cfg, &files, resolved, args.store).await;
     let unknown_named = status::unknown_named(&args.profiles, &resolved);
 
     let lives = if args.offline {
@@ -122,6 +128,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
         &cfg.paths,
         &resolved,
         lives,
+        &stores,
         &journals,
         &in_progress,
         now,
@@ -158,6 +165,45 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Ok
     })
+}
+
+/// Where each profile's key is kept when a keyring holds it: the files'
+/// answers, with those of keystore-held keys replaced, and per line the
+/// tool and the item (`None`: the files).
+async fn keystore_lines(
+    cfg: &Config,
+    files: &Files<'_>,
+    mut resolved: Vec<Resolved>,
+    store: Option<crate::home::keystore::StoreChoice>,
+) -> (Vec<Resolved>, Vec<status::Store>) {
+    use crate::home::keystore as ks;
+    let mut stores = vec![None; resolved.len()];
+    let Some(env) = cfg.keystore.clone() else {
+        return (resolved, stores);
+    };
+    let k = crate::home::Keystores {
+        env,
+        choice: store.unwrap_or_default(),
+        lock_wait: std::time::Duration::ZERO,
+    };
+    let anchor = ks::anchor_of(
+        &store::real_path(&cfg.paths.credentials).unwrap_or_else(|_| cfg.paths.credentials.clone()),
+    );
+    for (i, (name, r)) in resolved.iter_mut().enumerate() {
+        let unparsable = matches!(r, Err(profile::Refusal::Unparsable { .. }));
+        if !ks::worth_asking(r.is_ok(), unparsable, k.choice) {
+            continue;
+        }
+        match ks::find_one(files, name, &k, &anchor).await {
+            None => {}
+            Some(Ok((key, home))) => {
+                stores[i] = Some((home.store_name(), home.describe()));
+                *r = Ok(key);
+            }
+            Some(Err(refusal)) => *r = Err(refusal),
+        }
+    }
+    (resolved, stores)
 }
 
 /// Asks about every distinct (key id, secret, signing region) once, a few

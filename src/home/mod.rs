@@ -54,8 +54,10 @@
 //! and names the folders holding journals ([`Homes::state_dirs`]).
 
 pub mod files;
+pub mod keystore;
 
 pub use files::{FilesHome, FilesRef, Paths};
+pub use keystore::{KeystoreHome, KeystoreLocator, Keystores};
 
 use crate::profile::{Place, Refusal, StaticKey};
 use crate::rotate::RotateError;
@@ -117,6 +119,7 @@ impl HomeLock {
 #[serde(untagged)]
 pub enum HomeRef {
     Files(FilesRef),
+    Keystore(KeystoreLocator),
 }
 
 impl HomeRef {
@@ -125,6 +128,7 @@ impl HomeRef {
     pub fn state_dir(&self) -> PathBuf {
         match self {
             HomeRef::Files(r) => r.state_dir(),
+            HomeRef::Keystore(r) => r.state_dir(),
         }
     }
 
@@ -132,6 +136,7 @@ impl HomeRef {
     pub fn update_shared(&self) -> bool {
         match self {
             HomeRef::Files(r) => r.update_shared,
+            HomeRef::Keystore(_) => false,
         }
     }
 
@@ -139,6 +144,8 @@ impl HomeRef {
     pub fn lock_target(&self) -> Option<&std::path::Path> {
         match self {
             HomeRef::Files(r) => Some(r.home_file()),
+            // A keystore home takes its own lock (`KeyHome::lock`).
+            HomeRef::Keystore(_) => None,
         }
     }
 }
@@ -147,42 +154,50 @@ impl HomeRef {
 #[derive(Debug)]
 pub enum Home<'a> {
     Files(FilesHome<'a>),
+    Keystore(Box<KeystoreHome>),
 }
 
 impl KeyHome for Home<'_> {
     fn describe(&self) -> String {
         match self {
             Home::Files(h) => h.describe(),
+            Home::Keystore(h) => h.describe(),
         }
     }
     fn locator(&self) -> HomeRef {
         match self {
             Home::Files(h) => h.locator(),
+            Home::Keystore(h) => h.locator(),
         }
     }
     fn lock(&self) -> Result<HomeLock, RotateError> {
         match self {
             Home::Files(h) => h.lock(),
+            Home::Keystore(h) => h.lock(),
         }
     }
     async fn read(&self) -> Result<Option<(String, Secret)>, RotateError> {
         match self {
             Home::Files(h) => h.read().await,
+            Home::Keystore(h) => h.read().await,
         }
     }
     async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError> {
         match self {
             Home::Files(h) => h.write(from, to, secret).await,
+            Home::Keystore(h) => h.write(from, to, secret).await,
         }
     }
     async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError> {
         match self {
             Home::Files(h) => h.holding(key_id).await,
+            Home::Keystore(h) => h.holding(key_id).await,
         }
     }
     async fn after_write(&self) -> Result<(), RotateError> {
         match self {
             Home::Files(h) => h.after_write().await,
+            Home::Keystore(h) => h.after_write().await,
         }
     }
 }
@@ -205,21 +220,33 @@ pub struct Homes<'a> {
     pub keep_backups: usize,
     /// Homes opened for a new rotation keep sharers in step.
     pub update_shared: bool,
+    /// aws-vault's and granted's keyrings (`--store` and their settings);
+    /// None: the files only.
+    pub keystores: Option<&'a Keystores>,
 }
 
 impl<'a> Homes<'a> {
-    /// Each profile's home, in order (one read of the files for all).
-    pub fn find_all(
+    /// Each profile's home, in order (one read of the files for all):
+    /// the files, else a keystore ([`keystore::find_all`]). Async: finding
+    /// a keystore item asks the keyring.
+    pub async fn find_all(
         &self,
         profiles: &[String],
     ) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, RotateError> {
-        files::find_all(self, profiles)
+        let found = files::find_all(self, profiles)?;
+        match self.keystores {
+            None => Ok(found),
+            Some(k) => keystore::find_all(self.paths, k, found).await,
+        }
     }
 
     /// The home a journal names.
     pub fn open(&self, profile: &str, r: &HomeRef) -> Home<'a> {
         match r {
             HomeRef::Files(r) => Home::Files(FilesHome::open(self, profile, r.clone())),
+            HomeRef::Keystore(r) => {
+                Home::Keystore(Box::new(KeystoreHome::reopen(&r.keystore, self.keystores)))
+            }
         }
     }
 

@@ -132,6 +132,12 @@ pub enum KeystoreError {
     UnknownBackend { tool: &'static str, backend: String },
     #[error("{}", trf("keystore.not_long_term", &[("key", key), ("reason", reason)]))]
     NotLongTermKey { key: String, reason: String },
+    #[error("{}", trf("keystore.no_item", &[("tool", tool), ("profile", profile), ("backend", backend)]))]
+    NoItem {
+        tool: &'static str,
+        profile: String,
+        backend: &'static str,
+    },
     #[error("{}", trf("keystore.malformed", &[("what", what), ("reason", reason)]))]
     Malformed { what: String, reason: String },
     #[error("{}", trf("keystore.unsafe_path", &[("path", &path.display())]))]
@@ -144,4 +150,39 @@ pub enum KeystoreError {
         #[source]
         source: io::Error,
     },
+}
+
+impl KeystoreError {
+    /// Said before anything changed, and nothing will change until the
+    /// user acts: the documented "refused" exit code.
+    pub fn is_refusal(&self) -> bool {
+        !matches!(
+            self,
+            KeystoreError::Io { .. }
+                | KeystoreError::SecretService { .. }
+                | KeystoreError::PassFailed { .. }
+        )
+    }
+
+    /// A short, stable name for `--output json`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KeystoreError::WrongPassphrase { .. } => "keystore_wrong_passphrase",
+            KeystoreError::NoPassphrase { .. } => "keystore_no_passphrase",
+            KeystoreError::CollectionLocked { .. } => "keystore_locked",
+            KeystoreError::CollectionMissing { .. } => "keystore_collection_missing",
+            KeystoreError::NoSecretService { .. } => "keystore_no_secret_service",
+            KeystoreError::PassMissing { .. } => "keystore_pass_missing",
+            KeystoreError::UnsupportedBackend { .. } => "keystore_unsupported_backend",
+            KeystoreError::UnknownBackend { .. } => "keystore_unknown_backend",
+            KeystoreError::NotLongTermKey { .. } => "keystore_not_long_term_key",
+            KeystoreError::NoItem { .. } => "keystore_no_item",
+            KeystoreError::Malformed { .. } => "keystore_malformed",
+            KeystoreError::NotAFolder { .. } => "keystore_unsafe_path",
+            KeystoreError::BadConfig { .. } => "keystore_bad_config",
+            KeystoreError::SecretService { .. }
+            | KeystoreError::PassFailed { .. }
+            | KeystoreError::Io { .. } => "keystore_error",
+        }
+    }
 }

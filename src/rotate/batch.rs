@@ -118,7 +118,8 @@ pub async fn rotate_many<A: Aws>(
     if !cx.s.dry_run {
         let held: Vec<String> = cx
             .homes()
-            .find_all(profiles)?
+            .find_all(profiles)
+            .await?
             .into_iter()
             .filter_map(|(_, f)| f.ok().map(|f| f.key.access_key_id))
             .collect();
@@ -171,7 +172,7 @@ pub async fn rotate_many<A: Aws>(
     let mut homes: Vec<Found> = Vec::new();
     // Each home is locked for the rest of the run.
     let mut _locks: Vec<HomeLock> = Vec::new();
-    for (p, found) in cx.homes().find_all(&left)? {
+    for (p, found) in cx.homes().find_all(&left).await? {
         let p = &p;
         match found {
             Ok(f) => match homes
@@ -355,6 +356,10 @@ impl<A: Aws> Ctx<'_, A> {
             };
             match home {
                 Home::Files(h) => files.push((h, j.old_key_id.as_str(), to, secret)),
+                // One item each: written (and its sessions purged) alone.
+                Home::Keystore(_) => {
+                    self.write_home(home, &j.old_key_id, to, secret).await?;
+                }
             }
         }
         let backups = crate::home::FilesHome::write_together(&files)?;

@@ -32,6 +32,9 @@ pub enum RotateError {
     },
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// aws-vault's or granted's keyring refused or failed (issue 13).
+    #[error("{0}")]
+    Keystore(#[from] crate::keystore::KeystoreError),
     // The step names the call, so the error is shown without its op.
     #[error("{}", trf("rotate.aws", &[("profile", profile), ("step", step), ("error", &source.detail())]))]
     Aws {
@@ -85,6 +88,7 @@ impl RotateError {
                     && !source.outcome_unknown()
             }
             RotateError::Store(e) => e.is_refusal(),
+            RotateError::Keystore(e) => e.is_refusal(),
             _ => false,
         }
     }
@@ -98,6 +102,7 @@ impl RotateError {
             RotateError::NeedsMfa { .. } => "mfa_required",
             RotateError::UnknownKey { .. } => "unknown_key",
             RotateError::Store(_) => "file_error",
+            RotateError::Keystore(e) => e.code(),
             RotateError::Aws { .. } => "aws_error",
             RotateError::RolledBack { .. } => "rolled_back",
             RotateError::Stuck { .. } => "interrupted",

@@ -301,7 +301,12 @@ pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths
 }
 
 pub(crate) async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateError> {
-    let key = match cx.homes().find_all(std::slice::from_ref(&a.profile))?.pop() {
+    let key = match cx
+        .homes()
+        .find_all(std::slice::from_ref(&a.profile))
+        .await?
+        .pop()
+    {
         Some((_, found)) => found?.key,
         None => return Ok(()),
     };

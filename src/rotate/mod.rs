@@ -204,7 +204,7 @@ fn failpoint(name: &str) {
     }
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
@@ -236,6 +236,7 @@ impl<A> Ctx<'_, A> {
             locks: self.locks,
             keep_backups: self.s.keep_backups,
             update_shared: self.s.update_shared,
+            keystores: self.s.keystores.as_ref(),
         }
     }
 

@@ -42,6 +42,8 @@ pub struct Settings {
     pub resume_only: bool,
     /// `--all`: profiles that cannot rotate are skipped, not refused.
     pub skip_unrotatable: bool,
+    /// aws-vault's and granted's keyrings (`--store`); None: files only.
+    pub keystores: Option<crate::home::Keystores>,
 }
 
 /// What a failed hook leads to.
@@ -77,6 +79,7 @@ impl Default for Settings {
             on_hook_failure: OnHookFailure::Stop,
             resume_only: false,
             skip_unrotatable: false,
+            keystores: None,
         }
     }
 }

@@ -74,6 +74,10 @@ pub fn unknown_named(asked: &[String], resolved: &[Resolved]) -> bool {
             .any(|(_, r)| matches!(r, Err(profile::Refusal::NotFound { .. })))
 }
 
+/// Where a keyring holds a line's key: the tool's name and the item as
+/// [`crate::home::KeyHome::describe`] says it (`None`: the AWS files).
+pub type Store = Option<(&'static str, String)>;
+
 /// The report's lines: one per resolved profile, with AWS's answer
 /// (`lives`, None offline or for a refused profile), the other lines'
 /// listings, the holders of other keys, the journals (`in_progress[i]`:
@@ -82,6 +86,7 @@ pub fn lines(
     paths: &Paths,
     resolved: &[Resolved],
     lives: Vec<Option<Live>>,
+    stores: &[Store],
     journals: &[Journal],
     in_progress: &[bool],
     now: u64,
@@ -90,7 +95,17 @@ pub fn lines(
     let mut lines: Vec<Line> = resolved
         .iter()
         .zip(lives)
-        .map(|((name, r), live)| build_line(paths, name, r, live.as_ref(), now))
+        .zip(stores)
+        .map(|(((name, r), live), store)| {
+            let mut line = build_line(paths, name, r, live.as_ref(), now);
+            if let Some((tool, place)) = store {
+                line.store = tool;
+                line.file = None;
+                line.kind = None;
+                line.section = Some(place.clone());
+            }
+            line
+        })
         .collect();
     cross_reference(&mut lines, now);
     find_holders(&mut lines);
@@ -271,6 +286,8 @@ pub struct Line {
     pub error: Option<Failure>,
     pub rotatable: bool,
     pub reason: Option<Reason>,
+    /// Where the key is kept: `files`, `aws-vault` or `granted`.
+    pub store: &'static str,
     #[serde(skip)]
     pub kind: Option<FileKind>,
     #[serde(skip)]
@@ -309,6 +326,7 @@ impl Line {
             error: None,
             rotatable: false,
             reason: None,
+            store: "files",
             kind: None,
             age_secs: None,
             mfa: false,

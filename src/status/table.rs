@@ -237,6 +237,8 @@ pub fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> 
         line.key_id.as_deref().map(mask).unwrap_or_else(dash),
         match (&line.kind, &line.section) {
             (Some(k), Some(s)) => format!("{} [{s}]", labels.of(*k)),
+            // A keyring item: `aws-vault (file) item dev`.
+            (None, Some(s)) => s.clone(),
             _ => dash(),
         },
     ];
