@@ -276,6 +276,7 @@ impl KeyHome for FilesHome<'_> {
     }
 }
 
+#[allow(clippy::type_complexity)]
 pub(crate) fn find_all<'a>(
     homes: &Homes<'a>,
     profiles: &[String],
