@@ -196,6 +196,9 @@ pub struct Found<'a> {
     pub home: Home<'a>,
 }
 
+/// A profile's home, or why it has none that can rotate.
+pub type FoundOr<'a> = Result<Found<'a>, Refusal>;
+
 /// The run's view of every home.
 #[derive(Clone, Copy, Debug)]
 pub struct Homes<'a> {
@@ -209,10 +212,7 @@ pub struct Homes<'a> {
 
 impl<'a> Homes<'a> {
     /// Each profile's home, in order (one read of the files for all).
-    pub fn find_all(
-        &self,
-        profiles: &[String],
-    ) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, RotateError> {
+    pub fn find_all(&self, profiles: &[String]) -> Result<Vec<(String, FoundOr<'a>)>, RotateError> {
         files::find_all(self, profiles)
     }
 

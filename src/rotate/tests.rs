@@ -1747,3 +1747,46 @@ fn journal_written_before_key_home_still_loads() {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
 }
+
+/// A refused STS GetSessionToken while recovering is a failure (exit 1),
+/// not "refused, nothing changed" (exit 3): the interrupted rotation had
+/// already changed state (here: a new key exists and is in the file).
+#[test]
+fn refused_session_during_recovery_is_not_nothing_changed() {
+    let mut fx = mfa_fx();
+    fx.s.mfa_code = Some("000000".into());
+    let new = fx.aws.mint_key("alice");
+    fx.write_creds(&with_pair(&creds_text(), &new.0, &new.1));
+    let mut j = fx.journal(State::Written, Some(&new));
+    j.mfa_serial = Some(MFA_SERIAL.into());
+    fx.leave(&j);
+
+    let results = fx.recover_all();
+    let err = match &results[0].1 {
+        Err(e) => e,
+        other => panic!("expected the refused session to fail: {other:?}"),
+    };
+    assert!(
+        matches!(
+            err,
+            RotateError::Recovering(inner) if matches!(
+                **inner,
+                RotateError::Aws { step: "STS GetSessionToken", .. }
+            )
+        ),
+        "{err:?}"
+    );
+    assert!(!err.nothing_changed());
+    assert_eq!(err.code(), "aws_error");
+    // The journal stays for a later `recover` with the right code.
+    assert_eq!(fx.journals().len(), 1);
+
+    // The same refusal before any change is still "refused".
+    let fresh = RotateError::Aws {
+        profile: "dev".into(),
+        step: "STS GetSessionToken",
+        source: crate::testing::service(GST, "AccessDenied", 403, "bad code"),
+    };
+    assert!(fresh.nothing_changed());
+    assert!(!fresh.after_change().nothing_changed());
+}
