@@ -476,6 +476,8 @@ impl Config {
                 on_hook_failure: defaults.and_then(|d| d.on_hook_failure).unwrap_or_default(),
                 jobs: defaults.and_then(|d| d.jobs).unwrap_or(4),
                 retire: defaults.and_then(|d| d.retire).unwrap_or(Retire::Delete),
+                // Until `Env` carries it (lead: feed from Env).
+                env_access_key_id: std::env::var("AWS_ACCESS_KEY_ID").ok(),
                 ..Settings::default()
             })
         };

@@ -236,7 +236,7 @@ pub fn last_used_text(l: &LastUsed) -> String {
 /// the way a kill -9 or a power cut would, so end-to-end tests can check
 /// recovery from states that no network request marks.
 fn failpoint(name: &str) {
-    if std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == name) {
+    if store::failpoint_is(name) {
         std::process::abort();
     }
 }
@@ -309,7 +309,7 @@ impl<A: Aws> Ctx<'_, A> {
                 source,
             }
         };
-        if std::env::var("AWS_ACCESS_KEY_ID").is_ok_and(|v| v == key.access_key_id) {
+        if self.s.env_access_key_id.as_deref() == Some(key.access_key_id.as_str()) {
             ui.warn(&trf("warn.env_key", &[("key", &mask(&key.access_key_id))]));
         }
         let region = partition_region(partition_of_region(key.region.as_deref()));

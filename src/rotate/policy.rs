@@ -42,6 +42,10 @@ pub struct Settings {
     pub resume_only: bool,
     /// `--all`: profiles that cannot rotate are skipped, not refused.
     pub skip_unrotatable: bool,
+    /// `AWS_ACCESS_KEY_ID` of the environment, if set: a rotation of that
+    /// key warns that the variable will hold a dead key. Read by the
+    /// command layer (the domain reads no environment).
+    pub env_access_key_id: Option<String>,
 }
 
 /// What a failed hook leads to.
@@ -77,6 +81,7 @@ impl Default for Settings {
             on_hook_failure: OnHookFailure::Stop,
             resume_only: false,
             skip_unrotatable: false,
+            env_access_key_id: None,
         }
     }
 }
