@@ -498,6 +498,8 @@ impl Config {
                     choice: Default::default(),
                     lock_wait: Settings::default().lock_wait,
                 }),
+                // Until `Env` carries it (lead: feed from Env).
+                env_access_key_id: std::env::var("AWS_ACCESS_KEY_ID").ok(),
                 ..Settings::default()
             })
         };
