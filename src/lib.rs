@@ -10,6 +10,8 @@
 //!   [`aws::AuditAws`] traits, implemented with the AWS SDK for Rust.
 //! - [`audit`]: the account audit rules and their outputs (pure).
 //! - [`hooks`]: the settings file and the hooks it defines.
+//! - [`home`]: where a profile's key lives ([`home::KeyHome`]; the
+//!   credentials/config files today); the rotation reaches keys only so.
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: the top-level parser and one file per
 //!   subcommand (its `Args`, a pure `validate`, `run`); [`help`]: help and

@@ -599,11 +599,17 @@ fn sweep_stale_temps(real: &Path) {
     }
 }
 
+/// Test hooks: whether `KEYTURN_FAILPOINT` names `point`. The one read
+/// of that variable; end-to-end tests set it to stop or abort the process
+/// at an instant no network request marks. Unset in real use.
+pub fn failpoint_is(point: &str) -> bool {
+    std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == point)
+}
+
 /// Test hook: `KEYTURN_FAILPOINT=pause-<name>` stops here until a signal
 /// arrives, so an end-to-end test can deliver SIGTERM at this instant.
 fn pausepoint(name: &str) {
-    let want = format!("pause-{name}");
-    if std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == want.as_str()) {
+    if failpoint_is(&format!("pause-{name}")) {
         eprintln!("keyturn: paused at {name}");
         loop {
             std::thread::sleep(Duration::from_secs(3600));
@@ -644,14 +650,24 @@ fn sync_dir(dir: &Path) -> Result<(), StoreError> {
         .map_err(io_err(dir))
 }
 
+/// The one atomic write: `bytes` go to a new temp file beside `path`
+/// (`O_EXCL`, `O_NOFOLLOW`, created 0600, then set to `mode`), fsynced,
+/// renamed over `path`, and the folder fsynced, so a crash leaves the old
+/// file or the new one, never a mix. The folder must already be one the
+/// caller trusts. [`rewrite`] is this same write split at the rename (it
+/// re-reads the file between the two, and keeps its owner).
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), StoreError> {
+    let tmp = write_temp(path, bytes, mode, None)?;
+    commit(&tmp, path)
+}
+
 /// Atomically writes one of keyturn's own private files (journal, marker):
 /// 0600, fsynced, renamed into place, directory fsynced.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     if let Some(dir) = path.parent() {
         ensure_private_dir(dir)?;
     }
-    let tmp = write_temp(path, bytes, 0o600, None)?;
-    commit(&tmp, path)
+    write_atomic(path, bytes, 0o600)
 }
 
 /// Removes a private file and makes the removal durable.

@@ -101,6 +101,7 @@ impl CommonArgs {
                 choice: Default::default(),
                 lock_wait: Settings::default().lock_wait,
             }),
+            env_access_key_id: env.aws_access_key_id.clone(),
             ..Settings::default()
         })
     }

@@ -276,10 +276,11 @@ impl KeyHome for FilesHome<'_> {
     }
 }
 
+#[allow(clippy::type_complexity)]
 pub(crate) fn find_all<'a>(
     homes: &Homes<'a>,
     profiles: &[String],
-) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, RotateError> {
+) -> Result<Vec<(String, super::FoundOr<'a>)>, RotateError> {
     let loaded = load(homes.paths)?;
     let files = loaded.files(homes.paths);
     Ok(profiles

@@ -84,6 +84,7 @@ impl StoreChoice {
 
 /// What the files alone say about where a profile's key lives.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Detection {
     /// In the files (today's rotation).
     Files(Box<StaticKey>),
@@ -572,12 +573,12 @@ impl KeystoreHome {
     /// Deletes the tool's cached sessions of the profile and its source
     /// chain; returns the keys deleted.
     pub async fn purge_sessions(&self) -> Result<Vec<String>, KeystoreError> {
-        let (store, pick): (AnyStore, fn(&[String], &[String]) -> Vec<String>) =
-            match (&self.sessions, self.tool) {
-                (Some(s), _) => (AnyStore::open(self.tool, s), granted::sessions_to_purge),
-                (None, Tool::Granted) => return Ok(Vec::new()),
-                (None, Tool::AwsVault) => (self.open(), awsvault::sessions_to_purge),
-            };
+        type Pick = fn(&[String], &[String]) -> Vec<String>;
+        let (store, pick): (AnyStore, Pick) = match (&self.sessions, self.tool) {
+            (Some(s), _) => (AnyStore::open(self.tool, s), granted::sessions_to_purge),
+            (None, Tool::Granted) => return Ok(Vec::new()),
+            (None, Tool::AwsVault) => (self.open(), awsvault::sessions_to_purge),
+        };
         let keys = match store.keys().await {
             Ok(k) => k,
             // No session cache at all: nothing to purge.
@@ -879,6 +880,7 @@ pub fn anchor_of(credentials_real: &Path) -> PathBuf {
 /// [`super::Homes::find_all`]'s keystore step: every profile the files do
 /// not serve (or all of them under `--store aws-vault|granted`) is looked
 /// up in the keyring [`detect`] points at.
+#[allow(clippy::type_complexity)]
 pub(crate) async fn find_all<'a>(
     paths: &Paths,
     k: &Keystores,

@@ -211,6 +211,9 @@ pub struct Found<'a> {
     pub home: Home<'a>,
 }
 
+/// A profile's home, or why it has none that can rotate.
+pub type FoundOr<'a> = Result<Found<'a>, Refusal>;
+
 /// The run's view of every home.
 #[derive(Clone, Copy, Debug)]
 pub struct Homes<'a> {
@@ -232,7 +235,7 @@ impl<'a> Homes<'a> {
     pub async fn find_all(
         &self,
         profiles: &[String],
-    ) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, RotateError> {
+    ) -> Result<Vec<(String, FoundOr<'a>)>, RotateError> {
         let found = files::find_all(self, profiles)?;
         match self.keystores {
             None => Ok(found),

@@ -4,6 +4,7 @@
 //! round; `--jobs` bounds requests in flight ([`Limited`]).
 
 use super::*;
+use std::collections::HashMap;
 
 /// `--jobs` bounds requests in flight, not rotations: every AWS call of a
 /// fleet run holds a permit only while it is on the wire, so a rotation
@@ -84,6 +85,12 @@ pub async fn rotate<A: Aws>(cx: &Ctx<'_, A>, profile: &str) -> Result<Outcome, R
 /// One result per profile, in the order asked.
 pub type Results = Vec<(String, Result<Outcome, RotateError>)>;
 
+/// Each profile's result so far.
+type Done = HashMap<String, Result<Outcome, RotateError>>;
+
+/// The rotations of one round: at most one per IAM user.
+type Round<'h> = Vec<(Found<'h>, Identified)>;
+
 /// Rotates several profiles: first finishes or undoes any interrupted
 /// rotation of them (or of the key they hold), and does not rotate those a
 /// second time; then one rotation per distinct key, keys of distinct IAM
@@ -93,7 +100,6 @@ pub async fn rotate_many<A: Aws>(
     cx: &Ctx<'_, A>,
     profiles: &[String],
 ) -> Result<Results, RotateError> {
-    use std::collections::HashMap;
     let limited = Limited {
         inner: cx.aws,
         permits: tokio::sync::Semaphore::new(cx.s.jobs.max(1)),
@@ -106,74 +112,101 @@ pub async fn rotate_many<A: Aws>(
         locks: cx.locks,
         mfa: cx.mfa,
     };
-    let mut done: HashMap<String, Result<Outcome, RotateError>> = HashMap::new();
+    let mut done = Done::new();
 
-    // 0. Keys a CreateAccessKey of an earlier run made after it gave up.
     if !cx.s.dry_run {
+        // 0. Keys a CreateAccessKey of an earlier run made after it gave up.
         sweep_attempts(cx).await;
+        // 1. Interrupted rotations of these profiles or of their keys.
+        recover_interrupted(cx, profiles, &mut done).await?;
     }
+    if cx.s.resume_only {
+        return Ok(resume_only_results(profiles, done));
+    }
+    // 2. What is left: one rotation per distinct key, each home locked.
+    let (homes, _locks) = distinct_homes(cx, profiles, &mut done).await?;
+    // 3. Who owns each key, then rounds.
+    let rounds = plan_rounds(cx, homes, &mut done).await;
+    for round in rounds {
+        run_round(cx, round, &mut done).await;
+    }
+    Ok(in_order(profiles, done))
+}
 
-    // 1. Interrupted rotations of these profiles, or of the keys they hold
-    //    (a sharer's rerun must not strand its twin's journal).
-    if !cx.s.dry_run {
-        let held: Vec<String> = cx
-            .homes()
-            .find_all(profiles)
-            .await?
-            .into_iter()
-            .filter_map(|(_, f)| f.ok().map(|f| f.key.access_key_id))
-            .collect();
-        for (_, j) in journals(cx.paths)? {
-            let ours = profiles.contains(&j.profile)
-                || held.contains(&j.old_key_id)
-                || j.new_key_id.as_ref().is_some_and(|n| held.contains(n));
-            if !ours {
-                continue;
+/// Finishes or undoes the interrupted rotations of these profiles, or of
+/// the keys they hold (a sharer's rerun must not strand its twin's
+/// journal). Every profile a finished one updated is done.
+async fn recover_interrupted<A: Aws>(
+    cx: &Ctx<'_, A>,
+    profiles: &[String],
+    done: &mut Done,
+) -> Result<(), RotateError> {
+    let held: Vec<String> = cx
+        .homes()
+        .find_all(profiles)
+        .await?
+        .into_iter()
+        .filter_map(|(_, f)| f.ok().map(|f| f.key.access_key_id))
+        .collect();
+    for (_, j) in journals(cx.paths)? {
+        let ours = profiles.contains(&j.profile)
+            || held.contains(&j.old_key_id)
+            || j.new_key_id.as_ref().is_some_and(|n| held.contains(n));
+        if !ours {
+            continue;
+        }
+        let profile = j.profile.clone();
+        cx.ui.step(&profile, tr("step.resume"));
+        match cx.recover_journal(j).await {
+            Ok(Some(summary)) => {
+                for p in summary
+                    .updated
+                    .iter()
+                    .filter_map(|pl| pl.profile.clone())
+                    .chain([profile.clone()])
+                {
+                    done.insert(p, Ok(Outcome::Rotated(summary.clone())));
+                }
             }
-            let profile = j.profile.clone();
-            cx.ui.step(&profile, tr("step.resume"));
-            match cx.recover_journal(j).await {
-                Ok(Some(summary)) => {
-                    for p in summary
-                        .updated
-                        .iter()
-                        .filter_map(|pl| pl.profile.clone())
-                        .chain([profile.clone()])
-                    {
-                        done.insert(p, Ok(Outcome::Rotated(summary.clone())));
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    done.insert(profile, Err(e));
-                }
+            Ok(None) => {}
+            Err(e) => {
+                done.insert(profile, Err(e));
             }
         }
     }
-    if cx.s.resume_only {
-        return Ok(profiles
-            .iter()
-            .map(|p| {
-                let r = done.remove(p).unwrap_or(Ok(Outcome::Skipped {
-                    reason: tr("reason.no_interrupted").into(),
-                    code: "nothing_to_resume",
-                }));
-                (p.clone(), r)
-            })
-            .collect());
-    }
+    Ok(())
+}
 
-    // 2. Resolve what is left; one rotation per distinct key.
+/// `--resume`: what recovery did, "nothing to resume" for the rest.
+fn resume_only_results(profiles: &[String], mut done: Done) -> Results {
+    profiles
+        .iter()
+        .map(|p| {
+            let r = done.remove(p).unwrap_or(Ok(Outcome::Skipped {
+                reason: tr("reason.no_interrupted").into(),
+                code: "nothing_to_resume",
+            }));
+            (p.clone(), r)
+        })
+        .collect()
+}
+
+/// Finds the home of every profile not yet done; a profile holding the
+/// same key as an earlier one is rotated with it (`SharedWith`). Each
+/// home kept is locked for the rest of the run.
+async fn distinct_homes<'h, A>(
+    cx: &'h Ctx<'_, A>,
+    profiles: &[String],
+    done: &mut Done,
+) -> Result<(Vec<Found<'h>>, Vec<HomeLock>), RotateError> {
     let left: Vec<String> = profiles
         .iter()
         .filter(|p| !done.contains_key(*p))
         .cloned()
         .collect();
     let mut homes: Vec<Found> = Vec::new();
-    // Each home is locked for the rest of the run.
-    let mut _locks: Vec<HomeLock> = Vec::new();
+    let mut locks: Vec<HomeLock> = Vec::new();
     for (p, found) in cx.homes().find_all(&left).await? {
-        let p = &p;
         match found {
             Ok(f) => match homes
                 .iter()
@@ -181,7 +214,7 @@ pub async fn rotate_many<A: Aws>(
             {
                 Some(h) => {
                     done.insert(
-                        p.clone(),
+                        p,
                         Ok(Outcome::SharedWith {
                             with: h.key.profile.clone(),
                         }),
@@ -189,11 +222,11 @@ pub async fn rotate_many<A: Aws>(
                 }
                 None => match f.home.lock() {
                     Ok(l) => {
-                        _locks.push(l);
+                        locks.push(l);
                         homes.push(f);
                     }
                     Err(e) => {
-                        done.insert(p.clone(), Err(e));
+                        done.insert(p, Err(e));
                     }
                 },
             },
@@ -201,7 +234,7 @@ pub async fn rotate_many<A: Aws>(
             // user's to fix before anything rotates.
             Err(r) if cx.s.skip_unrotatable && !matches!(r, Refusal::Unparsable { .. }) => {
                 done.insert(
-                    p.clone(),
+                    p,
                     Ok(Outcome::Skipped {
                         code: r.code(),
                         reason: r.to_string(),
@@ -209,24 +242,30 @@ pub async fn rotate_many<A: Aws>(
                 );
             }
             Err(r) => {
-                done.insert(p.clone(), Err(r.into()));
+                done.insert(p, Err(r.into()));
             }
         }
     }
+    Ok((homes, locks))
+}
 
-    // 3. Who owns each key (concurrently), then rounds: each IAM user has
-    //    at most one rotation in flight (two keys is IAM's limit). Every
-    //    rotation of a round runs at once: `limited` bounds the requests.
-    let jobs = usize::MAX;
+/// Who owns each key (asked concurrently), then rounds: each IAM user has
+/// at most one rotation in flight (two keys is IAM's limit). Every
+/// rotation of a round runs at once: `Limited` bounds the requests.
+async fn plan_rounds<'h, A: Aws>(
+    cx: &Ctx<'_, A>,
+    homes: Vec<Found<'h>>,
+    done: &mut Done,
+) -> Vec<Round<'h>> {
     let identified: Vec<(Found, Result<Identified, RotateError>)> = stream::iter(homes)
         .map(|k| async move {
             let id = cx.identify(&k.key).await;
             (k, id)
         })
-        .buffered(jobs)
+        .buffered(usize::MAX)
         .collect()
         .await;
-    let mut chains: Vec<(String, Vec<(Found, Identified)>)> = Vec::new();
+    let mut chains: Vec<(String, Round<'h>)> = Vec::new();
     for (k, id) in identified {
         match id {
             Ok(id) => match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
@@ -238,7 +277,7 @@ pub async fn rotate_many<A: Aws>(
             }
         }
     }
-    let mut rounds: Vec<Vec<(Found, Identified)>> = Vec::new();
+    let mut rounds: Vec<Round<'h>> = Vec::new();
     for (_, chain) in chains {
         for (i, item) in chain.into_iter().enumerate() {
             if rounds.len() <= i {
@@ -247,86 +286,100 @@ pub async fn rotate_many<A: Aws>(
             rounds[i].push(item);
         }
     }
+    rounds
+}
 
-    for round in rounds {
-        let prepared: Vec<(String, Result<Prepared, RotateError>)> = stream::iter(round)
-            .map(|(k, id)| async move {
-                let p = k.key.profile.clone();
-                (p, cx.prepare(k, id).await)
-            })
-            .buffer_unordered(jobs)
-            .collect()
-            .await;
-        let mut created: Vec<(Journal, Creds)> = Vec::new();
-        for (p, r) in prepared {
-            match r {
-                Ok(Prepared::Created(c)) => created.push(*c),
-                Ok(Prepared::Planned(plan)) => {
-                    done.insert(p, Ok(Outcome::Planned(plan)));
-                }
-                Ok(Prepared::Fresh(f)) => {
-                    done.insert(p, Ok(Outcome::Fresh(f)));
-                }
-                Err(e) => {
-                    done.insert(p, Err(e));
-                }
+/// One round: prepare every rotation (to `Created`), write all new pairs
+/// at once, then verify, run hooks and retire concurrently.
+async fn run_round<A: Aws>(cx: &Ctx<'_, A>, round: Round<'_>, done: &mut Done) {
+    let prepared: Vec<(String, Result<Prepared, RotateError>)> = stream::iter(round)
+        .map(|(k, id)| async move {
+            let p = k.key.profile.clone();
+            (p, cx.prepare(k, id).await)
+        })
+        .buffer_unordered(usize::MAX)
+        .collect()
+        .await;
+    let mut created: Vec<(Journal, Creds)> = Vec::new();
+    for (p, r) in prepared {
+        match r {
+            Ok(Prepared::Created(c)) => created.push(*c),
+            Ok(Prepared::Planned(plan)) => {
+                done.insert(p, Ok(Outcome::Planned(plan)));
             }
-        }
-        if created.is_empty() {
-            continue;
-        }
-        // 4. One write per file for the whole round.
-        for (j, _) in &created {
-            cx.ui.step(&j.profile, tr("step.write"));
-        }
-        let (written, backups) = match cx.write_batch(&created).await {
-            Ok(w) => w,
+            Ok(Prepared::Fresh(f)) => {
+                done.insert(p, Ok(Outcome::Fresh(f)));
+            }
             Err(e) => {
-                let reason = e.to_string();
-                for (j, iam) in created {
-                    let p = j.profile.clone();
-                    let left = j.clone();
-                    let r = cx
-                        .rollback(j, &iam, &trf("reason.write_failed", &[("error", &reason)]))
-                        .await
-                        .map_err(|e| disk_left(&left, e));
-                    done.insert(p, r.map(Outcome::Rotated));
-                }
-                continue;
+                done.insert(p, Err(e));
             }
-        };
-        // 5. Verify, run hooks and retire, concurrently.
-        let finished: Vec<(String, Result<Summary, RotateError>)> =
-            stream::iter(created.into_iter().zip(written))
-                .map(|((mut j, iam), landed)| {
-                    let backups = backups.clone();
-                    async move {
-                        let p = j.profile.clone();
-                        if !landed {
-                            let r = cx.rollback(j, &iam, tr("reason.file_changed")).await;
-                            return (p, r);
-                        }
-                        failpoint("after-file-written");
-                        j.state = State::Written;
-                        if let Err(e) = save(&j) {
-                            return (p, Err(e));
-                        }
-                        let r = cx.forward(j, &iam, false).await.map(|mut s| {
-                            s.backups = backups;
-                            s
-                        });
-                        (p, r)
-                    }
-                })
-                .buffer_unordered(jobs)
-                .collect()
-                .await;
-        for (p, r) in finished {
-            done.insert(p, r.map(Outcome::Rotated));
         }
     }
+    if created.is_empty() {
+        return;
+    }
+    // 4. One write per file for the whole round.
+    for (j, _) in &created {
+        cx.ui.step(&j.profile, tr("step.write"));
+    }
+    let (written, backups) = match cx.write_batch(&created).await {
+        Ok(w) => w,
+        Err(e) => {
+            let reason = e.to_string();
+            for (j, iam) in created {
+                let p = j.profile.clone();
+                let left = j.clone();
+                let r = cx
+                    .rollback(j, &iam, &trf("reason.write_failed", &[("error", &reason)]))
+                    .await
+                    .map_err(|e| disk_left(&left, e));
+                done.insert(p, r.map(Outcome::Rotated));
+            }
+            return;
+        }
+    };
+    // 5. Verify, run hooks and retire, concurrently.
+    let finished: Vec<(String, Result<Summary, RotateError>)> =
+        stream::iter(created.into_iter().zip(written))
+            .map(|((j, iam), landed)| finish_written(cx, j, iam, landed, backups.clone()))
+            .buffer_unordered(usize::MAX)
+            .collect()
+            .await;
+    for (p, r) in finished {
+        done.insert(p, r.map(Outcome::Rotated));
+    }
+}
 
-    Ok(profiles
+/// After the round's write: `Written` (or a rollback if the new pair did
+/// not land), then forward to the end.
+async fn finish_written<A: Aws>(
+    cx: &Ctx<'_, A>,
+    mut j: Journal,
+    iam: Creds,
+    landed: bool,
+    backups: Vec<PathBuf>,
+) -> (String, Result<Summary, RotateError>) {
+    let p = j.profile.clone();
+    if !landed {
+        let r = cx.rollback(j, &iam, tr("reason.file_changed")).await;
+        return (p, r);
+    }
+    failpoint("after-file-written");
+    j.state = State::Written;
+    if let Err(e) = save(&j) {
+        return (p, Err(e));
+    }
+    let r = cx.forward(j, &iam, false).await.map(|mut s| {
+        s.backups = backups;
+        s
+    });
+    (p, r)
+}
+
+/// The results in the order asked; a profile nothing answered for is
+/// reported, never dropped.
+fn in_order(profiles: &[String], mut done: Done) -> Results {
+    profiles
         .iter()
         .map(|p| {
             let r = done.remove(p).unwrap_or_else(|| {
@@ -337,7 +390,7 @@ pub async fn rotate_many<A: Aws>(
             });
             (p.clone(), r)
         })
-        .collect())
+        .collect()
 }
 
 impl<A: Aws> Ctx<'_, A> {

@@ -62,12 +62,29 @@ pub enum RotateError {
         #[source]
         source: Box<StoreError>,
     },
+    /// An error while finishing or undoing an interrupted rotation: state
+    /// changed before (the journal exists), so even a refusal (a refused
+    /// STS GetSessionToken, MFA needed) is a failure, not "nothing
+    /// changed". Shown and coded as the error it wraps.
+    #[error(transparent)]
+    Recovering(Box<RotateError>),
 }
 
 impl RotateError {
+    /// An error of a recovery: never "nothing changed" (see
+    /// [`RotateError::Recovering`]).
+    pub(crate) fn after_change(self) -> RotateError {
+        if self.nothing_changed() {
+            RotateError::Recovering(Box::new(self))
+        } else {
+            self
+        }
+    }
+
     /// Refused before any change: the documented "refused" exit code.
     pub fn nothing_changed(&self) -> bool {
         match self {
+            RotateError::Recovering(_) => false,
             RotateError::Refused(_)
             | RotateError::NotIamUser { .. }
             | RotateError::TwoKeys { .. }
@@ -96,6 +113,7 @@ impl RotateError {
     /// A short, stable name for `--output json`.
     pub fn code(&self) -> &'static str {
         match self {
+            RotateError::Recovering(e) => e.code(),
             RotateError::Refused(r) => r.code(),
             RotateError::NotIamUser { .. } => "not_an_iam_user",
             RotateError::TwoKeys { .. } => "two_keys",

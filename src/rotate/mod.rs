@@ -1,32 +1,44 @@
 //! The rotation of one profile's access key: an explicit state machine
 //! whose every state is persisted in a journal before the step that
-//! leaves it, so a crash at any instant can be finished or undone.
+//! leaves it, so a crash at any instant can be finished or undone. The
+//! key is reached only through its home ([`crate::home::KeyHome`]): this
+//! module never names a file format.
 //!
 //! ```text
-//!   (resolve, identify, make room)
+//!   (resolve home, identify, list keys, make room)        [`Ctx::prepare`]
 //!        │ journal written: Started (old pair, keys before)
 //!        ▼
-//!   Started ──CreateAccessKey──▶ Created ──file write──▶ Written
-//!                                  │                        │ verify N× with new key
-//!                                  │ (timeout / bad key)    ▼
-//!                                  └──────▶ RollingBack ◀── Verified ──retire old──▶ done
+//!   Started ──CreateAccessKey──▶ Created ──home write──▶ Written
+//!      │ (refused: journal removed)  │                      │ verify N× with new key
+//!      ▼                             │ (home lost old pair) ▼
+//!    (none)                          └──▶ RollingBack ◀── Verified ──(hooks_done)──▶
+//!                                           ▲  (bad key,    │ hooks ran
+//!                                           │   timeout)    ▼
+//!                                           └─(hook fails, confirm in home,
+//!                                              --on-hook-failure rollback)  retire old
+//!                                                                │
+//!                                                                ▼ journal removed: done
 //! ```
 //!
-//! Recovery rule of each state (see [`recover_journal`]):
-//! - `Started`: no secret of a new key exists on disk. Any key that was
-//!   not there before (`keys_before`) and was made inside the rotation's
-//!   window (`started_at` to the last `create_attempts` entry, plus a
-//!   skew margin) is an orphan whose secret is lost: delete it, signing
-//!   with the old key; a key made outside the window is reported, never
-//!   deleted. The file was never written. A create sent before the crash
-//!   leaves an [`Attempt`] record, so a key IAM makes later still goes.
-//! - `Created`: the new secret is durable in the journal; the file holds the
-//!   old or the new pair (the write is atomic). Finish forward: write the
-//!   new pair, delete orphans, verify, retire.
-//! - `Written`: verify, then retire.
-//! - `Verified`: retire the old key (already gone counts as done).
-//! - `RollingBack`: put the old pair back in the file, delete the new key
-//!   signing with the old one, delete orphans.
+//! Transitions (each in its own function, journal saved after each):
+//! - Started → Created: [`Ctx::create_key`] (CreateAccessKey, attempts
+//!   recorded in `create_attempts` before each is sent), then the new
+//!   pair in the journal.
+//! - Created → Written: [`Ctx::write_new`] ([`KeyHome::write`]); a home
+//!   that no longer held the old pair → RollingBack.
+//! - Written → Verified: [`Ctx::verify_new`] ([`verify`]); the key not
+//!   working in time → RollingBack.
+//! - Verified, `hooks_done` false → true: [`Ctx::hooks_step`]; a failed
+//!   hook stops with both keys live (`HookFailed`, `rotate --resume`
+//!   finishes) or, with `--on-hook-failure rollback`, → RollingBack.
+//! - Verified → done: [`Ctx::confirm_in_place`] (the home still holds the
+//!   new pair; re-applied up to twice), [`Ctx::retire_old`], the journal
+//!   removed.
+//! - any → RollingBack → none: [`Ctx::rollback`], [`Ctx::undo`].
+//!
+//! Recovery rule of each state ([`Ctx::recover_journal`]) is written next
+//! to its variant in [`State`]. Errors of a recovery are never "nothing
+//! changed" ([`RotateError::Recovering`]).
 //!
 //! Unattended conditions: CreateAccessKey is retried only on definite
 //! rejections (throttling); verification polls at short, capped spacing
@@ -35,8 +47,13 @@
 //! flight, not rotations waiting.
 //!
 //! Invariants: the journal (0600, fsynced) holds the old and the new pair,
-//! so no key whose secret is lost survives recovery, and the file always
+//! so no key whose secret is lost survives recovery, and the home always
 //! holds a pair that works or is about to be verified.
+//!
+//! Layout: [`batch`] runs many profiles in rounds; [`journal`] stores
+//! journals and attempt records; [`verify`] polls; [`mfa`] holds the
+//! run's MFA sessions; [`policy`] the run's settings; [`error`] the
+//! errors.
 
 mod batch;
 mod error;
@@ -72,10 +89,30 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// The old pair and the keys before are journaled; CreateAccessKey may
+    /// have been sent. Recovery: no secret of a new key exists on disk.
+    /// Any key that was not there before (`keys_before`) and was made
+    /// inside the rotation's window (`started_at` to the last
+    /// `create_attempts` entry, plus a skew margin) is an orphan whose
+    /// secret is lost: delete it, signing with the old key; a key made
+    /// outside the window is reported, never deleted. The home was never
+    /// written. A create sent before the crash leaves an [`Attempt`]
+    /// record, so a key IAM makes later still goes.
     Started,
+    /// The new secret is durable in the journal; the home holds the old or
+    /// the new pair (the write is atomic). Recovery: finish forward: write
+    /// the new pair, delete orphans, verify, hooks, retire.
     Created,
+    /// The home holds the new pair. Recovery: delete orphans, verify, then
+    /// hooks and retire.
     Written,
+    /// The new key worked N times in a row. Recovery: run the hooks unless
+    /// `hooks_done`, confirm the home, retire the old key (already gone
+    /// counts as done), signing with the new key.
     Verified,
+    /// Undoing (`rollback_reason` says why). Recovery: put the old pair back
+    /// in the home, delete the new key signing with the old one, delete
+    /// orphans.
     RollingBack,
 }
 
@@ -199,7 +236,7 @@ pub fn last_used_text(l: &LastUsed) -> String {
 /// the way a kill -9 or a power cut would, so end-to-end tests can check
 /// recovery from states that no network request marks.
 fn failpoint(name: &str) {
-    if std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == name) {
+    if store::failpoint_is(name) {
         std::process::abort();
     }
 }
@@ -273,7 +310,7 @@ impl<A: Aws> Ctx<'_, A> {
                 source,
             }
         };
-        if std::env::var("AWS_ACCESS_KEY_ID").is_ok_and(|v| v == key.access_key_id) {
+        if self.s.env_access_key_id.as_deref() == Some(key.access_key_id.as_str()) {
             ui.warn(&trf("warn.env_key", &[("key", &mask(&key.access_key_id))]));
         }
         let region = partition_region(partition_of_region(key.region.as_deref()));
@@ -313,52 +350,13 @@ impl<A: Aws> Ctx<'_, A> {
     /// the plan (`--dry-run`), or "fresh" (`--max-age`).
     async fn prepare(&self, found: Found<'_>, id: Identified) -> Result<Prepared, RotateError> {
         let Found { key, home } = found;
-        let (aws, ui, s) = (self.aws, self.ui, self.s);
         let profile = key.profile.clone();
-        let aws_err = |step: &'static str| {
-            let profile = profile.clone();
-            move |source| RotateError::Aws {
-                profile,
-                step,
-                source,
-            }
-        };
+        let (keys, iam, mfa_serial) = self.list_keys(&key, &id).await?;
         let Identified {
             identity,
             user,
             old,
         } = id;
-        let region = old.region.clone();
-        // The plain key first: `mfa_serial` only names the device, and most
-        // policies let a user manage their own keys without MFA. The
-        // journal's `mfa_serial` records that IAM did demand it.
-        let (mut iam, mut mfa_serial) = match self.mfa.cached(&identity.arn).await {
-            Some((session, serial)) => (session, Some(serial)),
-            None => (old.clone(), None),
-        };
-
-        ui.step(&profile, tr("step.list_keys"));
-        let keys = match aws.list_access_keys(&iam, &user).await {
-            Ok(keys) => keys,
-            Err(e) if e.is_access_denied() && iam.session_token.is_none() => {
-                let (session, serial) = self
-                    .mfa_after_denial(
-                        e,
-                        &old,
-                        &identity.arn,
-                        &user,
-                        key.mfa_serial.as_deref(),
-                        &profile,
-                    )
-                    .await?;
-                iam = session;
-                mfa_serial = Some(serial);
-                aws.list_access_keys(&iam, &user)
-                    .await
-                    .map_err(aws_err("IAM ListAccessKeys"))?
-            }
-            Err(e) => return Err(aws_err("IAM ListAccessKeys")(e)),
-        };
         let Some(current) = keys.iter().find(|k| k.id == key.access_key_id) else {
             return Err(RotateError::UnknownKey {
                 profile,
@@ -366,28 +364,140 @@ impl<A: Aws> Ctx<'_, A> {
                 key: mask(&key.access_key_id),
             });
         };
-        if let (Some(max), Some(created)) = (s.max_age, current.created) {
-            let age = now_secs().saturating_sub(u64::try_from(created).unwrap_or(0));
-            if age < max.as_secs() {
-                return Ok(Prepared::Fresh(Fresh {
-                    profile,
-                    key_id: key.access_key_id,
-                    age_days: age / 86_400,
-                }));
-            }
+        if let Some(fresh) = self.fresh(&key, current) {
+            return Ok(Prepared::Fresh(fresh));
         }
+        let to_delete = self.room_needed(&profile, &user, &keys, &key, &iam).await?;
+        let updated = self.places_to_update(&key);
+        if self.s.dry_run {
+            return Ok(Prepared::Planned(Plan {
+                profile,
+                user_arn: identity.arn,
+                old_key_id: key.access_key_id,
+                would_delete: to_delete,
+                retire: self.s.retire,
+                updated,
+            }));
+        }
+        self.make_room(&profile, &user, &to_delete, &iam).await?;
+        let mut j = Journal {
+            version: 1,
+            state: State::Started,
+            profile: profile.clone(),
+            home: home.locator(),
+            user_arn: identity.arn.clone(),
+            user_name: user.clone(),
+            region: old.region.clone(),
+            mfa_serial,
+            retire: self.s.retire,
+            started_at: now_secs(),
+            old_key_id: key.access_key_id.clone(),
+            old_secret: key.secret.clone(),
+            keys_before: vec![key.access_key_id.clone()],
+            new_key_id: None,
+            new_secret: None,
+            rollback_reason: None,
+            hooks_done: false,
+            create_attempts: Vec::new(),
+        };
+        save(&j)?;
+        failpoint("after-journal-started");
+        let new = self.create_key(&mut j, &iam).await?;
+        failpoint("after-create");
+        j.new_key_id = Some(new.id.clone());
+        j.new_secret = Some(new.secret.clone());
+        j.state = State::Created;
+        if let Err(e) = save(&j) {
+            // Only memory holds the secret: undo at once.
+            let _ = self.aws.delete_access_key(&iam, &user, &new.id).await;
+            return Err(e);
+        }
+        failpoint("after-journal-created");
+        Ok(Prepared::Created(Box::new((j, iam))))
+    }
+
+    /// The user's keys, and what IAM calls are signed with: the plain key
+    /// first (`mfa_serial` only names the device, and most policies let a
+    /// user manage their own keys without MFA); the run's MFA session when
+    /// IAM demanded one. The serial returned goes in the journal.
+    async fn list_keys(
+        &self,
+        key: &StaticKey,
+        id: &Identified,
+    ) -> Result<(Vec<crate::aws::KeyMeta>, Creds, Option<String>), RotateError> {
+        let profile = &key.profile;
+        let aws_err = |source| RotateError::Aws {
+            profile: profile.clone(),
+            step: "IAM ListAccessKeys",
+            source,
+        };
+        let (mut iam, mut mfa_serial) = match self.mfa.cached(&id.identity.arn).await {
+            Some((session, serial)) => (session, Some(serial)),
+            None => (id.old.clone(), None),
+        };
+        self.ui.step(profile, tr("step.list_keys"));
+        let keys = match self.aws.list_access_keys(&iam, &id.user).await {
+            Ok(keys) => keys,
+            Err(e) if e.is_access_denied() && iam.session_token.is_none() => {
+                let (session, serial) = self
+                    .mfa_after_denial(
+                        e,
+                        &id.old,
+                        &id.identity.arn,
+                        &id.user,
+                        key.mfa_serial.as_deref(),
+                        profile,
+                    )
+                    .await?;
+                iam = session;
+                mfa_serial = Some(serial);
+                self.aws
+                    .list_access_keys(&iam, &id.user)
+                    .await
+                    .map_err(aws_err)?
+            }
+            Err(e) => return Err(aws_err(e)),
+        };
+        Ok((keys, iam, mfa_serial))
+    }
+
+    /// `--max-age`: the key is younger than asked, nothing to do.
+    fn fresh(&self, key: &StaticKey, current: &crate::aws::KeyMeta) -> Option<Fresh> {
+        let (max, created) = (self.s.max_age?, current.created?);
+        let age = now_secs().saturating_sub(u64::try_from(created).unwrap_or(0));
+        (age < max.as_secs()).then(|| Fresh {
+            profile: key.profile.clone(),
+            key_id: key.access_key_id.clone(),
+            age_days: age / 86_400,
+        })
+    }
+
+    /// The user's other key, which must go to make room for the new one
+    /// (IAM allows two): an active one only with `--delete-other-active`,
+    /// an inactive one with `--yes`, a confirmation, or when keyturn
+    /// retired it itself. Err (TwoKeys) when it may not go.
+    async fn room_needed(
+        &self,
+        profile: &str,
+        user: &str,
+        keys: &[crate::aws::KeyMeta],
+        key: &StaticKey,
+        iam: &Creds,
+    ) -> Result<Vec<String>, RotateError> {
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let (profile, user) = (profile.to_string(), user.to_string());
         let mut to_delete = Vec::new();
         for other in keys.iter().filter(|k| k.id != key.access_key_id) {
             if other.active {
                 let last = aws
-                    .key_last_used(&iam, &other.id)
+                    .key_last_used(iam, &other.id)
                     .await
                     .map(|l| last_used_text(&l))
                     .unwrap_or_else(|_| tr("last_used.unknown").into());
                 if !s.delete_other_active {
                     return Err(RotateError::TwoKeys {
-                        profile,
-                        user,
+                        profile: profile.clone(),
+                        user: user.clone(),
                         detail: trf(
                             "detail.other_active",
                             &[("key", &mask(&other.id)), ("last", &last)],
@@ -405,8 +515,8 @@ impl<A: Aws> Ctx<'_, A> {
                 );
                 if !(s.interactive && !s.dry_run && ui.confirm(&question)) {
                     return Err(RotateError::TwoKeys {
-                        profile,
-                        user,
+                        profile: profile.clone(),
+                        user: user.clone(),
                         detail: trf("detail.other_inactive", &[("key", &mask(&other.id))]),
                     });
                 }
@@ -414,8 +524,14 @@ impl<A: Aws> Ctx<'_, A> {
             to_delete.push(other.id.clone());
         }
 
+        Ok(to_delete)
+    }
+
+    /// The places the write will update: the home, and the sections
+    /// sharing its key unless `--only-named` (then a warning names them).
+    fn places_to_update(&self, key: &StaticKey) -> Vec<Place> {
         let mut updated = vec![key.home.clone()];
-        if s.update_shared {
+        if self.s.update_shared {
             updated.extend(key.sharers.iter().cloned());
         } else if !key.sharers.is_empty() {
             let names = key
@@ -424,50 +540,52 @@ impl<A: Aws> Ctx<'_, A> {
                 .map(|p| p.section.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            ui.warn(&trf("warn.sharers", &[("profiles", &names)]));
+            self.ui.warn(&trf("warn.sharers", &[("profiles", &names)]));
         }
-        if s.dry_run {
-            return Ok(Prepared::Planned(Plan {
-                profile,
-                user_arn: identity.arn,
-                old_key_id: key.access_key_id,
-                would_delete: to_delete,
-                retire: s.retire,
-                updated,
-            }));
-        }
-        for id in &to_delete {
-            ui.step(&profile, tr("step.delete_other"));
-            match aws.delete_access_key(&iam, &user, id).await {
+        updated
+    }
+
+    /// Deletes the keys [`Self::room_needed`] named.
+    async fn make_room(
+        &self,
+        profile: &str,
+        user: &str,
+        to_delete: &[String],
+        iam: &Creds,
+    ) -> Result<(), RotateError> {
+        for id in to_delete {
+            self.ui.step(profile, tr("step.delete_other"));
+            match self.aws.delete_access_key(iam, user, id).await {
                 Ok(()) => forget_retired(&self.homes(), id),
                 Err(e) if e.is_no_such_entity() => {}
-                Err(e) => return Err(aws_err(tr("aws_step.delete_other"))(e)),
+                Err(source) => {
+                    return Err(RotateError::Aws {
+                        profile: profile.to_string(),
+                        step: tr("aws_step.delete_other"),
+                        source,
+                    })
+                }
             }
         }
+        Ok(())
+    }
 
-        let mut j = Journal {
-            version: 1,
-            state: State::Started,
-            profile: profile.clone(),
-            home: home.locator(),
-            user_arn: identity.arn.clone(),
-            user_name: user.clone(),
-            region: region.clone(),
-            mfa_serial: mfa_serial.clone(),
-            retire: s.retire,
-            started_at: now_secs(),
-            old_key_id: key.access_key_id.clone(),
-            old_secret: key.secret.clone(),
-            keys_before: vec![key.access_key_id.clone()],
-            new_key_id: None,
-            new_secret: None,
-            rollback_reason: None,
-            hooks_done: false,
-            create_attempts: Vec::new(),
+    /// CreateAccessKey, each attempt recorded in the journal first.
+    async fn create_key(
+        &self,
+        j: &mut Journal,
+        iam: &Creds,
+    ) -> Result<crate::aws::NewKey, RotateError> {
+        let (aws, ui, s) = (self.aws, self.ui, self.s);
+        let (profile, user) = (j.profile.clone(), j.user_name.clone());
+        let aws_err = |step: &'static str| {
+            let profile = profile.clone();
+            move |source| RotateError::Aws {
+                profile,
+                step,
+                source,
+            }
         };
-        save(&j)?;
-        failpoint("after-journal-started");
-
         // CreateAccessKey is never retried blindly: a lost reply may have
         // minted a key whose secret nobody has. A definite rejection (IAM
         // throttled it, or it never left) is retried with capped, jittered
@@ -479,8 +597,8 @@ impl<A: Aws> Ctx<'_, A> {
         let new = loop {
             ui.step(&profile, tr("step.create"));
             j.create_attempts.push(now_secs());
-            save(&j)?;
-            let e = match aws.create_access_key(&iam, &user).await {
+            save(j)?;
+            let e = match aws.create_access_key(iam, &user).await {
                 Ok(k) => break k,
                 Err(e) => e,
             };
@@ -498,31 +616,21 @@ impl<A: Aws> Ctx<'_, A> {
                 unknown += 1;
             }
             if unknown > 0 {
-                self.delete_orphans(&iam, &j).await?;
+                self.delete_orphans(iam, j).await?;
             }
             if !e.outcome_unknown() || unknown >= 3 || !in_time {
                 if unknown > 0 {
-                    self.record_attempt(&j, &[]);
+                    self.record_attempt(j, &[]);
                 }
-                store::remove_private(&journal_path(&j))?;
+                store::remove_private(&journal_path(j))?;
                 return Err(aws_err("IAM CreateAccessKey")(e));
             }
             tokio::time::sleep(wait).await;
         };
         if unknown > 0 {
-            self.record_attempt(&j, &[&new.id]);
+            self.record_attempt(j, &[&new.id]);
         }
-        failpoint("after-create");
-        j.new_key_id = Some(new.id.clone());
-        j.new_secret = Some(new.secret.clone());
-        j.state = State::Created;
-        if let Err(e) = save(&j) {
-            // Only memory holds the secret: undo at once.
-            let _ = aws.delete_access_key(&iam, &user, &new.id).await;
-            return Err(e);
-        }
-        failpoint("after-journal-created");
-        Ok(Prepared::Created(Box::new((j, iam))))
+        Ok(new)
     }
 
     /// Writes the new pair, verifies it, retires the old key. Serves a
@@ -547,8 +655,6 @@ impl<A: Aws> Ctx<'_, A> {
         resumed: bool,
         retired: &mut bool,
     ) -> Result<Summary, RotateError> {
-        let (aws, ui, s) = (self.aws, self.ui, self.s);
-        let profile = j.profile.clone();
         let new_creds = j.new_creds().ok_or_else(|| RotateError::BadJournal {
             path: journal_path(&j),
             detail: tr("detail.no_new_key").into(),
@@ -556,88 +662,30 @@ impl<A: Aws> Ctx<'_, A> {
         let home = self.home_of(&j);
         let mut backups = Vec::new();
         if j.state == State::Created {
-            ui.step(&profile, tr("step.write"));
-            let written = self
-                .write_home(
-                    &home,
-                    &j.old_key_id,
-                    &new_creds.access_key_id,
-                    &new_creds.secret,
-                )
-                .await?;
-            backups = written.backups;
-            let holds_new = !home.holding(&new_creds.access_key_id).await?.is_empty();
-            if !written.changed && !holds_new {
-                return self.rollback(j, iam, tr("reason.file_changed")).await;
+            match self.write_new(&home, &mut j, &new_creds).await? {
+                Ok(made) => backups = made,
+                Err(reason) => return self.rollback(j, iam, reason).await,
             }
-            failpoint("after-file-written");
-            j.state = State::Written;
-            save(&j)?;
         }
         if j.state == State::Written {
-            ui.step(&profile, tr("step.verify"));
-            // Under an MFA policy IAM reads need a session; STS
-            // GetCallerIdentity alone still proves the key.
-            let iam_read = j.mfa_serial.is_none();
-            if let Err(reason) = verify(aws, &new_creds, &j, iam_read, s).await {
+            if let Err(reason) = self.verify_new(&mut j, &new_creds).await? {
                 return self.rollback(j, iam, &reason).await;
             }
-            failpoint("after-verify");
-            j.state = State::Verified;
-            save(&j)?;
         }
         if !j.hooks_done {
-            if let Err(detail) = self.run_hooks(&home, &j, &new_creds).await {
-                if self.s.on_hook_failure == OnHookFailure::Rollback {
-                    return self.rollback(j, iam, &detail).await;
-                }
-                return Err(RotateError::HookFailed {
-                    detail: trf(
-                        "detail.hook_failed",
-                        &[
-                            ("detail", &detail),
-                            ("new", &mask(&new_creds.access_key_id)),
-                            ("old", &mask(&j.old_key_id)),
-                            ("profile", &profile),
-                        ],
-                    ),
-                    profile,
-                });
+            if let Err(reason) = self.hooks_step(&home, &mut j, &new_creds).await? {
+                return self.rollback(j, iam, &reason).await;
             }
-            j.hooks_done = true;
-            save(&j)?;
-            failpoint("after-hooks");
         }
         self.confirm_in_place(&home, &j, &new_creds).await?;
         failpoint("after-confirm");
-        // Retire signing with the new key (the old one may be half-dead to
-        // other callers already); under MFA, with the MFA session.
-        let signer = if j.mfa_serial.is_some() {
-            iam.clone()
-        } else {
-            new_creds.clone()
-        };
-        let mode = match j.retire {
-            Retire::Delete => "delete",
-            Retire::Deactivate => "deactivate",
-        };
-        ui.step(&profile, &trf("step.retire", &[("mode", &mode)]));
-        retire(aws, &signer, &j, s)
-            .await
-            .map_err(|source| RotateError::Aws {
-                profile: profile.clone(),
-                step: tr("aws_step.retire"),
-                source,
-            })?;
+        self.retire_old(&j, iam, &new_creds).await?;
         *retired = true;
-        if j.retire == Retire::Deactivate {
-            remember_retired(&self.homes(), &j.old_key_id);
-        }
         failpoint("after-retire");
         store::remove_private(&journal_path(&j))?;
         Ok(Summary {
             updated: home.holding(&new_creds.access_key_id).await?,
-            profile,
+            profile: j.profile.clone(),
             user_arn: j.user_arn.clone(),
             old_key_id: j.old_key_id.clone(),
             new_key_id: new_creds.access_key_id.clone(),
@@ -645,6 +693,108 @@ impl<A: Aws> Ctx<'_, A> {
             backups,
             resumed,
         })
+    }
+
+    /// `Created` → `Written`: the new pair in its home. Ok(Err(reason))
+    /// when the home no longer held the old pair (roll back).
+    async fn write_new(
+        &self,
+        home: &Home<'_>,
+        j: &mut Journal,
+        new: &Creds,
+    ) -> Result<Result<Vec<PathBuf>, &'static str>, RotateError> {
+        self.ui.step(&j.profile, tr("step.write"));
+        let written = self
+            .write_home(home, &j.old_key_id, &new.access_key_id, &new.secret)
+            .await?;
+        let holds_new = !home.holding(&new.access_key_id).await?.is_empty();
+        if !written.changed && !holds_new {
+            return Ok(Err(tr("reason.file_changed")));
+        }
+        failpoint("after-file-written");
+        j.state = State::Written;
+        save(j)?;
+        Ok(Ok(written.backups))
+    }
+
+    /// `Written` → `Verified`: the new key works N times in a row.
+    /// Ok(Err(reason)) when it does not (roll back).
+    async fn verify_new(
+        &self,
+        j: &mut Journal,
+        new: &Creds,
+    ) -> Result<Result<(), String>, RotateError> {
+        self.ui.step(&j.profile, tr("step.verify"));
+        // Under an MFA policy IAM reads need a session; STS
+        // GetCallerIdentity alone still proves the key.
+        let iam_read = j.mfa_serial.is_none();
+        if let Err(reason) = verify(self.aws, new, j, iam_read, self.s).await {
+            return Ok(Err(reason));
+        }
+        failpoint("after-verify");
+        j.state = State::Verified;
+        save(j)?;
+        Ok(Ok(()))
+    }
+
+    /// `Verified`, hooks not done → done. A failed hook stops the rotation
+    /// with both keys alive (Err HookFailed), or with `--on-hook-failure
+    /// rollback` asks for a rollback (Ok(Err(reason))).
+    async fn hooks_step(
+        &self,
+        home: &Home<'_>,
+        j: &mut Journal,
+        new: &Creds,
+    ) -> Result<Result<(), String>, RotateError> {
+        if let Err(detail) = self.run_hooks(home, j, new).await {
+            if self.s.on_hook_failure == OnHookFailure::Rollback {
+                return Ok(Err(detail));
+            }
+            return Err(RotateError::HookFailed {
+                detail: trf(
+                    "detail.hook_failed",
+                    &[
+                        ("detail", &detail),
+                        ("new", &mask(&new.access_key_id)),
+                        ("old", &mask(&j.old_key_id)),
+                        ("profile", &j.profile),
+                    ],
+                ),
+                profile: j.profile.clone(),
+            });
+        }
+        j.hooks_done = true;
+        save(j)?;
+        failpoint("after-hooks");
+        Ok(Ok(()))
+    }
+
+    /// Retires the old key, signing with the new key (the old one may be
+    /// half-dead to other callers already); under MFA, with the MFA
+    /// session.
+    async fn retire_old(&self, j: &Journal, iam: &Creds, new: &Creds) -> Result<(), RotateError> {
+        let signer = if j.mfa_serial.is_some() {
+            iam.clone()
+        } else {
+            new.clone()
+        };
+        let mode = match j.retire {
+            Retire::Delete => "delete",
+            Retire::Deactivate => "deactivate",
+        };
+        self.ui
+            .step(&j.profile, &trf("step.retire", &[("mode", &mode)]));
+        retire(self.aws, &signer, j, self.s)
+            .await
+            .map_err(|source| RotateError::Aws {
+                profile: j.profile.clone(),
+                step: tr("aws_step.retire"),
+                source,
+            })?;
+        if j.retire == Retire::Deactivate {
+            remember_retired(&self.homes(), &j.old_key_id);
+        }
+        Ok(())
     }
 
     /// The confirm-before-retire rule: under the locks, re-read every file
@@ -848,6 +998,12 @@ impl<A: Aws> Ctx<'_, A> {
     /// Finishes or undoes one interrupted rotation. Returns the summary
     /// when it finished forward (the rotation is done), None when undone.
     pub async fn recover_journal(&self, j: Journal) -> Result<Option<Summary>, RotateError> {
+        self.recover_steps(j)
+            .await
+            .map_err(RotateError::after_change)
+    }
+
+    async fn recover_steps(&self, j: Journal) -> Result<Option<Summary>, RotateError> {
         let profile = j.profile.clone();
         let old = j.old_creds();
         // Until the old key is retired it still signs; after Verified the

@@ -50,10 +50,12 @@ impl Patience {
 }
 
 /// Polls until the new key has worked `verify_successes` times in a row:
-/// STS GetCallerIdentity must name the same user and, unless MFA guards
-/// IAM, an IAM read must succeed. Propagation errors, throttling and
-/// transient failures reset the streak and wait ([`Patience`]), within
-/// the timeout.
+/// STS GetCallerIdentity must name the same user each time and, unless
+/// MFA guards IAM, an IAM read must succeed once per streak, on its last
+/// success (IAM is where the key is used next, to retire the old one; one
+/// read per streak instead of one per success saves N-1 requests per key
+/// in a fleet run). Propagation errors, throttling and transient failures
+/// reset the streak and wait ([`Patience`]), within the timeout.
 pub(crate) async fn verify<A: Aws>(
     aws: &A,
     new: &Creds,
@@ -79,7 +81,7 @@ pub(crate) async fn verify<A: Aws>(
                     ),
                 });
             }
-            if iam_read {
+            if iam_read && streak + 1 >= s.verify_successes {
                 aws.list_access_keys(new, &j.user_name).await?;
             }
             Ok(())
