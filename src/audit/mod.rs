@@ -586,7 +586,7 @@ pub mod render;
 pub mod report;
 pub mod targets;
 
-pub use render::{render_csv, render_json, render_table, CSV_HEADER};
+pub use render::{render_csv, render_json, render_table, AuditJson, CSV_HEADER};
 pub use report::{parse_csv, parse_report, ReportError};
 
 #[cfg(test)]
@@ -1119,7 +1119,7 @@ mod tests {
     /// The whole `audit --output json` document of [`sample`].
     #[test]
     fn json_matches_its_golden_file() {
-        let text = crate::report::json_text(&render_json(&sample()));
+        let text = crate::report::json_text(&AuditJson::of(&sample()));
         crate::report::assert_golden("audit.json", &text);
     }
 }

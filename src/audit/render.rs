@@ -6,7 +6,7 @@
 use super::*;
 use crate::i18n::{tr, trf, width};
 use crate::secret::mask;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -283,82 +283,163 @@ fn account_lines(a: &Audit, out: &mut String) {
     }
 }
 
-fn time_value(t: Option<i64>) -> Value {
-    t.map(|t| Value::String(format_time(t)))
-        .unwrap_or(Value::Null)
+fn time_value(t: Option<i64>) -> Option<String> {
+    t.map(format_time)
 }
 
-/// The whole audit as one JSON document (full key ids: they are not
-/// secrets, and tools need them).
-pub fn render_json(a: &Audit) -> Value {
-    let accounts: Vec<Value> = a
-        .accounts
-        .iter()
-        .map(|r| {
-            let mut v = json!({
-                "account": r.account,
-                "name": r.name,
-                "via": r.via,
-            });
-            let extra = match &r.status {
-                AccountStatus::Audited(c) => json!({
-                    "status": "audited",
-                    "source": c.source.as_str(),
-                    "report_generated_at": time_value(c.report_generated),
-                    "users": c.users,
-                    "keys": c.keys,
-                    "notes": c.notes,
-                }),
-                AccountStatus::Skipped(why) => json!({"status": "skipped", "reason": why}),
-                AccountStatus::Failed(err) => json!({"status": "failed", "error": err}),
-            };
-            if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
-                o.extend(e);
-            }
-            v
-        })
-        .collect();
-    let findings: Vec<Value> = a
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": f.severity().as_str(),
-                "rule": f.rule.id(),
-                "standards": f.standards(),
-                "account": f.account,
-                "account_name": f.account_name,
-                "user": f.user,
-                "user_arn": f.user_arn,
-                "key_id": f.key_id,
-                "key_slot": f.key_slot,
-                "keys": f.other_keys,
-                "key_created": time_value(f.created),
-                "key_age_days": f.age.map(|s| s / DAY),
-                "last_used": time_value(f.last_used),
-                "last_used_service": f.last_used_service,
-                "message": f.message,
-                "local": f.local.iter().map(|l| json!({"profile": l.profile, "place": l.place})).collect::<Vec<_>>(),
-                "fix": f.fix,
+/// `audit --output json` (schema in the README).
+#[derive(Debug, serde::Serialize)]
+pub struct AuditJson<'a> {
+    pub generated_at: String,
+    pub max_age_seconds: i64,
+    pub unused_seconds: i64,
+    pub summary: SummaryJson,
+    pub accounts: Vec<AccountJson<'a>>,
+    pub findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SummaryJson {
+    pub findings: usize,
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub accounts: usize,
+    pub failed_accounts: usize,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct AccountJson<'a> {
+    pub account: &'a str,
+    pub name: &'a str,
+    pub via: &'a str,
+    #[serde(flatten)]
+    pub status: AccountStatusJson<'a>,
+}
+
+/// An account's outcome, tagged by `status`.
+#[derive(Debug, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AccountStatusJson<'a> {
+    Audited {
+        source: &'static str,
+        report_generated_at: Option<String>,
+        users: usize,
+        keys: usize,
+        notes: &'a [String],
+    },
+    Skipped {
+        reason: &'a str,
+    },
+    Failed {
+        error: &'a str,
+    },
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct FindingJson<'a> {
+    pub severity: &'static str,
+    pub rule: &'static str,
+    pub standards: &'static [&'static str],
+    pub account: &'a str,
+    pub account_name: &'a str,
+    pub user: &'a str,
+    pub user_arn: &'a str,
+    pub key_id: Option<&'a str>,
+    pub key_slot: Option<u8>,
+    pub keys: &'a [String],
+    pub key_created: Option<String>,
+    pub key_age_days: Option<i64>,
+    pub last_used: Option<String>,
+    pub last_used_service: Option<&'a str>,
+    pub message: &'a str,
+    pub local: Vec<LocalJson<'a>>,
+    pub fix: Option<&'a str>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct LocalJson<'a> {
+    pub profile: Option<&'a str>,
+    pub place: &'a str,
+}
+
+impl<'a> AuditJson<'a> {
+    /// The whole audit as one JSON document (full key ids: they are not
+    /// secrets, and tools need them).
+    pub fn of(a: &'a Audit) -> AuditJson<'a> {
+        let accounts = a
+            .accounts
+            .iter()
+            .map(|r| AccountJson {
+                account: &r.account,
+                name: &r.name,
+                via: &r.via,
+                status: match &r.status {
+                    AccountStatus::Audited(c) => AccountStatusJson::Audited {
+                        source: c.source.as_str(),
+                        report_generated_at: time_value(c.report_generated),
+                        users: c.users,
+                        keys: c.keys,
+                        notes: &c.notes,
+                    },
+                    AccountStatus::Skipped(why) => AccountStatusJson::Skipped { reason: why },
+                    AccountStatus::Failed(err) => AccountStatusJson::Failed { error: err },
+                },
             })
-        })
-        .collect();
-    json!({
-        "generated_at": format_time(a.policy.now),
-        "max_age_seconds": a.policy.max_age,
-        "unused_seconds": a.policy.unused,
-        "summary": {
-            "findings": a.findings.len(),
-            "critical": a.count(Severity::Critical),
-            "high": a.count(Severity::High),
-            "medium": a.count(Severity::Medium),
-            "low": a.count(Severity::Low),
-            "accounts": a.accounts.len(),
-            "failed_accounts": a.failed(),
-        },
-        "accounts": accounts,
-        "findings": findings,
-    })
+            .collect();
+        let findings = a
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                severity: f.severity().as_str(),
+                rule: f.rule.id(),
+                standards: f.standards(),
+                account: &f.account,
+                account_name: &f.account_name,
+                user: &f.user,
+                user_arn: &f.user_arn,
+                key_id: f.key_id.as_deref(),
+                key_slot: f.key_slot,
+                keys: &f.other_keys,
+                key_created: time_value(f.created),
+                key_age_days: f.age.map(|s| s / DAY),
+                last_used: time_value(f.last_used),
+                last_used_service: f.last_used_service.as_deref(),
+                message: &f.message,
+                local: f
+                    .local
+                    .iter()
+                    .map(|l| LocalJson {
+                        profile: l.profile.as_deref(),
+                        place: &l.place,
+                    })
+                    .collect(),
+                fix: f.fix.as_deref(),
+            })
+            .collect();
+        AuditJson {
+            generated_at: format_time(a.policy.now),
+            max_age_seconds: a.policy.max_age,
+            unused_seconds: a.policy.unused,
+            summary: SummaryJson {
+                findings: a.findings.len(),
+                critical: a.count(Severity::Critical),
+                high: a.count(Severity::High),
+                medium: a.count(Severity::Medium),
+                low: a.count(Severity::Low),
+                accounts: a.accounts.len(),
+                failed_accounts: a.failed(),
+            },
+            accounts,
+            findings,
+        }
+    }
+}
+
+/// [`AuditJson`] as a value, for tests and callers that pick fields.
+pub fn render_json(a: &Audit) -> Value {
+    serde_json::to_value(AuditJson::of(a)).unwrap_or(Value::Null)
 }
 
 /// One CSV field, quoted when needed (RFC 4180), and defused for

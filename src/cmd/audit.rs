@@ -257,10 +257,7 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
     match cfg.output {
         // Profile names in the fix hints come from the files: no escapes.
         Output::Text => print!("{}", crate::term::clean_text(&audit::render_table(&report))),
-        Output::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&audit::render_json(&report)).unwrap_or_default()
-        ),
+        Output::Json => crate::report::json(&audit::AuditJson::of(&report)),
         Output::Csv => {
             print!("{}", audit::render_csv(&report));
             // CSV holds findings only; failures must still be seen.

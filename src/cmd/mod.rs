@@ -285,7 +285,8 @@ pub enum Job {
     Recover(recover::Options),
     Status(status::StatusArgs),
     Audit(audit::AuditArgs),
-    Schedule(schedule::Options),
+    /// Boxed: it carries the whole [`Env`].
+    Schedule(Box<schedule::Options>),
     Completions(shell::CompletionsArgs),
     Man,
 }
@@ -300,7 +301,7 @@ pub fn validate(cli: &Cli, env: &Env) -> Result<(Config, Job), UsageError> {
         Command::Recover(a) => Job::Recover(recover::validate(a, g, env)?),
         Command::Status(a) => Job::Status(status::validate(a, g, env)?),
         Command::Audit(a) => Job::Audit(audit::validate(a, g, env)?),
-        Command::Schedule(a) => Job::Schedule(schedule::validate(a, g, env)?),
+        Command::Schedule(a) => Job::Schedule(Box::new(schedule::validate(a, g, env)?)),
         Command::Completions(a) => {
             accept(g, "completions", false, false)?;
             Job::Completions(a.clone())
