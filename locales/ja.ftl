@@ -508,7 +508,6 @@ net-tls_unknown_issuer = { $endpoint }（{ $from }）の証明書の発行者が
 net-tls = { $endpoint }（{ $from }）との TLS 接続に失敗しました。URL を確認してください。プライベート CA の場合は AWS_CA_BUNDLE を指定してください
 net-other = { $endpoint }（{ $from }）から応答がありません。接続に失敗しました（-v で詳細を表示します）
 net-from_default = パーティションのデフォルトのエンドポイント
-net-chain = {" "}[SDK: { $chain }]
 audit-rule_root_used = ルートユーザーが過去 1 日以内にサインインしたか、アクセスキーを使用しました
 usage-all_and_profiles = --all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません
 
@@ -533,3 +532,10 @@ span-days = { $n } 日
 span-hours = { $n } 時間
 span-minutes = { $n } 分
 span-seconds = { $n } 秒
+
+## network errors: what state a failed call left (appended to the net- line)
+net-left_nothing = 。何も変更していません
+net-left_journal = 。ローテーションは完了していません。ローテーション記録（ジャーナル）{ $journal } に状態が保存されています。ネットワークが復旧したら `keyturn recover` を実行して完了させてください
+
+## help: --cli-read-timeout (src/cli.rs)
+help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数。超えると再試行するか失敗します（0: 無制限）[既定値: 20]

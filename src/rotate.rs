@@ -944,7 +944,7 @@ pub async fn rotate_many<A: Aws>(
                     detail: tr("detail.not_processed").into(),
                 })
             });
-            (p.clone(), r)
+            (p.clone(), r.map_err(|e| say_left(cx.paths, p, e)))
         })
         .collect())
 }
@@ -1210,7 +1210,11 @@ pub async fn recover_all<A: Aws>(
     let mut out = Vec::new();
     for (_, j) in journals(cx.paths)? {
         let profile = j.profile.clone();
-        out.push((profile, cx.recover_journal(j).await));
+        let r = cx.recover_journal(j).await;
+        out.push((
+            profile.clone(),
+            r.map_err(|e| say_left(cx.paths, &profile, e)),
+        ));
     }
     Ok(out)
 }
@@ -2028,6 +2032,25 @@ fn disk_left(j: &Journal, e: RotateError) -> RotateError {
         }
         (e, _) => e,
     }
+}
+
+/// A call that got no answer says what it left: the journal when the
+/// rotation is unfinished (`keyturn recover` finishes it), else nothing
+/// changed; not after a CreateAccessKey whose fate is unknown (its warning
+/// says what IAM may still make).
+fn say_left(paths: &Paths, profile: &str, mut e: RotateError) -> RotateError {
+    use crate::aws::Left;
+    if let RotateError::Aws { step, source, .. } = &mut e {
+        let journal = journals(paths)
+            .ok()
+            .and_then(|js| js.into_iter().find(|(_, j)| j.profile == profile));
+        match journal {
+            Some((path, _)) => source.note_left(Left::Journal(&path)),
+            None if *step == "IAM CreateAccessKey" && source.outcome_unknown() => {}
+            None => source.note_left(Left::Nothing),
+        }
+    }
+    e
 }
 
 fn places_now_holding(paths: &Paths, key_id: &str) -> Result<Vec<Place>, RotateError> {
