@@ -539,7 +539,6 @@ net-tls_unknown_issuer = { $endpoint } ({ $from }) presented a certificate from 
 net-tls = TLS with { $endpoint } ({ $from }) failed: check the URL; for a private CA, set AWS_CA_BUNDLE
 net-other = no answer from { $endpoint } ({ $from }): the connection failed (-v shows why)
 net-from_default = the partition's default endpoint
-net-chain = {" "}[SDK: { $chain }]
 audit-rule_root_used = the root user signed in or used an access key within the last day
 usage-all_and_profiles = --all rotates every profile: name no profile with it
 
@@ -568,3 +567,10 @@ span-seconds = { $n }s
 ## keystore rotation (issue 13)
 keystore-no_item = { $tool } ({ $backend }) holds no access key for profile `{ $profile }`: add it with the tool first, or choose another place with --store
 keystore-schedule_passphrase = the key of profile `{ $profile }` is in aws-vault's file keyring: the job needs { $var } in its environment (a job cannot answer aws-vault's prompt), or it will refuse
+
+## network errors: what state a failed call left (appended to the net- line)
+net-left_nothing = ; nothing was changed
+net-left_journal = ; the rotation is unfinished: its journal { $journal } keeps the state, and `keyturn recover` finishes it once the network is back
+
+## help: --cli-read-timeout (src/cli.rs)
+help-keyturn-cli_read_timeout = Seconds a request waits for AWS's answer before it is retried or fails (0: no limit) [default: 20]

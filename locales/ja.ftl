@@ -511,7 +511,6 @@ net-tls_unknown_issuer = { $endpoint }（{ $from }）の証明書の発行者が
 net-tls = { $endpoint }（{ $from }）との TLS 接続に失敗しました。URL を確認してください。プライベート CA の場合は AWS_CA_BUNDLE を指定してください
 net-other = { $endpoint }（{ $from }）から応答がありません。接続に失敗しました（-v で詳細を表示します）
 net-from_default = パーティションのデフォルトのエンドポイント
-net-chain = {" "}[SDK: { $chain }]
 audit-rule_root_used = ルートユーザーが過去 1 日以内にサインインしたか、アクセスキーを使用しました
 usage-all_and_profiles = --all はすべてのプロファイルが対象です。プロファイル名と同時には指定できません
 
@@ -540,3 +539,10 @@ span-seconds = { $n } 秒
 ## keystore rotation (issue 13)
 keystore-no_item = { $tool }（{ $backend }）にはプロファイル `{ $profile }` のアクセスキーがありません。先にツールでアクセスキーを追加するか、--store で別の保存先を選んでください
 keystore-schedule_passphrase = プロファイル `{ $profile }` のアクセスキーは aws-vault のファイルキーリングにあります。ジョブの環境に { $var } が必要です（ジョブは aws-vault のパスフレーズ入力に答えられません）。ない場合は拒否されます
+
+## network errors: what state a failed call left (appended to the net- line)
+net-left_nothing = 。何も変更していません
+net-left_journal = 。ローテーションは完了していません。ローテーション記録（ジャーナル）{ $journal } に状態が保存されています。ネットワークが復旧したら `keyturn recover` を実行して完了させてください
+
+## help: --cli-read-timeout (src/cli.rs)
+help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数。超えると再試行するか失敗します（0: 無制限）[既定値: 20]

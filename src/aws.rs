@@ -247,6 +247,47 @@ impl AwsError {
         self.kind == ErrorKind::Unknown
             || (self.kind == ErrorKind::Service && self.status.is_some_and(|s| s >= 500))
     }
+
+    /// No answer came from AWS (refused, DNS, timeout, TLS, a reset): the
+    /// message is the one line [`crate::sdk`] wrote for it.
+    pub fn got_no_answer(&self) -> bool {
+        self.kind != ErrorKind::Service
+    }
+
+    /// After a call that got no answer, says what state things are in: the
+    /// caller knows (the SDK does not). The note goes after the line and
+    /// before the SDK's chain (`-v`); said once; AWS's answers are left as
+    /// they are.
+    pub fn note_left(&mut self, left: Left<'_>) {
+        if !self.got_no_answer() {
+            return;
+        }
+        let note = match left {
+            Left::Nothing => crate::i18n::tr("net.left_nothing").to_string(),
+            Left::Journal(path) => {
+                crate::i18n::trf("net.left_journal", &[("journal", &path.display())])
+            }
+        };
+        if self.message.contains(&note) {
+            return;
+        }
+        let at = self.message.find(CHAIN_MARK).unwrap_or(self.message.len());
+        self.message.insert_str(at, &note);
+    }
+}
+
+/// What [`crate::sdk`] writes between a network error's line and the SDK's
+/// own error chain (shown with `-v` only).
+pub const CHAIN_MARK: &str = " [SDK: ";
+
+/// What a failed call left behind, for [`AwsError::note_left`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Left<'a> {
+    /// Nothing was changed: no key made, no file written.
+    Nothing,
+    /// A rotation is unfinished; its journal (this file) keeps the state
+    /// and `keyturn recover` finishes it.
+    Journal(&'a std::path::Path),
 }
 
 /// The AWS operations a rotation needs. Each is signed with `creds`.
@@ -422,5 +463,46 @@ mod tests {
         );
         let d = format!("{c:?}");
         assert!(!d.contains("topsecret") && !d.contains("IOSFODNN7"), "{d}");
+    }
+
+    #[test]
+    fn a_call_without_an_answer_says_what_it_left_once_before_the_chain() {
+        let line = "connection refused by http://x (AWS_ENDPOINT_URL): check";
+        let mut e = AwsError {
+            op: "STS GetCallerIdentity",
+            kind: ErrorKind::NotSent,
+            code: None,
+            status: None,
+            message: format!("{line}{CHAIN_MARK}io error]"),
+        };
+        e.note_left(Left::Nothing);
+        e.note_left(Left::Nothing);
+        assert_eq!(
+            e.message,
+            format!("{line}; nothing was changed{CHAIN_MARK}io error]")
+        );
+        let mut j = AwsError {
+            kind: ErrorKind::Unknown,
+            message: line.into(),
+            ..e.clone()
+        };
+        j.note_left(Left::Journal(std::path::Path::new("/h/.aws/p.journal")));
+        assert!(
+            j.message
+                .starts_with(&format!("{line}; the rotation is unfinished"))
+                && j.message.contains("/h/.aws/p.journal")
+                && j.message.contains("keyturn recover"),
+            "{}",
+            j.message
+        );
+        // AWS's own answers are shown as AWS gave them.
+        let mut s = AwsError {
+            kind: ErrorKind::Service,
+            code: Some("AccessDenied".into()),
+            message: "denied".into(),
+            ..e
+        };
+        s.note_left(Left::Nothing);
+        assert_eq!(s.message, "denied");
     }
 }

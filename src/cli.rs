@@ -70,6 +70,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
+    /// Seconds a request waits for AWS's answer before it is retried or fails (0: no limit) [default: 20]
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub cli_read_timeout: Option<u64>,
+
     /// Profile to use (repeatable where a command takes several) [env: AWS_DEFAULT_PROFILE, AWS_PROFILE] [default: `default`]
     #[arg(long = "profile", global = true, value_name = "PROFILE")]
     pub profile: Vec<String>,

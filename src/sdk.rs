@@ -41,7 +41,14 @@ pub struct Endpoint {
     pub ca_bundle: Option<std::path::PathBuf>,
     /// `-v`: one stderr line per request attempt (operation, status).
     pub verbose: bool,
+    /// `--cli-read-timeout` (as the AWS CLI's): how long one request
+    /// attempt may wait for its answer; None: [`READ_TIMEOUT`].
+    pub read_timeout: Option<Duration>,
 }
+
+/// How long one attempt waits for its answer unless `--cli-read-timeout`
+/// says otherwise.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// `-v` logging: the operation and the HTTP status of every attempt.
 /// Nothing of the request or response body is printed, so no secret can be.
@@ -94,6 +101,7 @@ pub struct SdkAws {
     endpoint: Option<String>,
     endpoint_from: Option<&'static str>,
     verbose: bool,
+    read_timeout: Duration,
     clients: Mutex<HashMap<ClientKey, (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
 }
 
@@ -144,6 +152,7 @@ impl SdkAws {
             endpoint: endpoint.url.clone(),
             endpoint_from: endpoint.url_from,
             verbose: endpoint.verbose,
+            read_timeout: endpoint.read_timeout.unwrap_or(READ_TIMEOUT),
             clients: Mutex::new(HashMap::new()),
         })
     }
@@ -263,7 +272,7 @@ fn network_line(kind: NetKind, endpoint: &str, from: &str, chain: &str, verbose:
         NetKind::Other => trf("net.other", &[("endpoint", &endpoint), ("from", &from)]),
     };
     if verbose {
-        line.push_str(&trf("net.chain", &[("chain", &chain)]));
+        line.push_str(&format!("{}{chain}]", crate::aws::CHAIN_MARK));
     }
     line
 }
@@ -569,18 +578,26 @@ fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
                 .with_max_attempts(5)
                 .with_initial_backoff(Duration::from_millis(200)),
         )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .read_timeout(Duration::from_secs(20))
-                .operation_attempt_timeout(Duration::from_secs(20))
-                .operation_timeout(Duration::from_secs(60))
-                .build(),
-        );
+        .timeout_config(timeouts(aws.read_timeout));
     if let Some(url) = &aws.endpoint {
         b = b.endpoint_url(url);
     }
     b.build()
+}
+
+/// Connect 5 s; an attempt waits `read` for its answer; the operation,
+/// retries included, at most 60 s (3 attempts' worth for a longer `read`).
+/// A zero `read` (`--cli-read-timeout 0`, as the AWS CLI's) waits for an
+/// answer without a per-attempt limit, within the operation's.
+fn timeouts(read: Duration) -> TimeoutConfig {
+    let b = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_timeout(Duration::from_secs(60).max(read.saturating_mul(3)));
+    if read.is_zero() {
+        b.build()
+    } else {
+        b.read_timeout(read).operation_attempt_timeout(read).build()
+    }
 }
 
 impl AuditAws for SdkAws {
@@ -772,6 +789,25 @@ mod tests {
         assert!(default_endpoint("STS", "cn-north-1").ends_with(".cn"));
         assert!(default_endpoint("IAM", "us-gov-west-1").contains("iam.us-gov."));
         assert!(default_endpoint("STS", "eu-west-1").contains("sts.eu-west-1."));
+    }
+
+    #[test]
+    fn the_read_timeout_bounds_each_attempt() {
+        let secs = Duration::from_secs;
+        let t = timeouts(READ_TIMEOUT);
+        assert_eq!(t.connect_timeout(), Some(secs(5)));
+        assert_eq!(t.read_timeout(), Some(secs(20)));
+        assert_eq!(t.operation_attempt_timeout(), Some(secs(20)));
+        assert_eq!(t.operation_timeout(), Some(secs(60)));
+        let t = timeouts(secs(1));
+        assert_eq!(t.read_timeout(), Some(secs(1)));
+        assert_eq!(t.operation_attempt_timeout(), Some(secs(1)));
+        assert_eq!(t.operation_timeout(), Some(secs(60)));
+        assert_eq!(timeouts(secs(100)).operation_timeout(), Some(secs(300)));
+        let t = timeouts(Duration::ZERO);
+        assert_eq!(t.read_timeout(), None);
+        assert_eq!(t.operation_attempt_timeout(), None);
+        assert_eq!(t.operation_timeout(), Some(secs(60)));
     }
 
     #[test]

@@ -173,6 +173,7 @@ impl Config {
                 url_from: endpoint_from,
                 ca_bundle: env.ca_bundle.clone(),
                 verbose: g.verbose > 0,
+                read_timeout: g.cli_read_timeout.map(std::time::Duration::from_secs),
             },
             spinner: env.stderr_is_tty && !env.plain_terminal && g.output == Output::Text,
             keystore: env.keystore.clone(),

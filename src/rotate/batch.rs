@@ -130,7 +130,13 @@ pub async fn rotate_many<A: Aws>(
     for round in rounds {
         run_round(cx, round, &mut done).await;
     }
-    Ok(in_order(profiles, done))
+    Ok(in_order(profiles, done)
+        .into_iter()
+        .map(|(p, r)| {
+            let r = r.map_err(|e| say_left(cx.paths, &p, e));
+            (p, r)
+        })
+        .collect())
 }
 
 /// Finishes or undoes the interrupted rotations of these profiles, or of

@@ -148,3 +148,22 @@ pub(crate) fn disk_left(j: &Journal, e: RotateError) -> RotateError {
         (e, _) => e,
     }
 }
+
+/// A call that got no answer says what it left: the journal when the
+/// rotation is unfinished (`keyturn recover` finishes it), else nothing
+/// changed; not after a CreateAccessKey whose fate is unknown (its warning
+/// says what IAM may still make).
+pub(crate) fn say_left(paths: &Paths, profile: &str, mut e: RotateError) -> RotateError {
+    use crate::aws::Left;
+    if let RotateError::Aws { step, source, .. } = &mut e {
+        let journal = journals(paths)
+            .ok()
+            .and_then(|js| js.into_iter().find(|(_, j)| j.profile == profile));
+        match journal {
+            Some((path, _)) => source.note_left(Left::Journal(&path)),
+            None if *step == "IAM CreateAccessKey" && source.outcome_unknown() => {}
+            None => source.note_left(Left::Nothing),
+        }
+    }
+    e
+}

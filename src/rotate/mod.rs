@@ -292,7 +292,11 @@ pub async fn recover_all<A: Aws>(
     let mut out = Vec::new();
     for (_, j) in journals(cx.paths)? {
         let profile = j.profile.clone();
-        out.push((profile, cx.recover_journal(j).await));
+        let r = cx.recover_journal(j).await;
+        out.push((
+            profile.clone(),
+            r.map_err(|e| say_left(cx.paths, &profile, e)),
+        ));
     }
     Ok(out)
 }

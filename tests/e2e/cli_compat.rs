@@ -458,6 +458,153 @@ fn network_errors_are_one_clear_line() {
     assert_eq!(sb.keys_of("net").len(), 1);
 }
 
+/// The `error:` line of a run (there must be one).
+#[track_caller]
+fn error_line(run: &Run) -> String {
+    run.stderr
+        .lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("no error: line\n{}", run.stderr))
+        .to_string()
+}
+
+/// A host that cannot resolve (`.invalid` never does, RFC 6761: no
+/// network or DNS server needed) and a server that never answers (a
+/// listener that never accepts: the kernel completes the handshake, the
+/// request waits, `--cli-read-timeout 1` bounds each attempt), in English
+/// and Japanese: one line naming the endpoint, where it came from, the
+/// kind, and that nothing was changed; no SDK chain without `-v`.
+#[test]
+fn dns_failure_and_timeout_say_the_kind_and_that_nothing_changed() {
+    let sb = Sandbox::new();
+    let k = sb.user("netkinds");
+    let text = format!("[default]\n{}", pair(&k));
+    write_private(&sb.credentials(), &text);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hang = format!("http://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let dns = "http://keyturn-test.invalid:1";
+    let cases = [
+        // (LANG, endpoint, via the flag?, the kind's words, "nothing changed")
+        (
+            "C.UTF-8",
+            dns,
+            true,
+            "cannot resolve the host of",
+            "nothing was changed",
+        ),
+        (
+            "ja_JP.UTF-8",
+            dns,
+            true,
+            "のホスト名を解決できません",
+            "何も変更していません",
+        ),
+        (
+            "C.UTF-8",
+            hang.as_str(),
+            false,
+            "in time",
+            "nothing was changed",
+        ),
+        (
+            "ja_JP.UTF-8",
+            hang.as_str(),
+            false,
+            "から時間内に応答がありません",
+            "何も変更していません",
+        ),
+    ];
+    for (lang, url, flag, kind, unchanged) in cases {
+        let mut kt = sb.keyturn().env("LANG", lang);
+        let from = if flag {
+            kt = kt.args(["--endpoint-url", url]);
+            "--endpoint-url"
+        } else {
+            kt = kt.env("AWS_ENDPOINT_URL", url);
+            "AWS_ENDPOINT_URL"
+        };
+        let run = kt.args(["--cli-read-timeout", "1", "rotate"]).run();
+        run.expect_code(1);
+        let line = error_line(&run);
+        assert!(line.contains(url) && line.contains(from), "{line}");
+        assert!(line.contains(kind) && line.contains(unchanged), "{line}");
+        assert!(!run.stderr.contains("[SDK:"), "{}", run.stderr);
+        if lang.starts_with("ja") {
+            for en in ["dns error", "timed out", "timeout", "nothing was changed"] {
+                assert!(!line.contains(en), "English in a Japanese line: {line}");
+            }
+        }
+        assert_eq!(std::fs::read_to_string(sb.credentials()).unwrap(), text);
+        assert_eq!(sb.keys_of("netkinds").len(), 1);
+    }
+    // With -v, the SDK's chain follows, after the note.
+    let run = sb
+        .keyturn()
+        .args(["-v", "--endpoint-url", dns, "rotate"])
+        .run();
+    run.expect_code(1);
+    let line = error_line(&run);
+    let note = line.find("nothing was changed").expect(&line);
+    let chain = line.find("[SDK: ").expect(&line);
+    assert!(note < chain, "{line}");
+    drop(silent);
+    assert!(mutations(&sb).is_empty());
+    assert!(sb.works(&k.id, &k.secret));
+}
+
+/// The network fails mid-rotation (every DeleteAccessKey of the old key
+/// is reset after the new key is written and verified): the line says the
+/// rotation is unfinished, that its journal keeps the state and that
+/// `keyturn recover` finishes it; `recover` in Japanese says the same
+/// while the network is still down, and finishes once it is back.
+#[test]
+fn a_network_failure_mid_rotation_says_the_journal_keeps_it() {
+    let sb = Sandbox::new();
+    let k = sb.user("midnet");
+    write_private(&sb.credentials(), &format!("[default]\n{}", pair(&k)));
+    sb.proxy(
+        "POST",
+        "rules",
+        r#"[{"action": "DeleteAccessKey", "fault": "reset"}]"#,
+    );
+    // The timeout bounds the verification (generous: it must pass under
+    // load) and then the retries of the retirement, which must fail.
+    let run = sb.keyturn().args(["rotate", "--timeout", "20s"]).run();
+    run.expect_code(1);
+    let line = error_line(&run);
+    assert!(line.contains(&sb.proxy_url()), "{line}");
+    assert!(
+        line.contains("the rotation is unfinished")
+            && line.contains(".journal")
+            && line.contains("`keyturn recover` finishes it"),
+        "{line}"
+    );
+    assert!(!line.contains("nothing was changed"), "{line}");
+    assert_eq!(sb.keys_of("midnet").len(), 2);
+
+    let run = sb
+        .keyturn()
+        .env("LANG", "ja_JP.UTF-8")
+        // From `Verified`, recover only retires: no verification to wait.
+        .args(["recover", "--timeout", "2s"])
+        .run();
+    run.expect_code(1);
+    let line = error_line(&run);
+    assert!(
+        line.contains("ローテーションは完了していません") && line.contains("keyturn recover"),
+        "{line}"
+    );
+    assert!(!line.contains("何も変更していません"), "{line}");
+
+    sb.proxy("POST", "rules", "[]");
+    sb.keyturn().args(["recover"]).run().expect_code(0);
+    let keys = sb.keys_of("midnet");
+    assert_eq!(keys.len(), 1);
+    assert_ne!(keys[0].0, k.id);
+    let text = std::fs::read_to_string(sb.credentials()).unwrap();
+    assert!(text.contains(&keys[0].0), "{text}");
+}
+
 /// A child process killed when the test ends.
 struct Daemon(Child);
 
