@@ -7,10 +7,9 @@
 //! the tool's cached sessions of the profile are purged, and nothing else
 //! in the store changed. Nothing skips: a missing tool fails the test.
 
-mod common;
 
 use base64::Engine as _;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
