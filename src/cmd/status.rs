@@ -127,8 +127,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     let lines = status::lines(
         &cfg.paths,
         &resolved,
-        lives,
-        &stores,
+        lives.into_iter().zip(stores).collect(),
         &journals,
         &in_progress,
         now,

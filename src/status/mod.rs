@@ -79,14 +79,14 @@ pub fn unknown_named(asked: &[String], resolved: &[Resolved]) -> bool {
 pub type Store = Option<(&'static str, String)>;
 
 /// The report's lines: one per resolved profile, with AWS's answer
-/// (`lives`, None offline or for a refused profile), the other lines'
+/// (`lives`, None offline or for a refused profile) and the keyring holding it
+/// (a [`Store`]), the other lines'
 /// listings, the holders of other keys, the journals (`in_progress[i]`:
 /// journal `i`'s lock is held) and staleness at `max_age`.
 pub fn lines(
     paths: &Paths,
     resolved: &[Resolved],
-    lives: Vec<Option<Live>>,
-    stores: &[Store],
+    lives: Vec<(Option<Live>, Store)>,
     journals: &[Journal],
     in_progress: &[bool],
     now: u64,
@@ -95,14 +95,13 @@ pub fn lines(
     let mut lines: Vec<Line> = resolved
         .iter()
         .zip(lives)
-        .zip(stores)
-        .map(|(((name, r), live), store)| {
+        .map(|((name, r), (live, store))| {
             let mut line = build_line(paths, name, r, live.as_ref(), now);
             if let Some((tool, place)) = store {
                 line.store = tool;
                 line.file = None;
                 line.kind = None;
-                line.section = Some(place.clone());
+                line.section = Some(place);
             }
             line
         })

@@ -7,9 +7,8 @@
 //! the tool's cached sessions of the profile are purged, and nothing else
 //! in the store changed. Nothing skips: a missing tool fails the test.
 
-
-use base64::Engine as _;
 use crate::common::*;
+use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
