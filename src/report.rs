@@ -60,9 +60,17 @@ pub fn json_text<T: Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
-/// Prints `v` as the command's JSON document on stdout.
+/// Prints `v` as the command's JSON document on stdout: the same bytes as
+/// [`json_text`] and a newline, streamed through one buffer (a 10,000-profile
+/// `status` is megabytes: no second copy in memory), and a closed pipe
+/// (`| head`) is not keyturn's error.
 pub fn json<T: Serialize + ?Sized>(v: &T) {
-    println!("{}", json_text(v));
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = serde_json::to_writer_pretty(&mut w, v)
+        .map_err(std::io::Error::from)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush());
 }
 
 /// Test support: `actual` must equal `tests/golden/NAME`. With
