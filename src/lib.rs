@@ -10,8 +10,11 @@
 //!   [`aws::AuditAws`] traits, implemented with the AWS SDK for Rust.
 //! - [`audit`]: the account audit rules and their outputs (pure).
 //! - [`hooks`]: the settings file and the hooks it defines.
-//! - [`home`]: where a profile's key lives ([`home::KeyHome`]; the
-//!   credentials/config files today); the rotation reaches keys only so.
+//! - [`home`]: where a profile's key lives ([`home::KeyHome`]: the
+//!   credentials/config files, or an aws-vault/granted keyring item via
+//!   [`keystore`]); the rotation reaches keys only so.
+//! - [`status`], [`schedule`]: `status`'s lines and table, `schedule`'s
+//!   unit files and host interaction; [`util`]: time, quoting, jitter.
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: the top-level parser and one file per
 //!   subcommand (its `Args`, a pure `validate`, `run`); [`help`]: help and
