@@ -110,7 +110,6 @@ pub fn settings_path(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Opt
 /// writable by group or others (symlinks followed, as ssh does). Err is
 /// the refusal to show. A file that does not exist is fine.
 pub fn settings_trust(path: &Path) -> Result<(), String> {
-    use std::os::unix::fs::MetadataExt;
     let me = crate::store::euid();
     let check = |p: &Path| -> Result<(), String> {
         let m = match std::fs::metadata(p) {
@@ -118,12 +117,13 @@ pub fn settings_trust(path: &Path) -> Result<(), String> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(format!("{}: {e}", p.display())),
         };
-        let reason = if m.uid() != me && m.uid() != 0 {
-            trf("store.why_owner", &[("uid", &m.uid()), ("me", &me)])
-        } else if m.mode() & 0o022 != 0 {
+        let uid = crate::platform::owner(&m).0;
+        let reason = if uid != me && uid != 0 {
+            trf("store.why_owner", &[("uid", &uid), ("me", &me)])
+        } else if crate::platform::writable_by_others(&m) {
             trf(
                 "store.why_writable",
-                &[("mode", &format!("{:04o}", m.mode() & 0o7777))],
+                &[("mode", &format!("{:04o}", crate::platform::mode(&m)))],
             )
         } else {
             return Ok(());

@@ -40,6 +40,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod ini;
 pub mod keystore;
+pub mod platform;
 pub mod profile;
 pub mod report;
 pub mod rotate;

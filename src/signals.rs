@@ -71,9 +71,6 @@ pub fn group_gone(pgid: i32) {
 /// SIGKILL to every process of group `pgid` (ESRCH: none left).
 pub fn kill_group(pgid: i32) {
     if pgid > 1 {
-        // SAFETY: kill(2) has no memory-safety preconditions.
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
-        }
+        crate::platform::kill_group(pgid.unsigned_abs());
     }
 }

@@ -26,9 +26,9 @@
 //!   under the lock on the next run.
 
 use crate::i18n::{tr, trf};
-use std::fs::{self, File, OpenOptions};
+use crate::platform::{self, Open, Special};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use zeroize::{Zeroize, Zeroizing};
@@ -96,41 +96,28 @@ impl StoreError {
     /// permission the file system denies: the environment's fault, to be
     /// fixed before the rotation can finish.
     pub fn is_disk_trouble(&self) -> bool {
-        matches!(
-            self.os_error(),
-            Some(
-                libc::ENOSPC
-                    | libc::EROFS
-                    | libc::EACCES
-                    | libc::EPERM
-                    | libc::EDQUOT
-                    | libc::EFBIG
-                    | libc::EIO
-            )
-        )
+        match self {
+            StoreError::Io { source, .. } | StoreError::Owner { source, .. } => {
+                platform::is_disk_trouble(source)
+            }
+            _ => false,
+        }
     }
 }
 
 /// The effective uid keyturn runs as: the only owner it trusts.
 pub fn euid() -> u32 {
-    // SAFETY: geteuid(2) cannot fail and touches no memory.
-    unsafe { libc::geteuid() }
+    platform::euid()
 }
 
 /// What a non-regular file is, in words (for [`StoreError::NotRegular`]).
 fn kind_of(m: &fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = m.file_type();
-    if t.is_fifo() {
-        tr("store.kind_fifo")
-    } else if t.is_socket() {
-        tr("store.kind_socket")
-    } else if t.is_block_device() || t.is_char_device() {
-        tr("store.kind_device")
-    } else if t.is_dir() {
-        tr("store.kind_dir")
-    } else {
-        tr("store.kind_other")
+    match platform::special(m) {
+        Special::Fifo => tr("store.kind_fifo"),
+        Special::Socket => tr("store.kind_socket"),
+        Special::Device => tr("store.kind_device"),
+        Special::Dir => tr("store.kind_dir"),
+        Special::Other => tr("store.kind_other"),
     }
 }
 
@@ -155,17 +142,17 @@ fn trusted_meta(path: &Path, dir: bool) -> Result<Option<fs::Metadata>, StoreErr
     if !dir && !m.is_file() {
         return Err(untrusted(tr("store.why_not_file").into()));
     }
-    let me = euid();
-    if m.uid() != me {
+    let (me, (uid, _)) = (euid(), platform::owner(&m));
+    if uid != me {
         return Err(untrusted(trf(
             "store.why_owner",
-            &[("uid", &m.uid()), ("me", &me)],
+            &[("uid", &uid), ("me", &me)],
         )));
     }
-    if m.mode() & 0o022 != 0 {
+    if platform::writable_by_others(&m) {
         return Err(untrusted(trf(
             "store.why_writable",
-            &[("mode", &format!("{:04o}", m.mode() & 0o7777))],
+            &[("mode", &format!("{:04o}", platform::mode(&m)))],
         )));
     }
     Ok(Some(m))
@@ -226,15 +213,13 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     let meta = match trusted_meta(dir, true)? {
         Some(m) => m,
         None => {
-            match fs::DirBuilder::new().mode(0o700).create(dir) {
+            match platform::create_private_dir(dir, false) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 // A parent outside `.keyturn` is missing: make it as before.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => fs::DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(dir)
-                    .map_err(io_err(dir))?,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    platform::create_private_dir(dir, true).map_err(io_err(dir))?
+                }
                 Err(e) => return Err(io_err(dir)(e)),
             }
             // Whatever is there now (ours, or a racer's) is checked again.
@@ -243,8 +228,8 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
             })?
         }
     };
-    if meta.permissions().mode() & 0o077 != 0 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_err(dir))?;
+    if platform::open_to_others(&meta) {
+        platform::set_mode(dir, 0o700).map_err(io_err(dir))?;
     }
     Ok(())
 }
@@ -269,14 +254,7 @@ pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
         .into_owned();
     let path = state_dir(real)?.join(format!("{name}.lock"));
     trusted_meta(&path, false)?;
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(&path)
-        .map_err(io_err(&path))?;
+    let file = platform::private_open(&path, Open::CreateNoFollow).map_err(io_err(&path))?;
     check_opened(&path, &file)?;
     let deadline = deadline_after(wait);
     loop {
@@ -353,11 +331,7 @@ fn read_regular(real: &Path) -> Result<Option<Vec<u8>>, StoreError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(real)(e)),
     }
-    let mut f = match OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(real)
-    {
+    let mut f = match platform::private_open(real, Open::Read) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(real)(e)),
@@ -383,9 +357,9 @@ pub fn check_writable(path: &Path) -> Result<(), StoreError> {
             path: path.to_path_buf(),
             what: kind_of(&m),
         }),
-        Ok(m) if m.mode() & 0o200 == 0 => Err(StoreError::ReadOnly {
+        Ok(m) if platform::owner_read_only(&m) => Err(StoreError::ReadOnly {
             path: path.to_path_buf(),
-            mode: m.mode() & 0o7777,
+            mode: platform::mode(&m),
         }),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -454,8 +428,8 @@ pub fn rewrite<E>(
         let tmp = write_temp(
             real,
             &new,
-            meta.permissions().mode() & 0o7777,
-            Some((meta.uid(), meta.gid())),
+            platform::mode(&meta),
+            Some(platform::owner(&meta)),
         )?;
         let still = Zeroizing::new(read_regular(real)?.unwrap_or_default());
         if still != current {
@@ -492,33 +466,24 @@ fn write_temp(
         ".{name}{TEMP_MARK}{}-{nonce}{TEMP_SUFFIX}",
         std::process::id()
     ));
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&tmp)
-        .map_err(io_err(&tmp))?;
+    let mut f = platform::private_open(&tmp, Open::CreateNew).map_err(io_err(&tmp))?;
     crate::signals::temp_created(&tmp);
     let result = (|| {
         if let Some((uid, gid)) = owner {
             let m = f.metadata().map_err(io_err(&tmp))?;
-            if (m.uid(), m.gid()) != (uid, gid) {
-                std::os::unix::fs::fchown(&f, Some(uid), Some(gid)).map_err(|source| {
-                    StoreError::Owner {
-                        path: real.to_path_buf(),
-                        uid,
-                        gid,
-                        source,
-                    }
+            if platform::owner(&m) != (uid, gid) {
+                platform::set_owner(&f, uid, gid).map_err(|source| StoreError::Owner {
+                    path: real.to_path_buf(),
+                    uid,
+                    gid,
+                    source,
                 })?;
             }
         }
         // Mode after chown: chown may clear set-id bits.
-        f.set_permissions(fs::Permissions::from_mode(mode))
-            .map_err(io_err(&tmp))?;
+        platform::set_file_mode(&f, mode).map_err(io_err(&tmp))?;
         f.write_all(bytes).map_err(io_err(&tmp))?;
-        f.sync_all().map_err(io_err(&tmp))
+        platform::sync_file(&f).map_err(io_err(&tmp))
     })();
     if let Err(e) = result {
         remove_temp(&tmp);
@@ -591,7 +556,7 @@ fn sweep_stale_temps(real: &Path) {
             }
             let p = e.path();
             if let Ok(m) = fs::symlink_metadata(&p) {
-                if m.is_file() && m.uid() == euid() {
+                if m.is_file() && platform::owner(&m).0 == euid() {
                     let _ = fs::remove_file(&p);
                 }
             }
@@ -622,15 +587,15 @@ fn check_opened(path: &Path, f: &File) -> Result<(), StoreError> {
     let m = f.metadata().map_err(io_err(path))?;
     let bad = if !m.is_file() {
         Some(tr("store.why_not_file").to_string())
-    } else if m.uid() != euid() {
+    } else if platform::owner(&m).0 != euid() {
         Some(trf(
             "store.why_owner",
-            &[("uid", &m.uid()), ("me", &euid())],
+            &[("uid", &platform::owner(&m).0), ("me", &euid())],
         ))
-    } else if m.mode() & 0o022 != 0 {
+    } else if platform::writable_by_others(&m) {
         Some(trf(
             "store.why_writable",
-            &[("mode", &format!("{:04o}", m.mode() & 0o7777))],
+            &[("mode", &format!("{:04o}", platform::mode(&m)))],
         ))
     } else {
         None
@@ -645,9 +610,7 @@ fn check_opened(path: &Path, f: &File) -> Result<(), StoreError> {
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))
+    platform::sync_dir(dir).map_err(io_err(dir))
 }
 
 /// The one atomic write: `bytes` go to a new temp file beside `path`
@@ -689,11 +652,7 @@ pub fn read_private(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
         return Ok(None);
     }
     let mut buf = Vec::new();
-    match OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-    {
+    match platform::private_open(path, Open::ReadNoFollow) {
         Ok(mut f) => {
             check_opened(path, &f)?;
             f.read_to_end(&mut buf).map_err(io_err(path))?;

@@ -17,7 +17,6 @@ use super::{jwe, Backend, Item, ItemStore, KeystoreError, PutOutcome};
 use crate::secret::Secret;
 use std::fs;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// A file-backend keyring folder.
@@ -141,11 +140,7 @@ impl ItemStore for FileStore {
 
     async fn put(&self, item: &Item) -> Result<PutOutcome, KeystoreError> {
         if self.checked_dir()?.is_none() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&self.dir)
-                .map_err(io_err(&self.dir))?;
+            crate::platform::create_private_dir(&self.dir, true).map_err(io_err(&self.dir))?;
         }
         let created = jwe::go_time_string(time::OffsetDateTime::now_utc());
         let token = jwe::encrypt(
@@ -173,16 +168,13 @@ impl ItemStore for FileStore {
             nonce.iter().map(|b| format!("{b:02x}")).collect::<String>()
         ));
         let write = || -> io::Result<()> {
-            let mut f = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.set_permissions(fs::Permissions::from_mode(0o600))?;
+            use crate::platform::{self, Open};
+            let mut f = platform::private_open(&tmp, Open::CreateNew)?;
+            platform::set_file_mode(&f, 0o600)?;
             f.write_all(token.as_bytes())?;
-            f.sync_all()?;
+            platform::sync_file(&f)?;
             fs::rename(&tmp, &target)?;
-            fs::File::open(&self.dir)?.sync_all()
+            platform::sync_dir(&self.dir)
         };
         write().map_err(|e| {
             let _ = fs::remove_file(&tmp);

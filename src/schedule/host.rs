@@ -16,12 +16,10 @@ use super::{
 use crate::i18n::{tr, trf};
 use anyhow::Context;
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What `run` takes from the process environment ([`crate::env::Env`]).
 pub struct Host {
@@ -56,8 +54,7 @@ impl Host {
             return false;
         };
         std::env::split_paths(path).any(|d| {
-            fs::metadata(d.join(name))
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            fs::metadata(d.join(name)).is_ok_and(|m| m.is_file() && crate::platform::executable(&m))
         })
     }
 }
@@ -309,47 +306,24 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
         fs::create_dir_all(parent)
             .with_context(|| trf("ctx.create", &[("path", &parent.display())]))?;
     }
-    match fs::DirBuilder::new().mode(0o700).create(dir) {
+    match crate::platform::create_private_dir(dir, false) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
         Err(e) => Err(e).with_context(|| trf("ctx.create", &[("path", &dir.display())])),
     }
 }
 
-/// Replaces `path` whole: a temp file beside it, fsynced, renamed over it,
-/// the folder fsynced. Mode 0644 as systemd and launchd expect (no
-/// secrets inside); folders are created with the usual permissions.
+/// Replaces `path` whole with [`crate::store::write_atomic`] (a temp file
+/// beside it, fsynced, renamed over it, the folder fsynced). Mode 0644 as
+/// systemd and launchd expect (no secrets inside); folders are created
+/// with the usual permissions.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .with_context(|| trf("ctx.no_parent", &[("path", &path.display())]))?;
     fs::create_dir_all(dir).with_context(|| trf("ctx.create", &[("path", &dir.display())]))?;
-    let nonce = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(
-        ".{name}.keyturn-{}-{nonce}.tmp",
-        std::process::id()
-    ));
-    let result = (|| -> io::Result<()> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .open(&tmp)?;
-        // Exactly 0644 whatever the umask.
-        f.set_permissions(fs::Permissions::from_mode(0o644))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.with_context(|| trf("ctx.write", &[("path", &path.display())]))
+    crate::store::write_atomic(path, bytes, 0o644)
+        .with_context(|| trf("ctx.write", &[("path", &path.display())]))
 }
 
 /// Runs a service-manager command, its output passed through.
@@ -423,7 +397,7 @@ mod tests {
         write_atomic(&f, b"two").unwrap();
         assert_eq!(fs::read(&f).unwrap(), b"two");
         assert_eq!(
-            fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            crate::platform::mode(&fs::metadata(&f).unwrap()) & 0o777,
             0o644
         );
         assert_eq!(fs::read_dir(f.parent().unwrap()).unwrap().count(), 1);

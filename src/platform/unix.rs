@@ -1,0 +1,162 @@
+//! The Unix implementation of [`crate::platform`] (Linux and macOS): uids,
+//! mode bits, `O_NOFOLLOW | O_NONBLOCK`, `fchown`, `fsync` of a folder, and
+//! `kill(-pgid)`.
+
+use super::Special;
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// The effective uid keyturn runs as: the only owner it trusts.
+pub fn euid() -> u32 {
+    // SAFETY: geteuid(2) cannot fail and touches no memory.
+    unsafe { libc::geteuid() }
+}
+
+/// The owner (uid, gid) of a file.
+pub fn owner(m: &Metadata) -> (u32, u32) {
+    (m.uid(), m.gid())
+}
+
+/// The permission bits (`0o7777`) of a file.
+pub fn mode(m: &Metadata) -> u32 {
+    m.mode() & 0o7777
+}
+
+/// Writable by group or others: another user could change it.
+pub fn writable_by_others(m: &Metadata) -> bool {
+    m.mode() & 0o022 != 0
+}
+
+/// Readable, writable or searchable by group or others.
+pub fn open_to_others(m: &Metadata) -> bool {
+    m.mode() & 0o077 != 0
+}
+
+/// The owner's write bit is off: the user asked for the file to be kept.
+pub fn owner_read_only(m: &Metadata) -> bool {
+    m.mode() & 0o200 == 0
+}
+
+/// Some execute bit is set (a program `PATH` lookup may run).
+pub fn executable(m: &Metadata) -> bool {
+    m.mode() & 0o111 != 0
+}
+
+/// What a path that is not a regular file is.
+pub fn special(m: &Metadata) -> Special {
+    let t = m.file_type();
+    if t.is_fifo() {
+        Special::Fifo
+    } else if t.is_socket() {
+        Special::Socket
+    } else if t.is_block_device() || t.is_char_device() {
+        Special::Device
+    } else if t.is_dir() {
+        Special::Dir
+    } else {
+        Special::Other
+    }
+}
+
+/// A full disk, a read-only or quota-limited file system, a permission
+/// the file system denies, or an I/O error: the environment's fault.
+pub fn is_disk_trouble(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(
+            libc::ENOSPC
+                | libc::EROFS
+                | libc::EACCES
+                | libc::EPERM
+                | libc::EDQUOT
+                | libc::EFBIG
+                | libc::EIO
+        )
+    )
+}
+
+/// How [`private_open`] opens a path.
+#[derive(Debug, Clone, Copy)]
+pub enum Open {
+    /// Read only; never blocks on a FIFO.
+    Read,
+    /// Read, never following a final symlink, never blocking.
+    ReadNoFollow,
+    /// Create if missing (0600), open for writing, never following a
+    /// link, never blocking (lock files).
+    CreateNoFollow,
+    /// Create a new file (0600, `O_EXCL`), never following a link.
+    CreateNew,
+}
+
+/// Opens `path` as `how` says (see [`Open`]).
+pub fn private_open(path: &Path, how: Open) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    match how {
+        Open::Read => o.read(true).custom_flags(libc::O_NONBLOCK),
+        Open::ReadNoFollow => o
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK),
+        Open::CreateNoFollow => o
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK),
+        Open::CreateNew => o
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW),
+    };
+    o.open(path)
+}
+
+/// Gives an open file this owner (it keeps the user's file theirs when
+/// root rewrites it).
+pub fn set_owner(f: &File, uid: u32, gid: u32) -> io::Result<()> {
+    std::os::unix::fs::fchown(f, Some(uid), Some(gid))
+}
+
+/// Sets an open file's permission bits.
+pub fn set_file_mode(f: &File, mode: u32) -> io::Result<()> {
+    f.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+/// Sets a path's permission bits.
+pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+/// Creates one folder with mode 0700 (`recursive`: and its missing
+/// parents, also 0700).
+pub fn create_private_dir(dir: &Path, recursive: bool) -> io::Result<()> {
+    fs::DirBuilder::new()
+        .recursive(recursive)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Flushes an open file's data and metadata to the disk.
+pub fn sync_file(f: &File) -> io::Result<()> {
+    f.sync_all()
+}
+
+/// Makes a rename or a removal inside `dir` durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir).and_then(|d| d.sync_all())
+}
+
+/// Kills a whole process group (a hook and everything it started).
+pub fn kill_group(pgid: u32) {
+    let Ok(pgid) = i32::try_from(pgid) else {
+        return;
+    };
+    // SAFETY: kill(2) with a negative pid signals a process group; it
+    // touches no memory, and a group already gone is ESRCH, ignored.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
+}
