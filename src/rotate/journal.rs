@@ -142,11 +142,7 @@ pub(crate) fn window(j: &Journal) -> (u64, u64) {
     )
 }
 
-pub(crate) fn date_text(secs: u64) -> String {
-    aws_smithy_types::DateTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_else(|_| secs.to_string())
-}
+pub(crate) use crate::util::time::rfc3339 as date_text;
 
 pub(crate) fn outside_window_text(
     k: &crate::aws::KeyMeta,

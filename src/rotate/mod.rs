@@ -83,7 +83,7 @@ use crate::store::{self, FileLock, StoreError};
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// The persisted state of one rotation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,12 +241,7 @@ fn failpoint(name: &str) {
     }
 }
 
-pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-}
+pub(crate) use crate::util::time::now_secs;
 
 /// Locks both files (existing ones only: a lock must not create
 /// `~/.aws`) for the whole run, so two keyturn runs never interleave.

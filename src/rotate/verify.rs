@@ -119,7 +119,6 @@ pub(crate) async fn verify<A: Aws>(
 pub(crate) struct Backoff {
     next: Duration,
     cap: Duration,
-    seed: u64,
 }
 
 impl Backoff {
@@ -128,29 +127,15 @@ impl Backoff {
     }
 
     pub(crate) fn with(first: Duration, cap: Duration) -> Backoff {
-        let seed = u64::from(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default()
-                .subsec_nanos(),
-        ) | 1;
-        Backoff {
-            next: first,
-            cap,
-            seed,
-        }
+        Backoff { next: first, cap }
     }
 
+    /// Between half and all of the current step ([`crate::util::backoff::jitter`]),
+    /// the step doubling up to the cap.
     pub(crate) fn next(&mut self) -> Duration {
-        // xorshift: jitter needs no cryptographic randomness.
-        self.seed ^= self.seed << 13;
-        self.seed ^= self.seed >> 7;
-        self.seed ^= self.seed << 17;
         let base = self.next;
         self.next = (self.next * 2).min(self.cap);
-        // Between half and all of the current step.
-        let frac = (self.seed % 1000) as u32;
-        base / 2 + base / 2 * frac / 1000
+        crate::util::backoff::jitter(base)
     }
 }
 
