@@ -183,6 +183,7 @@ const STATUS_LINE: &[&str] = &[
     "error",
     "rotatable",
     "reason",
+    "store",
 ];
 
 #[test]
@@ -207,6 +208,7 @@ fn status_json_has_the_documented_fields() {
         assert_eq!(keys(dev), set(STATUS_LINE), "offline={offline}");
         assert_eq!(dev["key_id"], sue.id.as_str());
         assert_eq!(dev["rotatable"], true);
+        assert_eq!(dev["store"], "files");
         let role = item(&v, "role");
         assert_eq!(keys(role), set(STATUS_LINE));
         assert_eq!(role["rotatable"], false);
