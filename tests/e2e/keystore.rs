@@ -100,7 +100,9 @@ fn session_key(profile: &str) -> String {
     .to_key()
 }
 
-fn run(cmd: &mut Command, stdin: Option<&str>) -> String {
+/// Runs a tool to success and returns its stdout (also used by
+/// `keystore_rotate`).
+pub(crate) fn run(cmd: &mut Command, stdin: Option<&str>) -> String {
     let what = format!("{cmd:?}");
     let mut child = cmd
         .stdin(if stdin.is_some() {
@@ -443,15 +445,16 @@ async fn granted_file_backend_round_trips_and_drops_its_cached_key() {
 // ---------------------------------------------------------------- pass
 
 /// A throwaway gpg home (short, for gpg-agent's socket path) with one key,
-/// and a `pass` wrapper that uses it; the agent is stopped on drop.
-struct Gpg {
+/// and a `pass` wrapper that uses it; the agent is stopped on drop (also
+/// used by `keystore_rotate`).
+pub(crate) struct Gpg {
     home: tempfile::TempDir,
-    pass: PathBuf,
-    fingerprint: String,
+    pub(crate) pass: PathBuf,
+    pub(crate) fingerprint: String,
 }
 
 impl Gpg {
-    fn new() -> Gpg {
+    pub(crate) fn new() -> Gpg {
         let home = tempfile::Builder::new()
             .prefix("ktg")
             .tempdir_in("/tmp")
@@ -502,14 +505,14 @@ impl Gpg {
         }
     }
 
-    fn pass(&self, store: &Path) -> Command {
+    pub(crate) fn pass(&self, store: &Path) -> Command {
         let mut c = Command::new(&self.pass);
         c.env("PASSWORD_STORE_DIR", store);
         c
     }
 
     /// The independent reader: gpg itself.
-    fn decrypt(&self, file: &Path) -> String {
+    pub(crate) fn decrypt(&self, file: &Path) -> String {
         run(
             Command::new("gpg")
                 .arg("--homedir")

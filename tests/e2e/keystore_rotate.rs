@@ -8,6 +8,7 @@
 //! in the store changed. Nothing skips: a missing tool fails the test.
 
 use crate::common::*;
+use crate::keystore::{run, Gpg};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -110,36 +111,6 @@ fn assert_rotated(sb: &Sandbox, user: &str, old: &Key, before: &str, after: &str
     let keys = sb.keys_of(user);
     assert_eq!(keys, [(id.clone(), "Active".to_string())], "{keys:?}");
     Key { id, secret }
-}
-
-fn run(cmd: &mut Command, stdin: Option<&str>) -> String {
-    let what = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e} (is it installed? see .ci/run)"));
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{what}: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Every file under `dir` with its bytes.
@@ -420,100 +391,6 @@ fn aws_vault_file_backend_refusals() {
 }
 
 // ---------------------------------------------------------------- pass
-
-struct Gpg {
-    home: tempfile::TempDir,
-    pass: PathBuf,
-    fingerprint: String,
-}
-
-impl Gpg {
-    fn new() -> Gpg {
-        let home = tempfile::Builder::new()
-            .prefix("ktr")
-            .tempdir_in("/tmp")
-            .unwrap();
-        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-        run(
-            Command::new("gpg")
-                .arg("--homedir")
-                .arg(home.path())
-                .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
-                .args([
-                    "--quick-gen-key",
-                    "keyturn test <keyturn-test@example.invalid>",
-                    "default",
-                    "default",
-                    "never",
-                ]),
-            None,
-        );
-        let listing = run(
-            Command::new("gpg").arg("--homedir").arg(home.path()).args([
-                "--batch",
-                "--with-colons",
-                "--list-secret-keys",
-            ]),
-            None,
-        );
-        let fingerprint = listing
-            .lines()
-            .find_map(|l| l.strip_prefix("fpr:"))
-            .and_then(|l| l.split(':').find(|f| !f.is_empty()))
-            .expect("a fingerprint")
-            .to_string();
-        let pass = home.path().join("pass");
-        std::fs::write(
-            &pass,
-            format!(
-                "#!/bin/sh\nGNUPGHOME='{}' exec pass \"$@\"\n",
-                home.path().display()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&pass, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Gpg {
-            home,
-            pass,
-            fingerprint,
-        }
-    }
-
-    fn pass(&self, store: &Path) -> Command {
-        let mut c = Command::new(&self.pass);
-        c.env("PASSWORD_STORE_DIR", store);
-        c
-    }
-
-    fn decrypt(&self, file: &Path) -> String {
-        run(
-            Command::new("gpg")
-                .arg("--homedir")
-                .arg(self.home.path())
-                .args([
-                    "--batch",
-                    "--quiet",
-                    "--pinentry-mode",
-                    "loopback",
-                    "--passphrase",
-                    "",
-                    "--decrypt",
-                ])
-                .arg(file),
-            None,
-        )
-    }
-}
-
-impl Drop for Gpg {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .arg("--homedir")
-            .arg(self.home.path())
-            .args(["--kill", "gpg-agent"])
-            .status();
-    }
-}
 
 #[test]
 fn aws_vault_pass_backend_rotates_in_place() {
