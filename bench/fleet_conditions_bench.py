@@ -57,6 +57,9 @@ def main():
                     keys = awsctl("keys", *base, "--name", name)
                     assert len(keys) == 1, (name, keys)
                 log = proxy.ctl("GET", "log")
+                if os.environ.get("BENCH_LOG"):
+                    with open("%s.%d" % (os.environ["BENCH_LOG"], r), "w") as f:
+                        json.dump(log, f)
                 throttled = sum(1 for e in log if e["fault"] == "throttle")
                 t0 = min(e["t"] for e in log)
                 creates = [e["t"] - t0 for e in log

@@ -15,7 +15,8 @@ ROOT = os.path.dirname(HERE)
 PY = sys.executable
 AWSCTL = os.path.join(ROOT, "tests", "support", "awsctl.py")
 PROXY = os.path.join(ROOT, "tests", "support", "faultproxy.py")
-KEYTURN = os.path.join(ROOT, "target", "release", "keyturn")
+# KEYTURN_BIN: another build (e.g. a debug one while profiling by hand).
+KEYTURN = os.environ.get("KEYTURN_BIN") or os.path.join(ROOT, "target", "release", "keyturn")
 
 
 def awsctl(*args):

@@ -324,6 +324,14 @@ pub trait Aws {
         let _ = (creds, user);
         Ok(Vec::new())
     }
+    /// Bounds this client's requests in flight to `n`, counted per HTTP
+    /// attempt: a retry's backoff holds no slot, so one throttled call
+    /// does not stall the others. false: the implementation cannot, and
+    /// the caller bounds whole calls instead (`rotate::batch::Limited`).
+    fn bound_in_flight(&self, n: usize) -> bool {
+        let _ = n;
+        false
+    }
 }
 
 // ---------------------------------------------------------------------------

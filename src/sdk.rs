@@ -18,15 +18,21 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::Credentials;
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::date_time::Format;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How to reach AWS.
@@ -98,6 +104,7 @@ type ClientKey = (String, bool, String);
 
 pub struct SdkAws {
     http: SharedHttpClient,
+    in_flight: Arc<InFlight>,
     endpoint: Option<String>,
     endpoint_from: Option<&'static str>,
     verbose: bool,
@@ -145,10 +152,65 @@ fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
     )
 }
 
+/// `--jobs`' bound where a request is on the wire ([`Aws::bound_in_flight`]):
+/// unset until a fleet run sets it, then every HTTP attempt of every
+/// client holds one slot while it waits for its answer.
+#[derive(Debug, Default)]
+struct InFlight(std::sync::OnceLock<Arc<tokio::sync::Semaphore>>);
+
+/// The SDK's HTTP client, each attempt through [`InFlight`].
+#[derive(Debug)]
+struct Bounded {
+    inner: SharedHttpClient,
+    slots: Arc<InFlight>,
+}
+
+impl HttpClient for Bounded {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(BoundedConnector {
+            inner: self.inner.http_connector(settings, components),
+            slots: self.slots.clone(),
+        })
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.inner.connector_metadata()
+    }
+}
+
+#[derive(Debug)]
+struct BoundedConnector {
+    inner: SharedHttpConnector,
+    slots: Arc<InFlight>,
+}
+
+impl HttpConnector for BoundedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let Some(slots) = self.slots.0.get().cloned() else {
+            return self.inner.call(request);
+        };
+        let inner = self.inner.clone();
+        HttpConnectorFuture::new(async move {
+            // Never closed; a closed semaphore would only lift the bound.
+            let _slot = slots.acquire_owned().await.ok();
+            inner.call(request).await
+        })
+    }
+}
+
 impl SdkAws {
     pub fn new(endpoint: &Endpoint) -> Result<SdkAws, SetupError> {
+        let in_flight = Arc::new(InFlight::default());
         Ok(SdkAws {
-            http: http_client(endpoint.ca_bundle.as_deref())?,
+            http: SharedHttpClient::new(Bounded {
+                inner: http_client(endpoint.ca_bundle.as_deref())?,
+                slots: in_flight.clone(),
+            }),
+            in_flight,
             endpoint: endpoint.url.clone(),
             endpoint_from: endpoint.url_from,
             verbose: endpoint.verbose,
@@ -397,6 +459,13 @@ fn rfc3339(dt: &aws_smithy_types::DateTime) -> Option<String> {
 }
 
 impl Aws for SdkAws {
+    fn bound_in_flight(&self, n: usize) -> bool {
+        let slots = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        // One bound per process: a second fleet run in it keeps the first's.
+        let _ = self.in_flight.0.set(slots);
+        true
+    }
+
     async fn caller_identity(&self, creds: &Creds) -> Result<Identity, AwsError> {
         const OP: &str = "STS GetCallerIdentity";
         let (_, sts) = self.clients(creds);

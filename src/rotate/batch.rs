@@ -8,7 +8,10 @@ use std::collections::HashMap;
 
 /// `--jobs` bounds requests in flight, not rotations: every AWS call of a
 /// fleet run holds a permit only while it is on the wire, so a rotation
-/// waiting for its key to propagate leaves room for the others.
+/// waiting for its key to propagate leaves room for the others. Where the
+/// client can count HTTP attempts itself ([`Aws::bound_in_flight`], the
+/// SDK) the permits here are unbounded and the bound sits there instead,
+/// so an SDK retry's backoff after a throttle holds no slot either.
 pub(crate) struct Limited<'a, A> {
     inner: &'a A,
     permits: tokio::sync::Semaphore,
@@ -68,6 +71,9 @@ impl<A: Aws> Aws for Limited<'_, A> {
         let _p = self.permit().await;
         self.inner.mfa_devices(c, user).await
     }
+    fn bound_in_flight(&self, n: usize) -> bool {
+        self.inner.bound_in_flight(n)
+    }
 }
 
 /// Rotates one profile (see [`rotate_many`]).
@@ -100,9 +106,15 @@ pub async fn rotate_many<A: Aws>(
     cx: &Ctx<'_, A>,
     profiles: &[String],
 ) -> Result<Results, RotateError> {
+    // Bounded per HTTP attempt where the client can (the SDK), else per call.
+    let whole_calls = if cx.aws.bound_in_flight(cx.s.jobs.max(1)) {
+        tokio::sync::Semaphore::MAX_PERMITS
+    } else {
+        cx.s.jobs.max(1)
+    };
     let limited = Limited {
         inner: cx.aws,
-        permits: tokio::sync::Semaphore::new(cx.s.jobs.max(1)),
+        permits: tokio::sync::Semaphore::new(whole_calls),
     };
     let cx = &Ctx {
         aws: &limited,
@@ -372,7 +384,7 @@ async fn finish_written<A: Aws>(
     }
     failpoint("after-file-written");
     j.state = State::Written;
-    if let Err(e) = save(&j) {
+    if let Err(e) = persist(&j).await {
         return (p, Err(e));
     }
     let r = cx.forward(j, &iam, false).await.map(|mut s| {

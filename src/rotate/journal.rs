@@ -83,16 +83,50 @@ pub(crate) fn journal_path(j: &Journal) -> PathBuf {
     journal_dir(&j.home.state_dir()).join(format!("{slug}-{hash:016x}.journal"))
 }
 
+/// Writes the journal durably, on the calling thread (tests; the state
+/// machine uses [`persist`]).
+#[cfg(test)]
 pub(crate) fn save(j: &Journal) -> Result<(), RotateError> {
-    // The journal holds both secrets: wipe the serialised copy.
-    let bytes = zeroize::Zeroizing::new(serde_json::to_vec_pretty(j).map_err(|e| {
-        RotateError::BadJournal {
-            path: journal_path(j),
-            detail: e.to_string(),
-        }
-    })?);
-    store::write_private(&journal_path(j), &bytes)?;
+    store::write_private(&journal_path(j), &serialized(j)?)?;
     Ok(())
+}
+
+/// The journal as written; it holds both secrets, so the copy is wiped.
+fn serialized(j: &Journal) -> Result<zeroize::Zeroizing<Vec<u8>>, RotateError> {
+    let bytes = serde_json::to_vec_pretty(j).map_err(|e| RotateError::BadJournal {
+        path: journal_path(j),
+        detail: e.to_string(),
+    })?;
+    Ok(zeroize::Zeroizing::new(bytes))
+}
+
+/// [`save`] off the runtime's thread, done (durable) when it returns: a
+/// journal write is a file and a folder fsync (~10 ms on a busy disk), and
+/// on the one current-thread runtime every other rotation of a fleet, its
+/// requests included, would stand still behind each of them.
+pub(crate) async fn persist(j: &Journal) -> Result<(), RotateError> {
+    let (path, bytes) = (journal_path(j), serialized(j)?);
+    off_thread(move || store::write_private(&path, &bytes)).await
+}
+
+/// Removes a finished rotation's journal (and syncs its folder), off the
+/// runtime's thread like [`persist`].
+pub(crate) async fn discard(j: &Journal) -> Result<(), RotateError> {
+    let path = journal_path(j);
+    off_thread(move || store::remove_private(&path)).await
+}
+
+async fn off_thread<F>(f: F) -> Result<(), RotateError>
+where
+    F: FnOnce() -> Result<(), store::StoreError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r?),
+        // Only a panic in the write, or a runtime shutting down under the
+        // rotation awaiting it: neither is the user's input.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => std::panic::resume_unwind(Box::new(e.to_string())),
+    }
 }
 
 /// Every interrupted rotation recorded beside either file.

@@ -399,14 +399,14 @@ impl<A: Aws> Ctx<'_, A> {
             hooks_done: false,
             create_attempts: Vec::new(),
         };
-        save(&j)?;
+        persist(&j).await?;
         failpoint("after-journal-started");
         let new = self.create_key(&mut j, &iam).await?;
         failpoint("after-create");
         j.new_key_id = Some(new.id.clone());
         j.new_secret = Some(new.secret.clone());
         j.state = State::Created;
-        if let Err(e) = save(&j) {
+        if let Err(e) = persist(&j).await {
             // Only memory holds the secret: undo at once.
             let _ = self.aws.delete_access_key(&iam, &user, &new.id).await;
             return Err(e);
@@ -596,7 +596,7 @@ impl<A: Aws> Ctx<'_, A> {
         let new = loop {
             ui.step(&profile, tr("step.create"));
             j.create_attempts.push(now_secs());
-            save(j)?;
+            persist(j).await?;
             let e = match aws.create_access_key(iam, &user).await {
                 Ok(k) => break k,
                 Err(e) => e,
@@ -621,7 +621,7 @@ impl<A: Aws> Ctx<'_, A> {
                 if unknown > 0 {
                     self.record_attempt(j, &[]);
                 }
-                store::remove_private(&journal_path(j))?;
+                discard(j).await?;
                 return Err(aws_err("IAM CreateAccessKey")(e));
             }
             tokio::time::sleep(wait).await;
@@ -681,7 +681,7 @@ impl<A: Aws> Ctx<'_, A> {
         self.retire_old(&j, iam, &new_creds).await?;
         *retired = true;
         failpoint("after-retire");
-        store::remove_private(&journal_path(&j))?;
+        discard(&j).await?;
         Ok(Summary {
             updated: home.holding(&new_creds.access_key_id).await?,
             profile: j.profile.clone(),
@@ -712,7 +712,7 @@ impl<A: Aws> Ctx<'_, A> {
         }
         failpoint("after-file-written");
         j.state = State::Written;
-        save(j)?;
+        persist(j).await?;
         Ok(Ok(written.backups))
     }
 
@@ -732,7 +732,7 @@ impl<A: Aws> Ctx<'_, A> {
         }
         failpoint("after-verify");
         j.state = State::Verified;
-        save(j)?;
+        persist(j).await?;
         Ok(Ok(()))
     }
 
@@ -763,7 +763,7 @@ impl<A: Aws> Ctx<'_, A> {
             });
         }
         j.hooks_done = true;
-        save(j)?;
+        persist(j).await?;
         failpoint("after-hooks");
         Ok(Ok(()))
     }
@@ -956,7 +956,7 @@ impl<A: Aws> Ctx<'_, A> {
             .warn(&trf("warn.rolling_back", &[("reason", &reason)]));
         j.state = State::RollingBack;
         j.rollback_reason = Some(reason.to_string());
-        save(&j)?;
+        persist(&j).await?;
         failpoint("rollback-after-journal");
         self.undo(&j, iam).await?;
         Err(RotateError::RolledBack {
@@ -990,7 +990,7 @@ impl<A: Aws> Ctx<'_, A> {
         let mut before_only = j.clone();
         before_only.new_key_id = None;
         self.delete_orphans(iam, &before_only).await?;
-        store::remove_private(&journal_path(j))?;
+        discard(j).await?;
         Ok(())
     }
 

@@ -463,11 +463,12 @@ fn propagation_delay_shorter_than_timeout_needs_consecutive_successes() {
     fx.aws.set_new_key_flaky(Flaky::delay(2));
     let summary = fx.rotated("dev");
     fx.assert_settled();
-    // Two refused attempts, then three STS successes in a row, the
-    // streak's one IAM read on its last, then the old key's deletion.
+    // Two refused attempts, then a streak of three in a row: two STS
+    // successes and the streak's one IAM read as its last, then the old
+    // key's deletion.
     assert_eq!(
         fx.aws.signed_with(&summary.new_key_id),
-        vec![GCI, GCI, GCI, GCI, GCI, LAK, DAK]
+        vec![GCI, GCI, GCI, GCI, LAK, DAK]
     );
 }
 
@@ -477,16 +478,41 @@ fn verify_successes_setting_is_the_streak_length() {
     fx.s.verify_successes = 5;
     let summary = fx.rotated("dev");
     let ops = fx.aws.signed_with(&summary.new_key_id);
-    assert_eq!(ops.iter().filter(|o| **o == GCI).count(), 5);
-    // One IAM read per streak, on its last success.
+    assert_eq!(ops.iter().filter(|o| **o == GCI).count(), 4);
+    // One IAM read per streak, as its last success.
     assert_eq!(ops.iter().filter(|o| **o == LAK).count(), 1);
+}
+
+#[test]
+fn a_streak_of_one_still_checks_the_user_and_iam() {
+    let mut fx = Fx::new();
+    fx.s.verify_successes = 1;
+    let summary = fx.rotated("dev");
+    // The IAM read never stands alone: the user is checked by STS first.
+    assert_eq!(fx.aws.signed_with(&summary.new_key_id), vec![GCI, LAK, DAK]);
 }
 
 #[test]
 fn intermittent_failure_after_first_success_resets_the_streak() {
     let fx = Fx::new();
-    // Calls 1-2 fail, 3-5 succeed (streak 3), call 6 (the streak's IAM
-    // read) fails: the streak must start again from zero.
+    // Calls 1-2 fail, 3-4 succeed, call 5 (the streak's IAM read, its
+    // third) fails: the streak must start again from zero.
+    fx.aws.set_new_key_flaky(Flaky {
+        first: 2,
+        again: vec![5],
+    });
+    let summary = fx.rotated("dev");
+    fx.assert_settled();
+    assert_eq!(
+        fx.aws.signed_with(&summary.new_key_id),
+        vec![GCI, GCI, GCI, GCI, LAK, GCI, GCI, LAK, DAK]
+    );
+}
+
+#[test]
+fn retire_retries_when_the_new_key_flickers() {
+    let fx = Fx::new();
+    // Call 6 is the old key's deletion.
     fx.aws.set_new_key_flaky(Flaky {
         first: 2,
         again: vec![6],
@@ -495,23 +521,7 @@ fn intermittent_failure_after_first_success_resets_the_streak() {
     fx.assert_settled();
     assert_eq!(
         fx.aws.signed_with(&summary.new_key_id),
-        vec![GCI, GCI, GCI, GCI, GCI, LAK, GCI, GCI, GCI, LAK, DAK]
-    );
-}
-
-#[test]
-fn retire_retries_when_the_new_key_flickers() {
-    let fx = Fx::new();
-    // Call 7 is the old key's deletion.
-    fx.aws.set_new_key_flaky(Flaky {
-        first: 2,
-        again: vec![7],
-    });
-    let summary = fx.rotated("dev");
-    fx.assert_settled();
-    assert_eq!(
-        fx.aws.signed_with(&summary.new_key_id),
-        vec![GCI, GCI, GCI, GCI, GCI, LAK, DAK, DAK]
+        vec![GCI, GCI, GCI, GCI, LAK, DAK, DAK]
     );
 }
 
@@ -890,7 +900,7 @@ fn recover_written_verifies_and_retires() {
     assert_finished_forward(&fx, summary, &new);
     // It was verified again before the old key was retired.
     let ops = fx.aws.signed_with(&new.0);
-    assert_eq!(ops, vec![GCI, GCI, GCI, LAK, DAK]);
+    assert_eq!(ops, vec![GCI, GCI, LAK, DAK]);
     // And a rotate now is a fresh one.
     fx.aws.clear_log();
     let again = fx.rotated("dev");

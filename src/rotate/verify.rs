@@ -51,11 +51,13 @@ impl Patience {
 
 /// Polls until the new key has worked `verify_successes` times in a row:
 /// STS GetCallerIdentity must name the same user each time and, unless
-/// MFA guards IAM, an IAM read must succeed once per streak, on its last
-/// success (IAM is where the key is used next, to retire the old one; one
-/// read per streak instead of one per success saves N-1 requests per key
-/// in a fleet run). Propagation errors, throttling and transient failures
-/// reset the streak and wait ([`Patience`]), within the timeout.
+/// MFA guards IAM, an IAM read must succeed once per streak, as its last
+/// success (IAM is where the key is used next, to retire the old one).
+/// That read replaces the streak's last GetCallerIdentity when the streak
+/// has one before it to check the user: one request per key instead of
+/// N+1, which a fleet run pays right when every key has just propagated.
+/// Propagation errors, throttling and transient failures reset the streak
+/// and wait ([`Patience`]), within the timeout.
 pub(crate) async fn verify<A: Aws>(
     aws: &A,
     new: &Creds,
@@ -67,7 +69,12 @@ pub(crate) async fn verify<A: Aws>(
     let mut streak = 0;
     let mut patience = Patience::new(s);
     while streak < s.verify_successes {
+        let last = streak + 1 >= s.verify_successes;
         let result: Result<(), AwsError> = async {
+            if iam_read && last && streak > 0 {
+                aws.list_access_keys(new, &j.user_name).await?;
+                return Ok(());
+            }
             let id = aws.caller_identity(new).await?;
             if id.arn != j.user_arn {
                 return Err(AwsError {
@@ -81,7 +88,7 @@ pub(crate) async fn verify<A: Aws>(
                     ),
                 });
             }
-            if iam_read && streak + 1 >= s.verify_successes {
+            if iam_read && last {
                 aws.list_access_keys(new, &j.user_name).await?;
             }
             Ok(())
