@@ -137,9 +137,11 @@ pub async fn rotate_many<A: Aws>(
     }
     // 2. What is left: one rotation per distinct key, each home locked.
     let (homes, _locks) = distinct_homes(cx, profiles, &mut done).await?;
-    // 3. Who owns each key, then rounds.
-    let rounds = plan_rounds(cx, homes, &mut done).await;
-    for round in rounds {
+    // 3. Who owns each key, the first round started as they are known,
+    // then the later rounds.
+    let (first, later) = start_rounds(cx, homes, &mut done).await;
+    finish_round(cx, first, &mut done).await;
+    for round in later {
         run_round(cx, round, &mut done).await;
     }
     Ok(in_order(profiles, done)
@@ -267,32 +269,62 @@ async fn distinct_homes<'h, A>(
     Ok((homes, locks))
 }
 
-/// Who owns each key (asked concurrently), then rounds: each IAM user has
-/// at most one rotation in flight (two keys is IAM's limit). Every
-/// rotation of a round runs at once: `Limited` bounds the requests.
-async fn plan_rounds<'h, A: Aws>(
+/// Who owns each key, asked concurrently, with the first round prepared
+/// as the answers come: the first key of each IAM user to be identified
+/// goes on to CreateAccessKey at once, so one throttled
+/// GetCallerIdentity does not hold back every other key's creation (and
+/// a key created earlier propagates earlier). The other keys of a user
+/// make the later rounds: each IAM user has at most one rotation in
+/// flight (two keys is IAM's limit). Every rotation of a round runs at
+/// once: `Limited` bounds the requests.
+async fn start_rounds<'h, A: Aws>(
     cx: &Ctx<'_, A>,
     homes: Vec<Found<'h>>,
     done: &mut Done,
-) -> Vec<Round<'h>> {
-    let identified: Vec<(Found, Result<Identified, RotateError>)> = stream::iter(homes)
-        .map(|k| async move {
-            let id = cx.identify(&k.key).await;
-            (k, id)
+) -> (PreparedRound, Vec<Round<'h>>) {
+    enum Step<'h> {
+        First(String, Result<Prepared, RotateError>),
+        Later(usize, Found<'h>, Identified),
+        Failed(String, RotateError),
+    }
+    let claimed = std::cell::RefCell::new(std::collections::HashSet::new());
+    let steps: Vec<Step> = stream::iter(homes.into_iter().enumerate())
+        .map(|(i, k)| {
+            let claimed = &claimed;
+            async move {
+                let id = match cx.identify(&k.key).await {
+                    Ok(id) => id,
+                    Err(e) => return Step::Failed(k.key.profile.clone(), e),
+                };
+                if claimed.borrow_mut().insert(id.identity.arn.clone()) {
+                    let p = k.key.profile.clone();
+                    Step::First(p, cx.prepare(k, id).await)
+                } else {
+                    Step::Later(i, k, id)
+                }
+            }
         })
-        .buffered(usize::MAX)
+        .buffer_unordered(usize::MAX)
         .collect()
         .await;
-    let mut chains: Vec<(String, Round<'h>)> = Vec::new();
-    for (k, id) in identified {
-        match id {
-            Ok(id) => match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
-                Some((_, chain)) => chain.push((k, id)),
-                None => chains.push((id.identity.arn.clone(), vec![(k, id)])),
-            },
-            Err(e) => {
-                done.insert(k.key.profile.clone(), Err(e));
+    let mut first = Vec::new();
+    let mut later = Vec::new();
+    for step in steps {
+        match step {
+            Step::First(p, r) => first.push((p, r)),
+            Step::Later(i, k, id) => later.push((i, k, id)),
+            Step::Failed(p, e) => {
+                done.insert(p, Err(e));
             }
+        }
+    }
+    // The later rounds in the order asked, as before.
+    later.sort_by_key(|(i, _, _)| *i);
+    let mut chains: Vec<(String, Round<'h>)> = Vec::new();
+    for (_, k, id) in later {
+        match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
+            Some((_, chain)) => chain.push((k, id)),
+            None => chains.push((id.identity.arn.clone(), vec![(k, id)])),
         }
     }
     let mut rounds: Vec<Round<'h>> = Vec::new();
@@ -304,13 +336,15 @@ async fn plan_rounds<'h, A: Aws>(
             rounds[i].push(item);
         }
     }
-    rounds
+    (first, rounds)
 }
 
-/// One round: prepare every rotation (to `Created`), write all new pairs
-/// at once, then verify, run hooks and retire concurrently.
+/// A round's rotations prepared (to `Created`, or planned, fresh, failed).
+type PreparedRound = Vec<(String, Result<Prepared, RotateError>)>;
+
+/// One later round: prepare every rotation, then as [`finish_round`].
 async fn run_round<A: Aws>(cx: &Ctx<'_, A>, round: Round<'_>, done: &mut Done) {
-    let prepared: Vec<(String, Result<Prepared, RotateError>)> = stream::iter(round)
+    let prepared: PreparedRound = stream::iter(round)
         .map(|(k, id)| async move {
             let p = k.key.profile.clone();
             (p, cx.prepare(k, id).await)
@@ -318,6 +352,12 @@ async fn run_round<A: Aws>(cx: &Ctx<'_, A>, round: Round<'_>, done: &mut Done) {
         .buffer_unordered(usize::MAX)
         .collect()
         .await;
+    finish_round(cx, prepared, done).await;
+}
+
+/// The rest of a round: write all new pairs at once, then verify, run
+/// hooks and retire concurrently.
+async fn finish_round<A: Aws>(cx: &Ctx<'_, A>, prepared: PreparedRound, done: &mut Done) {
     let mut created: Vec<(Journal, Creds)> = Vec::new();
     for (p, r) in prepared {
         match r {
