@@ -284,7 +284,7 @@ async fn start_rounds<'h, A: Aws>(
 ) -> (PreparedRound, Vec<Round<'h>>) {
     enum Step<'h> {
         First(String, Result<Prepared, RotateError>),
-        Later(usize, Found<'h>, Identified),
+        Later(usize, Box<(Found<'h>, Identified)>),
         Failed(String, RotateError),
     }
     let claimed = std::cell::RefCell::new(std::collections::HashSet::new());
@@ -300,7 +300,7 @@ async fn start_rounds<'h, A: Aws>(
                     let p = k.key.profile.clone();
                     Step::First(p, cx.prepare(k, id).await)
                 } else {
-                    Step::Later(i, k, id)
+                    Step::Later(i, Box::new((k, id)))
                 }
             }
         })
@@ -312,16 +312,16 @@ async fn start_rounds<'h, A: Aws>(
     for step in steps {
         match step {
             Step::First(p, r) => first.push((p, r)),
-            Step::Later(i, k, id) => later.push((i, k, id)),
+            Step::Later(i, item) => later.push((i, *item)),
             Step::Failed(p, e) => {
                 done.insert(p, Err(e));
             }
         }
     }
     // The later rounds in the order asked, as before.
-    later.sort_by_key(|(i, _, _)| *i);
+    later.sort_by_key(|(i, _)| *i);
     let mut chains: Vec<(String, Round<'h>)> = Vec::new();
-    for (_, k, id) in later {
+    for (_, (k, id)) in later {
         match chains.iter_mut().find(|(arn, _)| *arn == id.identity.arn) {
             Some((_, chain)) => chain.push((k, id)),
             None => chains.push((id.identity.arn.clone(), vec![(k, id)])),
