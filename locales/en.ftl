@@ -399,8 +399,9 @@ help-keyturn-after =
     {"  "}0  success
     {"  "}1  failure (the message says what state things are in)
     {"  "}2  usage error
-    {"  "}3  refused: nothing was changed (a bad profile, or AWS said no before
-    {"     "}any change: a dead key, AccessDenied, LimitExceeded)
+    {"  "}3  refused: nothing was changed (a bad profile; AWS said no before any
+    {"     "}change: a dead key, AccessDenied, LimitExceeded; or no answer came
+    {"     "}before any change: refused connection, DNS, timeout, TLS)
     {"  "}4  audit found stale keys
     {"  "}5  nothing to do (`status`: no profile in either file)
     {"  "}`status` exits 1 when a named profile is missing or a key could not be
@@ -439,8 +440,9 @@ help-rotate-after =
     {"  "}0  success
     {"  "}1  failure (the message says what state things are in)
     {"  "}2  usage error
-    {"  "}3  refused: nothing was changed (a bad profile, or AWS said no before
-    {"     "}any change: a dead key, AccessDenied, LimitExceeded)
+    {"  "}3  refused: nothing was changed (a bad profile; AWS said no before any
+    {"     "}change: a dead key, AccessDenied, LimitExceeded; or no answer came
+    {"     "}before any change: refused connection, DNS, timeout, TLS)
     {"  "}4  audit found stale keys
     {"  "}5  nothing to do (`status`: no profile in either file)
     {"  "}`status` exits 1 when a named profile is missing or a key could not be

@@ -90,20 +90,18 @@ impl RotateError {
             | RotateError::TwoKeys { .. }
             | RotateError::NeedsMfa { .. }
             | RotateError::UnknownKey { .. } => true,
-            // AWS said no (LimitExceeded, AccessDenied, a dead key) to a
-            // call made before any change: these steps only run before the
-            // journal exists, and a refused CreateAccessKey minted nothing
-            // (its orphans are cleaned and its journal removed first).
-            RotateError::Aws { step, source, .. } => {
-                matches!(
-                    *step,
-                    "STS GetCallerIdentity"
-                        | "STS GetSessionToken"
-                        | "IAM ListAccessKeys"
-                        | "IAM CreateAccessKey"
-                ) && source.kind == crate::aws::ErrorKind::Service
-                    && !source.outcome_unknown()
-            }
+            // A call made before any change failed: these steps only run
+            // before the journal exists. The reads changed nothing however
+            // they failed (AWS said no, or no answer came: the network
+            // line says "nothing was changed"); a CreateAccessKey only
+            // when its outcome is known (a refusal such as LimitExceeded,
+            // or a request that never left), since its orphans are
+            // cleaned and its journal removed first.
+            RotateError::Aws { step, source, .. } => match *step {
+                "STS GetCallerIdentity" | "STS GetSessionToken" | "IAM ListAccessKeys" => true,
+                "IAM CreateAccessKey" => !source.outcome_unknown(),
+                _ => false,
+            },
             RotateError::Store(e) => e.is_refusal(),
             RotateError::Keystore(e) => e.is_refusal(),
             _ => false,

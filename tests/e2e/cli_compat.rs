@@ -406,7 +406,7 @@ fn network_errors_are_one_clear_line() {
         .env("AWS_ENDPOINT_URL", &dead)
         .args(["rotate"])
         .run();
-    run.expect_code(1);
+    run.expect_code(3);
     let line = run
         .stderr
         .lines()
@@ -423,7 +423,7 @@ fn network_errors_are_one_clear_line() {
         .keyturn()
         .args(["rotate", "-v", "--endpoint-url", &dead])
         .run();
-    run.expect_code(1);
+    run.expect_code(3);
     assert!(run.stderr.contains("--endpoint-url"), "{}", run.stderr);
     assert!(run.stderr.contains("dispatch failure"), "{}", run.stderr);
 
@@ -433,7 +433,7 @@ fn network_errors_are_one_clear_line() {
         .env("AWS_ENDPOINT_URL", &dead)
         .args(["rotate"])
         .run();
-    run.expect_code(1);
+    run.expect_code(3);
     let line = run
         .stderr
         .lines()
@@ -524,7 +524,7 @@ fn dns_failure_and_timeout_say_the_kind_and_that_nothing_changed() {
             "AWS_ENDPOINT_URL"
         };
         let run = kt.args(["--cli-read-timeout", "1", "rotate"]).run();
-        run.expect_code(1);
+        run.expect_code(3);
         let line = error_line(&run);
         assert!(line.contains(url) && line.contains(from), "{line}");
         assert!(line.contains(kind) && line.contains(unchanged), "{line}");
@@ -542,7 +542,7 @@ fn dns_failure_and_timeout_say_the_kind_and_that_nothing_changed() {
         .keyturn()
         .args(["-v", "--endpoint-url", dns, "rotate"])
         .run();
-    run.expect_code(1);
+    run.expect_code(3);
     let line = error_line(&run);
     let note = line.find("nothing was changed").expect(&line);
     let chain = line.find("[SDK: ").expect(&line);
@@ -762,7 +762,7 @@ fn https_with_a_private_ca_and_through_a_proxy() {
         .env("AWS_ENDPOINT_URL", &url)
         .args(["rotate"])
         .run();
-    run.expect_code(1);
+    run.expect_code(3);
     let line = run
         .stderr
         .lines()
