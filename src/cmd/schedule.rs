@@ -605,4 +605,49 @@ mod tests {
         let text = crate::report::json_text(&doc);
         crate::report::assert_golden("schedule-remove.json", &text);
     }
+
+    fn all_job() -> Job {
+        let day = std::time::Duration::from_secs(schedule::DAY);
+        let exe = Path::new("/opt/key turn/bin/keyturn");
+        Job::new(exe, 60 * day, schedule::Targets::All, None, None).unwrap()
+    }
+
+    /// The generated command line is one the real `rotate` accepts.
+    #[test]
+    fn argv_parses_as_rotate() {
+        use crate::cli::Cli;
+        use crate::cmd::Command as Sub;
+        use clap::Parser;
+        use schedule::{Targets, DAY};
+        use std::time::Duration;
+        let parse = |j: &Job| {
+            let argv = j.argv();
+            let cli = Cli::try_parse_from(
+                std::iter::once("keyturn").chain(argv[1..].iter().map(|s| s.as_str())),
+            )
+            .unwrap();
+            let Sub::Rotate(a) = cli.command else {
+                panic!("not rotate: {argv:?}")
+            };
+            (a.all, a.max_age, a.profiles, cli.global.credentials_file)
+        };
+        assert_eq!(parse(&all_job()), (true, Some("60d".into()), vec![], None));
+        let j = Job::new(
+            Path::new("/bin/keyturn"),
+            Duration::from_secs(DAY),
+            Targets::Profiles(vec!["-x".into(), "my prof".into()]),
+            Some(Path::new("/c/creds")),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            parse(&j),
+            (
+                false,
+                Some("1d".into()),
+                vec!["-x".into(), "my prof".into()],
+                Some(PathBuf::from("/c/creds"))
+            )
+        );
+    }
 }

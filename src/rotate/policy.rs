@@ -1,15 +1,14 @@
 //! The policy of a run: what happens to the old key, how patient
 //! verification is, what a failed hook leads to. Plain data, validated by
-//! the command layer. The clap derives on [`Retire`] and
-//! [`OnHookFailure`] are the last of clap here: the command layer is
-//! getting its own clap-side enums, which map onto these through
-//! [`std::str::FromStr`] / `as_str` (the names are the CLI's and the
-//! settings file's words); the derives go when that lands.
+//! the command layer. No argument parsing here: the command line's names for
+//! [`Retire`] and [`OnHookFailure`] are `crate::cmd::rotate`'s
+//! `RetireArg` / `OnHookFailureArg`, which map onto these; the serde names
+//! are the settings file's and the journal's words.
 
 use super::*;
 
 /// What happens to the old key once the new one is verified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Retire {
     /// Delete it (like the classic script).
@@ -55,7 +54,7 @@ pub struct Settings {
 }
 
 /// What a failed hook leads to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnHookFailure {
     /// Keep the old key active; finish later with `rotate --resume`.

@@ -61,46 +61,6 @@ fn argv_is_exactly_the_rotate_command() {
     );
 }
 
-/// The generated command line is one the real `rotate` accepts.
-#[test]
-fn argv_parses_as_rotate() {
-    use crate::cli::Cli;
-    use crate::cmd::Command as Sub;
-    use clap::Parser;
-    let parse = |j: &Job| {
-        let argv = j.argv();
-        let cli = Cli::try_parse_from(
-            std::iter::once("keyturn").chain(argv[1..].iter().map(|s| s.as_str())),
-        )
-        .unwrap();
-        let Sub::Rotate(a) = cli.command else {
-            panic!("not rotate: {argv:?}")
-        };
-        (a.all, a.max_age, a.profiles, cli.global.credentials_file)
-    };
-    assert_eq!(
-        parse(&job(Targets::All)),
-        (true, Some("60d".into()), vec![], None)
-    );
-    let j = Job::new(
-        Path::new("/bin/keyturn"),
-        Duration::from_secs(DAY),
-        profiles(&["-x", "my prof"]),
-        Some(Path::new("/c/creds")),
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        parse(&j),
-        (
-            false,
-            Some("1d".into()),
-            vec!["-x".into(), "my prof".into()],
-            Some(PathBuf::from("/c/creds"))
-        )
-    );
-}
-
 #[test]
 fn bad_jobs_are_usage_errors() {
     let ok = Path::new("/bin/keyturn");
