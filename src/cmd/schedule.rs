@@ -157,18 +157,12 @@ fn keystore_note(cfg: &Config, targets: &Targets, choice: crate::home::keystore:
     let (Some(env), Targets::Profiles(profiles)) = (&cfg.keystore, targets) else {
         return;
     };
-    let doc = |p: &Path| {
-        crate::store::read(p)
-            .ok()
-            .and_then(|s| crate::ini::Document::parse_bytes(s.bytes.as_deref()?).ok())
+    // Files that cannot be read or parsed: no note (the job's `rotate`
+    // will say what is wrong).
+    let Ok(loaded) = crate::home::files::load(&cfg.paths) else {
+        return;
     };
-    let (c, f) = (doc(&cfg.paths.credentials), doc(&cfg.paths.config));
-    let files = crate::profile::Files {
-        credentials: c.as_ref(),
-        credentials_path: &cfg.paths.credentials,
-        config: f.as_ref(),
-        config_path: &cfg.paths.config,
-    };
+    let files = loaded.files(&cfg.paths);
     for p in profiles {
         if let Some(var) = crate::home::keystore::schedule_needs(&files, p, choice, env) {
             crate::report::note(&trf(
