@@ -192,6 +192,31 @@ async fn supervise(
 mod tests {
     use super::*;
 
+    /// A rotation of profile `dev` from AKIAOLD to AKIANEW.
+    fn input<'a>(
+        profiles: &'a [String],
+        new_secret: &'a Secret,
+        old_secret: Option<&'a Secret>,
+    ) -> HookInput<'a> {
+        HookInput {
+            profile: "dev",
+            profiles,
+            user_arn: "arn:aws:iam::1:user/u",
+            user_name: "u",
+            old_key_id: "AKIAOLD",
+            new_key_id: "AKIANEW",
+            new_secret,
+            old_secret,
+        }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
     #[test]
     fn hook_gets_secret_on_stdin_only() {
         let dir = tempfile::tempdir().unwrap();
@@ -206,20 +231,9 @@ mod tests {
             timeout: Duration::from_secs(10),
         };
         let secret = Secret::new("s3cr3t-value");
-        let input = HookInput {
-            profile: "dev",
-            profiles: &["dev".to_string()],
-            user_arn: "arn:aws:iam::1:user/u",
-            user_name: "u",
-            old_key_id: "AKIAOLD",
-            new_key_id: "AKIANEW",
-            new_secret: &secret,
-            old_secret: None,
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let profiles = ["dev".to_string()];
+        let input = input(&profiles, &secret, None);
+        let rt = runtime();
         rt.block_on(run_hook(&hook, &input)).unwrap();
         let stdin = std::fs::read_to_string(format!("{}.stdin", out.display())).unwrap();
         let v: serde_json::Value = serde_json::from_str(&stdin).unwrap();
@@ -262,20 +276,9 @@ mod tests {
         };
         let secret = Secret::new("s3cr3t-value");
         let old = Secret::new("old-secret");
-        let input = HookInput {
-            profile: "dev",
-            profiles: &["dev".to_string()],
-            user_arn: "arn:aws:iam::1:user/u",
-            user_name: "u",
-            old_key_id: "AKIAOLD",
-            new_key_id: "AKIANEW",
-            new_secret: &secret,
-            old_secret: Some(&old),
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let profiles = ["dev".to_string()];
+        let input = input(&profiles, &secret, Some(&old));
+        let rt = runtime();
         // Returns although the sleeper still held the pipes: its group
         // was killed when the hook exited.
         rt.block_on(run_hook(&hook, &input)).unwrap();

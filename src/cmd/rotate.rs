@@ -426,6 +426,23 @@ mod tests {
     use super::*;
     use crate::rotate::{Fresh, Plan, Summary};
 
+    /// `--retire` and `--on-hook-failure` take the settings file's words
+    /// (the domain enums' serde names), and each maps onto its own value.
+    #[test]
+    fn policy_flags_are_the_settings_words() {
+        use clap::ValueEnum;
+        for r in RetireArg::value_variants() {
+            let word = r.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(serde_json::to_value(Retire::from(*r)).unwrap(), word);
+        }
+        for h in OnHookFailureArg::value_variants() {
+            let word = h.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(serde_json::to_value(OnHookFailure::from(*h)).unwrap(), word);
+        }
+        assert_eq!(RetireArg::value_variants().len(), 2);
+        assert_eq!(OnHookFailureArg::value_variants().len(), 2);
+    }
+
     fn place(file: FileKind, section: &str) -> Place {
         Place {
             file,

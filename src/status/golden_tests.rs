@@ -75,22 +75,17 @@ fn json_matches_its_golden_file() {
     };
     // An Inactive key cannot sign: its own probe fails, `default`'s
     // listing says what it is.
-    let old = Live {
+    let failed = |code: &str, message: &str, answered| Live {
         error: Some(Failure {
-            code: "InvalidClientTokenId".into(),
-            message: "The security token included in the request is invalid.".into(),
-            answered: true,
+            code: code.into(),
+            message: message.into(),
+            answered,
         }),
         ..Live::default()
     };
-    let vaulted = Live {
-        error: Some(Failure {
-            code: "network_error".into(),
-            message: "no answer from sts.amazonaws.com".into(),
-            answered: false,
-        }),
-        ..Live::default()
-    };
+    let message = "The security token included in the request is invalid.";
+    let old = failed("InvalidClientTokenId", message, true);
+    let vaulted = failed("network_error", "no answer from sts.amazonaws.com", false);
     let lives = vec![
         (Some(default), None),
         (Some(old), None),
