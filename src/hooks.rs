@@ -210,6 +210,16 @@ mod tests {
         }
     }
 
+    /// A hook for every profile running `command` with `/bin/sh -c`.
+    fn shell_hook(name: &str, command: String, timeout_secs: u64) -> Hook {
+        Hook {
+            name: name.into(),
+            profiles: vec![],
+            command: CommandSpec::Shell(command),
+            timeout: Duration::from_secs(timeout_secs),
+        }
+    }
+
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -221,15 +231,11 @@ mod tests {
     fn hook_gets_secret_on_stdin_only() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let hook = Hook {
-            name: "t".into(),
-            profiles: vec![],
-            command: CommandSpec::Shell(format!(
-                "cat > {0}.stdin; env > {0}.env; echo \"$@\" > {0}.args",
-                out.display()
-            )),
-            timeout: Duration::from_secs(10),
-        };
+        let command = format!(
+            "cat > {0}.stdin; env > {0}.env; echo \"$@\" > {0}.args",
+            out.display()
+        );
+        let hook = shell_hook("t", command, 10);
         let secret = Secret::new("s3cr3t-value");
         let profiles = ["dev".to_string()];
         let input = input(&profiles, &secret, None);
@@ -263,17 +269,10 @@ mod tests {
     fn hook_group_dies_with_the_hook_and_output_is_masked() {
         let dir = tempfile::tempdir().unwrap();
         let pidfile = dir.path().join("bg.pid");
-        let hook = Hook {
-            name: "bg".into(),
-            profiles: vec![],
-            // Backgrounds a sleeper that holds the output pipe, echoes its
-            // input (the secret), and exits at once.
-            command: CommandSpec::Shell(format!(
-                "sleep 1000 & echo $! > {}; cat",
-                pidfile.display()
-            )),
-            timeout: Duration::from_secs(600),
-        };
+        // Backgrounds a sleeper that holds the output pipe, echoes its
+        // input (the secret), and exits at once.
+        let command = format!("sleep 1000 & echo $! > {}; cat", pidfile.display());
+        let hook = shell_hook("bg", command, 600);
         let secret = Secret::new("s3cr3t-value");
         let old = Secret::new("old-secret");
         let profiles = ["dev".to_string()];

@@ -93,23 +93,27 @@ fn systemd_units() {
     assert!(s.contains(
         "\nExecStart=\"/opt/key turn/bin/keyturn\" rotate --max-age 60d dev \"my prof\" \"100%%$$x\\\"y\\\\z\"\n"
     ));
-    for line in [
+    // Each of `want` is a whole line of `text`.
+    let has_lines = |text: &str, want: &[&str]| {
+        for line in want {
+            assert!(text.lines().any(|l| l == *line), "{line} in\n{text}");
+        }
+    };
+    let service = [
         "Type=oneshot",
         "StandardInput=null",
         "StandardOutput=journal",
         "SuccessExitStatus=5",
-    ] {
-        assert!(s.lines().any(|l| l == line), "{line} in\n{s}");
-    }
+    ];
+    has_lines(&s, &service);
     let t = systemd_timer(&j);
-    for line in [
+    let timer = [
         "OnCalendar=daily",
         "Persistent=true",
         "RandomizedDelaySec=1h",
         "WantedBy=timers.target",
-    ] {
-        assert!(t.lines().any(|l| l == line), "{line} in\n{t}");
-    }
+    ];
+    has_lines(&t, &timer);
     assert!(is_ours(&s) && is_ours(&t));
     assert_eq!(
         installed_command(&s).unwrap(),
