@@ -11,9 +11,6 @@ use crate::i18n::Lang;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 
-// Until `hooks` names `crate::duration` itself.
-pub use crate::duration::{parse_duration_max, MAX_TIMEOUT};
-
 /// Reference text under `--help`, kept English in every language like the
 /// rest of clap's help: it documents flags, variables and exit codes that
 /// are the same words everywhere, and the man page is built from it.
@@ -89,7 +86,23 @@ pub struct GlobalArgs {
 
     /// Language of messages [default: from LC_ALL, LC_MESSAGES or LANG; `ja*` is Japanese]
     #[arg(long, global = true, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
+}
+
+/// `--lang`: the command line's names for [`Lang`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Ja,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Ja => Lang::Ja,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -107,7 +120,9 @@ mod tests {
     #[test]
     fn lang_flag_parses() {
         let cli = Cli::try_parse_from(["keyturn", "status", "--lang", "ja"]).unwrap();
-        assert_eq!(cli.global.lang, Some(Lang::Ja));
+        assert_eq!(cli.global.lang.map(Lang::from), Some(Lang::Ja));
+        let cli = Cli::try_parse_from(["keyturn", "--lang", "en", "status"]).unwrap();
+        assert_eq!(cli.global.lang.map(Lang::from), Some(Lang::En));
         assert!(Cli::try_parse_from(["keyturn", "--lang", "fr", "status"]).is_err());
     }
 }

@@ -37,7 +37,7 @@ pub struct Env {
     /// The settings file's path and text, if it exists.
     pub settings: Option<(PathBuf, String)>,
     /// Why the settings file (or its folder) cannot be trusted, if so:
-    /// another user could put hooks in it (see [`crate::hooks::settings_trust`]).
+    /// another user could put hooks in it (see [`crate::settings::settings_trust`]).
     pub settings_untrusted: Option<String>,
     /// `LC_ALL`, `LC_MESSAGES`, `LANGUAGE` and `LANG`, which choose the
     /// language.

@@ -1,6 +1,6 @@
-//! The settings file (`$XDG_CONFIG_HOME/keyturn/config.toml`) and the hooks
-//! it defines: commands that carry a new key to other places (CI secrets,
-//! other machines) after it is verified and before the old key is retired.
+//! Running the hooks the settings file ([`crate::settings`]) defines:
+//! commands that carry a new key to other places (CI secrets, other
+//! machines) after it is verified and before the old key is retired.
 //!
 //! Invariants: a hook gets the secret only as JSON on its stdin, never in
 //! its argv or environment; its stdout and stderr are captured and passed
@@ -12,52 +12,17 @@
 //! Trust: hooks run as the caller with the new secret, so the settings
 //! file and its folder must be owned by the caller (or root) and not
 //! writable by group or others (ssh's rule for its config), else every
-//! command refuses ([`settings_trust`]).
+//! command refuses ([`crate::settings::settings_trust`]).
 //!
 //! Each hook leads its own process group; when it exits, times out, or
 //! keyturn gets SIGINT/SIGTERM ([`crate::signals`]), the whole group is
 //! killed, so nothing a hook started outlives it.
 
-use crate::i18n::{tr, trf};
-use crate::rotate::{OnHookFailure, Retire};
+use crate::i18n::trf;
 use crate::secret::Secret;
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-
-/// `config.toml`, as written by the user.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsFile {
-    #[serde(default)]
-    pub defaults: Defaults,
-    #[serde(default)]
-    pub hooks: Vec<HookSpec>,
-}
-
-/// Defaults for flags not given on the command line.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Defaults {
-    pub max_age: Option<String>,
-    pub retire: Option<Retire>,
-    pub timeout: Option<String>,
-    pub jobs: Option<usize>,
-    pub on_hook_failure: Option<OnHookFailure>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HookSpec {
-    pub name: String,
-    /// Profiles this hook serves; absent means every profile.
-    #[serde(default)]
-    pub profiles: Vec<String>,
-    pub command: CommandSpec,
-    /// e.g. "5m"; default 300 s.
-    pub timeout: Option<String>,
-}
 
 /// A program and its arguments, or one string for `/bin/sh -c`.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -80,108 +45,6 @@ impl Hook {
     pub fn serves(&self, profile: &str) -> bool {
         self.profiles.is_empty() || self.profiles.iter().any(|p| p == profile)
     }
-}
-
-/// A settings file keyturn cannot use. toml's own detail (with the line
-/// and column) is passed through as it is, in English.
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("{}: {message}", path.display())]
-    Parse { path: PathBuf, message: String },
-    #[error("{}", trf("hooks.settings_hook", &[("path", &path.display()), ("name", name), ("message", message)]))]
-    Hook {
-        path: PathBuf,
-        name: String,
-        message: String,
-    },
-}
-
-/// Where the settings file lives.
-pub fn settings_path(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
-    let base = match xdg_config_home {
-        Some(x) if x.is_absolute() => x.to_path_buf(),
-        _ => home?.join(".config"),
-    };
-    Some(base.join("keyturn").join("config.toml"))
-}
-
-/// ssh's rule for its config, applied to the settings file and its
-/// folder: each must be owned by the running user or root and not
-/// writable by group or others (symlinks followed, as ssh does). Err is
-/// the refusal to show. A file that does not exist is fine.
-pub fn settings_trust(path: &Path) -> Result<(), String> {
-    let me = crate::store::euid();
-    let check = |p: &Path| -> Result<(), String> {
-        let m = match std::fs::metadata(p) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(format!("{}: {e}", p.display())),
-        };
-        let uid = crate::platform::owner(&m).0;
-        let reason = if uid != me && uid != 0 {
-            trf("store.why_owner", &[("uid", &uid), ("me", &me)])
-        } else if crate::platform::writable_by_others(&m) {
-            trf(
-                "store.why_writable",
-                &[("mode", &format!("{:04o}", crate::platform::mode(&m)))],
-            )
-        } else {
-            return Ok(());
-        };
-        Err(trf(
-            "hooks.settings_untrusted",
-            &[("path", &p.display()), ("reason", &reason)],
-        ))
-    };
-    if std::fs::metadata(path).is_err() {
-        return Ok(());
-    }
-    if let Some(dir) = path.parent() {
-        check(dir)?;
-    }
-    check(path)
-}
-
-/// Parses the settings file's text. toml's messages carry the line and
-/// column of the mistake.
-pub fn parse_settings(path: &Path, text: &str) -> Result<SettingsFile, SettingsError> {
-    toml::from_str(text).map_err(|e| SettingsError::Parse {
-        path: path.to_path_buf(),
-        message: e.to_string().trim_end().to_string(),
-    })
-}
-
-pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, SettingsError> {
-    specs
-        .iter()
-        .map(|h| {
-            let err = |message: String| SettingsError::Hook {
-                path: path.to_path_buf(),
-                name: h.name.clone(),
-                message,
-            };
-            match &h.command {
-                CommandSpec::Argv(v) if v.is_empty() => {
-                    return Err(err(tr("hooks.empty_command").into()))
-                }
-                CommandSpec::Shell(s) if s.trim().is_empty() => {
-                    return Err(err(tr("hooks.empty_command").into()))
-                }
-                _ => {}
-            }
-            let timeout = match &h.timeout {
-                Some(t) => crate::cli::parse_duration_max(t, "timeout", crate::cli::MAX_TIMEOUT)
-                    .map_err(|e| err(e.0))?,
-                None => Duration::from_secs(300),
-            };
-            Ok(Hook {
-                name: h.name.clone(),
-                profiles: h.profiles.clone(),
-                command: h.command.clone(),
-                timeout,
-            })
-        })
-        .collect()
 }
 
 /// What a hook is told about the rotation.
@@ -329,80 +192,54 @@ async fn supervise(
 mod tests {
     use super::*;
 
-    #[test]
-    fn settings_parse_defaults_and_hooks() {
-        let text = r#"
-[defaults]
-max_age = "60d"
-retire = "deactivate"
-jobs = 8
-
-[[hooks]]
-name = "ci"
-profiles = ["ci"]
-command = ["/usr/bin/env", "true"]
-
-[[hooks]]
-name = "all"
-command = "cat > /dev/null"
-timeout = "10s"
-"#;
-        let s = parse_settings(Path::new("c.toml"), text).unwrap();
-        assert_eq!(s.defaults.retire, Some(Retire::Deactivate));
-        assert_eq!(s.defaults.jobs, Some(8));
-        let hooks = validate_hooks(Path::new("c.toml"), &s.hooks).unwrap();
-        assert!(hooks[0].serves("ci") && !hooks[0].serves("dev"));
-        assert!(hooks[1].serves("dev"));
-        assert_eq!(hooks[1].timeout, Duration::from_secs(10));
+    /// A rotation of profile `dev` from AKIAOLD to AKIANEW.
+    fn input<'a>(
+        profiles: &'a [String],
+        new_secret: &'a Secret,
+        old_secret: Option<&'a Secret>,
+    ) -> HookInput<'a> {
+        HookInput {
+            profile: "dev",
+            profiles,
+            user_arn: "arn:aws:iam::1:user/u",
+            user_name: "u",
+            old_key_id: "AKIAOLD",
+            new_key_id: "AKIANEW",
+            new_secret,
+            old_secret,
+        }
     }
 
-    #[test]
-    fn bad_settings_name_line_and_column() {
-        let err = parse_settings(Path::new("/x/config.toml"), "[defaults]\njobs = \"many\"\n")
-            .unwrap_err();
-        let msg = err.to_string();
-        assert!(
-            msg.contains("/x/config.toml") && msg.contains("line 2"),
-            "{msg}"
-        );
-        let err = parse_settings(Path::new("c"), "[defaults]\nbogus = 1\n").unwrap_err();
-        assert!(err.to_string().contains("line 2"), "{err}");
+    /// A hook for every profile running `command` with `/bin/sh -c`.
+    fn shell_hook(name: &str, command: String, timeout_secs: u64) -> Hook {
+        Hook {
+            name: name.into(),
+            profiles: vec![],
+            command: CommandSpec::Shell(command),
+            timeout: Duration::from_secs(timeout_secs),
+        }
     }
 
-    #[test]
-    fn empty_hook_command_is_refused() {
-        let s = parse_settings(Path::new("c"), "[[hooks]]\nname = \"x\"\ncommand = []\n").unwrap();
-        assert!(validate_hooks(Path::new("c"), &s.hooks).is_err());
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
     }
 
     #[test]
     fn hook_gets_secret_on_stdin_only() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let hook = Hook {
-            name: "t".into(),
-            profiles: vec![],
-            command: CommandSpec::Shell(format!(
-                "cat > {0}.stdin; env > {0}.env; echo \"$@\" > {0}.args",
-                out.display()
-            )),
-            timeout: Duration::from_secs(10),
-        };
+        let command = format!(
+            "cat > {0}.stdin; env > {0}.env; echo \"$@\" > {0}.args",
+            out.display()
+        );
+        let hook = shell_hook("t", command, 10);
         let secret = Secret::new("s3cr3t-value");
-        let input = HookInput {
-            profile: "dev",
-            profiles: &["dev".to_string()],
-            user_arn: "arn:aws:iam::1:user/u",
-            user_name: "u",
-            old_key_id: "AKIAOLD",
-            new_key_id: "AKIANEW",
-            new_secret: &secret,
-            old_secret: None,
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let profiles = ["dev".to_string()];
+        let input = input(&profiles, &secret, None);
+        let rt = runtime();
         rt.block_on(run_hook(&hook, &input)).unwrap();
         let stdin = std::fs::read_to_string(format!("{}.stdin", out.display())).unwrap();
         let v: serde_json::Value = serde_json::from_str(&stdin).unwrap();
@@ -429,59 +266,18 @@ timeout = "10s"
     }
 
     #[test]
-    fn untrusted_settings_are_refused() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let conf = dir.path().join("keyturn");
-        std::fs::create_dir(&conf).unwrap();
-        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o700)).unwrap();
-        let file = conf.join("config.toml");
-        assert!(settings_trust(&file).is_ok(), "absent is fine");
-        std::fs::write(&file, "").unwrap();
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(settings_trust(&file).is_ok());
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
-        let err = settings_trust(&file).unwrap_err();
-        assert!(err.contains("0666"), "{err}");
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(
-            settings_trust(&file).is_err(),
-            "a writable folder is refused"
-        );
-    }
-
-    #[test]
     fn hook_group_dies_with_the_hook_and_output_is_masked() {
         let dir = tempfile::tempdir().unwrap();
         let pidfile = dir.path().join("bg.pid");
-        let hook = Hook {
-            name: "bg".into(),
-            profiles: vec![],
-            // Backgrounds a sleeper that holds the output pipe, echoes its
-            // input (the secret), and exits at once.
-            command: CommandSpec::Shell(format!(
-                "sleep 1000 & echo $! > {}; cat",
-                pidfile.display()
-            )),
-            timeout: Duration::from_secs(600),
-        };
+        // Backgrounds a sleeper that holds the output pipe, echoes its
+        // input (the secret), and exits at once.
+        let command = format!("sleep 1000 & echo $! > {}; cat", pidfile.display());
+        let hook = shell_hook("bg", command, 600);
         let secret = Secret::new("s3cr3t-value");
         let old = Secret::new("old-secret");
-        let input = HookInput {
-            profile: "dev",
-            profiles: &["dev".to_string()],
-            user_arn: "arn:aws:iam::1:user/u",
-            user_name: "u",
-            old_key_id: "AKIAOLD",
-            new_key_id: "AKIANEW",
-            new_secret: &secret,
-            old_secret: Some(&old),
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let profiles = ["dev".to_string()];
+        let input = input(&profiles, &secret, Some(&old));
+        let rt = runtime();
         // Returns although the sleeper still held the pipes: its group
         // was killed when the hook exited.
         rt.block_on(run_hook(&hook, &input)).unwrap();

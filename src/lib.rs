@@ -9,7 +9,7 @@
 //! - [`aws`] + [`sdk`]: every AWS call, behind the [`aws::Aws`] and
 //!   [`aws::AuditAws`] traits, implemented with the AWS SDK for Rust.
 //! - [`audit`]: the account audit rules and their outputs (pure).
-//! - [`hooks`]: the settings file and the hooks it defines.
+//! - [`hooks`]: running the hooks the settings file defines.
 //! - [`home`]: where a profile's key lives ([`home::KeyHome`]: the
 //!   credentials/config files, or an aws-vault/granted keyring item via
 //!   [`keystore`]); the rotation reaches keys only so.

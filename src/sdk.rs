@@ -27,7 +27,6 @@ use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::date_time::Format;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use std::collections::HashMap;
@@ -452,10 +451,10 @@ fn session_creds(
     })
 }
 
-fn rfc3339(dt: &aws_smithy_types::DateTime) -> Option<String> {
-    aws_smithy_types::DateTime::from_secs(dt.secs())
-        .fmt(Format::DateTime)
-        .ok()
+/// AWS's date, to the second, as every other RFC 3339 time keyturn shows
+/// ([`crate::util::time`]).
+fn rfc3339(dt: &aws_smithy_types::DateTime) -> String {
+    crate::util::time::format_rfc3339(dt.secs())
 }
 
 impl Aws for SdkAws {
@@ -571,7 +570,7 @@ impl Aws for SdkAws {
         Ok(match out.access_key_last_used() {
             None => LastUsed::default(),
             Some(l) => LastUsed {
-                date: l.last_used_date().and_then(rfc3339),
+                date: l.last_used_date().map(rfc3339),
                 service: na(l.service_name()),
                 region: na(l.region()),
             },
@@ -819,6 +818,18 @@ impl AuditAws for SdkAws {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The SDK's dates read as the SDK itself formats them, to the second.
+    #[test]
+    fn dates_format_as_the_sdk_does() {
+        use aws_smithy_types::date_time::Format;
+        for secs in [0, 951_782_400, 1_714_558_272, 4_102_444_799] {
+            let dt = aws_smithy_types::DateTime::from_secs(secs);
+            assert_eq!(rfc3339(&dt), dt.fmt(Format::DateTime).unwrap());
+        }
+        let fractional = aws_smithy_types::DateTime::from_fractional_secs(1_714_558_272, 0.5);
+        assert_eq!(rfc3339(&fractional), "2024-05-01T10:11:12Z");
+    }
 
     #[test]
     fn xml_tag_reads_moto_and_aws_shapes() {

@@ -8,15 +8,153 @@
 //! not parse, or a hook that is not valid, is a usage error naming the
 //! file; a file that does not exist means "no defaults, no hooks".
 //!
-//! The file's serde model ([`SettingsFile`], [`Defaults`], hook specs) and
-//! the trust rule still live in [`crate::hooks`] beside the hooks; they
-//! are re-exported here so that callers name this module.
+//! The file's serde model ([`SettingsFile`], [`Defaults`], [`HookSpec`])
+//! and the trust rule ([`settings_trust`]) live here too; the hooks it
+//! yields are run by [`crate::hooks`].
 
 use crate::exit::UsageError;
-pub use crate::hooks::{
-    parse_settings, settings_path, settings_trust, Defaults, Hook, SettingsFile,
-};
+use crate::hooks::{CommandSpec, Hook};
+use crate::i18n::{tr, trf};
+use crate::rotate::{OnHookFailure, Retire};
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// `config.toml`, as written by the user.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub hooks: Vec<HookSpec>,
+}
+
+/// Defaults for flags not given on the command line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub max_age: Option<String>,
+    pub retire: Option<Retire>,
+    pub timeout: Option<String>,
+    pub jobs: Option<usize>,
+    pub on_hook_failure: Option<OnHookFailure>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookSpec {
+    pub name: String,
+    /// Profiles this hook serves; absent means every profile.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    pub command: CommandSpec,
+    /// e.g. "5m"; default 300 s.
+    pub timeout: Option<String>,
+}
+/// A settings file keyturn cannot use. toml's own detail (with the line
+/// and column) is passed through as it is, in English.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("{}", trf("hooks.settings_hook", &[("path", &path.display()), ("name", name), ("message", message)]))]
+    Hook {
+        path: PathBuf,
+        name: String,
+        message: String,
+    },
+}
+
+/// Where the settings file lives.
+pub fn settings_path(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Option<PathBuf> {
+    let base = match xdg_config_home {
+        Some(x) if x.is_absolute() => x.to_path_buf(),
+        _ => home?.join(".config"),
+    };
+    Some(base.join("keyturn").join("config.toml"))
+}
+
+/// ssh's rule for its config, applied to the settings file and its
+/// folder: each must be owned by the running user or root and not
+/// writable by group or others (symlinks followed, as ssh does). Err is
+/// the refusal to show. A file that does not exist is fine.
+pub fn settings_trust(path: &Path) -> Result<(), String> {
+    let me = crate::store::euid();
+    let check = |p: &Path| -> Result<(), String> {
+        let m = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("{}: {e}", p.display())),
+        };
+        let uid = crate::platform::owner(&m).0;
+        let reason = if uid != me && uid != 0 {
+            trf("store.why_owner", &[("uid", &uid), ("me", &me)])
+        } else if crate::platform::writable_by_others(&m) {
+            trf(
+                "store.why_writable",
+                &[("mode", &format!("{:04o}", crate::platform::mode(&m)))],
+            )
+        } else {
+            return Ok(());
+        };
+        Err(trf(
+            "hooks.settings_untrusted",
+            &[("path", &p.display()), ("reason", &reason)],
+        ))
+    };
+    if std::fs::metadata(path).is_err() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        check(dir)?;
+    }
+    check(path)
+}
+
+/// Parses the settings file's text. toml's messages carry the line and
+/// column of the mistake.
+pub fn parse_settings(path: &Path, text: &str) -> Result<SettingsFile, SettingsError> {
+    toml::from_str(text).map_err(|e| SettingsError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, SettingsError> {
+    specs
+        .iter()
+        .map(|h| {
+            let err = |message: String| SettingsError::Hook {
+                path: path.to_path_buf(),
+                name: h.name.clone(),
+                message,
+            };
+            match &h.command {
+                CommandSpec::Argv(v) if v.is_empty() => {
+                    return Err(err(tr("hooks.empty_command").into()))
+                }
+                CommandSpec::Shell(s) if s.trim().is_empty() => {
+                    return Err(err(tr("hooks.empty_command").into()))
+                }
+                _ => {}
+            }
+            let timeout = match &h.timeout {
+                Some(t) => {
+                    crate::duration::parse_duration_max(t, "timeout", crate::duration::MAX_TIMEOUT)
+                        .map_err(|e| err(e.0))?
+                }
+                None => Duration::from_secs(300),
+            };
+            Ok(Hook {
+                name: h.name.clone(),
+                profiles: h.profiles.clone(),
+                command: h.command.clone(),
+                timeout,
+            })
+        })
+        .collect()
+}
 
 /// The settings file's path and text (if it exists and is readable) and
 /// why it cannot be trusted (if so).
@@ -47,8 +185,7 @@ pub fn load(env: &crate::env::Env) -> Result<Option<Loaded>, UsageError> {
     match &env.settings {
         Some((path, text)) => {
             let f = parse_settings(path, text).map_err(|e| UsageError(e.to_string()))?;
-            let hooks = crate::hooks::validate_hooks(path, &f.hooks)
-                .map_err(|e| UsageError(e.to_string()))?;
+            let hooks = validate_hooks(path, &f.hooks).map_err(|e| UsageError(e.to_string()))?;
             Ok(Some(Loaded {
                 defaults: f.defaults,
                 hooks,
@@ -62,6 +199,74 @@ pub fn load(env: &crate::env::Env) -> Result<Option<Loaded>, UsageError> {
 mod tests {
     use super::*;
     use crate::env::Env;
+
+    #[test]
+    fn settings_parse_defaults_and_hooks() {
+        let text = r#"
+[defaults]
+max_age = "60d"
+retire = "deactivate"
+jobs = 8
+
+[[hooks]]
+name = "ci"
+profiles = ["ci"]
+command = ["/usr/bin/env", "true"]
+
+[[hooks]]
+name = "all"
+command = "cat > /dev/null"
+timeout = "10s"
+"#;
+        let s = parse_settings(Path::new("c.toml"), text).unwrap();
+        assert_eq!(s.defaults.retire, Some(Retire::Deactivate));
+        assert_eq!(s.defaults.jobs, Some(8));
+        let hooks = validate_hooks(Path::new("c.toml"), &s.hooks).unwrap();
+        assert!(hooks[0].serves("ci") && !hooks[0].serves("dev"));
+        assert!(hooks[1].serves("dev"));
+        assert_eq!(hooks[1].timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn bad_settings_name_line_and_column() {
+        let err = parse_settings(Path::new("/x/config.toml"), "[defaults]\njobs = \"many\"\n")
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("/x/config.toml") && msg.contains("line 2"),
+            "{msg}"
+        );
+        let err = parse_settings(Path::new("c"), "[defaults]\nbogus = 1\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn empty_hook_command_is_refused() {
+        let s = parse_settings(Path::new("c"), "[[hooks]]\nname = \"x\"\ncommand = []\n").unwrap();
+        assert!(validate_hooks(Path::new("c"), &s.hooks).is_err());
+    }
+    #[test]
+    fn untrusted_settings_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("keyturn");
+        std::fs::create_dir(&conf).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let file = conf.join("config.toml");
+        assert!(settings_trust(&file).is_ok(), "absent is fine");
+        std::fs::write(&file, "").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(settings_trust(&file).is_ok());
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let err = settings_trust(&file).unwrap_err();
+        assert!(err.contains("0666"), "{err}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            settings_trust(&file).is_err(),
+            "a writable folder is refused"
+        );
+    }
 
     #[test]
     fn absent_untrusted_and_broken_files() {

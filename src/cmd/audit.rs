@@ -208,6 +208,27 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     let aws = SdkAws::new(&cfg.endpoint)?;
     let files = LocalFiles::load(&cfg.paths)?;
+    let (accounts, mut findings) = audit_accounts(&aws, &s, &policy, &files, args).await;
+    mark_local(cfg, &files, &mut findings);
+    audit::sort_findings(&mut findings);
+    let report = Audit {
+        policy,
+        accounts,
+        findings,
+    };
+    print(cfg.output, &report);
+    Ok(exit_code(&report))
+}
+
+/// Every account the profiles (and `--org-role`) reach, audited: the
+/// accounts' results in a stable order and the findings, unsorted.
+async fn audit_accounts(
+    aws: &SdkAws,
+    s: &Settings,
+    policy: &Policy,
+    files: &LocalFiles,
+    args: &AuditArgs,
+) -> (Vec<AccountResult>, Vec<Finding>) {
     // Never empty: the command line chose (`--profile`, else the
     // variables, else `default`).
     let mut profiles = args.profiles.clone();
@@ -223,7 +244,7 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
         verbose: s.verbose,
     };
     let (targets, mut early) = targets::targets(
-        &aws,
+        aws,
         &limits,
         &files.files(),
         &profiles,
@@ -233,7 +254,7 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
     results.append(&mut early);
 
     let done: Vec<(AccountResult, Vec<Finding>)> = stream::iter(targets)
-        .map(|t| targets::audit_target(&aws, &limits, &policy, t))
+        .map(|t| targets::audit_target(aws, &limits, policy, t))
         .buffer_unordered(s.account_concurrency)
         .collect()
         .await;
@@ -242,24 +263,22 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
         results.push(r);
         findings.append(&mut f);
     }
-    mark_local(cfg, &files, &mut findings);
-    audit::sort_findings(&mut findings);
     // Failures first in the account list would bury the audited ones;
     // keep a stable, readable order instead.
     results.sort_by(|a, b| {
         (a.account.is_empty(), &a.account, &a.via).cmp(&(b.account.is_empty(), &b.account, &b.via))
     });
-    let report = Audit {
-        policy,
-        accounts: results,
-        findings,
-    };
-    match cfg.output {
+    (results, findings)
+}
+
+/// The report in the asked format, on stdout.
+fn print(output: Output, report: &Audit) {
+    match output {
         // Profile names in the fix hints come from the files: no escapes.
-        Output::Text => print!("{}", crate::term::clean_text(&audit::render_table(&report))),
-        Output::Json => crate::report::json(&audit::AuditJson::of(&report)),
+        Output::Text => print!("{}", crate::term::clean_text(&audit::render_table(report))),
+        Output::Json => crate::report::json(&audit::AuditJson::of(report)),
         Output::Csv => {
-            print!("{}", audit::render_csv(&report));
+            print!("{}", audit::render_csv(report));
             // CSV holds findings only; failures must still be seen.
             for a in &report.accounts {
                 if let AccountStatus::Failed(e) = &a.status {
@@ -272,13 +291,18 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
             }
         }
     }
-    Ok(if report.failed() > 0 {
+}
+
+/// An account that could not be audited is a failure; else findings
+/// are exit 4.
+fn exit_code(report: &Audit) -> Exit {
+    if report.failed() > 0 {
         Exit::Failure
     } else if !report.findings.is_empty() {
         Exit::Findings
     } else {
         Exit::Ok
-    })
+    }
 }
 
 /// Marks findings whose key is in the local files, with the `keyturn
@@ -314,5 +338,31 @@ fn mark_local(cfg: &Config, files: &LocalFiles, findings: &mut [Finding]) {
                 key.as_ref().is_some_and(|k| ids.contains(k))
             })
             .and_then(|name| audit::fix_command(finding.rule, name));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_beat_findings_in_the_exit_code() {
+        let mut report = Audit {
+            policy: Policy {
+                now: 0,
+                max_age: 90 * 86_400,
+                unused: 90 * 86_400,
+            },
+            accounts: vec![],
+            findings: vec![],
+        };
+        assert_eq!(exit_code(&report), Exit::Ok);
+        report.accounts.push(AccountResult {
+            account: "111122223333".into(),
+            name: "dev".into(),
+            via: "profile dev".into(),
+            status: AccountStatus::Failed("AccessDenied".into()),
+        });
+        assert_eq!(exit_code(&report), Exit::Failure);
     }
 }

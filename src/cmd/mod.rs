@@ -319,7 +319,12 @@ pub fn validate(cli: &Cli, env: &Env) -> Result<(Config, Job), UsageError> {
 /// with the code [`Exit::of_error`] gives it.
 pub fn run(cli: Cli, env: Env) -> anyhow::Result<Exit> {
     // First, so that even a usage error speaks the user's language.
-    i18n::set(cli.global.lang.unwrap_or_else(|| env.lang()));
+    i18n::set(
+        cli.global
+            .lang
+            .map(Into::into)
+            .unwrap_or_else(|| env.lang()),
+    );
     let (cfg, job) = validate(&cli, &env)?;
     if matches!(
         job,

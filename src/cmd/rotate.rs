@@ -8,13 +8,11 @@ use crate::duration::{parse_duration_max, too_large, MAX_AGE, MAX_JOBS, MAX_VERI
 use crate::env::Env;
 use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
-use crate::ini::Document;
-use crate::profile::{self, FileKind, Files, Place};
+use crate::profile::{FileKind, Place};
 use crate::report;
 use crate::rotate::{self, Ctx, OnHookFailure, Outcome, Results, Retire, RotateError, Settings};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
-use crate::store;
 use crate::ui::TermUi;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -195,7 +193,7 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     let ui = TermUi::new(cfg.spinner);
     let locks = rotate::lock_files(&cfg.paths, settings)?;
     let names = if o.all {
-        every_profile(cfg)?
+        crate::home::files::profile_names(&cfg.paths)?
     } else {
         o.profiles.clone()
     };
@@ -211,25 +209,6 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     drop(ui);
     report(cfg, &results);
     Ok(exit_code(&results))
-}
-
-/// Every profile either file defines (`--all`).
-fn every_profile(cfg: &Config) -> anyhow::Result<Vec<String>> {
-    let parse = |p: &std::path::Path| -> anyhow::Result<Option<Document>> {
-        Ok(match store::read(p)?.bytes.as_deref() {
-            Some(b) => Some(
-                Document::parse_bytes(b).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-            ),
-            None => None,
-        })
-    };
-    let (c, f) = (parse(&cfg.paths.credentials)?, parse(&cfg.paths.config)?);
-    Ok(profile::profile_names(&Files {
-        credentials: c.as_ref(),
-        credentials_path: &cfg.paths.credentials,
-        config: f.as_ref(),
-        config_path: &cfg.paths.config,
-    }))
 }
 
 /// One [`Exit`] per profile, merged: any failure wins; then a refusal;
@@ -446,6 +425,23 @@ impl<'a> Item<'a> {
 mod tests {
     use super::*;
     use crate::rotate::{Fresh, Plan, Summary};
+
+    /// `--retire` and `--on-hook-failure` take the settings file's words
+    /// (the domain enums' serde names), and each maps onto its own value.
+    #[test]
+    fn policy_flags_are_the_settings_words() {
+        use clap::ValueEnum;
+        for r in RetireArg::value_variants() {
+            let word = r.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(serde_json::to_value(Retire::from(*r)).unwrap(), word);
+        }
+        for h in OnHookFailureArg::value_variants() {
+            let word = h.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(serde_json::to_value(OnHookFailure::from(*h)).unwrap(), word);
+        }
+        assert_eq!(RetireArg::value_variants().len(), 2);
+        assert_eq!(OnHookFailureArg::value_variants().len(), 2);
+    }
 
     fn place(file: FileKind, section: &str) -> Place {
         Place {

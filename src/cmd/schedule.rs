@@ -18,7 +18,7 @@ use crate::schedule::host::{self, Found, Host};
 use crate::schedule::render::{cron_line, sh_word, start_commands};
 use crate::schedule::{self, backends, Invalid, Job, Targets, LAUNCHD_LABEL, MARKER};
 use anyhow::Context;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `keyturn schedule`.
@@ -157,18 +157,12 @@ fn keystore_note(cfg: &Config, targets: &Targets, choice: crate::home::keystore:
     let (Some(env), Targets::Profiles(profiles)) = (&cfg.keystore, targets) else {
         return;
     };
-    let doc = |p: &Path| {
-        crate::store::read(p)
-            .ok()
-            .and_then(|s| crate::ini::Document::parse_bytes(s.bytes.as_deref()?).ok())
+    // Files that cannot be read or parsed: no note (the job's `rotate`
+    // will say what is wrong).
+    let Ok(loaded) = crate::home::files::load(&cfg.paths) else {
+        return;
     };
-    let (c, f) = (doc(&cfg.paths.credentials), doc(&cfg.paths.config));
-    let files = crate::profile::Files {
-        credentials: c.as_ref(),
-        credentials_path: &cfg.paths.credentials,
-        config: f.as_ref(),
-        config_path: &cfg.paths.config,
-    };
+    let files = loaded.files(&cfg.paths);
     for p in profiles {
         if let Some(var) = crate::home::keystore::schedule_needs(&files, p, choice, env) {
             crate::report::note(&trf(
@@ -257,12 +251,7 @@ fn job(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Job> {
 fn print_cron(cfg: &Config, job: &Job, log: &Path) -> anyhow::Result<Exit> {
     let line = cron_line(job, log).map_err(usage)?;
     if cfg.output == Output::Json {
-        print_json(&json!({
-            "backend": "cron",
-            "crontab_line": line,
-            "command": job.argv(),
-            "log": log,
-        }));
+        crate::report::json(&CronJson::of(job, line, log));
     } else {
         // The line alone on stdout, so `(crontab -l; keyturn
         // schedule install ...) | crontab -` works.
@@ -295,14 +284,8 @@ fn print_installed(
     let command = command.join(" ");
     let start = start_commands(backend, &places.launchd_plist);
     if cfg.output == Output::Json {
-        print_json(&json!({
-            "backend": backend.name(),
-            "files": files.iter().zip(states).map(|((p, _), s)| json!({"path": p, "state": s})).collect::<Vec<_>>(),
-            "command": job.argv(),
-            "log": (backend == schedule::Backend::Launchd).then_some(&places.log_file),
-            "start": start,
-            "enabled": a.enable,
-        }));
+        let installed = InstalledJson::of(job, backend, places, files, states, a.enable);
+        crate::report::json(&installed);
     } else {
         for ((path, _), state) in files.iter().zip(states) {
             // `state` is the JSON value; the line says it in words.
@@ -381,15 +364,10 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<Exit> {
                 println!("{}", trf("schedule.show_log", &[("path", &log)]));
             }
         }
-        items.push(json!({
-            "backend": b.name(),
-            "files": f.files,
-            "command": f.command,
-            "enabled": f.enabled,
-        }));
+        items.push(ShownJson::of(b, f));
     }
     if cfg.output == Output::Json {
-        print_json(&Value::Array(items.clone()));
+        crate::report::json(&items);
     } else if items.is_empty() {
         println!("{}", tr("schedule.none"));
     }
@@ -423,7 +401,10 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<Exit> {
         advice.append(&mut done.advice);
     }
     if cfg.output == Output::Json {
-        print_json(&json!({ "removed": removed, "advice": advice }));
+        crate::report::json(&RemovedJson {
+            advice: &advice,
+            removed: &removed,
+        });
     } else {
         for p in &removed {
             println!("{}", trf("schedule.removed", &[("path", &p.display())]));
@@ -444,8 +425,99 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<Exit> {
     })
 }
 
-fn print_json(v: &Value) {
-    crate::report::json(v);
+// ---------------------------------------------------------------------------
+// `--output json` (README "JSON output"; golden files in tests/golden/).
+// Fields are in alphabetical order: the order these documents have always
+// had (they were built as `serde_json::Value` maps, which sort their keys).
+
+/// `schedule install` for systemd or launchd.
+#[derive(Debug, Serialize)]
+struct InstalledJson<'a> {
+    backend: &'static str,
+    command: Vec<String>,
+    enabled: bool,
+    files: Vec<FileJson<'a>>,
+    /// Only launchd's job writes a log file keyturn names.
+    log: Option<&'a Path>,
+    start: String,
+}
+
+/// A file `install` wrote (`state`: `wrote`, `unchanged` or `updated`).
+#[derive(Debug, Serialize)]
+struct FileJson<'a> {
+    path: &'a Path,
+    state: &'a str,
+}
+
+impl<'a> InstalledJson<'a> {
+    fn of(
+        job: &Job,
+        backend: schedule::Backend,
+        places: &'a schedule::Places,
+        files: &'a [(PathBuf, String)],
+        states: &'a [&str],
+        enabled: bool,
+    ) -> InstalledJson<'a> {
+        InstalledJson {
+            backend: backend.name(),
+            command: job.argv(),
+            enabled,
+            files: files
+                .iter()
+                .zip(states)
+                .map(|((path, _), state)| FileJson { path, state })
+                .collect(),
+            log: (backend == schedule::Backend::Launchd).then_some(places.log_file.as_path()),
+            start: start_commands(backend, &places.launchd_plist),
+        }
+    }
+}
+
+/// `schedule install --backend cron`: the line to add to the crontab.
+#[derive(Debug, Serialize)]
+struct CronJson<'a> {
+    backend: &'static str,
+    command: Vec<String>,
+    crontab_line: String,
+    log: &'a Path,
+}
+
+impl<'a> CronJson<'a> {
+    fn of(job: &Job, crontab_line: String, log: &'a Path) -> CronJson<'a> {
+        CronJson {
+            backend: schedule::Backend::Cron.name(),
+            command: job.argv(),
+            crontab_line,
+            log,
+        }
+    }
+}
+
+/// One installed job `schedule show` found.
+#[derive(Debug, Serialize)]
+struct ShownJson {
+    backend: &'static str,
+    command: Option<String>,
+    enabled: Option<bool>,
+    files: Vec<PathBuf>,
+}
+
+impl ShownJson {
+    fn of(backend: schedule::Backend, f: Found) -> ShownJson {
+        ShownJson {
+            backend: backend.name(),
+            command: f.command,
+            enabled: f.enabled,
+            files: f.files,
+        }
+    }
+}
+
+/// `schedule remove`: what it deleted and what the user still has to do.
+#[derive(Debug, Serialize)]
+struct RemovedJson<'a> {
+    advice: &'a [String],
+    removed: &'a [PathBuf],
 }
 
 #[cfg(test)]
@@ -461,5 +533,115 @@ mod tests {
         ] {
             assert_eq!(schedule::Backend::from(flag), b);
         }
+    }
+
+    fn job() -> Job {
+        let targets = schedule::Targets::Profiles(vec!["dev".into(), "prod".into()]);
+        let exe = Path::new("/opt/key turn/bin/keyturn");
+        let config = Path::new("/work/aws/config");
+        let day = std::time::Duration::from_secs(schedule::DAY);
+        Job::new(exe, 90 * day, targets, None, Some(config)).unwrap()
+    }
+
+    fn places() -> schedule::Places {
+        schedule::Places::new(Path::new("/home/u"), None, None)
+    }
+
+    /// `install` of each backend that writes files, and of cron.
+    #[test]
+    fn install_json_matches_its_golden_files() {
+        let (job, places) = (job(), places());
+        for (backend, name, states) in [
+            (
+                schedule::Backend::Systemd,
+                "systemd",
+                &["wrote", "unchanged"][..],
+            ),
+            (schedule::Backend::Launchd, "launchd", &["updated"][..]),
+        ] {
+            let files = host::unit_files(backend, &job, &places).unwrap();
+            let doc = InstalledJson::of(&job, backend, &places, &files, states, name == "systemd");
+            let text = crate::report::json_text(&doc);
+            crate::report::assert_golden(&format!("schedule-install-{name}.json"), &text);
+        }
+        let line = cron_line(&job, &places.log_file).unwrap();
+        let text = crate::report::json_text(&CronJson::of(&job, line, &places.log_file));
+        crate::report::assert_golden("schedule-install-cron.json", &text);
+    }
+
+    #[test]
+    fn show_and_remove_json_match_their_golden_files() {
+        let places = places();
+        let systemd = Found {
+            files: vec![places.service(), places.timer()],
+            foreign: vec![],
+            command: Some(job().argv().join(" ")),
+            enabled: Some(true),
+        };
+        let cron = Found {
+            files: vec![],
+            foreign: vec![],
+            command: None,
+            enabled: None,
+        };
+        let shown = vec![
+            ShownJson::of(schedule::Backend::Systemd, systemd),
+            ShownJson::of(schedule::Backend::Cron, cron),
+        ];
+        let text = crate::report::json_text(&shown);
+        crate::report::assert_golden("schedule-show.json", &text);
+        let removed = [places.service(), places.timer()];
+        let advice = [trf("schedule.cron_remove", &[("marker", &MARKER)])];
+        let doc = RemovedJson {
+            advice: &advice,
+            removed: &removed,
+        };
+        let text = crate::report::json_text(&doc);
+        crate::report::assert_golden("schedule-remove.json", &text);
+    }
+
+    fn all_job() -> Job {
+        let day = std::time::Duration::from_secs(schedule::DAY);
+        let exe = Path::new("/opt/key turn/bin/keyturn");
+        Job::new(exe, 60 * day, schedule::Targets::All, None, None).unwrap()
+    }
+
+    /// The generated command line is one the real `rotate` accepts.
+    #[test]
+    fn argv_parses_as_rotate() {
+        use crate::cli::Cli;
+        use crate::cmd::Command as Sub;
+        use clap::Parser;
+        use schedule::{Targets, DAY};
+        use std::time::Duration;
+        let parse = |j: &Job| {
+            let argv = j.argv();
+            let cli = Cli::try_parse_from(
+                std::iter::once("keyturn").chain(argv[1..].iter().map(|s| s.as_str())),
+            )
+            .unwrap();
+            let Sub::Rotate(a) = cli.command else {
+                panic!("not rotate: {argv:?}")
+            };
+            (a.all, a.max_age, a.profiles, cli.global.credentials_file)
+        };
+        assert_eq!(parse(&all_job()), (true, Some("60d".into()), vec![], None));
+        let j = Job::new(
+            Path::new("/bin/keyturn"),
+            Duration::from_secs(DAY),
+            Targets::Profiles(vec!["-x".into(), "my prof".into()]),
+            Some(Path::new("/c/creds")),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            parse(&j),
+            (
+                false,
+                Some("1d".into()),
+                vec!["-x".into(), "my prof".into()],
+                Some(PathBuf::from("/c/creds"))
+            )
+        );
     }
 }

@@ -94,6 +94,13 @@ pub(crate) fn load(paths: &Paths) -> Result<Loaded, RotateError> {
     })
 }
 
+/// Every profile either file defines (`rotate --all`), in botocore's
+/// order, the files read and parsed as a rotation reads them.
+pub fn profile_names(paths: &Paths) -> Result<Vec<String>, RotateError> {
+    let loaded = load(paths)?;
+    Ok(profile::profile_names(&loaded.files(paths)))
+}
+
 /// A files home as the journal stores it: the field names of journal
 /// version 1 (`home`, `update_shared`, `credentials_file`, `config_file`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

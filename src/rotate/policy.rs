@@ -1,15 +1,14 @@
 //! The policy of a run: what happens to the old key, how patient
 //! verification is, what a failed hook leads to. Plain data, validated by
-//! the command layer. The clap derives on [`Retire`] and
-//! [`OnHookFailure`] are the last of clap here: the command layer is
-//! getting its own clap-side enums, which map onto these through
-//! [`std::str::FromStr`] / `as_str` (the names are the CLI's and the
-//! settings file's words); the derives go when that lands.
+//! the command layer. No argument parsing here: the command line's names for
+//! [`Retire`] and [`OnHookFailure`] are `crate::cmd::rotate`'s
+//! `RetireArg` / `OnHookFailureArg`, which map onto these; the serde names
+//! are the settings file's and the journal's words.
 
 use super::*;
 
 /// What happens to the old key once the new one is verified.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Retire {
     /// Delete it (like the classic script).
@@ -55,7 +54,7 @@ pub struct Settings {
 }
 
 /// What a failed hook leads to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnHookFailure {
     /// Keep the old key active; finish later with `rotate --resume`.
@@ -90,69 +89,5 @@ impl Default for Settings {
             keystores: None,
             env_access_key_id: None,
         }
-    }
-}
-
-/// A word this enum has no value for.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown value `{0}`")]
-pub struct UnknownValue(pub String);
-
-impl Retire {
-    /// The word on the command line and in the settings file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Retire::Delete => "delete",
-            Retire::Deactivate => "deactivate",
-        }
-    }
-}
-
-impl std::str::FromStr for Retire {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Retire, UnknownValue> {
-        [Retire::Delete, Retire::Deactivate]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
-    }
-}
-
-impl OnHookFailure {
-    /// The word on the command line and in the settings file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnHookFailure::Stop => "stop",
-            OnHookFailure::Rollback => "rollback",
-        }
-    }
-}
-
-impl std::str::FromStr for OnHookFailure {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<OnHookFailure, UnknownValue> {
-        [OnHookFailure::Stop, OnHookFailure::Rollback]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownValue(s.to_string()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `as_str` is the serde word, and `FromStr` its inverse.
-    #[test]
-    fn policy_words_round_trip_and_match_serde() {
-        for r in [Retire::Delete, Retire::Deactivate] {
-            assert_eq!(r.as_str().parse::<Retire>(), Ok(r));
-            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
-        }
-        for h in [OnHookFailure::Stop, OnHookFailure::Rollback] {
-            assert_eq!(h.as_str().parse::<OnHookFailure>(), Ok(h));
-            assert_eq!(serde_json::to_value(h).unwrap(), h.as_str());
-        }
-        assert!("remove".parse::<Retire>().is_err());
     }
 }

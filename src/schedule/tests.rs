@@ -61,46 +61,6 @@ fn argv_is_exactly_the_rotate_command() {
     );
 }
 
-/// The generated command line is one the real `rotate` accepts.
-#[test]
-fn argv_parses_as_rotate() {
-    use crate::cli::Cli;
-    use crate::cmd::Command as Sub;
-    use clap::Parser;
-    let parse = |j: &Job| {
-        let argv = j.argv();
-        let cli = Cli::try_parse_from(
-            std::iter::once("keyturn").chain(argv[1..].iter().map(|s| s.as_str())),
-        )
-        .unwrap();
-        let Sub::Rotate(a) = cli.command else {
-            panic!("not rotate: {argv:?}")
-        };
-        (a.all, a.max_age, a.profiles, cli.global.credentials_file)
-    };
-    assert_eq!(
-        parse(&job(Targets::All)),
-        (true, Some("60d".into()), vec![], None)
-    );
-    let j = Job::new(
-        Path::new("/bin/keyturn"),
-        Duration::from_secs(DAY),
-        profiles(&["-x", "my prof"]),
-        Some(Path::new("/c/creds")),
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        parse(&j),
-        (
-            false,
-            Some("1d".into()),
-            vec!["-x".into(), "my prof".into()],
-            Some(PathBuf::from("/c/creds"))
-        )
-    );
-}
-
 #[test]
 fn bad_jobs_are_usage_errors() {
     let ok = Path::new("/bin/keyturn");
@@ -133,23 +93,27 @@ fn systemd_units() {
     assert!(s.contains(
         "\nExecStart=\"/opt/key turn/bin/keyturn\" rotate --max-age 60d dev \"my prof\" \"100%%$$x\\\"y\\\\z\"\n"
     ));
-    for line in [
+    // Each of `want` is a whole line of `text`.
+    let has_lines = |text: &str, want: &[&str]| {
+        for line in want {
+            assert!(text.lines().any(|l| l == *line), "{line} in\n{text}");
+        }
+    };
+    let service = [
         "Type=oneshot",
         "StandardInput=null",
         "StandardOutput=journal",
         "SuccessExitStatus=5",
-    ] {
-        assert!(s.lines().any(|l| l == line), "{line} in\n{s}");
-    }
+    ];
+    has_lines(&s, &service);
     let t = systemd_timer(&j);
-    for line in [
+    let timer = [
         "OnCalendar=daily",
         "Persistent=true",
         "RandomizedDelaySec=1h",
         "WantedBy=timers.target",
-    ] {
-        assert!(t.lines().any(|l| l == line), "{line} in\n{t}");
-    }
+    ];
+    has_lines(&t, &timer);
     assert!(is_ours(&s) && is_ours(&t));
     assert_eq!(
         installed_command(&s).unwrap(),

@@ -489,5 +489,6 @@ pub fn find_holders(lines: &mut [Line]) {
     }
 }
 
+mod golden_tests;
 #[cfg(test)]
 mod tests;
