@@ -574,3 +574,6 @@ net-left_journal = ; the rotation is unfinished: its journal { $journal } keeps 
 
 ## help: --cli-read-timeout (src/cli.rs)
 help-keyturn-cli_read_timeout = Seconds a request waits for AWS's answer before it is retried or fails (0: no limit) [default: 20]
+
+## keystore: the file keyring's passphrase prompt (issue 13, vault3)
+keystore-passphrase_prompt = Enter passphrase to unlock { $dir }:{" "}

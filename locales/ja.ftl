@@ -546,3 +546,6 @@ net-left_journal = 。ローテーションは完了していません。ロー�
 
 ## help: --cli-read-timeout (src/cli.rs)
 help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数。超えると再試行するか失敗します（0: 無制限）[既定値: 20]
+
+## keystore: the file keyring's passphrase prompt (issue 13, vault3)
+keystore-passphrase_prompt = { $dir } のロックを解除するパスフレーズを入力してください:{" "}

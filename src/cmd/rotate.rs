@@ -193,6 +193,9 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     let settings = &o.settings;
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
+    if let Some(k) = &settings.keystores {
+        k.env.passphrases.set_reader(ui.secret_reader());
+    }
     let locks = rotate::lock_files(&cfg.paths, settings)?;
     let names = if o.all {
         every_profile(cfg)?

@@ -23,7 +23,8 @@
 //!   chain. Nothing else in the keyring is touched.
 //! - [`KeystoreRef`], what the journal keeps to reopen the home after a
 //!   crash, holds no secret: a file keyring's passphrase is read again from
-//!   the tool's variable.
+//!   the tool's variable, or asked again on the terminal
+//!   ([`crate::keystore::passphrase`], once per run).
 
 use super::{Found, Home, HomeLock, HomeRef, KeyHome, Paths, Written};
 use crate::ini::Document;
@@ -31,6 +32,7 @@ use crate::keystore::awsvault::{self, ProcessLine};
 use crate::keystore::file::FileStore;
 use crate::keystore::granted::{self, KeyringConfig};
 use crate::keystore::pass::PassStore;
+use crate::keystore::passphrase::Passphrases;
 use crate::keystore::secret_service::SecretServiceStore;
 use crate::keystore::settings::{self, KeystoreEnv, StoreConfig};
 use crate::keystore::{Backend, Item, ItemStore, KeyPair, KeystoreError, PutOutcome, Tool};
@@ -38,6 +40,7 @@ use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
 use crate::rotate::RotateError;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -286,10 +289,21 @@ impl From<Tool> for ToolName {
 
 /// One opened backend.
 pub enum AnyStore {
-    /// `None`: the passphrase is unknown (listing item names needs none).
-    File(Option<FileStore>, FileStore, &'static str, &'static str),
+    File(FileKeyring),
     Pass(PassStore),
     SecretService(SecretServiceStore),
+}
+
+/// A file keyring whose passphrase is known, or asked the first time an
+/// item is decrypted or encrypted (listing and deleting item names needs
+/// none, so a purge or a lookup never asks).
+pub struct FileKeyring {
+    names: FileStore,
+    given: Option<Secret>,
+    ask: Passphrases,
+    opened: OnceCell<FileStore>,
+    tool: &'static str,
+    var: &'static str,
 }
 
 impl AnyStore {
@@ -300,13 +314,16 @@ impl AnyStore {
                 dir,
                 passphrase,
                 passphrase_var,
-            } => AnyStore::File(
-                passphrase.clone().map(|p| FileStore::new(dir, p)),
+                ask,
+            } => AnyStore::File(FileKeyring {
                 // Names only: the directory listing needs no passphrase.
-                FileStore::new(dir, Secret::new("")),
-                tool.name(),
-                passphrase_var,
-            ),
+                names: FileStore::new(dir, Secret::new("")),
+                given: passphrase.clone(),
+                ask: ask.clone(),
+                opened: OnceCell::new(),
+                tool: tool.name(),
+                var: passphrase_var,
+            }),
             StoreConfig::Pass { cmd, dir, prefix } => {
                 AnyStore::Pass(PassStore::new(cmd, dir, prefix))
             }
@@ -315,13 +332,23 @@ impl AnyStore {
             }
         }
     }
+}
 
-    fn file(&self) -> Result<&FileStore, KeystoreError> {
-        match self {
-            AnyStore::File(Some(f), ..) => Ok(f),
-            AnyStore::File(None, _, tool, var) => Err(KeystoreError::NoPassphrase { tool, var }),
-            _ => unreachable!("file() on a file store only"),
+impl FileKeyring {
+    /// The keyring with its passphrase: the tool's variable, else the
+    /// run's answer on the terminal, else the refusal naming the variable.
+    fn unlocked(&self) -> Result<&FileStore, KeystoreError> {
+        if let Some(f) = self.opened.get() {
+            return Ok(f);
         }
+        let dir = self.names.dir();
+        let passphrase = self.given.clone().or_else(|| self.ask.get(dir)).ok_or(
+            KeystoreError::NoPassphrase {
+                tool: self.tool,
+                var: self.var,
+            },
+        )?;
+        Ok(self.opened.get_or_init(|| FileStore::new(dir, passphrase)))
     }
 }
 
@@ -335,28 +362,28 @@ impl ItemStore for AnyStore {
     }
     async fn get(&self, key: &str) -> Result<Option<Item>, KeystoreError> {
         match self {
-            AnyStore::File(..) => self.file()?.get(key).await,
+            AnyStore::File(f) => f.unlocked()?.get(key).await,
             AnyStore::Pass(s) => s.get(key).await,
             AnyStore::SecretService(s) => s.get(key).await,
         }
     }
     async fn put(&self, item: &Item) -> Result<PutOutcome, KeystoreError> {
         match self {
-            AnyStore::File(..) => self.file()?.put(item).await,
+            AnyStore::File(f) => f.unlocked()?.put(item).await,
             AnyStore::Pass(s) => s.put(item).await,
             AnyStore::SecretService(s) => s.put(item).await,
         }
     }
     async fn delete(&self, key: &str) -> Result<bool, KeystoreError> {
         match self {
-            AnyStore::File(_, names, ..) => names.delete(key).await,
+            AnyStore::File(f) => f.names.delete(key).await,
             AnyStore::Pass(s) => s.delete(key).await,
             AnyStore::SecretService(s) => s.delete(key).await,
         }
     }
     async fn keys(&self) -> Result<Vec<String>, KeystoreError> {
         match self {
-            AnyStore::File(_, names, ..) => names.keys().await,
+            AnyStore::File(f) => f.names.keys().await,
             AnyStore::Pass(s) => s.keys().await,
             AnyStore::SecretService(s) => s.keys().await,
         }
@@ -455,22 +482,25 @@ impl KeystoreHome {
         let tool: Tool = r.tool.into();
         let config = |s: &StoreRef| match s {
             StoreRef::File { dir } => {
-                let (var, passphrase) = match tool {
+                let (var, passphrase, ask) = match tool {
                     Tool::AwsVault => (
                         "AWS_VAULT_FILE_PASSPHRASE",
                         env.lookup("AWS_VAULT_FILE_PASSPHRASE").map(Secret::new),
+                        env.passphrases.clone(),
                     ),
                     Tool::Granted => (
                         "CF_KEYRING_FILE_PASSWORD",
                         Some(Secret::new(
                             env.lookup("CF_KEYRING_FILE_PASSWORD").unwrap_or_default(),
                         )),
+                        Passphrases::default(),
                     ),
                 };
                 StoreConfig::File {
                     dir: dir.clone(),
                     passphrase,
                     passphrase_var: var,
+                    ask,
                 }
             }
             StoreRef::Pass { cmd, dir, prefix } => StoreConfig::Pass {
@@ -1077,6 +1107,7 @@ mod tests {
                 dir: "/h/.awsvault/keys".into(),
                 passphrase: Some(Secret::new("hunter2")),
                 passphrase_var: "AWS_VAULT_FILE_PASSPHRASE",
+                ask: Passphrases::default(),
             },
             sessions: None,
             state_anchor: "/h/.aws".into(),

@@ -12,6 +12,8 @@
 //!   purge after a rotation, how its `credential_process` line reads.
 //! - [`settings`]: each tool's settings, resolved from a [`settings::KeystoreEnv`]
 //!   exactly as the tool resolves them (pure).
+//! - [`passphrase`]: a file keyring's passphrase asked once on a terminal
+//!   when aws-vault's variable is unset.
 //!
 //! Invariants:
 //! - A store writes only the item it is given and deletes only the key it
@@ -29,6 +31,7 @@ pub mod granted;
 pub mod item;
 pub mod jwe;
 pub mod pass;
+pub mod passphrase;
 pub mod secret_service;
 pub mod settings;
 
