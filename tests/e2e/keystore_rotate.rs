@@ -40,7 +40,7 @@ fn go_item(key: &str, data: &str, label: &str, description: &str, not_trust: boo
     )
 }
 
-fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
+pub(crate) fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
     go_item(
         key,
         &creds(id, secret),
@@ -60,7 +60,7 @@ fn session_item(key: &str) -> String {
 }
 
 /// aws-vault's session item key (`TYPE,B64URL(profile),B64URL(mfa),EXPIRY`).
-fn session_key(profile: &str) -> String {
+pub(crate) fn session_key(profile: &str) -> String {
     let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     format!("sts.GetSessionToken,{},{},1900000000", e(profile), e(""))
 }
@@ -84,7 +84,13 @@ fn split_item(item: &str) -> ((String, String), Value) {
 /// After a rotation: `after` holds a new pair that works, the old key is
 /// gone from IAM, and every other field of the item is as it was.
 #[track_caller]
-fn assert_rotated(sb: &Sandbox, user: &str, old: &Key, before: &str, after: &str) -> Key {
+pub(crate) fn assert_rotated(
+    sb: &Sandbox,
+    user: &str,
+    old: &Key,
+    before: &str,
+    after: &str,
+) -> Key {
     let ((id0, _), rest0) = split_item(before);
     let ((id, secret), rest) = split_item(after);
     assert_eq!(id0, old.id);
@@ -114,7 +120,7 @@ fn assert_rotated(sb: &Sandbox, user: &str, old: &Key, before: &str, after: &str
 }
 
 /// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -185,7 +191,7 @@ tok.deserialize(open(path).read(), key=jwk.JWK.from_password(passphrase))
 sys.stdout.write(tok.payload.decode())
 "#;
 
-fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
+pub(crate) fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
     let files: serde_json::Map<String, Value> = files
         .iter()
         .map(|(n, p)| (n.to_string(), Value::String(p.clone())))
@@ -197,27 +203,27 @@ fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
     );
 }
 
-fn jwe_read(path: &Path, passphrase: &str) -> String {
+pub(crate) fn jwe_read(path: &Path, passphrase: &str) -> String {
     run(
         Command::new(python()).args(["-c", JWE_READ]).arg(path),
         Some(passphrase),
     )
 }
 
-const PASSPHRASE: &str = "correct horse";
+pub(crate) const PASSPHRASE: &str = "correct horse";
 
 /// An aws-vault file keyring: `dev` (the user's key), `other` and a
 /// session of `dev` and of `other`; `~/.aws/config` as aws-vault users
 /// have it (an empty profile, no key in the files).
-struct VaultFiles {
-    sb: Sandbox,
-    old: Key,
-    dir: PathBuf,
-    sess_dev: String,
-    config: String,
+pub(crate) struct VaultFiles {
+    pub(crate) sb: Sandbox,
+    pub(crate) old: Key,
+    pub(crate) dir: PathBuf,
+    pub(crate) sess_dev: String,
+    pub(crate) config: String,
 }
 
-fn vault_files(config: &str) -> VaultFiles {
+pub(crate) fn vault_files(config: &str) -> VaultFiles {
     let sb = Sandbox::new();
     let old = sb.user("vera");
     let dir = sb.home.join(".awsvault/keys");
