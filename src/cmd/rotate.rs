@@ -250,6 +250,8 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
     let file = match p.file {
         FileKind::Credentials => &cfg.paths.credentials,
         FileKind::Config => &cfg.paths.config,
+        // A keyring item: the section names it (`aws-vault (file) item dev`).
+        FileKind::Keystore => return crate::term::clean(&p.section).into_owned(),
     };
     crate::term::clean(&format!("{} [{}]", file.display(), p.section)).into_owned()
 }

@@ -782,7 +782,7 @@ impl KeystoreLocator {
 /// confirm-before-retire re-read): the item, named by [`KeystoreHome::describe`].
 fn place_of(h: &KeystoreHome) -> Place {
     Place {
-        file: FileKind::Config,
+        file: FileKind::Keystore,
         section: h.describe(),
         profile: Some(h.profile.clone()),
     }
@@ -1129,6 +1129,11 @@ mod tests {
             StoreConfig::File { passphrase: Some(ref p), .. } if p.expose() == "hunter2"
         ));
         assert_eq!(home.describe(), "aws-vault (file) item base");
+        // Where rotate reports it updated the key: the item, no file.
+        assert_eq!(
+            serde_json::to_value(place_of(&home)).unwrap(),
+            serde_json::json!({"file": null, "section": "aws-vault (file) item base", "profile": "dev"})
+        );
         assert_eq!(home.needs_variable(), Some("AWS_VAULT_FILE_PASSPHRASE"));
         assert!(home
             .lock_target()

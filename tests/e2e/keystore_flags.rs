@@ -161,6 +161,13 @@ fn hooks_run_for_a_keystore_key_with_the_new_pair() {
         .run();
     r.expect_code(0);
     r.assert_no_secret(&[&v.old.secret, PASSPHRASE]);
+    // The summary names the keyring item it updated, not a file.
+    assert!(
+        r.stdout.contains("  updated aws-vault (file) item dev\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains(".aws/config"), "{}", r.stdout);
     let after_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
     let new = assert_rotated(&v.sb, "vera", &v.old, &before_item, &after_item);
     let stdin: Value =
@@ -243,6 +250,13 @@ fn dry_run_of_a_keystore_key_changes_nothing() {
     let out: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(out[0]["status"], "planned", "{}", r.stdout);
     assert_eq!(out[0]["old_key_id"], v.old.id.as_str());
+    // The place is the keyring item, not a file.
+    assert_eq!(
+        out[0]["updated"],
+        serde_json::json!([{"file": null, "section": "aws-vault (file) item dev", "profile": "dev"}]),
+        "{}",
+        r.stdout
+    );
     // The item file's bytes, the session and everything else: identical.
     assert_eq!(home_files(&v), before, "a dry run changed files");
     assert_eq!(
@@ -265,9 +279,10 @@ fn dry_run_of_a_keystore_key_changes_nothing() {
     let r = vault_run(&v).args(["rotate", "dev", "--dry-run"]).run();
     r.expect_code(0);
     assert!(
-        r.stdout.contains("aws-vault (file) item dev"),
+        r.stdout.contains(" aws-vault (file) item dev\n"),
         "{}",
         r.stdout
     );
+    assert!(!r.stdout.contains(".aws/config"), "{}", r.stdout);
     assert_eq!(home_files(&v), before);
 }
