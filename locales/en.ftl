@@ -575,5 +575,6 @@ net-left_journal = ; the rotation is unfinished: its journal { $journal } keeps 
 ## help: --cli-read-timeout (src/cli.rs)
 help-keyturn-cli_read_timeout = Seconds a request waits for AWS's answer before it is retried or fails (0: no limit) [default: 20]
 
-## keystore: the file keyring's passphrase prompt (issue 13, vault3)
+## keystore: the file keyring passphrase prompt, duplicate items (issue 13, vault3)
 keystore-passphrase_prompt = Enter passphrase to unlock { $dir }:{" "}
+keystore-duplicate_items = the Secret Service collection `{ $collection }` holds { $count } items for `{ $key }` (attribute profile = { $key }): aws-vault and granted read whichever the service lists first, so keyturn cannot tell which holds the key in use and changed nothing; list them with `secret-tool search --all profile { $key }`, delete all but the one in use (for example in Seahorse), and run keyturn again

@@ -547,5 +547,6 @@ net-left_journal = 。ローテーションは完了していません。ロー�
 ## help: --cli-read-timeout (src/cli.rs)
 help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数。超えると再試行するか失敗します（0: 無制限）[既定値: 20]
 
-## keystore: the file keyring's passphrase prompt (issue 13, vault3)
+## keystore: the file keyring passphrase prompt, duplicate items (issue 13, vault3)
 keystore-passphrase_prompt = { $dir } のロックを解除するパスフレーズを入力してください:{" "}
+keystore-duplicate_items = Secret Service のコレクション `{ $collection }` に `{ $key }` の項目が { $count } 個あります（属性 profile = { $key }）。aws-vault と granted はサービスが最初に返した項目を読むため、どれが使用中のキーか keyturn には判断できず、何も変更していません。`secret-tool search --all profile { $key }` で一覧し、使用中のもの以外を（Seahorse などで）削除してから keyturn を再度実行してください

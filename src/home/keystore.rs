@@ -560,7 +560,7 @@ impl KeystoreHome {
     /// Replaces the pair `from` by (`to`, `secret`) if the item holds
     /// `from` (only the two values change); `None` if it holds another key
     /// (an item already holding (`to`, `secret`) counts as written).
-    /// Returns the number of duplicates left (secret-service).
+    /// Returns what the store reports ([`PutOutcome`]).
     pub async fn write_pair(
         &self,
         from: &str,

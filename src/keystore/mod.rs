@@ -77,13 +77,10 @@ impl Tool {
     }
 }
 
-/// What a [`ItemStore::put`] left for the caller to report.
+/// What a [`ItemStore::put`] left for the caller to report (nothing
+/// today: duplicate secret-service items are refused, not left behind).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct PutOutcome {
-    /// Other items that match the same key (secret-service only): the tool
-    /// reads the first, which was updated; these were left as they were.
-    pub duplicates_left: usize,
-}
+pub struct PutOutcome {}
 
 /// A store of keyring items, as 99designs/keyring's `Keyring` sees one.
 ///
@@ -115,6 +112,12 @@ pub enum KeystoreError {
     },
     #[error("{}", trf("keystore.collection_locked", &[("collection", collection)]))]
     CollectionLocked { collection: String },
+    #[error("{}", trf("keystore.duplicate_items", &[("collection", collection), ("key", key), ("count", count)]))]
+    DuplicateItems {
+        collection: String,
+        key: String,
+        count: usize,
+    },
     #[error("{}", trf("keystore.collection_missing", &[("collection", collection)]))]
     CollectionMissing { collection: String },
     #[error("{}", trf("keystore.no_secret_service", &[("detail", detail)]))]
@@ -174,6 +177,7 @@ impl KeystoreError {
             KeystoreError::NoPassphrase { .. } => "keystore_no_passphrase",
             KeystoreError::CollectionLocked { .. } => "keystore_locked",
             KeystoreError::CollectionMissing { .. } => "keystore_collection_missing",
+            KeystoreError::DuplicateItems { .. } => "keystore_duplicate_items",
             KeystoreError::NoSecretService { .. } => "keystore_no_secret_service",
             KeystoreError::PassMissing { .. } => "keystore_pass_missing",
             KeystoreError::UnsupportedBackend { .. } => "keystore_unsupported_backend",

@@ -590,6 +590,56 @@ fn aws_vault_secret_service_rotates_in_place() {
     assert!(r.stderr.contains("locked"), "{}", r.stderr);
 }
 
+#[test]
+fn duplicate_secret_service_items_are_refused() {
+    let sb = Sandbox::new();
+    let old = sb.user("dora");
+    let mut kr = Keyring::start();
+    // Two items with the same attributes (profile = dev): which one the
+    // tools read depends on the service's order.
+    let setup = kr.ask(json!({"op": "setup", "collections": [
+        {"label": "awsvault", "items": [
+            ss_item("dev", aws_vault_item("dev", &old.id, &old.secret)),
+            ss_item("dev", aws_vault_item("dev", "AKIASTALE00000000007", "stale")),
+        ]},
+    ]}));
+    let bus = setup["bus"].as_str().unwrap().to_string();
+    write_private(&sb.config(), "[profile dev]\nregion = us-east-1\n");
+    let before = kr.dump("awsvault");
+    assert_eq!(before.len(), 2);
+    let r = sb
+        .keyturn()
+        .args(["rotate", "dev"])
+        .env("AWS_VAULT_BACKEND", "secret-service")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .run();
+    r.expect_code(3);
+    r.assert_no_secret(&[&old.secret]);
+    for part in [
+        "`awsvault` holds 2 items for `dev`",
+        "secret-tool search --all profile dev",
+        "changed nothing",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    assert_eq!(kr.dump("awsvault"), before, "a refusal changed the keyring");
+    assert_eq!(sb.keys_of("dora"), [(old.id.clone(), "Active".to_string())]);
+    // JSON: the refusal's code.
+    let r = sb
+        .keyturn()
+        .args(["rotate", "dev", "--output", "json"])
+        .env("AWS_VAULT_BACKEND", "secret-service")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .run();
+    r.expect_code(3);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v[0]["error"]["code"], "keystore_duplicate_items",
+        "{}",
+        r.stdout
+    );
+}
+
 // ---------------------------------------------------------------- granted
 
 #[test]
