@@ -673,6 +673,12 @@ pub async fn resolve(
     env: &KeystoreEnv,
     state_anchor: &Path,
 ) -> Result<Resolved, KeystoreError> {
+    let at = Lookup {
+        files,
+        profile,
+        env,
+        state_anchor,
+    };
     match detect(files, profile, choice) {
         Detection::Files(k) => Ok(Resolved::Files(k)),
         Detection::Refused(r) => Ok(Resolved::Refused(r)),
@@ -681,76 +687,104 @@ pub async fn resolve(
             lookup,
             chain,
             otherwise,
-        } => {
-            let probing = otherwise.is_some();
-            let fallback = move |e: KeystoreError| match otherwise {
-                Some(r) => Ok(Resolved::Refused(r)),
-                None => Err(e),
-            };
-            let store = match settings::aws_vault(env, line.as_ref()) {
-                Ok(s) => s,
-                Err(e) => return fallback(e),
-            };
-            let keys = match AnyStore::open(Tool::AwsVault, &store).keys().await {
-                Ok(k) => k,
-                Err(e) => return fallback(e),
-            };
-            let item = awsvault::credentials_item_for(
-                &lookup,
-                |p| config_value(files, p, "source_profile"),
-                &keys,
-            );
-            match item {
-                Some(item) => Ok(Resolved::Keystore(Box::new(KeystoreHome {
-                    tool: Tool::AwsVault,
-                    profile: profile.to_string(),
-                    item,
-                    chain,
-                    store,
-                    sessions: None,
-                    state_anchor: state_anchor.to_path_buf(),
-                    lock_wait: DEFAULT_LOCK_WAIT,
-                }))),
-                None if probing => fallback(no_item(Tool::AwsVault, profile, &store)),
-                None => Err(no_item(Tool::AwsVault, &lookup, &store)),
-            }
+        } => at.aws_vault(line, lookup, chain, otherwise).await,
+        Detection::Granted { item, chain } => at.granted(item, chain).await,
+    }
+}
+
+/// One profile's look into a keyring ([`resolve`]).
+struct Lookup<'a, 'f> {
+    files: &'a Files<'f>,
+    profile: &'a str,
+    env: &'a KeystoreEnv,
+    state_anchor: &'a Path,
+}
+
+impl Lookup<'_, '_> {
+    fn home(
+        &self,
+        tool: Tool,
+        item: String,
+        chain: Vec<String>,
+        store: StoreConfig,
+        sessions: Option<StoreConfig>,
+    ) -> Resolved {
+        Resolved::Keystore(Box::new(KeystoreHome {
+            tool,
+            profile: self.profile.to_string(),
+            item,
+            chain,
+            store,
+            sessions,
+            state_anchor: self.state_anchor.to_path_buf(),
+            lock_wait: DEFAULT_LOCK_WAIT,
+        }))
+    }
+
+    /// aws-vault's keyring: the item of `lookup` or of its source chain.
+    /// `otherwise`: the files' refusal when the keyring was only probed.
+    async fn aws_vault(
+        &self,
+        line: Option<ProcessLine>,
+        lookup: String,
+        chain: Vec<String>,
+        otherwise: Option<Refusal>,
+    ) -> Result<Resolved, KeystoreError> {
+        let (files, profile) = (self.files, self.profile);
+        let probing = otherwise.is_some();
+        let fallback = move |e: KeystoreError| match otherwise {
+            Some(r) => Ok(Resolved::Refused(r)),
+            None => Err(e),
+        };
+        let store = match settings::aws_vault(self.env, line.as_ref()) {
+            Ok(s) => s,
+            Err(e) => return fallback(e),
+        };
+        let keys = match AnyStore::open(Tool::AwsVault, &store).keys().await {
+            Ok(k) => k,
+            Err(e) => return fallback(e),
+        };
+        let item = awsvault::credentials_item_for(
+            &lookup,
+            |p| config_value(files, p, "source_profile"),
+            &keys,
+        );
+        match item {
+            Some(item) => Ok(self.home(Tool::AwsVault, item, chain, store, None)),
+            None if probing => fallback(no_item(Tool::AwsVault, profile, &store)),
+            None => Err(no_item(Tool::AwsVault, &lookup, &store)),
         }
-        Detection::Granted { item, chain } => {
-            let (cfg, gdir) = granted_config(env)?;
-            let candidates = settings::granted(env, &cfg, &gdir)?;
-            let mut first_err = None;
-            for c in &candidates {
-                match AnyStore::open(Tool::Granted, &c.credentials).keys().await {
-                    Ok(keys) if keys.contains(&item) => {
-                        return Ok(Resolved::Keystore(Box::new(KeystoreHome {
-                            tool: Tool::Granted,
-                            profile: profile.to_string(),
-                            item,
-                            chain,
-                            store: c.credentials.clone(),
-                            sessions: Some(c.sessions.clone()),
-                            state_anchor: state_anchor.to_path_buf(),
-                            lock_wait: DEFAULT_LOCK_WAIT,
-                        })))
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        first_err.get_or_insert(e);
-                    }
+    }
+
+    /// granted's storage: the first of its candidate backends holding `item`.
+    async fn granted(&self, item: String, chain: Vec<String>) -> Result<Resolved, KeystoreError> {
+        let env = self.env;
+        let (cfg, gdir) = granted_config(env)?;
+        let candidates = settings::granted(env, &cfg, &gdir)?;
+        let mut first_err = None;
+        for c in &candidates {
+            match AnyStore::open(Tool::Granted, &c.credentials).keys().await {
+                Ok(keys) if keys.contains(&item) => {
+                    let (store, sessions) = (c.credentials.clone(), Some(c.sessions.clone()));
+                    return Ok(self.home(Tool::Granted, item, chain, store, sessions));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    first_err.get_or_insert(e);
                 }
             }
-            match (candidates.len(), first_err) {
-                (1, Some(e)) => Err(e),
-                _ => Err(no_item(
-                    Tool::Granted,
-                    &item,
-                    &candidates.first().map(|c| c.credentials.clone()).unwrap_or(
-                        StoreConfig::SecretService {
-                            collection: granted::IAM_CREDENTIALS.to_string(),
-                        },
-                    ),
-                )),
-            }
+        }
+        match (candidates.len(), first_err) {
+            (1, Some(e)) => Err(e),
+            _ => Err(no_item(
+                Tool::Granted,
+                &item,
+                &candidates.first().map(|c| c.credentials.clone()).unwrap_or(
+                    StoreConfig::SecretService {
+                        collection: granted::IAM_CREDENTIALS.to_string(),
+                    },
+                ),
+            )),
         }
     }
 }
