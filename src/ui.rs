@@ -58,7 +58,11 @@ impl TermUi {
             let read = || {
                 let term = console::Term::stderr();
                 term.write_str(prompt).ok()?;
-                term.read_secure_line().ok().map(crate::secret::Secret::new)
+                // A Ctrl-C while echo is off must not leave the terminal so.
+                crate::signals::restore_tty_on_signal(crate::platform::tty_state());
+                let line = term.read_secure_line();
+                crate::signals::restore_tty_on_signal(None);
+                line.ok().map(crate::secret::Secret::new)
             };
             match &bar {
                 Some(bar) => bar.suspend(read),

@@ -286,3 +286,64 @@ fn dry_run_of_a_keystore_key_changes_nothing() {
     assert!(!r.stdout.contains(".aws/config"), "{}", r.stdout);
     assert_eq!(home_files(&v), before);
 }
+
+#[test]
+fn ctrl_c_at_the_prompt_gives_the_terminal_its_echo_back() {
+    let v = vault_files(FILE_LINE);
+    let before = home_files(&v);
+    // After keyturn ends, the pane's shell says whether echo is on.
+    // (The shell outlives the Ctrl-C with a trap, which keyturn does not
+    // inherit: a caught signal is reset on exec.)
+    let sh = script(&v.sb, "C.UTF-8", &["rotate", "dev"])
+        .replace("'\"$0\" \"$@\";", "'trap : INT; \"$0\" \"$@\";")
+        .replace(
+            "echo KEYTURN_EXIT=$?;",
+            "echo KEYTURN_EXIT=$?; if stty -a | tr \" \" \"\\n\" | grep -qx -- -echo; \
+             then echo TTY_ECHO=off; else echo TTY_ECHO=on; fi;",
+        );
+    assert!(sh.contains("TTY_ECHO") && sh.contains("trap : INT"), "{sh}");
+    let pane = Pane::start(v.sb.dir.path(), 120, &sh);
+    pane.wait_for("the passphrase prompt", |s| {
+        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
+    });
+    // Interrupt once keyturn has turned echo off (an event on the pane's
+    // terminal, not a delay).
+    let out = pane
+        .tmux()
+        .args(["display-message", "-p", "-t", "t", "#{pane_tty}"])
+        .output()
+        .unwrap();
+    let tty = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(tty.starts_with("/dev/"), "{tty:?}");
+    wait_until(240, "echo off at the prompt", || {
+        let out = std::process::Command::new("stty")
+            .args(["-F", &tty, "-a"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .any(|t| t == "-echo")
+    });
+    let st = pane
+        .tmux()
+        .args(["send-keys", "-t", "t", "C-c"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let screen = pane.wait_for("the echo state", |s| {
+        s.iter().any(|r| r.starts_with("TTY_ECHO="))
+    });
+    let text = screen.join("\n");
+    // Ended by the signal (128 + SIGINT), the prompt's line ended.
+    assert_eq!(exit_code(&screen).as_deref(), Some("130"), "{text}");
+    assert!(
+        text.contains("TTY_ECHO=on"),
+        "the terminal was left without echo:\n{text}"
+    );
+    assert_eq!(
+        home_files(&v),
+        before,
+        "an interrupted prompt changed files"
+    );
+    assert_eq!(v.sb.keys_of("vera").len(), 1);
+}
