@@ -544,7 +544,7 @@ usage-all_and_profiles = --all rotates every profile: name no profile with it
 
 ## keystore
 keystore-wrong_passphrase = cannot decrypt { $path }: the passphrase is wrong (aws-vault reads it from AWS_VAULT_FILE_PASSPHRASE, granted from CF_KEYRING_FILE_PASSWORD)
-keystore-no_passphrase = the { $tool } file keyring needs its passphrase and there is no terminal to ask on: set { $var }
+keystore-no_passphrase = the { $tool } file keyring needs its passphrase and none was given (no terminal to ask on, or no answer at the prompt): set { $var }
 keystore-collection_locked = the Secret Service collection `{ $collection }` is locked: unlock it (log in to the desktop, or run `gnome-keyring-daemon --unlock`) and run keyturn again
 keystore-collection_missing = the Secret Service collection `{ $collection }` does not exist: add the key with the tool first
 keystore-no_secret_service = no Secret Service answers on the D-Bus session bus ({ $detail }): start one (such as gnome-keyring) or choose another backend

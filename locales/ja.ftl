@@ -516,7 +516,7 @@ usage-all_and_profiles = --all はすべてのプロファイルが対象です�
 
 ## keystore
 keystore-wrong_passphrase = { $path } を復号できません。パスフレーズが違います（aws-vault は AWS_VAULT_FILE_PASSPHRASE、granted は CF_KEYRING_FILE_PASSWORD から読みます）
-keystore-no_passphrase = { $tool } のファイルキーリングにはパスフレーズが必要ですが、入力を求める端末がありません。{ $var } を設定してください
+keystore-no_passphrase = { $tool } のファイルキーリングにはパスフレーズが必要ですが、入力されませんでした（入力を求める端末がないか、プロンプトに入力がありません）。{ $var } を設定してください
 keystore-collection_locked = Secret Service のコレクション `{ $collection }` がロックされています。ロックを解除して（デスクトップにログインするか `gnome-keyring-daemon --unlock` を実行して）keyturn を再実行してください
 keystore-collection_missing = Secret Service のコレクション `{ $collection }` がありません。先にツールでアクセスキーを追加してください
 keystore-no_secret_service = D-Bus セッションバスで Secret Service が応答しません（{ $detail }）。gnome-keyring などを起動するか、別のバックエンドを選んでください

@@ -444,7 +444,7 @@ impl KeystoreHome {
     }
 
     /// The variable a schedule must set for this home, if any (a file
-    /// keyring's passphrase: aws-vault would prompt, keyturn cannot).
+    /// keyring's passphrase: asked on a terminal, and a job has none).
     pub fn needs_variable(&self) -> Option<&'static str> {
         match (&self.store, self.tool) {
             (StoreConfig::File { passphrase_var, .. }, Tool::AwsVault) => Some(passphrase_var),
