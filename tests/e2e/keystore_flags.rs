@@ -347,3 +347,61 @@ fn ctrl_c_at_the_prompt_gives_the_terminal_its_echo_back() {
     );
     assert_eq!(v.sb.keys_of("vera").len(), 1);
 }
+
+/// Types `text` and Enter into the pane.
+fn type_line(pane: &Pane, text: &str) {
+    for keys in [&["-l", text][..], &["Enter"][..]] {
+        let st = pane
+            .tmux()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+}
+
+#[test]
+fn recover_asks_once_and_finishes_with_the_typed_passphrase() {
+    let v = vault_files(FILE_LINE);
+    let before_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
+    let before = snapshot(&v.sb.home);
+    // Dies after the new pair is in the keyring, before it is verified.
+    let r = vault_run(&v)
+        .args(["rotate", "dev"])
+        .env("KEYTURN_FAILPOINT", "after-file-written")
+        .run();
+    assert_eq!(r.code, None, "keyturn should have died: {r:?}");
+    // `recover` reads the item, re-reads it before retiring, and purges
+    // the sessions: one prompt for all of it.
+    let pane = Pane::start(
+        v.sb.dir.path(),
+        120,
+        &script(&v.sb, "C.UTF-8", &["recover"]),
+    );
+    let screen = pane.wait_for("the passphrase prompt", |s| {
+        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
+    });
+    assert_eq!(
+        exit_code(&screen),
+        None,
+        "no prompt:\n{}",
+        screen.join("\n")
+    );
+    type_line(&pane, PASSPHRASE);
+    let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
+    let text = pane.screen(true).join("\n");
+    assert_eq!(exit_code(&screen).as_deref(), Some("0"), "{text}");
+    assert_eq!(
+        text.matches(PROMPT).count(),
+        1,
+        "asked more than once:\n{text}"
+    );
+    assert!(
+        !text.contains(PASSPHRASE),
+        "the passphrase was echoed:\n{text}"
+    );
+    crate::keystore_rotate::assert_crash_invariants(&v, &before_item, &before);
+    let after_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
+    assert_rotated(&v.sb, "vera", &v.old, &before_item, &after_item);
+}

@@ -697,7 +697,11 @@ fn granted_file_backend_rotates_and_drops_its_cached_key() {
 /// was), the profile's session gone, nothing else in the keyring or the
 /// files changed, no journal left.
 #[track_caller]
-fn assert_crash_invariants(v: &VaultFiles, before_item: &str, before: &BTreeMap<PathBuf, Vec<u8>>) {
+pub(crate) fn assert_crash_invariants(
+    v: &VaultFiles,
+    before_item: &str,
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+) {
     let after_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
     let ((id, _), _) = split_item(&after_item);
     if id == v.old.id {
