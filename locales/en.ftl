@@ -546,7 +546,7 @@ usage-all_and_profiles = --all rotates every profile: name no profile with it
 
 ## keystore
 keystore-wrong_passphrase = cannot decrypt { $path }: the passphrase is wrong (aws-vault reads it from AWS_VAULT_FILE_PASSPHRASE, granted from CF_KEYRING_FILE_PASSWORD)
-keystore-no_passphrase = the { $tool } file keyring needs its passphrase and there is no terminal to ask on: set { $var }
+keystore-no_passphrase = the { $tool } file keyring needs its passphrase and none was given (no terminal to ask on, or no answer at the prompt): set { $var }
 keystore-collection_locked = the Secret Service collection `{ $collection }` is locked: unlock it (log in to the desktop, or run `gnome-keyring-daemon --unlock`) and run keyturn again
 keystore-collection_missing = the Secret Service collection `{ $collection }` does not exist: add the key with the tool first
 keystore-no_secret_service = no Secret Service answers on the D-Bus session bus ({ $detail }): start one (such as gnome-keyring) or choose another backend
@@ -576,3 +576,7 @@ net-left_journal = ; the rotation is unfinished: its journal { $journal } keeps 
 
 ## help: --cli-read-timeout (src/cli.rs)
 help-keyturn-cli_read_timeout = Seconds a request waits for AWS's answer before it is retried or fails (0: no limit) [default: 20]
+
+## keystore: the file keyring passphrase prompt, duplicate items (issue 13, vault3)
+keystore-passphrase_prompt = Enter passphrase to unlock { $dir }:{" "}
+keystore-duplicate_items = the Secret Service collection `{ $collection }` holds { $count } items for `{ $key }` (attribute profile = { $key }): aws-vault and granted read whichever the service lists first, so keyturn cannot tell which holds the key in use and changed nothing; list them with `secret-tool search --all profile { $key }`, delete all but the one in use (for example in Seahorse), and run keyturn again

@@ -518,7 +518,7 @@ usage-all_and_profiles = --all はすべてのプロファイルが対象です�
 
 ## keystore
 keystore-wrong_passphrase = { $path } を復号できません。パスフレーズが違います（aws-vault は AWS_VAULT_FILE_PASSPHRASE、granted は CF_KEYRING_FILE_PASSWORD から読みます）
-keystore-no_passphrase = { $tool } のファイルキーリングにはパスフレーズが必要ですが、入力を求める端末がありません。{ $var } を設定してください
+keystore-no_passphrase = { $tool } のファイルキーリングにはパスフレーズが必要ですが、入力されませんでした（入力を求める端末がないか、プロンプトに入力がありません）。{ $var } を設定してください
 keystore-collection_locked = Secret Service のコレクション `{ $collection }` がロックされています。ロックを解除して（デスクトップにログインするか `gnome-keyring-daemon --unlock` を実行して）keyturn を再実行してください
 keystore-collection_missing = Secret Service のコレクション `{ $collection }` がありません。先にツールでアクセスキーを追加してください
 keystore-no_secret_service = D-Bus セッションバスで Secret Service が応答しません（{ $detail }）。gnome-keyring などを起動するか、別のバックエンドを選んでください
@@ -548,3 +548,7 @@ net-left_journal = 。ローテーションは完了していません。ロー�
 
 ## help: --cli-read-timeout (src/cli.rs)
 help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数。超えると再試行するか失敗します（0: 無制限）[既定値: 20]
+
+## keystore: the file keyring passphrase prompt, duplicate items (issue 13, vault3)
+keystore-passphrase_prompt = { $dir } のロックを解除するパスフレーズを入力してください:{" "}
+keystore-duplicate_items = Secret Service のコレクション `{ $collection }` に `{ $key }` の項目が { $count } 個あります（属性 profile = { $key }）。aws-vault と granted はサービスが最初に返した項目を読むため、どれが使用中のキーか keyturn には判断できず、何も変更していません。`secret-tool search --all profile { $key }` で一覧し、使用中のもの以外を（Seahorse などで）削除してから keyturn を再度実行してください

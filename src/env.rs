@@ -90,6 +90,8 @@ impl Env {
                     std::env::vars_os()
                         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
                 )
+                // A file keyring's passphrase may be asked only on a terminal.
+                .on_terminal(std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
             }),
         }
     }

@@ -23,6 +23,11 @@ pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
 pub enum FileKind {
     Credentials,
     Config,
+    /// Not a file: a keyring item (aws-vault's, granted's), which the
+    /// place's `section` names (`aws-vault (file) item dev`). Never read
+    /// from a journal (a files home is in a file); `null` in JSON.
+    #[serde(skip_deserializing)]
+    Keystore,
 }
 
 /// The two shared files, each parsed if it exists.
@@ -37,7 +42,8 @@ impl Files<'_> {
     fn path(&self, kind: FileKind) -> &Path {
         match kind {
             FileKind::Credentials => self.credentials_path,
-            FileKind::Config => self.config_path,
+            // A keyring item is never looked for in the files.
+            FileKind::Config | FileKind::Keystore => self.config_path,
         }
     }
 
@@ -45,6 +51,7 @@ impl Files<'_> {
         match kind {
             FileKind::Credentials => self.credentials,
             FileKind::Config => self.config,
+            FileKind::Keystore => None,
         }
     }
 }
@@ -105,11 +112,20 @@ impl Docs {
 /// One section holding a key pair.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {
+    #[serde(serialize_with = "file_or_null")]
     pub file: FileKind,
     /// The section name as written (`profile dev` in the config file).
     pub section: String,
     /// The profile it defines; None for `[DEFAULT]` and non-profile sections.
     pub profile: Option<String>,
+}
+
+/// A place's `file` in JSON: `null` for a keyring item, as `status` has it.
+fn file_or_null<S: serde::Serializer>(k: &FileKind, s: S) -> Result<S::Ok, S::Error> {
+    match k {
+        FileKind::Keystore => s.serialize_none(),
+        k => s.serialize_some(k),
+    }
 }
 
 /// A profile's key pair, ready to rotate.
@@ -547,7 +563,7 @@ pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
         for s in doc.sections_holding(key_id) {
             let profile = match kind {
                 FileKind::Credentials => Some(s.name.clone()),
-                FileKind::Config => config_profile_name(&s.name),
+                FileKind::Config | FileKind::Keystore => config_profile_name(&s.name),
             };
             out.push(Place {
                 file: kind,

@@ -4,8 +4,9 @@
 //!
 //! Invariants: the handler runs on its own thread (signal-hook's
 //! iterator), so it works while the runtime is busy in synchronous file
-//! code; it only unlinks registered temp paths and kills registered
-//! process groups, then dies of the same signal (the exit status a shell
+//! code; it only unlinks registered temp paths, kills registered process
+//! groups and puts back the terminal settings a passphrase prompt changed
+//! (echo off), then dies of the same signal (the exit status a shell
 //! or systemd expects). Journals are left as they are: the next run
 //! finishes the rotation from them.
 
@@ -14,6 +15,7 @@ use std::sync::{Mutex, Once};
 
 static TEMPS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+static TTY: Mutex<Option<crate::platform::TtyState>> = Mutex::new(None);
 static INSTALL: Once = Once::new();
 
 /// Installs the handler (idempotent). Called once by [`crate::run`].
@@ -42,6 +44,18 @@ pub fn cleanup() {
     for g in lock(&GROUPS).drain(..) {
         kill_group(g);
     }
+    if let Some(tty) = lock(&TTY).take() {
+        // A prompt was reading with echo off: echo back on, and end its
+        // line so the shell's prompt starts on a fresh one.
+        tty.restore();
+        eprintln!();
+    }
+}
+
+/// A prompt reads with echo off (`Some`: the settings to put back if a
+/// signal ends the process meanwhile), or is done (`None`).
+pub fn restore_tty_on_signal(state: Option<crate::platform::TtyState>) {
+    *lock(&TTY) = state;
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

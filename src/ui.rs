@@ -48,6 +48,29 @@ impl TermUi {
         }
     }
 
+    /// Reads a file keyring's passphrase on the terminal without echo, the
+    /// spinner kept off the line meanwhile (installed into the run's
+    /// [`crate::keystore::passphrase::Passphrases`], which decides when
+    /// to ask).
+    pub fn secret_reader(&self) -> crate::keystore::passphrase::Reader {
+        let bar = self.bar.clone();
+        Box::new(move |prompt: &str| {
+            let read = || {
+                let term = console::Term::stderr();
+                term.write_str(prompt).ok()?;
+                // A Ctrl-C while echo is off must not leave the terminal so.
+                crate::signals::restore_tty_on_signal(crate::platform::tty_state());
+                let line = term.read_secure_line();
+                crate::signals::restore_tty_on_signal(None);
+                line.ok().map(crate::secret::Secret::new)
+            };
+            match &bar {
+                Some(bar) => bar.suspend(read),
+                None => read(),
+            }
+        })
+    }
+
     /// Clears the spinner line for good (also done on drop).
     pub fn clear(&self) {
         if let Some(bar) = &self.bar {

@@ -59,6 +59,9 @@ pub enum ItemResult<'a> {
 pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
+    if let Some(k) = &settings.keystores {
+        k.env.passphrases.set_reader(ui.secret_reader());
+    }
     let locks = rotate::lock_files(&cfg.paths, settings)?;
     let cx = Ctx {
         aws: &aws,

@@ -191,6 +191,9 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     let settings = &o.settings;
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
+    if let Some(k) = &settings.keystores {
+        k.env.passphrases.set_reader(ui.secret_reader());
+    }
     let locks = rotate::lock_files(&cfg.paths, settings)?;
     let names = if o.all {
         crate::home::files::profile_names(&cfg.paths)?
@@ -226,6 +229,8 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
     let file = match p.file {
         FileKind::Credentials => &cfg.paths.credentials,
         FileKind::Config => &cfg.paths.config,
+        // A keyring item: the section names it (`aws-vault (file) item dev`).
+        FileKind::Keystore => return crate::term::clean(&p.section).into_owned(),
     };
     crate::term::clean(&format!("{} [{}]", file.display(), p.section)).into_owned()
 }

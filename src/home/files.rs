@@ -119,7 +119,8 @@ impl FilesRef {
     pub fn home_file(&self) -> &Path {
         match self.home.file {
             FileKind::Credentials => &self.credentials_file,
-            FileKind::Config => &self.config_file,
+            // A files home is in a file (a journal never names a keyring).
+            FileKind::Config | FileKind::Keystore => &self.config_file,
         }
     }
 
@@ -237,7 +238,7 @@ impl<'a> FilesHome<'a> {
     fn shown_home_file(&self) -> &Path {
         match self.r.home.file {
             FileKind::Credentials => &self.paths.credentials,
-            FileKind::Config => &self.paths.config,
+            FileKind::Config | FileKind::Keystore => &self.paths.config,
         }
     }
 }

@@ -23,7 +23,8 @@
 //!   chain. Nothing else in the keyring is touched.
 //! - [`KeystoreRef`], what the journal keeps to reopen the home after a
 //!   crash, holds no secret: a file keyring's passphrase is read again from
-//!   the tool's variable.
+//!   the tool's variable, or asked again on the terminal
+//!   ([`crate::keystore::passphrase`], once per run).
 
 use super::{Found, Home, HomeLock, HomeRef, KeyHome, Paths, Written};
 use crate::ini::Document;
@@ -31,6 +32,7 @@ use crate::keystore::awsvault::{self, ProcessLine};
 use crate::keystore::file::FileStore;
 use crate::keystore::granted::{self, KeyringConfig};
 use crate::keystore::pass::PassStore;
+use crate::keystore::passphrase::Passphrases;
 use crate::keystore::secret_service::SecretServiceStore;
 use crate::keystore::settings::{self, KeystoreEnv, StoreConfig};
 use crate::keystore::{Backend, Item, ItemStore, KeyPair, KeystoreError, PutOutcome, Tool};
@@ -38,6 +40,7 @@ use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
 use crate::rotate::RotateError;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -286,10 +289,21 @@ impl From<Tool> for ToolName {
 
 /// One opened backend.
 pub enum AnyStore {
-    /// `None`: the passphrase is unknown (listing item names needs none).
-    File(Option<FileStore>, FileStore, &'static str, &'static str),
+    File(FileKeyring),
     Pass(PassStore),
     SecretService(SecretServiceStore),
+}
+
+/// A file keyring whose passphrase is known, or asked the first time an
+/// item is decrypted or encrypted (listing and deleting item names needs
+/// none, so a purge or a lookup never asks).
+pub struct FileKeyring {
+    names: FileStore,
+    given: Option<Secret>,
+    ask: Passphrases,
+    opened: OnceCell<FileStore>,
+    tool: &'static str,
+    var: &'static str,
 }
 
 impl AnyStore {
@@ -300,13 +314,16 @@ impl AnyStore {
                 dir,
                 passphrase,
                 passphrase_var,
-            } => AnyStore::File(
-                passphrase.clone().map(|p| FileStore::new(dir, p)),
+                ask,
+            } => AnyStore::File(FileKeyring {
                 // Names only: the directory listing needs no passphrase.
-                FileStore::new(dir, Secret::new("")),
-                tool.name(),
-                passphrase_var,
-            ),
+                names: FileStore::new(dir, Secret::new("")),
+                given: passphrase.clone(),
+                ask: ask.clone(),
+                opened: OnceCell::new(),
+                tool: tool.name(),
+                var: passphrase_var,
+            }),
             StoreConfig::Pass { cmd, dir, prefix } => {
                 AnyStore::Pass(PassStore::new(cmd, dir, prefix))
             }
@@ -315,13 +332,23 @@ impl AnyStore {
             }
         }
     }
+}
 
-    fn file(&self) -> Result<&FileStore, KeystoreError> {
-        match self {
-            AnyStore::File(Some(f), ..) => Ok(f),
-            AnyStore::File(None, _, tool, var) => Err(KeystoreError::NoPassphrase { tool, var }),
-            _ => unreachable!("file() on a file store only"),
+impl FileKeyring {
+    /// The keyring with its passphrase: the tool's variable, else the
+    /// run's answer on the terminal, else the refusal naming the variable.
+    fn unlocked(&self) -> Result<&FileStore, KeystoreError> {
+        if let Some(f) = self.opened.get() {
+            return Ok(f);
         }
+        let dir = self.names.dir();
+        let passphrase = self.given.clone().or_else(|| self.ask.get(dir)).ok_or(
+            KeystoreError::NoPassphrase {
+                tool: self.tool,
+                var: self.var,
+            },
+        )?;
+        Ok(self.opened.get_or_init(|| FileStore::new(dir, passphrase)))
     }
 }
 
@@ -335,28 +362,28 @@ impl ItemStore for AnyStore {
     }
     async fn get(&self, key: &str) -> Result<Option<Item>, KeystoreError> {
         match self {
-            AnyStore::File(..) => self.file()?.get(key).await,
+            AnyStore::File(f) => f.unlocked()?.get(key).await,
             AnyStore::Pass(s) => s.get(key).await,
             AnyStore::SecretService(s) => s.get(key).await,
         }
     }
     async fn put(&self, item: &Item) -> Result<PutOutcome, KeystoreError> {
         match self {
-            AnyStore::File(..) => self.file()?.put(item).await,
+            AnyStore::File(f) => f.unlocked()?.put(item).await,
             AnyStore::Pass(s) => s.put(item).await,
             AnyStore::SecretService(s) => s.put(item).await,
         }
     }
     async fn delete(&self, key: &str) -> Result<bool, KeystoreError> {
         match self {
-            AnyStore::File(_, names, ..) => names.delete(key).await,
+            AnyStore::File(f) => f.names.delete(key).await,
             AnyStore::Pass(s) => s.delete(key).await,
             AnyStore::SecretService(s) => s.delete(key).await,
         }
     }
     async fn keys(&self) -> Result<Vec<String>, KeystoreError> {
         match self {
-            AnyStore::File(_, names, ..) => names.keys().await,
+            AnyStore::File(f) => f.names.keys().await,
             AnyStore::Pass(s) => s.keys().await,
             AnyStore::SecretService(s) => s.keys().await,
         }
@@ -417,7 +444,7 @@ impl KeystoreHome {
     }
 
     /// The variable a schedule must set for this home, if any (a file
-    /// keyring's passphrase: aws-vault would prompt, keyturn cannot).
+    /// keyring's passphrase: asked on a terminal, and a job has none).
     pub fn needs_variable(&self) -> Option<&'static str> {
         match (&self.store, self.tool) {
             (StoreConfig::File { passphrase_var, .. }, Tool::AwsVault) => Some(passphrase_var),
@@ -455,22 +482,25 @@ impl KeystoreHome {
         let tool: Tool = r.tool.into();
         let config = |s: &StoreRef| match s {
             StoreRef::File { dir } => {
-                let (var, passphrase) = match tool {
+                let (var, passphrase, ask) = match tool {
                     Tool::AwsVault => (
                         "AWS_VAULT_FILE_PASSPHRASE",
                         env.lookup("AWS_VAULT_FILE_PASSPHRASE").map(Secret::new),
+                        env.passphrases.clone(),
                     ),
                     Tool::Granted => (
                         "CF_KEYRING_FILE_PASSWORD",
                         Some(Secret::new(
                             env.lookup("CF_KEYRING_FILE_PASSWORD").unwrap_or_default(),
                         )),
+                        Passphrases::default(),
                     ),
                 };
                 StoreConfig::File {
                     dir: dir.clone(),
                     passphrase,
                     passphrase_var: var,
+                    ask,
                 }
             }
             StoreRef::Pass { cmd, dir, prefix } => StoreConfig::Pass {
@@ -530,7 +560,7 @@ impl KeystoreHome {
     /// Replaces the pair `from` by (`to`, `secret`) if the item holds
     /// `from` (only the two values change); `None` if it holds another key
     /// (an item already holding (`to`, `secret`) counts as written).
-    /// Returns the number of duplicates left (secret-service).
+    /// Returns what the store reports ([`PutOutcome`]).
     pub async fn write_pair(
         &self,
         from: &str,
@@ -643,6 +673,12 @@ pub async fn resolve(
     env: &KeystoreEnv,
     state_anchor: &Path,
 ) -> Result<Resolved, KeystoreError> {
+    let at = Lookup {
+        files,
+        profile,
+        env,
+        state_anchor,
+    };
     match detect(files, profile, choice) {
         Detection::Files(k) => Ok(Resolved::Files(k)),
         Detection::Refused(r) => Ok(Resolved::Refused(r)),
@@ -651,76 +687,104 @@ pub async fn resolve(
             lookup,
             chain,
             otherwise,
-        } => {
-            let probing = otherwise.is_some();
-            let fallback = move |e: KeystoreError| match otherwise {
-                Some(r) => Ok(Resolved::Refused(r)),
-                None => Err(e),
-            };
-            let store = match settings::aws_vault(env, line.as_ref()) {
-                Ok(s) => s,
-                Err(e) => return fallback(e),
-            };
-            let keys = match AnyStore::open(Tool::AwsVault, &store).keys().await {
-                Ok(k) => k,
-                Err(e) => return fallback(e),
-            };
-            let item = awsvault::credentials_item_for(
-                &lookup,
-                |p| config_value(files, p, "source_profile"),
-                &keys,
-            );
-            match item {
-                Some(item) => Ok(Resolved::Keystore(Box::new(KeystoreHome {
-                    tool: Tool::AwsVault,
-                    profile: profile.to_string(),
-                    item,
-                    chain,
-                    store,
-                    sessions: None,
-                    state_anchor: state_anchor.to_path_buf(),
-                    lock_wait: DEFAULT_LOCK_WAIT,
-                }))),
-                None if probing => fallback(no_item(Tool::AwsVault, profile, &store)),
-                None => Err(no_item(Tool::AwsVault, &lookup, &store)),
-            }
+        } => at.aws_vault(line, lookup, chain, otherwise).await,
+        Detection::Granted { item, chain } => at.granted(item, chain).await,
+    }
+}
+
+/// One profile's look into a keyring ([`resolve`]).
+struct Lookup<'a, 'f> {
+    files: &'a Files<'f>,
+    profile: &'a str,
+    env: &'a KeystoreEnv,
+    state_anchor: &'a Path,
+}
+
+impl Lookup<'_, '_> {
+    fn home(
+        &self,
+        tool: Tool,
+        item: String,
+        chain: Vec<String>,
+        store: StoreConfig,
+        sessions: Option<StoreConfig>,
+    ) -> Resolved {
+        Resolved::Keystore(Box::new(KeystoreHome {
+            tool,
+            profile: self.profile.to_string(),
+            item,
+            chain,
+            store,
+            sessions,
+            state_anchor: self.state_anchor.to_path_buf(),
+            lock_wait: DEFAULT_LOCK_WAIT,
+        }))
+    }
+
+    /// aws-vault's keyring: the item of `lookup` or of its source chain.
+    /// `otherwise`: the files' refusal when the keyring was only probed.
+    async fn aws_vault(
+        &self,
+        line: Option<ProcessLine>,
+        lookup: String,
+        chain: Vec<String>,
+        otherwise: Option<Refusal>,
+    ) -> Result<Resolved, KeystoreError> {
+        let (files, profile) = (self.files, self.profile);
+        let probing = otherwise.is_some();
+        let fallback = move |e: KeystoreError| match otherwise {
+            Some(r) => Ok(Resolved::Refused(r)),
+            None => Err(e),
+        };
+        let store = match settings::aws_vault(self.env, line.as_ref()) {
+            Ok(s) => s,
+            Err(e) => return fallback(e),
+        };
+        let keys = match AnyStore::open(Tool::AwsVault, &store).keys().await {
+            Ok(k) => k,
+            Err(e) => return fallback(e),
+        };
+        let item = awsvault::credentials_item_for(
+            &lookup,
+            |p| config_value(files, p, "source_profile"),
+            &keys,
+        );
+        match item {
+            Some(item) => Ok(self.home(Tool::AwsVault, item, chain, store, None)),
+            None if probing => fallback(no_item(Tool::AwsVault, profile, &store)),
+            None => Err(no_item(Tool::AwsVault, &lookup, &store)),
         }
-        Detection::Granted { item, chain } => {
-            let (cfg, gdir) = granted_config(env)?;
-            let candidates = settings::granted(env, &cfg, &gdir)?;
-            let mut first_err = None;
-            for c in &candidates {
-                match AnyStore::open(Tool::Granted, &c.credentials).keys().await {
-                    Ok(keys) if keys.contains(&item) => {
-                        return Ok(Resolved::Keystore(Box::new(KeystoreHome {
-                            tool: Tool::Granted,
-                            profile: profile.to_string(),
-                            item,
-                            chain,
-                            store: c.credentials.clone(),
-                            sessions: Some(c.sessions.clone()),
-                            state_anchor: state_anchor.to_path_buf(),
-                            lock_wait: DEFAULT_LOCK_WAIT,
-                        })))
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        first_err.get_or_insert(e);
-                    }
+    }
+
+    /// granted's storage: the first of its candidate backends holding `item`.
+    async fn granted(&self, item: String, chain: Vec<String>) -> Result<Resolved, KeystoreError> {
+        let env = self.env;
+        let (cfg, gdir) = granted_config(env)?;
+        let candidates = settings::granted(env, &cfg, &gdir)?;
+        let mut first_err = None;
+        for c in &candidates {
+            match AnyStore::open(Tool::Granted, &c.credentials).keys().await {
+                Ok(keys) if keys.contains(&item) => {
+                    let (store, sessions) = (c.credentials.clone(), Some(c.sessions.clone()));
+                    return Ok(self.home(Tool::Granted, item, chain, store, sessions));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    first_err.get_or_insert(e);
                 }
             }
-            match (candidates.len(), first_err) {
-                (1, Some(e)) => Err(e),
-                _ => Err(no_item(
-                    Tool::Granted,
-                    &item,
-                    &candidates.first().map(|c| c.credentials.clone()).unwrap_or(
-                        StoreConfig::SecretService {
-                            collection: granted::IAM_CREDENTIALS.to_string(),
-                        },
-                    ),
-                )),
-            }
+        }
+        match (candidates.len(), first_err) {
+            (1, Some(e)) => Err(e),
+            _ => Err(no_item(
+                Tool::Granted,
+                &item,
+                &candidates.first().map(|c| c.credentials.clone()).unwrap_or(
+                    StoreConfig::SecretService {
+                        collection: granted::IAM_CREDENTIALS.to_string(),
+                    },
+                ),
+            )),
         }
     }
 }
@@ -752,7 +816,7 @@ impl KeystoreLocator {
 /// confirm-before-retire re-read): the item, named by [`KeystoreHome::describe`].
 fn place_of(h: &KeystoreHome) -> Place {
     Place {
-        file: FileKind::Config,
+        file: FileKind::Keystore,
         section: h.describe(),
         profile: Some(h.profile.clone()),
     }
@@ -1077,6 +1141,7 @@ mod tests {
                 dir: "/h/.awsvault/keys".into(),
                 passphrase: Some(Secret::new("hunter2")),
                 passphrase_var: "AWS_VAULT_FILE_PASSPHRASE",
+                ask: Passphrases::default(),
             },
             sessions: None,
             state_anchor: "/h/.aws".into(),
@@ -1098,6 +1163,11 @@ mod tests {
             StoreConfig::File { passphrase: Some(ref p), .. } if p.expose() == "hunter2"
         ));
         assert_eq!(home.describe(), "aws-vault (file) item base");
+        // Where rotate reports it updated the key: the item, no file.
+        assert_eq!(
+            serde_json::to_value(place_of(&home)).unwrap(),
+            serde_json::json!({"file": null, "section": "aws-vault (file) item base", "profile": "dev"})
+        );
         assert_eq!(home.needs_variable(), Some("AWS_VAULT_FILE_PASSPHRASE"));
         assert!(home
             .lock_target()

@@ -12,6 +12,8 @@
 //!   purge after a rotation, how its `credential_process` line reads.
 //! - [`settings`]: each tool's settings, resolved from a [`settings::KeystoreEnv`]
 //!   exactly as the tool resolves them (pure).
+//! - [`passphrase`]: a file keyring's passphrase asked once on a terminal
+//!   when aws-vault's variable is unset.
 //!
 //! Invariants:
 //! - A store writes only the item it is given and deletes only the key it
@@ -29,6 +31,7 @@ pub mod granted;
 pub mod item;
 pub mod jwe;
 pub mod pass;
+pub mod passphrase;
 pub mod secret_service;
 pub mod settings;
 
@@ -74,13 +77,10 @@ impl Tool {
     }
 }
 
-/// What a [`ItemStore::put`] left for the caller to report.
+/// What a [`ItemStore::put`] left for the caller to report (nothing
+/// today: duplicate secret-service items are refused, not left behind).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct PutOutcome {
-    /// Other items that match the same key (secret-service only): the tool
-    /// reads the first, which was updated; these were left as they were.
-    pub duplicates_left: usize,
-}
+pub struct PutOutcome {}
 
 /// A store of keyring items, as 99designs/keyring's `Keyring` sees one.
 ///
@@ -112,6 +112,12 @@ pub enum KeystoreError {
     },
     #[error("{}", trf("keystore.collection_locked", &[("collection", collection)]))]
     CollectionLocked { collection: String },
+    #[error("{}", trf("keystore.duplicate_items", &[("collection", collection), ("key", key), ("count", count)]))]
+    DuplicateItems {
+        collection: String,
+        key: String,
+        count: usize,
+    },
     #[error("{}", trf("keystore.collection_missing", &[("collection", collection)]))]
     CollectionMissing { collection: String },
     #[error("{}", trf("keystore.no_secret_service", &[("detail", detail)]))]
@@ -171,6 +177,7 @@ impl KeystoreError {
             KeystoreError::NoPassphrase { .. } => "keystore_no_passphrase",
             KeystoreError::CollectionLocked { .. } => "keystore_locked",
             KeystoreError::CollectionMissing { .. } => "keystore_collection_missing",
+            KeystoreError::DuplicateItems { .. } => "keystore_duplicate_items",
             KeystoreError::NoSecretService { .. } => "keystore_no_secret_service",
             KeystoreError::PassMissing { .. } => "keystore_pass_missing",
             KeystoreError::UnsupportedBackend { .. } => "keystore_unsupported_backend",

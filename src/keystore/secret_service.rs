@@ -5,11 +5,12 @@
 //! - The collection is the one whose object path, with gnome-keyring's
 //!   `_XX` escapes decoded, is `/org/freedesktop/secrets/collection/NAME`;
 //!   keyturn never creates one (a rotation needs the item to exist).
-//! - An item is found by searching the attribute `profile` = key; the first
-//!   match is the item, as the tools use it. It is updated in place
-//!   (`SetSecret`), so its label, attributes and path stay; further matches
-//!   are left alone and counted in [`PutOutcome::duplicates_left`] so the
-//!   caller can warn.
+//! - An item is found by searching the attribute `profile` = key. It is
+//!   updated in place (`SetSecret`), so its label, attributes and path
+//!   stay. Two or more matches are refused ([`KeystoreError::DuplicateItems`])
+//!   before anything is read or written: the tools take whichever the
+//!   service lists first, so keyturn cannot know which one holds the key
+//!   in use, and rotating one would leave the other serving a dead key.
 //! - A new item gets the tool's shape: label = key, attributes
 //!   `{profile: key}`, content type `application/json`.
 //! - A locked collection is refused with a message, never unlocked through
@@ -64,6 +65,19 @@ fn ss_err(collection: &str, e: secret_service::Error) -> KeystoreError {
             collection: collection.to_string(),
             detail: e.to_string(),
         },
+    }
+}
+
+/// The one item matching `key`: `None` for no match, refused for more
+/// than one.
+fn only_one<T>(mut found: Vec<T>, collection: &str, key: &str) -> Result<Option<T>, KeystoreError> {
+    match found.len() {
+        0 | 1 => Ok(found.pop()),
+        count => Err(KeystoreError::DuplicateItems {
+            collection: collection.to_string(),
+            key: key.to_string(),
+            count,
+        }),
     }
 }
 
@@ -155,7 +169,7 @@ impl ItemStore for SecretServiceStore {
             .search_items(HashMap::from([("profile", key)]))
             .await
             .map_err(|e| ss_err(&self.collection, e))?;
-        let Some(item) = found.first() else {
+        let Some(item) = only_one(found, &self.collection, key)? else {
             return Ok(None);
         };
         let secret = zeroize::Zeroizing::new(
@@ -178,15 +192,13 @@ impl ItemStore for SecretServiceStore {
             .search_items(HashMap::from([("profile", item.key.as_str())]))
             .await
             .map_err(|e| ss_err(&self.collection, e))?;
-        match found.first() {
+        match only_one(found, &self.collection, &item.key)? {
             Some(existing) => {
                 existing
                     .set_secret(&json, "application/json")
                     .await
                     .map_err(|e| ss_err(&self.collection, e))?;
-                Ok(PutOutcome {
-                    duplicates_left: found.len() - 1,
-                })
+                Ok(PutOutcome::default())
             }
             None => {
                 c.create_item(
@@ -256,5 +268,27 @@ mod tests {
         );
         assert_eq!(decode_path("/a/awsvault"), "/a/awsvault");
         assert_eq!(decode_path("/a/x_zz_"), "/a/x_zz_");
+    }
+
+    #[test]
+    fn two_items_for_one_profile_are_refused() {
+        assert_eq!(only_one(Vec::<u8>::new(), "awsvault", "dev").unwrap(), None);
+        assert_eq!(only_one(vec![7], "awsvault", "dev").unwrap(), Some(7));
+        let e = only_one(vec![1, 2], "awsvault", "dev").unwrap_err();
+        assert!(
+            matches!(&e, KeystoreError::DuplicateItems { count: 2, key, collection } if key == "dev" && collection == "awsvault"),
+            "{e:?}"
+        );
+        assert!(e.is_refusal());
+        assert_eq!(e.code(), "keystore_duplicate_items");
+        let text = e.to_string();
+        for part in [
+            "awsvault",
+            "`dev`",
+            "2",
+            "secret-tool search --all profile dev",
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
     }
 }

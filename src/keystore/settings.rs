@@ -22,10 +22,11 @@
 //! granted: `[Keyring] Backend` in its config; unset, the first backend
 //! that opens (secret-service with a session bus, then pass, then file);
 //! macOS defaults to its keychain. File passphrase `CF_KEYRING_FILE_PASSWORD`,
-//! empty if unset.
+//! empty if unset (`keyring.FixedStringPrompt`: granted never prompts).
 
 use super::awsvault::ProcessLine;
 use super::granted::{self, KeyringConfig};
+use super::passphrase::Passphrases;
 use super::{Backend, KeystoreError, Tool};
 use crate::secret::Secret;
 use std::collections::BTreeMap;
@@ -64,6 +65,9 @@ pub struct KeystoreEnv {
     /// secret-service backend only then).
     pub session_bus: bool,
     vars: BTreeMap<String, String>,
+    /// The run's file-keyring passphrases asked on the terminal (shared
+    /// by every clone).
+    pub passphrases: Passphrases,
 }
 
 impl std::fmt::Debug for KeystoreEnv {
@@ -74,6 +78,7 @@ impl std::fmt::Debug for KeystoreEnv {
             .field("platform", &self.platform)
             .field("session_bus", &self.session_bus)
             .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("passphrases", &self.passphrases)
             .finish()
     }
 }
@@ -115,7 +120,15 @@ impl KeystoreEnv {
             platform,
             session_bus,
             vars,
+            passphrases: Passphrases::default(),
         }
+    }
+
+    /// `terminal`: stdin and stderr are both terminals, so a file
+    /// keyring's passphrase may be asked there ([`Passphrases`]).
+    pub fn on_terminal(mut self, terminal: bool) -> KeystoreEnv {
+        self.passphrases = Passphrases::on_terminal(terminal);
+        self
     }
 
     /// A variable as `os.LookupEnv` sees it (set, even empty).
@@ -145,10 +158,12 @@ impl KeystoreEnv {
 pub enum StoreConfig {
     File {
         dir: PathBuf,
-        /// `None`: the tool would prompt; keyturn must ask on a terminal or
-        /// refuse ([`KeystoreError::NoPassphrase`]).
+        /// `None`: the tool would prompt; keyturn asks on a terminal
+        /// (`ask`) or refuses ([`KeystoreError::NoPassphrase`]).
         passphrase: Option<Secret>,
         passphrase_var: &'static str,
+        /// Where an unset passphrase is asked (never, for granted).
+        ask: Passphrases,
     },
     Pass {
         cmd: String,
@@ -228,6 +243,7 @@ pub fn aws_vault(
             ),
             passphrase: env.lookup("AWS_VAULT_FILE_PASSPHRASE").map(Secret::new),
             passphrase_var: "AWS_VAULT_FILE_PASSPHRASE",
+            ask: env.passphrases.clone(),
         },
         Backend::Pass => StoreConfig::Pass {
             cmd: pick(|l| &l.pass_cmd, "AWS_VAULT_PASS_CMD").unwrap_or_else(|| "pass".to_string()),
@@ -298,6 +314,7 @@ pub fn granted(
                 env.lookup("CF_KEYRING_FILE_PASSWORD").unwrap_or_default(),
             )),
             passphrase_var: "CF_KEYRING_FILE_PASSWORD",
+            ask: Passphrases::default(),
         },
         Backend::Pass => StoreConfig::Pass {
             cmd: "pass".to_string(),
@@ -454,6 +471,7 @@ mod tests {
             dir: d,
             passphrase,
             passphrase_var,
+            ..
         } = &s[0].credentials
         else {
             panic!()

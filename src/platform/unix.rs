@@ -160,3 +160,31 @@ pub fn kill_group(pgid: u32) {
         libc::kill(-pgid, libc::SIGKILL);
     }
 }
+
+/// Stdin's terminal settings, saved before a prompt turns echo off, so a
+/// signal that ends the process mid-prompt can put them back
+/// ([`crate::signals::restore_tty_on_signal`]).
+#[derive(Clone, Copy)]
+pub struct TtyState(libc::termios);
+
+/// Stdin's terminal settings now; `None` when stdin is not a terminal.
+pub fn tty_state() -> Option<TtyState> {
+    let mut t = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: tcgetattr fills `t` when it returns 0; it is read only then.
+    unsafe {
+        if libc::tcgetattr(libc::STDIN_FILENO, t.as_mut_ptr()) != 0 {
+            return None;
+        }
+        Some(TtyState(t.assume_init()))
+    }
+}
+
+impl TtyState {
+    /// Puts the saved settings back (echo on again).
+    pub fn restore(&self) {
+        // SAFETY: a termios that tcgetattr filled; errors leave it as is.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.0);
+        }
+    }
+}

@@ -362,7 +362,8 @@ impl Line {
 pub fn place_file<'a>(paths: &'a Paths, p: &Place) -> &'a Path {
     match p.file {
         FileKind::Credentials => &paths.credentials,
-        FileKind::Config => &paths.config,
+        // A keyring item's line shows no file (`lines` clears it).
+        FileKind::Config | FileKind::Keystore => &paths.config,
     }
 }
 

@@ -42,6 +42,8 @@ impl Labels {
         match kind {
             FileKind::Credentials => &self.credentials,
             FileKind::Config => &self.config,
+            // A keyring item's line names it in its section, not a file.
+            FileKind::Keystore => "",
         }
     }
 }

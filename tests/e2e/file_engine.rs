@@ -303,6 +303,8 @@ fn our_resolution(
             match k.home.file {
                 FileKind::Credentials => "shared-credentials-file".into(),
                 FileKind::Config => "config-file".into(),
+                // The files' resolution never names a keyring.
+                FileKind::Keystore => "keyring".into(),
             },
             k.access_key_id.clone(),
         )),

@@ -806,7 +806,7 @@ async fn secret_service_through_gnome_keyring() {
         .put(&item.with_key_pair(&new_pair()).unwrap())
         .await
         .unwrap();
-    assert_eq!(out.duplicates_left, 0);
+    assert_eq!(out, Default::default());
     let dev_path = before.iter().find(|i| i["label"] == "dev").unwrap()["path"]
         .as_str()
         .unwrap()
@@ -818,23 +818,20 @@ async fn secret_service_through_gnome_keyring() {
         &BTreeMap::from([(dev_path.clone(), aws_vault_item("dev", NEW_ID, NEW_SECRET))]),
     );
 
-    // Two items for one profile: the first match is updated, the other is
-    // left and reported.
-    let dup = store.get("dup").await.unwrap().unwrap();
-    let out = store
-        .put(&dup.with_key_pair(&new_pair()).unwrap())
+    // Two items for one profile: refused on reading and on writing (the
+    // tools read whichever comes first), and nothing changes.
+    let e = store.get("dup").await.unwrap_err();
+    assert!(
+        matches!(e, KeystoreError::DuplicateItems { count: 2, ref key, .. } if key == "dup"),
+        "{e:?}"
+    );
+    let e = store
+        .put(&keyturn::keystore::Item::aws_vault("dup", &new_pair()))
         .await
-        .unwrap();
-    assert_eq!(out.duplicates_left, 1);
+        .unwrap_err();
+    assert!(matches!(e, KeystoreError::DuplicateItems { .. }), "{e:?}");
     let after_dup = kr.dump("awsvault");
-    let changed: Vec<&Value> = after_dup
-        .iter()
-        .zip(&after)
-        .filter(|(a, b)| a["secret"] != b["secret"])
-        .map(|(a, _)| a)
-        .collect();
-    assert_eq!(changed.len(), 1, "{after_dup:#?}");
-    assert_eq!(changed[0]["label"], "dup");
+    assert_eq!(after_dup, after, "a refused duplicate changed the keyring");
 
     // Purge the profile's sessions.
     let purge = awsvault::sessions_to_purge(&["dev".to_string()], &store.keys().await.unwrap());

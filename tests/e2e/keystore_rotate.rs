@@ -40,7 +40,7 @@ fn go_item(key: &str, data: &str, label: &str, description: &str, not_trust: boo
     )
 }
 
-fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
+pub(crate) fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
     go_item(
         key,
         &creds(id, secret),
@@ -60,7 +60,7 @@ fn session_item(key: &str) -> String {
 }
 
 /// aws-vault's session item key (`TYPE,B64URL(profile),B64URL(mfa),EXPIRY`).
-fn session_key(profile: &str) -> String {
+pub(crate) fn session_key(profile: &str) -> String {
     let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     format!("sts.GetSessionToken,{},{},1900000000", e(profile), e(""))
 }
@@ -84,7 +84,13 @@ fn split_item(item: &str) -> ((String, String), Value) {
 /// After a rotation: `after` holds a new pair that works, the old key is
 /// gone from IAM, and every other field of the item is as it was.
 #[track_caller]
-fn assert_rotated(sb: &Sandbox, user: &str, old: &Key, before: &str, after: &str) -> Key {
+pub(crate) fn assert_rotated(
+    sb: &Sandbox,
+    user: &str,
+    old: &Key,
+    before: &str,
+    after: &str,
+) -> Key {
     let ((id0, _), rest0) = split_item(before);
     let ((id, secret), rest) = split_item(after);
     assert_eq!(id0, old.id);
@@ -114,7 +120,7 @@ fn assert_rotated(sb: &Sandbox, user: &str, old: &Key, before: &str, after: &str
 }
 
 /// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -185,7 +191,7 @@ tok.deserialize(open(path).read(), key=jwk.JWK.from_password(passphrase))
 sys.stdout.write(tok.payload.decode())
 "#;
 
-fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
+pub(crate) fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
     let files: serde_json::Map<String, Value> = files
         .iter()
         .map(|(n, p)| (n.to_string(), Value::String(p.clone())))
@@ -197,27 +203,27 @@ fn jwe_write(dir: &Path, passphrase: &str, files: &[(&str, String)]) {
     );
 }
 
-fn jwe_read(path: &Path, passphrase: &str) -> String {
+pub(crate) fn jwe_read(path: &Path, passphrase: &str) -> String {
     run(
         Command::new(python()).args(["-c", JWE_READ]).arg(path),
         Some(passphrase),
     )
 }
 
-const PASSPHRASE: &str = "correct horse";
+pub(crate) const PASSPHRASE: &str = "correct horse";
 
 /// An aws-vault file keyring: `dev` (the user's key), `other` and a
 /// session of `dev` and of `other`; `~/.aws/config` as aws-vault users
 /// have it (an empty profile, no key in the files).
-struct VaultFiles {
-    sb: Sandbox,
-    old: Key,
-    dir: PathBuf,
-    sess_dev: String,
-    config: String,
+pub(crate) struct VaultFiles {
+    pub(crate) sb: Sandbox,
+    pub(crate) old: Key,
+    pub(crate) dir: PathBuf,
+    pub(crate) sess_dev: String,
+    pub(crate) config: String,
 }
 
-fn vault_files(config: &str) -> VaultFiles {
+pub(crate) fn vault_files(config: &str) -> VaultFiles {
     let sb = Sandbox::new();
     let old = sb.user("vera");
     let dir = sb.home.join(".awsvault/keys");
@@ -584,6 +590,56 @@ fn aws_vault_secret_service_rotates_in_place() {
     assert!(r.stderr.contains("locked"), "{}", r.stderr);
 }
 
+#[test]
+fn duplicate_secret_service_items_are_refused() {
+    let sb = Sandbox::new();
+    let old = sb.user("dora");
+    let mut kr = Keyring::start();
+    // Two items with the same attributes (profile = dev): which one the
+    // tools read depends on the service's order.
+    let setup = kr.ask(json!({"op": "setup", "collections": [
+        {"label": "awsvault", "items": [
+            ss_item("dev", aws_vault_item("dev", &old.id, &old.secret)),
+            ss_item("dev", aws_vault_item("dev", "AKIASTALE00000000007", "stale")),
+        ]},
+    ]}));
+    let bus = setup["bus"].as_str().unwrap().to_string();
+    write_private(&sb.config(), "[profile dev]\nregion = us-east-1\n");
+    let before = kr.dump("awsvault");
+    assert_eq!(before.len(), 2);
+    let r = sb
+        .keyturn()
+        .args(["rotate", "dev"])
+        .env("AWS_VAULT_BACKEND", "secret-service")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .run();
+    r.expect_code(3);
+    r.assert_no_secret(&[&old.secret]);
+    for part in [
+        "`awsvault` holds 2 items for `dev`",
+        "secret-tool search --all profile dev",
+        "changed nothing",
+    ] {
+        assert!(r.stderr.contains(part), "{part}: {}", r.stderr);
+    }
+    assert_eq!(kr.dump("awsvault"), before, "a refusal changed the keyring");
+    assert_eq!(sb.keys_of("dora"), [(old.id.clone(), "Active".to_string())]);
+    // JSON: the refusal's code.
+    let r = sb
+        .keyturn()
+        .args(["rotate", "dev", "--output", "json"])
+        .env("AWS_VAULT_BACKEND", "secret-service")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .run();
+    r.expect_code(3);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v[0]["error"]["code"], "keystore_duplicate_items",
+        "{}",
+        r.stdout
+    );
+}
+
 // ---------------------------------------------------------------- granted
 
 #[test]
@@ -641,7 +697,11 @@ fn granted_file_backend_rotates_and_drops_its_cached_key() {
 /// was), the profile's session gone, nothing else in the keyring or the
 /// files changed, no journal left.
 #[track_caller]
-fn assert_crash_invariants(v: &VaultFiles, before_item: &str, before: &BTreeMap<PathBuf, Vec<u8>>) {
+pub(crate) fn assert_crash_invariants(
+    v: &VaultFiles,
+    before_item: &str,
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+) {
     let after_item = jwe_read(&v.dir.join("dev"), PASSPHRASE);
     let ((id, _), _) = split_item(&after_item);
     if id == v.old.id {

@@ -26,6 +26,7 @@ mod help;
 mod i18n;
 mod json;
 mod keystore;
+mod keystore_flags;
 mod keystore_rotate;
 mod refusal;
 mod rotate;

@@ -27,7 +27,7 @@ fn pair(k: &Key) -> String {
 }
 
 /// Spinner frames the progress line starts with.
-const FRAMES: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+pub(crate) const FRAMES: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /// A profile name long enough that the verify line (prefix, name and
 /// message) is wider than 80 columns in both languages.
@@ -52,12 +52,12 @@ fn columns(s: &str) -> usize {
 
 /// One tmux server on its own socket, with one pane running a script;
 /// killed on drop.
-struct Pane {
+pub(crate) struct Pane {
     socket: PathBuf,
 }
 
 impl Pane {
-    fn tmux(&self) -> Command {
+    pub(crate) fn tmux(&self) -> Command {
         let mut c = Command::new("tmux");
         // -u: UTF-8 whatever the locale; -f /dev/null: no user config.
         c.arg("-u")
@@ -70,7 +70,7 @@ impl Pane {
     }
 
     /// Starts `script` (a shell script) in a detached pane of `width` x 40.
-    fn start(dir: &Path, width: u16, script: &str) -> Pane {
+    pub(crate) fn start(dir: &Path, width: u16, script: &str) -> Pane {
         let path = dir.join(format!("pane-{width}.sh"));
         std::fs::write(&path, script).unwrap();
         let pane = Pane {
@@ -97,7 +97,7 @@ impl Pane {
 
     /// The screen, one string per row (trailing blanks cut); `joined`
     /// joins rows the terminal wrapped.
-    fn screen(&self, joined: bool) -> Vec<String> {
+    pub(crate) fn screen(&self, joined: bool) -> Vec<String> {
         let mut c = self.tmux();
         c.args(["capture-pane", "-p", "-t", "t"]);
         if joined {
@@ -115,7 +115,7 @@ impl Pane {
 
     /// Polls the screen until `f` holds, returning that screen.
     #[track_caller]
-    fn wait_for(&self, what: &str, mut f: impl FnMut(&[String]) -> bool) -> Vec<String> {
+    pub(crate) fn wait_for(&self, what: &str, mut f: impl FnMut(&[String]) -> bool) -> Vec<String> {
         let mut last = Vec::new();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
         while std::time::Instant::now() < deadline {
@@ -138,7 +138,7 @@ impl Drop for Pane {
 /// A shell script running keyturn with `args` as the sandbox's builder
 /// would (HOME in the sandbox, the proxy as endpoint), in `lang`, on the
 /// pane's terminal; it prints the exit code and keeps the pane open.
-fn script(sb: &Sandbox, lang: &str, args: &[&str]) -> String {
+pub(crate) fn script(sb: &Sandbox, lang: &str, args: &[&str]) -> String {
     let q = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     let args: Vec<String> = args.iter().map(|a| q(a)).collect();
     format!(
@@ -159,7 +159,7 @@ fn non_empty(screen: &[String]) -> Vec<&String> {
     screen.iter().filter(|r| !r.is_empty()).collect()
 }
 
-fn exit_code(screen: &[String]) -> Option<String> {
+pub(crate) fn exit_code(screen: &[String]) -> Option<String> {
     screen
         .iter()
         .find_map(|r| r.strip_prefix("KEYTURN_EXIT=").map(str::to_string))
