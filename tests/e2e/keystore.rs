@@ -505,6 +505,12 @@ impl Gpg {
         }
     }
 
+    /// The GNUPGHOME holding the throwaway test key (for a `pass` that
+    /// keyturn finds on PATH, as granted's backend runs it).
+    pub(crate) fn gnupghome(&self) -> &Path {
+        self.home.path()
+    }
+
     pub(crate) fn pass(&self, store: &Path) -> Command {
         let mut c = Command::new(&self.pass);
         c.env("PASSWORD_STORE_DIR", store);

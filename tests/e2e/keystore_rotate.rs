@@ -691,6 +691,128 @@ fn granted_file_backend_rotates_and_drops_its_cached_key() {
     );
 }
 
+/// granted's `~/.granted/config` naming one backend.
+fn granted_config(sb: &Sandbox, backend: &str) {
+    let gdir = sb.home.join(".granted");
+    std::fs::create_dir_all(&gdir).unwrap();
+    std::fs::write(
+        gdir.join("config"),
+        format!("DefaultBrowser = \"STDOUT\"\n\n[Keyring]\n  Backend = \"{backend}\"\n"),
+    )
+    .unwrap();
+    write_private(
+        &sb.config(),
+        "[profile dev]\ncredential_process = granted credential-process --profile=dev\n",
+    );
+}
+
+#[test]
+fn granted_pass_backend_rotates_and_drops_its_cached_key() {
+    let gpg = Gpg::new();
+    let sb = Sandbox::new();
+    let old = sb.user("gpat");
+    granted_config(&sb, "pass");
+    // granted runs `pass` from PATH with the default store (~/.password-store).
+    let dir = sb.home.join(".password-store");
+    run(gpg.pass(&dir).args(["init", &gpg.fingerprint]), None);
+    for (name, item) in [
+        (
+            "granted-aws-iam-credentials/dev",
+            granted_item("dev", &old.id, &old.secret),
+        ),
+        (
+            "granted-aws-iam-credentials/prod",
+            granted_item("prod", "AKIAPROD000000000004", "p"),
+        ),
+        (
+            "granted-aws-session-credentials/dev",
+            granted_item("dev", &old.id, &old.secret),
+        ),
+        (
+            "granted-aws-session-credentials/prod",
+            granted_item("prod", "AKIAPROD000000000004", "p"),
+        ),
+    ] {
+        run(
+            gpg.pass(&dir).args(["insert", "-m", "-f", name]),
+            Some(&item),
+        );
+    }
+    let item = dir.join("granted-aws-iam-credentials/dev.gpg");
+    let cached = dir.join("granted-aws-session-credentials/dev.gpg");
+    let before_item = gpg.decrypt(&item);
+    let before = snapshot(&dir);
+    let r = sb
+        .keyturn()
+        .args(["rotate", "dev"])
+        .env("GNUPGHOME", gpg.gnupghome())
+        .run();
+    r.expect_code(0);
+    r.assert_no_secret(&[&old.secret]);
+    let after_item = gpg.decrypt(&item);
+    assert_rotated(&sb, "gpat", &old, &before_item, &after_item);
+    // The cached copy of the old key is gone; prod's is untouched.
+    assert_only(&before, &snapshot(&dir), &[&item], &[&cached]);
+}
+
+#[test]
+fn granted_secret_service_rotates_and_drops_its_cached_key() {
+    let sb = Sandbox::new();
+    let old = sb.user("gsam");
+    granted_config(&sb, "secret-service");
+    let mut kr = Keyring::start();
+    let iam = "granted-aws-iam-credentials";
+    let sessions = "granted-aws-session-credentials";
+    let setup = kr.ask(json!({"op": "setup", "collections": [
+        {"label": iam, "items": [
+            ss_item("dev", granted_item("dev", &old.id, &old.secret)),
+            ss_item("prod", granted_item("prod", "AKIAPROD000000000004", "p")),
+        ]},
+        {"label": sessions, "items": [
+            ss_item("dev", granted_item("dev", &old.id, &old.secret)),
+            ss_item("prod", granted_item("prod", "AKIAPROD000000000004", "p")),
+        ]},
+    ]}));
+    let bus = setup["bus"].as_str().unwrap().to_string();
+    let (before, before_sessions) = (kr.dump(iam), kr.dump(sessions));
+    let r = sb
+        .keyturn()
+        .args(["rotate", "dev"])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+        .run();
+    r.expect_code(0);
+    r.assert_no_secret(&[&old.secret]);
+    let after = kr.dump(iam);
+    // dev is the same item (path, label, attributes, content type) with
+    // the new pair; prod is untouched.
+    assert_eq!(after.len(), before.len(), "{after:#?}");
+    for b in &before {
+        let a = after.iter().find(|a| a["path"] == b["path"]).unwrap();
+        for f in ["label", "content_type"] {
+            assert_eq!(a[f], b[f], "{f}");
+        }
+        assert_eq!(own_attrs(&a["attrs"]), own_attrs(&b["attrs"]));
+        if b["label"] == "dev" {
+            assert_rotated(
+                &sb,
+                "gsam",
+                &old,
+                b["secret"].as_str().unwrap(),
+                a["secret"].as_str().unwrap(),
+            );
+        } else {
+            assert_eq!(a["secret"], b["secret"]);
+        }
+    }
+    // granted's cached copy of dev's old key is gone, prod's is kept.
+    let after_sessions = kr.dump(sessions);
+    let kept: Vec<&Value> = before_sessions
+        .iter()
+        .filter(|i| i["label"] != "dev")
+        .collect();
+    assert_eq!(after_sessions.iter().collect::<Vec<_>>(), kept);
+}
+
 // ------------------------------------------------- crash matrix (file JWE)
 
 /// One working key in IAM, that key in the item (every other field as it
