@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
 
-    /// IAM users rotated at once [default: 4]
+    /// AWS requests in flight at once, across all rotations [default: 4]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
 
