@@ -77,12 +77,23 @@ pub enum LineKind {
     Invalid,
 }
 
-/// `Debug` shows no text: lines hold secrets.
+/// One physical line. Its text is [`Document::line_text`]: the document
+/// keeps the file's text in one piece (one allocation and one wipe, not
+/// one per line). `Debug` shows no text: lines hold secrets.
 #[derive(Clone)]
 pub struct Line {
-    pub text: String,
+    /// Where the text starts in the document's text (after any BOM).
+    start: usize,
+    /// The text's length in bytes, without the ending.
+    len: usize,
     pub ending: Ending,
     pub kind: LineKind,
+}
+
+impl Line {
+    fn span(&self) -> std::ops::Range<usize> {
+        self.start..self.start + self.len
+    }
 }
 
 /// Why botocore would refuse the whole file. Line numbers are 1-based.
@@ -185,6 +196,8 @@ impl Section {
 #[derive(Clone)]
 pub struct Document {
     bom: bool,
+    /// Every byte after the BOM: the lines with their endings, in order.
+    text: String,
     lines: Vec<Line>,
     sections: Vec<Section>,
     defaults: Vec<Entry>,
@@ -227,7 +240,7 @@ impl Document {
             Some(rest) => (true, rest),
             None => (false, input),
         };
-        let mut parser = Parser::new(bom);
+        let mut parser = Parser::new(bom, body);
         // At most one line per line break (plus a last one without), and
         // at most one section per `[`: room made once, not grown.
         let (mut breaks, mut brackets) = (0, 0);
@@ -238,28 +251,36 @@ impl Document {
         parser.doc.lines.reserve(breaks + 1);
         parser.doc.sections.reserve(brackets);
         parser.section_index.reserve(brackets);
+        let mut start = 0;
         for (idx, (text, ending)) in split_lines(body).enumerate() {
             let kind = parser.classify(idx, text);
             parser.doc.lines.push(Line {
-                text: text.to_string(),
+                start,
+                len: text.len(),
                 ending,
                 kind,
             });
+            start += text.len() + ending.as_str().len();
         }
         parser.finish()
     }
 
     /// The exact bytes this document was parsed from, with any edits.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 2).sum());
+        let mut out = String::with_capacity(self.text.len() + 3);
         if self.bom {
             out.push('\u{feff}');
         }
-        for line in &self.lines {
-            out.push_str(&line.text);
-            out.push_str(line.ending.as_str());
-        }
+        out.push_str(&self.text);
         out
+    }
+
+    /// The text of line `i` (0-based), without its ending; "" past the end.
+    pub fn line_text(&self, i: usize) -> &str {
+        self.lines
+            .get(i)
+            .and_then(|l| self.text.get(l.span()))
+            .unwrap_or_default()
     }
 
     pub fn lines(&self) -> &[Line] {
@@ -353,8 +374,22 @@ impl Document {
         {
             return Err(EditError::NotAToken(line + 1));
         }
-        l.text.replace_range(value.clone(), new_value);
+        let old = l.start + value.start..l.start + value.end;
         *value = value.start..value.start + new_value.len();
+        l.len = l.len - old.len() + new_value.len();
+        let len = self.text.len() - old.len() + new_value.len();
+        if len > self.text.capacity() {
+            // Grow by hand, so the old buffer is wiped, not just freed.
+            use zeroize::Zeroize;
+            let mut grown = String::with_capacity(len);
+            grown.push_str(&self.text);
+            std::mem::replace(&mut self.text, grown).zeroize();
+        }
+        self.text.replace_range(old.clone(), new_value);
+        // The lines after this one moved by the difference.
+        for later in &mut self.lines[line + 1..] {
+            later.start = later.start - old.len() + new_value.len();
+        }
         self.by_key_id = std::sync::OnceLock::new();
         let new_value = new_value.to_string();
         for e in self
@@ -375,7 +410,7 @@ impl fmt::Debug for Line {
         f.debug_struct("Line")
             .field("kind", &self.kind)
             .field("ending", &self.ending)
-            .field("len", &self.text.len())
+            .field("len", &self.len)
             .finish()
     }
 }
@@ -404,9 +439,7 @@ impl fmt::Debug for Document {
 impl Drop for Document {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        for line in &mut self.lines {
-            line.text.zeroize();
-        }
+        self.text.zeroize();
         for e in self
             .sections
             .iter_mut()
@@ -469,9 +502,10 @@ struct Continued {
 type BadNested = (Option<usize>, String, usize);
 
 impl Parser {
-    fn new(bom: bool) -> Parser {
+    fn new(bom: bool, body: &str) -> Parser {
         let mut doc = Document {
             bom,
+            text: body.to_string(),
             lines: Vec::new(),
             sections: Vec::new(),
             defaults: Vec::new(),
@@ -540,7 +574,10 @@ impl Parser {
             None => {
                 let entry_line = &self.doc.lines[open.line];
                 let first = match &entry_line.kind {
-                    LineKind::Entry { value, .. } => entry_line.text[value.clone()].to_string(),
+                    LineKind::Entry { value, .. } => {
+                        let text = &self.doc.text[entry_line.span()];
+                        text[value.clone()].to_string()
+                    }
                     _ => String::new(),
                 };
                 self.continued.push(Continued {
@@ -677,7 +714,9 @@ impl Parser {
             if joined.starts_with('\n') {
                 let bad = c.lines.into_iter().find(|&l| {
                     let text = match &doc.lines[l].kind {
-                        LineKind::Continuation { value } => &doc.lines[l].text[value.clone()],
+                        LineKind::Continuation { value } => {
+                            &doc.text[doc.lines[l].span()][value.clone()]
+                        }
                         _ => "",
                     };
                     text.split(is_py_line_break)
