@@ -222,25 +222,35 @@ impl Document {
     pub fn parse_bytes(bytes: &[u8]) -> Result<Document, NotUtf8> {
         match std::str::from_utf8(bytes) {
             Ok(s) => Ok(Document::parse(s)),
+            Err(e) => Err(not_utf8_at(bytes, e.valid_up_to())),
+        }
+    }
+
+    /// [`Document::parse_bytes`] of bytes the document may keep as its
+    /// text (no copy of the file). On an error they are wiped.
+    pub fn parse_vec(bytes: Vec<u8>) -> Result<Document, NotUtf8> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Document::parse_string(text)),
             Err(e) => {
-                let good = &bytes[..e.valid_up_to()];
-                let line = 1 + split_lines(
-                    // The prefix is valid UTF-8 by construction.
-                    std::str::from_utf8(good).unwrap_or_default(),
-                )
-                .filter(|(_, end)| *end != Ending::None)
-                .count();
-                Err(NotUtf8 { line })
+                use zeroize::Zeroize;
+                let err = not_utf8_at(e.as_bytes(), e.utf8_error().valid_up_to());
+                e.into_bytes().zeroize();
+                Err(err)
             }
         }
     }
 
     pub fn parse(input: &str) -> Document {
-        let (bom, body) = match input.strip_prefix('\u{feff}') {
-            Some(rest) => (true, rest),
-            None => (false, input),
-        };
-        let mut parser = Parser::new(bom, body);
+        Document::parse_string(input.to_string())
+    }
+
+    /// [`Document::parse`] of text the document keeps.
+    fn parse_string(mut body: String) -> Document {
+        let bom = body.starts_with('\u{feff}');
+        if bom {
+            body.drain(..'\u{feff}'.len_utf8());
+        }
+        let mut parser = Parser::new(bom);
         // At most one line per line break (plus a last one without), and
         // at most one section per `[`: room made once, not grown.
         let (mut breaks, mut brackets) = (0, 0);
@@ -252,8 +262,8 @@ impl Document {
         parser.doc.sections.reserve(brackets);
         parser.section_index.reserve(brackets);
         let mut start = 0;
-        for (idx, (text, ending)) in split_lines(body).enumerate() {
-            let kind = parser.classify(idx, text);
+        for (idx, (text, ending)) in split_lines(&body).enumerate() {
+            let kind = parser.classify(idx, text, &body);
             parser.doc.lines.push(Line {
                 start,
                 len: text.len(),
@@ -262,6 +272,7 @@ impl Document {
             });
             start += text.len() + ending.as_str().len();
         }
+        parser.doc.text = body;
         parser.finish()
     }
 
@@ -502,10 +513,11 @@ struct Continued {
 type BadNested = (Option<usize>, String, usize);
 
 impl Parser {
-    fn new(bom: bool, body: &str) -> Parser {
+    fn new(bom: bool) -> Parser {
         let mut doc = Document {
             bom,
-            text: body.to_string(),
+            // The text moves in when every line is read.
+            text: String::new(),
             lines: Vec::new(),
             sections: Vec::new(),
             defaults: Vec::new(),
@@ -530,7 +542,8 @@ impl Parser {
 
     /// What physical line `idx` (0-based) is, as configparser reads it;
     /// sections, entries and problems are recorded on the way.
-    fn classify(&mut self, idx: usize, text: &str) -> LineKind {
+    /// `body` is the whole text (the lines before this one included).
+    fn classify(&mut self, idx: usize, text: &str, body: &str) -> LineKind {
         let trimmed = text.trim_matches(is_py_space);
         if trimmed.is_empty() {
             // Blank lines inside a value add an empty line to it; the
@@ -548,7 +561,7 @@ impl Parser {
         let start = text.len() - text.trim_start_matches(is_py_space).len();
         let continues = self.current.is_some() && indent > self.indent_level;
         if continues && self.open_entry.is_some() {
-            return self.continuation(idx, trimmed, start);
+            return self.continuation(idx, trimmed, start, body);
         }
         self.indent_level = indent;
         if let Some(name) = section_header(trimmed) {
@@ -564,7 +577,7 @@ impl Parser {
     }
 
     /// A line indented deeper than the open entry: one more part of it.
-    fn continuation(&mut self, idx: usize, trimmed: &str, start: usize) -> LineKind {
+    fn continuation(&mut self, idx: usize, trimmed: &str, start: usize, body: &str) -> LineKind {
         let value = start..start + trimmed.len();
         let Some(open) = self.open_entry.as_mut() else {
             return LineKind::Continuation { value };
@@ -575,7 +588,7 @@ impl Parser {
                 let entry_line = &self.doc.lines[open.line];
                 let first = match &entry_line.kind {
                     LineKind::Entry { value, .. } => {
-                        let text = &self.doc.text[entry_line.span()];
+                        let text = &body[entry_line.span()];
                         text[value.clone()].to_string()
                     }
                     _ => String::new(),
@@ -745,6 +758,18 @@ impl Parser {
         }
         nested
     }
+}
+
+/// The error for bytes valid UTF-8 up to `valid_up_to`: the line it is on.
+fn not_utf8_at(bytes: &[u8], valid_up_to: usize) -> NotUtf8 {
+    let good = bytes.get(..valid_up_to).unwrap_or_default();
+    let line = 1 + split_lines(
+        // The prefix is valid UTF-8 by construction.
+        std::str::from_utf8(good).unwrap_or_default(),
+    )
+    .filter(|(_, end)| *end != Ending::None)
+    .count();
+    NotUtf8 { line }
 }
 
 /// Splits at `\n`, `\r\n` and lone `\r`, as Python's universal newlines do.

@@ -75,9 +75,10 @@ impl Docs {
     /// Reads and parses the credentials and config files.
     pub fn read(credentials: &Path, config: &Path) -> Result<Docs, DocsError> {
         let parse = |path: &Path| -> Result<Option<Document>, DocsError> {
-            match crate::store::read(path)?.bytes.as_deref() {
+            // The document keeps the bytes read (and wipes them).
+            match crate::store::read(path)?.bytes.take() {
                 None => Ok(None),
-                Some(b) => Document::parse_bytes(b)
+                Some(b) => Document::parse_vec(b)
                     .map(Some)
                     .map_err(|error| DocsError::NotUtf8 {
                         path: path.to_path_buf(),

@@ -289,6 +289,26 @@ proptest! {
     }
 
     #[test]
+    fn parse_vec_reads_as_parse_bytes(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            prop::collection::vec(arb_line(), 0..20).prop_map(|l| l.concat().into_bytes()),
+            prop::collection::vec(arb_line(), 0..20)
+                .prop_map(|l| format!("\u{feff}{}", l.concat()).into_bytes()),
+        ],
+    ) {
+        match (Document::parse_bytes(&bytes), Document::parse_vec(bytes.clone())) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.render(), b.render());
+                prop_assert_eq!(a.problems(), b.problems());
+                prop_assert_eq!(a.sections(), b.sections());
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "parse_bytes {:?}, parse_vec {:?}", a.is_ok(), b.is_ok()),
+        }
+    }
+
+    #[test]
     fn set_value_then_reparse_sees_the_new_value_and_nothing_else_changes(
         lines in prop::collection::vec(arb_line(), 0..30),
         pick in any::<prop::sample::Index>(),
