@@ -512,7 +512,10 @@ fn static_pair(view: &View, kind: FileKind, views: &Views) -> Result<Option<Stat
         }
         if entry.multiline
             || entry.value.is_empty()
-            || entry.value.contains(crate::ini::is_py_space)
+            // Printable ASCII (every key id and secret) holds no space:
+            // only other text is looked at character by character.
+            || (!entry.value.bytes().all(|b| b.is_ascii_graphic())
+                && entry.value.contains(crate::ini::is_py_space))
         {
             return Err(Refusal::NotAToken {
                 profile: profile.to_string(),

@@ -98,20 +98,20 @@ pub fn lines(
     now: u64,
     max_age: Duration,
 ) -> Vec<Line> {
-    let mut lines: Vec<Line> = resolved
-        .into_iter()
-        .zip(lives)
-        .map(|((name, r), (live, store))| {
-            let mut line = build_line(paths, name, r, live.as_ref(), now);
-            if let Some((tool, place)) = store {
-                line.store = tool;
-                line.file = None;
-                line.kind = None;
-                line.section = Some(place);
-            }
-            line
-        })
-        .collect();
+    // Each line is filled where it lies (10,000 lines are megabytes: no
+    // building elsewhere and moving).
+    let mut lines: Vec<Line> = Vec::with_capacity(resolved.len());
+    for ((name, r), (live, store)) in resolved.into_iter().zip(lives) {
+        lines.push(Line::empty(name));
+        let Some(line) = lines.last_mut() else { break };
+        fill_line(line, paths, r, live.as_ref(), now);
+        if let Some((tool, place)) = store {
+            line.store = tool;
+            line.file = None;
+            line.kind = None;
+            line.section = Some(place);
+        }
+    }
     cross_reference(&mut lines, now);
     find_holders(&mut lines);
     for line in &mut lines {
@@ -383,6 +383,18 @@ pub fn build_line(
     now: u64,
 ) -> Line {
     let mut line = Line::empty(name);
+    fill_line(&mut line, paths, resolved, live, now);
+    line
+}
+
+/// [`build_line`] into a line that has only its profile name yet.
+fn fill_line(
+    line: &mut Line,
+    paths: &Paths,
+    resolved: Result<StaticKey, profile::Refusal>,
+    live: Option<&Live>,
+    now: u64,
+) {
     let key = match resolved {
         Ok(k) => k,
         Err(refusal) => {
@@ -390,7 +402,7 @@ pub fn build_line(
                 code: refusal.code(),
                 message: refusal.to_string(),
             });
-            return line;
+            return;
         }
     };
     line.rotatable = true;
@@ -404,7 +416,7 @@ pub fn build_line(
         .collect();
     line.key_id = Some(key.access_key_id);
     line.section = Some(key.home.section);
-    let Some(live) = live else { return line };
+    let Some(live) = live else { return };
     line.user_arn = live.user_arn.clone();
     line.user = live.user_arn.as_deref().map(user_name);
     line.error = live.error.clone().map(Box::new);
@@ -426,7 +438,6 @@ pub fn build_line(
         line.apply_keys(keys, now);
         line.listing = Some(keys.clone());
     }
-    line
 }
 
 /// IAM user name: the ARN's last path segment (`user/team/alice` → alice).
