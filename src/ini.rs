@@ -16,7 +16,7 @@
 //!   key case, delimiters and line endings all survive.
 
 use crate::i18n::{tr, trf};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 /// How botocore (Python's `str.isspace`) decides what is whitespace. Rust's
@@ -77,12 +77,23 @@ pub enum LineKind {
     Invalid,
 }
 
-/// `Debug` shows no text: lines hold secrets.
+/// One physical line. Its text is [`Document::line_text`]: the document
+/// keeps the file's text in one piece (one allocation and one wipe, not
+/// one per line). `Debug` shows no text: lines hold secrets.
 #[derive(Clone)]
 pub struct Line {
-    pub text: String,
+    /// Where the text starts in the document's text (after any BOM).
+    start: usize,
+    /// The text's length in bytes, without the ending.
+    len: usize,
     pub ending: Ending,
     pub kind: LineKind,
+}
+
+impl Line {
+    fn span(&self) -> std::ops::Range<usize> {
+        self.start..self.start + self.len
+    }
 }
 
 /// Why botocore would refuse the whole file. Line numbers are 1-based.
@@ -185,18 +196,22 @@ impl Section {
 #[derive(Clone)]
 pub struct Document {
     bom: bool,
+    /// Every byte after the BOM: the lines with their endings, in order.
+    text: String,
     lines: Vec<Line>,
     sections: Vec<Section>,
     defaults: Vec<Entry>,
     problems: Vec<Problem>,
     /// Look-ups that keep `status` over thousands of profiles linear:
     /// section name -> index, and config-file profile name -> index of the
-    /// last section defining it. Names never change after parsing.
+    /// last section defining it. Names never change after parsing. (Fx
+    /// hashing: the keys are the user's own file, not an attacker's.)
     by_name: HashMap<String, usize>,
     by_profile: HashMap<String, usize>,
-    /// `aws_access_key_id` value -> sections holding it as their own key,
-    /// built on first use and dropped by [`Document::set_value`].
-    by_key_id: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
+    /// (hash of an `aws_access_key_id` value, index of a section holding
+    /// it as its own key), sorted: one allocation and no copy of the ids.
+    /// Built on first use and dropped by [`Document::set_value`].
+    by_key_id: std::sync::OnceLock<Vec<(u64, usize)>>,
 }
 
 const DEFAULT_SECTION: &str = "DEFAULT";
@@ -207,248 +222,76 @@ impl Document {
     pub fn parse_bytes(bytes: &[u8]) -> Result<Document, NotUtf8> {
         match std::str::from_utf8(bytes) {
             Ok(s) => Ok(Document::parse(s)),
+            Err(e) => Err(not_utf8_at(bytes, e.valid_up_to())),
+        }
+    }
+
+    /// [`Document::parse_bytes`] of bytes the document may keep as its
+    /// text (no copy of the file). On an error they are wiped.
+    pub fn parse_vec(bytes: Vec<u8>) -> Result<Document, NotUtf8> {
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Document::parse_string(text)),
             Err(e) => {
-                let good = &bytes[..e.valid_up_to()];
-                let line = 1 + split_lines(
-                    // The prefix is valid UTF-8 by construction.
-                    std::str::from_utf8(good).unwrap_or_default(),
-                )
-                .iter()
-                .filter(|(_, end)| *end != Ending::None)
-                .count();
-                Err(NotUtf8 { line })
+                use zeroize::Zeroize;
+                let err = not_utf8_at(e.as_bytes(), e.utf8_error().valid_up_to());
+                e.into_bytes().zeroize();
+                Err(err)
             }
         }
     }
 
     pub fn parse(input: &str) -> Document {
-        let (bom, body) = match input.strip_prefix('\u{feff}') {
-            Some(rest) => (true, rest),
-            None => (false, input),
-        };
-        let mut doc = Document {
-            bom,
-            lines: Vec::new(),
-            sections: Vec::new(),
-            defaults: Vec::new(),
-            problems: Vec::new(),
-            by_name: HashMap::new(),
-            by_profile: HashMap::new(),
-            by_key_id: std::sync::OnceLock::new(),
-        };
+        Document::parse_string(input.to_string())
+    }
+
+    /// [`Document::parse`] of text the document keeps.
+    fn parse_string(mut body: String) -> Document {
+        let bom = body.starts_with('\u{feff}');
         if bom {
-            // configparser sees U+FEFF as text before any header.
-            doc.problems.push(Problem::ByteOrderMark);
+            body.drain(..'\u{feff}'.len_utf8());
         }
-
-        // Where the current section's entries go: None before any header,
-        // Some(None) for [DEFAULT], Some(Some(i)) for sections[i].
-        let mut current: Option<Option<usize>> = None;
-        let mut section_index: HashMap<String, usize> = HashMap::new();
-        // The entry that continuation lines extend. Blank lines are counted
-        // and only materialised when a continuation follows them, because
-        // configparser's final rstrip drops trailing ones anyway.
-        let mut open_entry: Option<OpenEntry> = None;
-        let mut indent_level = 0usize;
-        let mut continued: Vec<(Option<usize>, usize, Vec<String>)> = Vec::new();
-        // The physical lines of each `continued` value, for line numbers.
-        let mut continued_lines: Vec<Vec<usize>> = Vec::new();
-
-        for (idx, (text, ending)) in split_lines(body).into_iter().enumerate() {
-            let lineno = idx + 1;
-            let trimmed = text.trim_matches(is_py_space);
-            let is_comment = trimmed.starts_with('#') || trimmed.starts_with(';');
-            let kind = if trimmed.is_empty() || is_comment {
-                // Blank lines inside a value add an empty line to it; the
-                // join's final rstrip removes trailing ones. Comments add
-                // nothing and, like blanks, do not end the value.
-                if trimmed.is_empty() {
-                    if let Some(open) = open_entry.as_mut() {
-                        open.blanks += 1;
-                    }
-                    LineKind::Blank
-                } else {
-                    LineKind::Comment
-                }
-            } else {
-                let indent = text.chars().take_while(|c| is_py_space(*c)).count();
-                let start = text.len() - text.trim_start_matches(is_py_space).len();
-                let end = start + trimmed.len();
-                let continues = current.is_some() && indent > indent_level;
-                if let (true, Some(open)) = (continues, open_entry.as_mut()) {
-                    let parts = match open.parts {
-                        Some(p) => &mut continued[p].2,
-                        None => {
-                            let first = match &doc.lines[open.line].kind {
-                                LineKind::Entry { value, .. } => {
-                                    doc.lines[open.line].text[value.clone()].to_string()
-                                }
-                                _ => String::new(),
-                            };
-                            continued.push((open.target, open.line, vec![first]));
-                            continued_lines.push(Vec::new());
-                            let p = continued.len() - 1;
-                            open.parts = Some(p);
-                            &mut continued[p].2
-                        }
-                    };
-                    parts.extend(std::iter::repeat_n(String::new(), open.blanks));
-                    open.blanks = 0;
-                    parts.push(trimmed.to_string());
-                    if let Some(p) = open.parts {
-                        continued_lines[p].push(idx);
-                    }
-                    LineKind::Continuation { value: start..end }
-                } else {
-                    indent_level = indent;
-                    if let Some(name) = section_header(trimmed) {
-                        open_entry = None;
-                        if name == DEFAULT_SECTION {
-                            current = Some(None);
-                        } else if let Some(&i) = section_index.get(name) {
-                            doc.problems.push(Problem::DuplicateSection {
-                                line: lineno,
-                                section: name.to_string(),
-                            });
-                            current = Some(Some(i));
-                        } else {
-                            section_index.insert(name.to_string(), doc.sections.len());
-                            doc.sections.push(Section {
-                                name: name.to_string(),
-                                header_line: idx,
-                                entries: Vec::new(),
-                            });
-                            current = Some(Some(doc.sections.len() - 1));
-                        }
-                        LineKind::Section
-                    } else if let Some(target) = current {
-                        match split_entry(trimmed) {
-                            Some((key, vstart, vend)) => {
-                                let key = key.to_lowercase();
-                                let value = trimmed[vstart..vend].to_string();
-                                let (entries, sect) = match target {
-                                    Some(i) => {
-                                        let s = &mut doc.sections[i];
-                                        (&mut s.entries, s.name.as_str())
-                                    }
-                                    None => (&mut doc.defaults, DEFAULT_SECTION),
-                                };
-                                if entries.iter().any(|e| e.key == key) {
-                                    doc.problems.push(Problem::DuplicateKey {
-                                        line: lineno,
-                                        section: sect.to_string(),
-                                        key: key.clone(),
-                                    });
-                                    // A repeated key replaces the earlier
-                                    // one, as configparser's dict does.
-                                    entries.retain(|e| e.key != key);
-                                }
-                                entries.push(Entry {
-                                    key,
-                                    value,
-                                    line: idx,
-                                    multiline: false,
-                                });
-                                open_entry = Some(OpenEntry {
-                                    target,
-                                    line: idx,
-                                    parts: None,
-                                    blanks: 0,
-                                });
-                                LineKind::Entry {
-                                    value: start + vstart..start + vend,
-                                }
-                            }
-                            None => {
-                                // configparser keeps going, then raises a
-                                // ParsingError naming every bad line.
-                                doc.problems.push(Problem::Syntax { line: lineno });
-                                LineKind::Invalid
-                            }
-                        }
-                    } else {
-                        doc.problems
-                            .push(Problem::MissingSectionHeader { line: lineno });
-                        LineKind::Invalid
-                    }
-                }
-            };
-            doc.lines.push(Line {
-                text: text.to_string(),
+        let mut parser = Parser::new(bom);
+        // At most one line per line break (plus a last one without), and
+        // at most one section per `[`: room made once, not grown.
+        let (mut breaks, mut brackets) = (0, 0);
+        for b in body.bytes() {
+            breaks += usize::from(b == b'\n' || b == b'\r');
+            brackets += usize::from(b == b'[');
+        }
+        parser.doc.lines.reserve(breaks + 1);
+        parser.doc.sections.reserve(brackets);
+        parser.section_index.reserve(brackets);
+        let mut start = 0;
+        for (idx, (text, ending)) in split_lines(&body).enumerate() {
+            let kind = parser.classify(idx, text, &body);
+            parser.doc.lines.push(Line {
+                start,
+                len: text.len(),
                 ending,
                 kind,
             });
+            start += text.len() + ending.as_str().len();
         }
-
-        // Join continuation lines the way configparser does: '\n'.join, then
-        // rstrip. Only entries that actually had continuation lines change.
-        let mut nested: Vec<(Option<usize>, String, usize)> = Vec::new();
-        for ((target, line, parts), lines) in continued.into_iter().zip(continued_lines) {
-            let joined = parts.join("\n");
-            let joined = joined.trim_end_matches(is_py_space).to_string();
-            // botocore parses a value starting with a line break as a
-            // nested block: every non-blank line must split at `=`.
-            if joined.starts_with('\n') {
-                let bad = lines.into_iter().find(|&l| {
-                    let text = match &doc.lines[l].kind {
-                        LineKind::Continuation { value } => &doc.lines[l].text[value.clone()],
-                        _ => "",
-                    };
-                    text.split(is_py_line_break)
-                        .map(|piece| piece.trim_matches(is_py_space))
-                        .any(|piece| !piece.is_empty() && !piece.contains('='))
-                });
-                if let Some(bad) = bad {
-                    let key = match target {
-                        Some(i) => doc.sections[i].entries.iter(),
-                        None => doc.defaults.iter(),
-                    }
-                    .find(|e| e.line == line)
-                    .map(|e| e.key.clone())
-                    .unwrap_or_default();
-                    nested.push((target, key, bad + 1));
-                }
-            }
-            let entries = match target {
-                Some(i) => &mut doc.sections[i].entries,
-                None => &mut doc.defaults,
-            };
-            if let Some(e) = entries.iter_mut().find(|e| e.line == line) {
-                e.multiline = joined.contains('\n');
-                e.value = joined;
-            }
-        }
-        for (target, key, line) in nested {
-            // A `[DEFAULT]` value is only parsed through a section that
-            // inherits it (configparser lists defaults among its options).
-            let parsed = match target {
-                Some(_) => true,
-                None => doc.sections.iter().any(|s| s.get(&key).is_none()),
-            };
-            if parsed {
-                doc.problems.push(Problem::NestedSyntax { line });
-            }
-        }
-        doc.by_name = section_index;
-        for (i, s) in doc.sections.iter().enumerate() {
-            if let Some(p) = config_profile_name(&s.name) {
-                doc.by_profile.insert(p, i);
-            }
-        }
-        doc
+        parser.doc.text = body;
+        parser.finish()
     }
 
     /// The exact bytes this document was parsed from, with any edits.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 2).sum());
+        let mut out = String::with_capacity(self.text.len() + 3);
         if self.bom {
             out.push('\u{feff}');
         }
-        for line in &self.lines {
-            out.push_str(&line.text);
-            out.push_str(line.ending.as_str());
-        }
+        out.push_str(&self.text);
         out
+    }
+
+    /// The text of line `i` (0-based), without its ending; "" past the end.
+    pub fn line_text(&self, i: usize) -> &str {
+        self.lines
+            .get(i)
+            .and_then(|l| self.text.get(l.span()))
+            .unwrap_or_default()
     }
 
     pub fn lines(&self) -> &[Line] {
@@ -472,21 +315,30 @@ impl Document {
     }
 
     /// Sections (in file order) whose own `aws_access_key_id` is `key_id`.
-    pub fn sections_holding(&self, key_id: &str) -> impl Iterator<Item = &Section> {
+    pub fn sections_holding<'a>(&'a self, key_id: &'a str) -> impl Iterator<Item = &'a Section> {
+        use std::hash::BuildHasher as _;
+        fn hash(id: &str) -> u64 {
+            rustc_hash::FxBuildHasher.hash_one(id)
+        }
+        fn own_id(s: &Section) -> Option<&str> {
+            s.get(crate::profile::ACCESS_KEY_ID)
+                .map(|e| e.value.as_str())
+        }
         let index = self.by_key_id.get_or_init(|| {
-            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
-            for (i, s) in self.sections.iter().enumerate() {
-                if let Some(e) = s.get(crate::profile::ACCESS_KEY_ID) {
-                    m.entry(e.value.clone()).or_default().push(i);
-                }
-            }
-            m
+            let mut v: Vec<(u64, usize)> = (self.sections.iter().enumerate())
+                .filter_map(|(i, s)| Some((hash(own_id(s)?), i)))
+                .collect();
+            // By hash, then file order.
+            v.sort_unstable();
+            v
         });
-        index
-            .get(key_id)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| self.sections.get(i))
+        let h = hash(key_id);
+        let from = index.partition_point(|&(x, _)| x < h);
+        index[from..]
+            .iter()
+            .take_while(move |&&(x, _)| x == h)
+            .filter_map(|&(_, i)| self.sections.get(i))
+            .filter(move |s| own_id(s) == Some(key_id))
     }
 
     pub fn defaults(&self) -> &[Entry] {
@@ -533,8 +385,22 @@ impl Document {
         {
             return Err(EditError::NotAToken(line + 1));
         }
-        l.text.replace_range(value.clone(), new_value);
+        let old = l.start + value.start..l.start + value.end;
         *value = value.start..value.start + new_value.len();
+        l.len = l.len - old.len() + new_value.len();
+        let len = self.text.len() - old.len() + new_value.len();
+        if len > self.text.capacity() {
+            // Grow by hand, so the old buffer is wiped, not just freed.
+            use zeroize::Zeroize;
+            let mut grown = String::with_capacity(len);
+            grown.push_str(&self.text);
+            std::mem::replace(&mut self.text, grown).zeroize();
+        }
+        self.text.replace_range(old.clone(), new_value);
+        // The lines after this one moved by the difference.
+        for later in &mut self.lines[line + 1..] {
+            later.start = later.start - old.len() + new_value.len();
+        }
         self.by_key_id = std::sync::OnceLock::new();
         let new_value = new_value.to_string();
         for e in self
@@ -555,7 +421,7 @@ impl fmt::Debug for Line {
         f.debug_struct("Line")
             .field("kind", &self.kind)
             .field("ending", &self.ending)
-            .field("len", &self.text.len())
+            .field("len", &self.len)
             .finish()
     }
 }
@@ -584,9 +450,7 @@ impl fmt::Debug for Document {
 impl Drop for Document {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        for line in &mut self.lines {
-            line.text.zeroize();
-        }
+        self.text.zeroize();
         for e in self
             .sections
             .iter_mut()
@@ -615,37 +479,336 @@ struct OpenEntry {
     blanks: usize,
 }
 
-/// Splits at `\n`, `\r\n` and lone `\r`, as Python's universal newlines do.
-/// Other Unicode line separators are ordinary characters in a text file.
-fn split_lines(s: &str) -> Vec<(&str, Ending)> {
-    let mut out = Vec::new();
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                out.push((&s[start..i], Ending::Lf));
-                i += 1;
-                start = i;
-            }
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                out.push((&s[start..i], Ending::CrLf));
-                i += 2;
-                start = i;
-            }
-            b'\r' => {
-                out.push((&s[start..i], Ending::Cr));
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
+/// [`Document::parse`]'s reader: configparser's loop, one physical line at
+/// a time ([`Parser::classify`]), then what needs the whole file (joining
+/// continuation lines, nested blocks, the look-up indexes:
+/// [`Parser::finish`]).
+struct Parser {
+    doc: Document,
+    /// Where the current section's entries go: None before any header,
+    /// Some(None) for [DEFAULT], Some(Some(i)) for sections[i].
+    current: Option<Option<usize>>,
+    section_index: HashMap<String, usize>,
+    /// The entry that continuation lines extend. Blank lines are counted
+    /// and only materialised when a continuation follows them, because
+    /// configparser's final rstrip drops trailing ones anyway.
+    open_entry: Option<OpenEntry>,
+    indent_level: usize,
+    continued: Vec<Continued>,
+}
+
+/// A value that has continuation lines.
+struct Continued {
+    /// As [`Parser::current`]: the section (None: `[DEFAULT]`).
+    target: Option<usize>,
+    /// Index of the `key = value` line.
+    line: usize,
+    /// The value's lines, trimmed, the first line's value first.
+    parts: Vec<String>,
+    /// The physical lines of the continuation parts, for line numbers.
+    lines: Vec<usize>,
+}
+
+/// A nested-block value with a line lacking `=`: (section, key, 1-based line).
+type BadNested = (Option<usize>, String, usize);
+
+impl Parser {
+    fn new(bom: bool) -> Parser {
+        let mut doc = Document {
+            bom,
+            // The text moves in when every line is read.
+            text: String::new(),
+            lines: Vec::new(),
+            sections: Vec::new(),
+            defaults: Vec::new(),
+            problems: Vec::new(),
+            by_name: HashMap::default(),
+            by_profile: HashMap::default(),
+            by_key_id: std::sync::OnceLock::new(),
+        };
+        if bom {
+            // configparser sees U+FEFF as text before any header.
+            doc.problems.push(Problem::ByteOrderMark);
+        }
+        Parser {
+            doc,
+            current: None,
+            section_index: HashMap::default(),
+            open_entry: None,
+            indent_level: 0,
+            continued: Vec::new(),
         }
     }
-    if start < bytes.len() {
-        out.push((&s[start..], Ending::None));
+
+    /// What physical line `idx` (0-based) is, as configparser reads it;
+    /// sections, entries and problems are recorded on the way.
+    /// `body` is the whole text (the lines before this one included).
+    fn classify(&mut self, idx: usize, text: &str, body: &str) -> LineKind {
+        let trimmed = text.trim_matches(is_py_space);
+        if trimmed.is_empty() {
+            // Blank lines inside a value add an empty line to it; the
+            // join's final rstrip removes trailing ones.
+            if let Some(open) = self.open_entry.as_mut() {
+                open.blanks += 1;
+            }
+            return LineKind::Blank;
+        }
+        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+            // Comments add nothing and, like blanks, do not end the value.
+            return LineKind::Comment;
+        }
+        let indent = text.chars().take_while(|c| is_py_space(*c)).count();
+        let start = text.len() - text.trim_start_matches(is_py_space).len();
+        let continues = self.current.is_some() && indent > self.indent_level;
+        if continues && self.open_entry.is_some() {
+            return self.continuation(idx, trimmed, start, body);
+        }
+        self.indent_level = indent;
+        if let Some(name) = section_header(trimmed) {
+            self.header(idx, name)
+        } else if let Some(target) = self.current {
+            self.entry(idx, target, trimmed, start)
+        } else {
+            self.doc
+                .problems
+                .push(Problem::MissingSectionHeader { line: idx + 1 });
+            LineKind::Invalid
+        }
     }
-    out
+
+    /// A line indented deeper than the open entry: one more part of it.
+    fn continuation(&mut self, idx: usize, trimmed: &str, start: usize, body: &str) -> LineKind {
+        let value = start..start + trimmed.len();
+        let Some(open) = self.open_entry.as_mut() else {
+            return LineKind::Continuation { value };
+        };
+        let p = match open.parts {
+            Some(p) => p,
+            None => {
+                let entry_line = &self.doc.lines[open.line];
+                let first = match &entry_line.kind {
+                    LineKind::Entry { value, .. } => {
+                        let text = &body[entry_line.span()];
+                        text[value.clone()].to_string()
+                    }
+                    _ => String::new(),
+                };
+                self.continued.push(Continued {
+                    target: open.target,
+                    line: open.line,
+                    parts: vec![first],
+                    lines: Vec::new(),
+                });
+                let p = self.continued.len() - 1;
+                open.parts = Some(p);
+                p
+            }
+        };
+        let c = &mut self.continued[p];
+        c.parts
+            .extend(std::iter::repeat_n(String::new(), open.blanks));
+        open.blanks = 0;
+        c.parts.push(trimmed.to_string());
+        c.lines.push(idx);
+        LineKind::Continuation { value }
+    }
+
+    /// `[name]`: the section entries now go to (a repeated one is a
+    /// problem, and its entries still join the first).
+    fn header(&mut self, idx: usize, name: &str) -> LineKind {
+        self.open_entry = None;
+        if name == DEFAULT_SECTION {
+            self.current = Some(None);
+        } else if let Some(&i) = self.section_index.get(name) {
+            self.doc.problems.push(Problem::DuplicateSection {
+                line: idx + 1,
+                section: name.to_string(),
+            });
+            self.current = Some(Some(i));
+        } else {
+            self.section_index
+                .insert(name.to_string(), self.doc.sections.len());
+            self.doc.sections.push(Section {
+                name: name.to_string(),
+                header_line: idx,
+                entries: Vec::new(),
+            });
+            self.current = Some(Some(self.doc.sections.len() - 1));
+        }
+        LineKind::Section
+    }
+
+    /// `key = value` inside a section (`target`, as [`Parser::current`]).
+    fn entry(
+        &mut self,
+        idx: usize,
+        target: Option<usize>,
+        trimmed: &str,
+        start: usize,
+    ) -> LineKind {
+        let Some((key, vstart, vend)) = split_entry(trimmed) else {
+            // configparser keeps going, then raises a ParsingError naming
+            // every bad line.
+            self.doc.problems.push(Problem::Syntax { line: idx + 1 });
+            return LineKind::Invalid;
+        };
+        let key = key.to_lowercase();
+        let value = trimmed[vstart..vend].to_string();
+        let (entries, sect) = match target {
+            Some(i) => {
+                let s = &mut self.doc.sections[i];
+                (&mut s.entries, s.name.as_str())
+            }
+            None => (&mut self.doc.defaults, DEFAULT_SECTION),
+        };
+        if entries.iter().any(|e| e.key == key) {
+            self.doc.problems.push(Problem::DuplicateKey {
+                line: idx + 1,
+                section: sect.to_string(),
+                key: key.clone(),
+            });
+            // A repeated key replaces the earlier one, as configparser's
+            // dict does.
+            entries.retain(|e| e.key != key);
+        }
+        entries.push(Entry {
+            key,
+            value,
+            line: idx,
+            multiline: false,
+        });
+        self.open_entry = Some(OpenEntry {
+            target,
+            line: idx,
+            parts: None,
+            blanks: 0,
+        });
+        LineKind::Entry {
+            value: start + vstart..start + vend,
+        }
+    }
+
+    /// The parsed document: continuation values joined, nested blocks
+    /// checked, the look-up indexes built.
+    fn finish(mut self) -> Document {
+        let nested = self.join_continued();
+        for (target, key, line) in nested {
+            // A `[DEFAULT]` value is only parsed through a section that
+            // inherits it (configparser lists defaults among its options).
+            let parsed = match target {
+                Some(_) => true,
+                None => self.doc.sections.iter().any(|s| s.get(&key).is_none()),
+            };
+            if parsed {
+                self.doc.problems.push(Problem::NestedSyntax { line });
+            }
+        }
+        let mut doc = self.doc;
+        doc.by_name = self.section_index;
+        let profiles: Vec<(String, usize)> = (doc.sections.iter().enumerate())
+            .filter_map(|(i, s)| Some((config_profile_name(&s.name)?, i)))
+            .collect();
+        // The last section naming a profile wins, as in a dict.
+        doc.by_profile = profiles.into_iter().collect();
+        doc
+    }
+
+    /// Joins continuation lines the way configparser does: '\n'.join, then
+    /// rstrip. Only entries that actually had continuation lines change.
+    /// Returns the nested blocks with a line botocore cannot split.
+    fn join_continued(&mut self) -> Vec<BadNested> {
+        let doc = &mut self.doc;
+        let mut nested = Vec::new();
+        for c in std::mem::take(&mut self.continued) {
+            let joined = c.parts.join("\n");
+            let joined = joined.trim_end_matches(is_py_space).to_string();
+            // botocore parses a value starting with a line break as a
+            // nested block: every non-blank line must split at `=`.
+            if joined.starts_with('\n') {
+                let bad = c.lines.into_iter().find(|&l| {
+                    let text = match &doc.lines[l].kind {
+                        LineKind::Continuation { value } => {
+                            &doc.text[doc.lines[l].span()][value.clone()]
+                        }
+                        _ => "",
+                    };
+                    text.split(is_py_line_break)
+                        .map(|piece| piece.trim_matches(is_py_space))
+                        .any(|piece| !piece.is_empty() && !piece.contains('='))
+                });
+                if let Some(bad) = bad {
+                    let key = match c.target {
+                        Some(i) => doc.sections[i].entries.iter(),
+                        None => doc.defaults.iter(),
+                    }
+                    .find(|e| e.line == c.line)
+                    .map(|e| e.key.clone())
+                    .unwrap_or_default();
+                    nested.push((c.target, key, bad + 1));
+                }
+            }
+            let entries = match c.target {
+                Some(i) => &mut doc.sections[i].entries,
+                None => &mut doc.defaults,
+            };
+            if let Some(e) = entries.iter_mut().find(|e| e.line == c.line) {
+                e.multiline = joined.contains('\n');
+                e.value = joined;
+            }
+        }
+        nested
+    }
+}
+
+/// The error for bytes valid UTF-8 up to `valid_up_to`: the line it is on.
+fn not_utf8_at(bytes: &[u8], valid_up_to: usize) -> NotUtf8 {
+    let good = bytes.get(..valid_up_to).unwrap_or_default();
+    let line = 1 + split_lines(
+        // The prefix is valid UTF-8 by construction.
+        std::str::from_utf8(good).unwrap_or_default(),
+    )
+    .filter(|(_, end)| *end != Ending::None)
+    .count();
+    NotUtf8 { line }
+}
+
+/// Splits at `\n`, `\r\n` and lone `\r`, as Python's universal newlines do.
+/// Other Unicode line separators are ordinary characters in a text file.
+fn split_lines(s: &str) -> SplitLines<'_> {
+    SplitLines { s, start: 0 }
+}
+
+/// The lines of [`split_lines`], one at a time (no list of them).
+struct SplitLines<'s> {
+    s: &'s str,
+    start: usize,
+}
+
+impl<'s> Iterator for SplitLines<'s> {
+    type Item = (&'s str, Ending);
+
+    fn next(&mut self) -> Option<(&'s str, Ending)> {
+        let bytes = self.s.as_bytes();
+        let start = self.start;
+        if start >= bytes.len() {
+            return None;
+        }
+        let Some(i) = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map(|i| start + i)
+        else {
+            self.start = bytes.len();
+            return Some((&self.s[start..], Ending::None));
+        };
+        let (ending, len) = match (bytes[i], bytes.get(i + 1)) {
+            (b'\n', _) => (Ending::Lf, 1),
+            (_, Some(&b'\n')) => (Ending::CrLf, 2),
+            _ => (Ending::Cr, 1),
+        };
+        self.start = i + len;
+        Some((&self.s[start..i], ending))
+    }
 }
 
 /// configparser's SECTCRE, `\[(?P<header>.+)\]` matched (not fullmatched)

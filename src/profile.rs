@@ -82,9 +82,10 @@ impl Docs {
     /// Reads and parses the credentials and config files.
     pub fn read(credentials: &Path, config: &Path) -> Result<Docs, DocsError> {
         let parse = |path: &Path| -> Result<Option<Document>, DocsError> {
-            match crate::store::read(path)?.bytes.as_deref() {
+            // The document keeps the bytes read (and wipes them).
+            match crate::store::read(path)?.bytes.take() {
                 None => Ok(None),
-                Some(b) => Document::parse_bytes(b)
+                Some(b) => Document::parse_vec(b)
                     .map(Some)
                     .map_err(|error| DocsError::NotUtf8 {
                         path: path.to_path_buf(),
@@ -355,115 +356,151 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
     // botocore merges the credentials-file profile over the config-file
     // one for everything but the two file providers, so a role_arn in
     // either file makes this a role profile.
-    let views: Vec<(&View, FileKind)> = [(&cred, FileKind::Credentials), (&conf, FileKind::Config)]
-        .into_iter()
-        .filter_map(|(v, k)| v.as_ref().map(|v| (v, k)))
-        .collect();
-    let refuse_if = |key: &'static str| views.iter().find(|(v, _)| v.has(key)).map(|(_, k)| *k);
-    let path_of = |k: FileKind| files.path(k).to_path_buf();
-    let name = profile.to_string();
-
-    // botocore's AssumeRoleProvider runs only for a profile with role_arn
-    // (and no web_identity_token_file, which makes it a web identity
-    // profile); source_profile or credential_source alone are ignored and
-    // the profile is served from its static keys.
-    let value = |key: &str| {
-        views
-            .iter()
-            .find_map(|(v, _)| v.get(key).map(|(e, _)| e.value.clone()))
+    let views = Views {
+        files,
+        profile,
+        views: [
+            cred.as_ref().map(|v| (v, FileKind::Credentials)),
+            conf.as_ref().map(|v| (v, FileKind::Config)),
+        ],
     };
-    if let (Some(k), false) = (
-        refuse_if("role_arn"),
-        views.iter().any(|(v, _)| v.has("web_identity_token_file")),
-    ) {
-        return Err(Refusal::Role {
-            profile: name,
-            path: path_of(k),
-            key: "role_arn",
-            source_profile: value("source_profile"),
-            credential_source: value("credential_source"),
-        });
-    }
-    if let Some(k) = refuse_if("web_identity_token_file") {
-        return Err(Refusal::WebIdentity {
-            profile: name,
-            path: path_of(k),
-            key: "web_identity_token_file",
-        });
-    }
-    // botocore's SSOProvider runs only for a profile naming a role or an
-    // account; other sso_* keys (an sso_session alone) serve nothing.
-    for (v, k) in &views {
-        if let Some(key) = ["sso_account_id", "sso_role_name"]
-            .into_iter()
-            .find(|key| v.has(key))
-            .map(str::to_string)
-        {
-            return Err(Refusal::Sso {
-                profile: name,
-                path: path_of(*k),
-                key,
-            });
-        }
-    }
+    views.refuse_served_elsewhere()?;
     if let Some(view) = &cred {
-        if let Some(found) = static_pair(view, FileKind::Credentials, files, profile)? {
+        if let Some(found) = static_pair(view, FileKind::Credentials, &views)? {
             return Ok(found);
         }
     }
-    if let Some(k) = refuse_if("credential_process") {
+    if let Some(k) = views.refuse_if("credential_process") {
         return Err(Refusal::Process {
-            profile: name,
-            path: path_of(k),
+            profile: profile.to_string(),
+            path: views.path_of(k),
         });
     }
     if let Some(view) = &conf {
-        if let Some(found) = static_pair(view, FileKind::Config, files, profile)? {
+        if let Some(found) = static_pair(view, FileKind::Config, &views)? {
             return Ok(found);
         }
     }
-    // Nothing serves the profile. Say why in the words of what it has:
-    // sso_* keys (an incomplete SSO profile), or a lone secret.
-    for (v, k) in &views {
-        if let Some(e) = v
-            .section
-            .entries
-            .iter()
-            .chain(v.doc.defaults())
-            .find(|e| e.key.starts_with("sso_"))
-        {
-            return Err(Refusal::Sso {
-                profile: name,
-                path: path_of(*k),
-                key: e.key.clone(),
+    Err(views.why_not_served())
+}
+
+/// A profile's sections in both files (credentials file first, None where
+/// a file lacks it), for what [`resolve`] decides from the merged profile.
+struct Views<'a, 'd> {
+    files: &'a Files<'a>,
+    profile: &'a str,
+    views: [Option<(&'a View<'d>, FileKind)>; 2],
+}
+
+impl<'a, 'd> Views<'a, 'd> {
+    fn iter(&self) -> impl Iterator<Item = &(&'a View<'d>, FileKind)> {
+        self.views.iter().flatten()
+    }
+
+    /// The first file whose section (or its `[DEFAULT]`) has `key`.
+    fn refuse_if(&self, key: &str) -> Option<FileKind> {
+        self.iter().find(|(v, _)| v.has(key)).map(|(_, k)| *k)
+    }
+
+    fn path_of(&self, k: FileKind) -> PathBuf {
+        self.files.path(k).to_path_buf()
+    }
+
+    /// The merged profile's value of `key`, credentials file first.
+    fn value(&self, key: &str) -> Option<String> {
+        self.iter()
+            .find_map(|(v, _)| v.get(key).map(|(e, _)| e.value.clone()))
+    }
+
+    /// The providers botocore asks before the files: a role, a web
+    /// identity, SSO. Any of them serving the profile is a refusal.
+    fn refuse_served_elsewhere(&self) -> Result<(), Refusal> {
+        let name = || self.profile.to_string();
+        // botocore's AssumeRoleProvider runs only for a profile with role_arn
+        // (and no web_identity_token_file, which makes it a web identity
+        // profile); source_profile or credential_source alone are ignored and
+        // the profile is served from its static keys.
+        if let (Some(k), false) = (
+            self.refuse_if("role_arn"),
+            self.iter().any(|(v, _)| v.has("web_identity_token_file")),
+        ) {
+            return Err(Refusal::Role {
+                profile: name(),
+                path: self.path_of(k),
+                key: "role_arn",
+                source_profile: self.value("source_profile"),
+                credential_source: self.value("credential_source"),
             });
         }
-    }
-    for (v, k) in &views {
-        if v.has(SECRET_ACCESS_KEY) && !v.has(ACCESS_KEY_ID) {
-            return Err(Refusal::HalfPair {
-                profile: name,
-                path: path_of(*k),
-                present: SECRET_ACCESS_KEY,
-                missing: ACCESS_KEY_ID,
+        if let Some(k) = self.refuse_if("web_identity_token_file") {
+            return Err(Refusal::WebIdentity {
+                profile: name(),
+                path: self.path_of(k),
+                key: "web_identity_token_file",
             });
         }
+        // botocore's SSOProvider runs only for a profile naming a role or an
+        // account; other sso_* keys (an sso_session alone) serve nothing.
+        for (v, k) in self.iter() {
+            if let Some(key) = ["sso_account_id", "sso_role_name"]
+                .into_iter()
+                .find(|key| v.has(key))
+                .map(str::to_string)
+            {
+                return Err(Refusal::Sso {
+                    profile: name(),
+                    path: self.path_of(*k),
+                    key,
+                });
+            }
+        }
+        Ok(())
     }
-    Err(Refusal::NoKeys {
-        profile: name,
-        credentials: files.credentials_path.to_path_buf(),
-        config: files.config_path.to_path_buf(),
-    })
+
+    /// Nothing serves the profile. Say why in the words of what it has:
+    /// sso_* keys (an incomplete SSO profile), or a lone secret.
+    fn why_not_served(&self) -> Refusal {
+        let name = || self.profile.to_string();
+        for (v, k) in self.iter() {
+            if let Some(e) = v
+                .section
+                .entries
+                .iter()
+                .chain(v.doc.defaults())
+                .find(|e| e.key.starts_with("sso_"))
+            {
+                return Refusal::Sso {
+                    profile: name(),
+                    path: self.path_of(*k),
+                    key: e.key.clone(),
+                };
+            }
+        }
+        for (v, k) in self.iter() {
+            if v.has(SECRET_ACCESS_KEY) && !v.has(ACCESS_KEY_ID) {
+                return Refusal::HalfPair {
+                    profile: name(),
+                    path: self.path_of(*k),
+                    present: SECRET_ACCESS_KEY,
+                    missing: ACCESS_KEY_ID,
+                };
+            }
+        }
+        Refusal::NoKeys {
+            profile: name(),
+            credentials: self.files.credentials_path.to_path_buf(),
+            config: self.files.config_path.to_path_buf(),
+        }
+    }
 }
 
 /// The pair in one file's section, if that file's provider would serve it.
-fn static_pair(
-    view: &View,
-    kind: FileKind,
-    files: &Files,
-    profile: &str,
-) -> Result<Option<StaticKey>, Refusal> {
-    let path = files.path(kind).to_path_buf();
+/// `views` is the whole profile: its other file's section matters for
+/// the settings (`region`, `mfa_serial`).
+fn static_pair(view: &View, kind: FileKind, views: &Views) -> Result<Option<StaticKey>, Refusal> {
+    let (files, profile) = (views.files, views.profile);
+    // Only a refusal needs the path (a copy per profile otherwise).
+    let path = || files.path(kind).to_path_buf();
     let id = view.get(ACCESS_KEY_ID);
     let secret = view.get(SECRET_ACCESS_KEY);
     let (id, secret) = match (id, secret) {
@@ -474,7 +511,7 @@ fn static_pair(
         (Some(_), None) => {
             return Err(Refusal::HalfPair {
                 profile: profile.to_string(),
-                path,
+                path: path(),
                 present: ACCESS_KEY_ID,
                 missing: SECRET_ACCESS_KEY,
             });
@@ -485,17 +522,20 @@ fn static_pair(
         if inherited {
             return Err(Refusal::InheritedFromDefault {
                 profile: profile.to_string(),
-                path,
+                path: path(),
                 key,
             });
         }
         if entry.multiline
             || entry.value.is_empty()
-            || entry.value.contains(crate::ini::is_py_space)
+            // Printable ASCII (every key id and secret) holds no space:
+            // only other text is looked at character by character.
+            || (!entry.value.bytes().all(|b| b.is_ascii_graphic())
+                && entry.value.contains(crate::ini::is_py_space))
         {
             return Err(Refusal::NotAToken {
                 profile: profile.to_string(),
-                path,
+                path: path(),
                 line: entry.line + 1,
                 key,
             });
@@ -504,7 +544,7 @@ fn static_pair(
     if view.has("aws_session_token") || view.has("aws_security_token") {
         return Err(Refusal::Temporary {
             profile: profile.to_string(),
-            path,
+            path: path(),
         });
     }
     let home = Place {
@@ -512,25 +552,10 @@ fn static_pair(
         section: view.section.name.clone(),
         profile: Some(profile.to_string()),
     };
-    let sharers = places_holding(files, &id.0.value)
-        .into_iter()
-        .filter(|p| *p != home)
-        .collect();
+    let sharers = places_holding_except(files, &id.0.value, Some(&home));
     // region and mfa_serial live in the config file (botocore reads the
     // merged profile, credentials file winning).
-    let setting = |key: &str| {
-        [
-            files
-                .credentials
-                .and_then(|d| d.section(profile).map(|s| (d, s))),
-            files
-                .config
-                .and_then(|d| config_section(d, profile).map(|s| (d, s))),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|(d, s)| d.lookup(s, key).map(|(e, _)| e.value.clone()))
-    };
+    let setting = |key: &str| views.value(key);
     Ok(Some(StaticKey {
         profile: profile.to_string(),
         access_key_id: id.0.value.clone(),
@@ -545,6 +570,12 @@ fn static_pair(
 /// Every section of either file that holds `key_id` as its own
 /// `aws_access_key_id`, `[DEFAULT]` included (its heirs hold the key too).
 pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
+    places_holding_except(files, key_id, None)
+}
+
+/// [`places_holding`] without `except` (the profile's own section: no
+/// copy of its names is made only to be dropped).
+fn places_holding_except(files: &Files, key_id: &str, except: Option<&Place>) -> Vec<Place> {
     let mut out = Vec::new();
     for kind in [FileKind::Credentials, FileKind::Config] {
         let Some(doc) = files.doc(kind) else { continue };
@@ -561,6 +592,11 @@ pub fn places_holding(files: &Files, key_id: &str) -> Vec<Place> {
         }
         // Indexed: `status` asks this once per profile.
         for s in doc.sections_holding(key_id) {
+            // The same file and section is the same place: the profile a
+            // section defines follows from its name.
+            if except.is_some_and(|p| p.file == kind && p.section == s.name) {
+                continue;
+            }
             let profile = match kind {
                 FileKind::Credentials => Some(s.name.clone()),
                 FileKind::Config | FileKind::Keystore => config_profile_name(&s.name),
@@ -588,8 +624,13 @@ pub fn profile_names(files: &Files) -> Vec<String> {
                 .filter_map(|s| config_profile_name(&s.name)),
         );
     }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|p| seen.insert(p.clone()));
+    // Each once, first place kept; the set borrows the names (no copies).
+    let first: Vec<bool> = {
+        let mut seen = rustc_hash::FxHashSet::default();
+        out.iter().map(|p| seen.insert(p.as_str())).collect()
+    };
+    let mut first = first.into_iter();
+    out.retain(|_| first.next().unwrap_or(true));
     out
 }
 

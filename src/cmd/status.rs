@@ -71,45 +71,12 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     let max_age = parse_duration(&args.max_age)?;
     let now = crate::util::time::now_secs();
 
-    let docs = match Docs::read(&cfg.paths.credentials, &cfg.paths.config) {
+    let docs = match read_docs(cfg) {
         Ok(docs) => docs,
-        Err(e) => {
-            let text = match &e {
-                DocsError::NotUtf8 { path, error } => trf(
-                    "status.unparsable",
-                    &[("path", &path.display()), ("error", error)],
-                ),
-                DocsError::Read(e) => e.to_string(),
-            };
-            crate::report::error(&text);
-            return Ok(Exit::Failure);
-        }
+        Err(exit) => return Ok(exit),
     };
-    let (creds_doc, conf_doc) = (&docs.credentials, &docs.config);
     let files = docs.files(&cfg.paths.credentials, &cfg.paths.config);
-    // One unparsable file makes every profile unusable to the AWS CLI:
-    // say so once instead of once per profile.
-    for (doc, path) in [
-        (creds_doc, &cfg.paths.credentials),
-        (conf_doc, &cfg.paths.config),
-    ] {
-        if let Some(doc) = doc {
-            if let Err(refusal) = profile::check_parsable(doc, path) {
-                crate::report::error(&refusal.to_string());
-                return Ok(Exit::Failure);
-            }
-        }
-    }
-
-    // A bad journal must not hide the rest of the status; `recover` is
-    // where it gets dealt with.
-    let journals: Vec<Journal> = match rotate::journals(&cfg.paths) {
-        Ok(js) => js.into_iter().map(|(_, j)| j).collect(),
-        Err(e) => {
-            crate::report::warning(&e.to_string());
-            Vec::new()
-        }
-    };
+    let journals = read_journals(cfg);
 
     let names = status::profile_names(&files, &journals, &args.profiles);
     let resolved = status::resolve_all(&files, names);
@@ -118,40 +85,24 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     let unknown_named = status::unknown_named(&args.profiles, &resolved);
 
     let lives = if args.offline {
-        vec![None; resolved.len()]
+        Vec::new()
     } else {
         probe_all(cfg, &resolved).await?
     };
+    // Offline nothing was asked: every answer is None (no list of them).
+    let lives = lives.into_iter().chain(std::iter::repeat_with(|| None));
 
     let in_progress: Vec<bool> = journals.iter().map(rotation_in_progress).collect();
     let lines = status::lines(
         &cfg.paths,
-        &resolved,
-        lives.into_iter().zip(stores).collect(),
+        resolved,
+        lives.zip(stores),
         &journals,
         &in_progress,
         now,
         max_age,
     );
-
-    // Any other format (one only `audit` has) gets the table.
-    if cfg.output == Output::Json {
-        crate::report::json(&lines);
-    } else if lines.is_empty() {
-        let (c, f) = (cfg.paths.credentials.display(), cfg.paths.config.display());
-        let text = if creds_doc.is_none() && conf_doc.is_none() {
-            trf("status.no_files", &[("credentials", &c), ("config", &f)])
-        } else {
-            trf("status.no_profiles", &[("credentials", &c), ("config", &f)])
-        };
-        println!("{text}");
-    } else {
-        let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
-        let width = crate::ui::stdout_width();
-        // Profile names come from the files: no terminal escapes.
-        let text = status::table(&lines, &labels, max_age, args.offline, width);
-        print!("{}", crate::term::clean_text(&text));
-    }
+    print(cfg, args, &docs, &lines, max_age);
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
     // asking for a profile that does not exist is, and so is a key that
     // could not be checked (no answer, or AWS failing): a script must not
@@ -164,6 +115,73 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Ok
     })
+}
+
+/// Both files, read and parsed; an error (said here) when one cannot be
+/// read, is not UTF-8, or is a file the AWS CLI cannot parse.
+fn read_docs(cfg: &Config) -> Result<Docs, Exit> {
+    let docs = match Docs::read(&cfg.paths.credentials, &cfg.paths.config) {
+        Ok(docs) => docs,
+        Err(e) => {
+            let text = match &e {
+                DocsError::NotUtf8 { path, error } => trf(
+                    "status.unparsable",
+                    &[("path", &path.display()), ("error", error)],
+                ),
+                DocsError::Read(e) => e.to_string(),
+            };
+            crate::report::error(&text);
+            return Err(Exit::Failure);
+        }
+    };
+    // One unparsable file makes every profile unusable to the AWS CLI:
+    // say so once instead of once per profile.
+    for (doc, path) in [
+        (&docs.credentials, &cfg.paths.credentials),
+        (&docs.config, &cfg.paths.config),
+    ] {
+        if let Some(doc) = doc {
+            if let Err(refusal) = profile::check_parsable(doc, path) {
+                crate::report::error(&refusal.to_string());
+                return Err(Exit::Failure);
+            }
+        }
+    }
+    Ok(docs)
+}
+
+/// The journals of interrupted rotations. A bad journal must not hide the
+/// rest of the status; `recover` is where it gets dealt with.
+fn read_journals(cfg: &Config) -> Vec<Journal> {
+    match rotate::journals(&cfg.paths) {
+        Ok(js) => js.into_iter().map(|(_, j)| j).collect(),
+        Err(e) => {
+            crate::report::warning(&e.to_string());
+            Vec::new()
+        }
+    }
+}
+
+/// The report on stdout: JSON, else the table (or why there is none).
+fn print(cfg: &Config, args: &StatusArgs, docs: &Docs, lines: &[status::Line], max_age: Duration) {
+    // Any other format (one only `audit` has) gets the table.
+    if cfg.output == Output::Json {
+        crate::report::json(lines);
+    } else if lines.is_empty() {
+        let (c, f) = (cfg.paths.credentials.display(), cfg.paths.config.display());
+        let text = if docs.credentials.is_none() && docs.config.is_none() {
+            trf("status.no_files", &[("credentials", &c), ("config", &f)])
+        } else {
+            trf("status.no_profiles", &[("credentials", &c), ("config", &f)])
+        };
+        println!("{text}");
+    } else {
+        let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
+        let width = crate::ui::stdout_width();
+        // Profile names come from the files: no terminal escapes.
+        let text = status::table(lines, &labels, max_age, args.offline, width);
+        print!("{}", crate::term::clean_text(&text));
+    }
 }
 
 /// Where each profile's key is kept when a keyring holds it: the files'

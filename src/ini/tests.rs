@@ -45,7 +45,7 @@ fn keys_and_values_are_trimmed() {
     let LineKind::Entry { value, .. } = &doc.lines()[1].kind else {
         panic!("not an entry")
     };
-    assert_eq!(&doc.lines()[1].text[value.clone()], "value with spaces");
+    assert_eq!(&doc.line_text(1)[value.clone()], "value with spaces");
 }
 
 #[test]
@@ -289,6 +289,26 @@ proptest! {
     }
 
     #[test]
+    fn parse_vec_reads_as_parse_bytes(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            prop::collection::vec(arb_line(), 0..20).prop_map(|l| l.concat().into_bytes()),
+            prop::collection::vec(arb_line(), 0..20)
+                .prop_map(|l| format!("\u{feff}{}", l.concat()).into_bytes()),
+        ],
+    ) {
+        match (Document::parse_bytes(&bytes), Document::parse_vec(bytes.clone())) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.render(), b.render());
+                prop_assert_eq!(a.problems(), b.problems());
+                prop_assert_eq!(a.sections(), b.sections());
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "parse_bytes {:?}, parse_vec {:?}", a.is_ok(), b.is_ok()),
+        }
+    }
+
+    #[test]
     fn set_value_then_reparse_sees_the_new_value_and_nothing_else_changes(
         lines in prop::collection::vec(arb_line(), 0..30),
         pick in any::<prop::sample::Index>(),
@@ -309,9 +329,12 @@ proptest! {
         prop_assert_eq!(reparsed.problems(), before.problems());
         for (i, (a, b)) in before.lines().iter().zip(reparsed.lines()).enumerate() {
             if i != line {
-                prop_assert_eq!(&a.text, &b.text);
+                prop_assert_eq!(before.line_text(i), reparsed.line_text(i));
                 prop_assert_eq!(a.ending, b.ending);
             }
+            // The edited document's own lines (moved by the edit) are
+            // the reparsed ones.
+            prop_assert_eq!(doc.line_text(i), reparsed.line_text(i));
         }
         prop_assert_eq!(before.lines().len(), reparsed.lines().len());
     }

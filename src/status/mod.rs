@@ -37,13 +37,19 @@ pub type Resolved = (String, Result<StaticKey, profile::Refusal>);
 pub fn profile_names(files: &Files, journals: &[Journal], asked: &[String]) -> Vec<String> {
     if asked.is_empty() {
         let mut names = profile::profile_names(files);
-        // A journal whose profile is gone from the files still matters.
-        let mut known: HashSet<String> = names.iter().cloned().collect();
-        for j in journals {
-            if known.insert(j.profile.clone()) {
-                names.push(j.profile.clone());
-            }
+        if journals.is_empty() {
+            return names;
         }
+        // A journal whose profile is gone from the files still matters.
+        let gone: Vec<String> = {
+            let mut known: HashSet<&str> = names.iter().map(String::as_str).collect();
+            journals
+                .iter()
+                .filter(|j| known.insert(j.profile.as_str()))
+                .map(|j| j.profile.clone())
+                .collect()
+        };
+        names.extend(gone);
         names
     } else {
         let mut seen = HashSet::new();
@@ -85,31 +91,31 @@ pub type Store = Option<(&'static str, String)>;
 /// journal `i`'s lock is held) and staleness at `max_age`.
 pub fn lines(
     paths: &Paths,
-    resolved: &[Resolved],
-    lives: Vec<(Option<Live>, Store)>,
+    resolved: Vec<Resolved>,
+    lives: impl IntoIterator<Item = (Option<Live>, Store)>,
     journals: &[Journal],
     in_progress: &[bool],
     now: u64,
     max_age: Duration,
 ) -> Vec<Line> {
-    let mut lines: Vec<Line> = resolved
-        .iter()
-        .zip(lives)
-        .map(|((name, r), (live, store))| {
-            let mut line = build_line(paths, name, r, live.as_ref(), now);
-            if let Some((tool, place)) = store {
-                line.store = tool;
-                line.file = None;
-                line.kind = None;
-                line.section = Some(place);
-            }
-            line
-        })
-        .collect();
+    // Each line is filled where it lies (10,000 lines are megabytes: no
+    // building elsewhere and moving).
+    let mut lines: Vec<Line> = Vec::with_capacity(resolved.len());
+    for ((name, r), (live, store)) in resolved.into_iter().zip(lives) {
+        lines.push(Line::empty(name));
+        let Some(line) = lines.last_mut() else { break };
+        fill_line(line, paths, r, live.as_ref(), now);
+        if let Some((tool, place)) = store {
+            line.store = tool;
+            line.file = None;
+            line.kind = None;
+            line.section = Some(place);
+        }
+    }
     cross_reference(&mut lines, now);
     find_holders(&mut lines);
     for line in &mut lines {
-        line.interrupted = interrupted_for(line, journals, in_progress);
+        line.interrupted = interrupted_for(line, journals, in_progress).map(Box::new);
         line.stale = line.age_secs.map(|a| a >= max_age.as_secs());
     }
     lines
@@ -276,13 +282,15 @@ pub struct Line {
     pub age_days: Option<u64>,
     /// `Active` or `Inactive`, as IAM spells it.
     pub status: Option<&'static str>,
-    pub last_used: Option<LastUsedJson>,
+    /// Boxed, as are `interrupted` and `error`: mostly absent (always
+    /// offline), and 10,000 lines are moved and kept at once.
+    pub last_used: Option<Box<LastUsedJson>>,
     /// Null when the age is unknown (offline, or AWS did not answer).
     pub stale: Option<bool>,
     pub inactive_keys: Vec<String>,
     pub other_active_keys: Vec<String>,
-    pub interrupted: Option<Interrupted>,
-    pub error: Option<Failure>,
+    pub interrupted: Option<Box<Interrupted>>,
+    pub error: Option<Box<Failure>>,
     pub rotatable: bool,
     pub reason: Option<Reason>,
     /// Where the key is kept: `files`, `aws-vault` or `granted`.
@@ -305,9 +313,9 @@ pub struct Line {
 }
 
 impl Line {
-    pub fn empty(profile: &str) -> Line {
+    pub fn empty(profile: impl Into<String>) -> Line {
         Line {
-            profile: profile.to_string(),
+            profile: profile.into(),
             key_id: None,
             file: None,
             section: None,
@@ -367,14 +375,27 @@ pub fn place_file<'a>(paths: &'a Paths, p: &Place) -> &'a Path {
     }
 }
 
+/// One profile's line; the names and the key id move into it (no copies).
 pub fn build_line(
     paths: &Paths,
-    name: &str,
-    resolved: &Result<StaticKey, profile::Refusal>,
+    name: String,
+    resolved: Result<StaticKey, profile::Refusal>,
     live: Option<&Live>,
     now: u64,
 ) -> Line {
     let mut line = Line::empty(name);
+    fill_line(&mut line, paths, resolved, live, now);
+    line
+}
+
+/// [`build_line`] into a line that has only its profile name yet.
+fn fill_line(
+    line: &mut Line,
+    paths: &Paths,
+    resolved: Result<StaticKey, profile::Refusal>,
+    live: Option<&Live>,
+    now: u64,
+) {
     let key = match resolved {
         Ok(k) => k,
         Err(refusal) => {
@@ -382,24 +403,24 @@ pub fn build_line(
                 code: refusal.code(),
                 message: refusal.to_string(),
             });
-            return line;
+            return;
         }
     };
     line.rotatable = true;
-    line.key_id = Some(key.access_key_id.clone());
     line.file = Some(place_file(paths, &key.home).to_path_buf());
-    line.section = Some(key.home.section.clone());
     line.kind = Some(key.home.file);
     line.mfa = key.mfa_serial.is_some();
     line.shared_with = key
         .sharers
-        .iter()
-        .map(|p| p.profile.clone().unwrap_or_else(|| p.section.clone()))
+        .into_iter()
+        .map(|p| p.profile.unwrap_or(p.section))
         .collect();
-    let Some(live) = live else { return line };
+    line.key_id = Some(key.access_key_id);
+    line.section = Some(key.home.section);
+    let Some(live) = live else { return };
     line.user_arn = live.user_arn.clone();
     line.user = live.user_arn.as_deref().map(user_name);
-    line.error = live.error.clone();
+    line.error = live.error.clone().map(Box::new);
     if let Some((what, hint)) = live.not_user {
         line.rotatable = false;
         line.reason = Some(Reason {
@@ -407,16 +428,17 @@ pub fn build_line(
             message: trf("status.not_user", &[("what", &what), ("hint", &hint)]),
         });
     }
-    line.last_used = live.last_used.as_ref().map(|l| LastUsedJson {
-        date: l.date.clone(),
-        service: l.service.clone(),
-        region: l.region.clone(),
+    line.last_used = live.last_used.as_ref().map(|l| {
+        Box::new(LastUsedJson {
+            date: l.date.clone(),
+            service: l.service.clone(),
+            region: l.region.clone(),
+        })
     });
     if let Some(keys) = &live.keys {
         line.apply_keys(keys, now);
         line.listing = Some(keys.clone());
     }
-    line
 }
 
 /// IAM user name: the ARN's last path segment (`user/team/alice` → alice).
@@ -467,26 +489,44 @@ pub fn cross_reference(lines: &mut [Line], now: u64) {
 
 /// Notes which profiles hold each line's other keys of the same user.
 pub fn find_holders(lines: &mut [Line]) {
-    let held: Vec<(String, String)> = lines
-        .iter()
-        .filter_map(|l| Some((l.key_id.clone()?, l.profile.clone())))
-        .collect();
-    // Key id -> positions in `held`: linear in the number of profiles.
-    let mut by_id: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, (id, _)) in held.iter().enumerate() {
-        by_id.entry(id.as_str()).or_default().push(i);
+    let others = |l: &Line| !l.inactive_keys.is_empty() || !l.other_active_keys.is_empty();
+    if !lines.iter().any(others) {
+        // Nobody lists another key (always so offline): nothing to find.
+        lines.iter_mut().for_each(|l| l.holders.clear());
+        return;
     }
-    for line in lines.iter_mut() {
-        let mut at: Vec<usize> = line
-            .inactive_keys
+    // Per line, the positions of the lines holding its other keys, in
+    // line order, each once. Only those are copied (offline: none).
+    let found: Vec<Vec<usize>> = {
+        // Key id -> positions of the lines holding it: linear.
+        let mut by_id: rustc_hash::FxHashMap<&str, Vec<usize>> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(lines.len(), Default::default());
+        for (i, l) in lines.iter().enumerate() {
+            if let Some(id) = &l.key_id {
+                by_id.entry(id.as_str()).or_default().push(i);
+            }
+        }
+        lines
             .iter()
-            .chain(&line.other_active_keys)
-            .flat_map(|id| by_id.get(id.as_str()).into_iter().flatten().copied())
+            .map(|line| {
+                let mut at: Vec<usize> = line
+                    .inactive_keys
+                    .iter()
+                    .chain(&line.other_active_keys)
+                    .flat_map(|id| by_id.get(id.as_str()).into_iter().flatten().copied())
+                    .collect();
+                at.sort_unstable();
+                at.dedup();
+                at
+            })
+            .collect()
+    };
+    for (i, at) in found.into_iter().enumerate() {
+        let holders = at
+            .into_iter()
+            .filter_map(|j| Some((lines[j].key_id.clone()?, lines[j].profile.clone())))
             .collect();
-        // In `held`'s order, each once, as before.
-        at.sort_unstable();
-        at.dedup();
-        line.holders = at.into_iter().map(|i| held[i].clone()).collect();
+        lines[i].holders = holders;
     }
 }
 

@@ -254,7 +254,7 @@ pub fn cells(line: &Line, labels: &Labels, max_age: Duration, offline: bool) -> 
                 Some("Inactive") => tr("status.value_inactive").to_string(),
                 other => other.map(str::to_string).unwrap_or_else(dash),
             },
-            last_used_text(line.last_used.as_ref()),
+            last_used_text(line.last_used.as_deref()),
         ]);
     }
     row.push(notes(line, max_age).join(tr("status.note_separator")));

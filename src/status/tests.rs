@@ -99,11 +99,11 @@ fn table_masks_ids_and_aligns_by_characters() {
     a.user = Some("alice".into());
     a.age_days = Some(3);
     a.status = Some("Active");
-    a.error = Some(Failure {
+    a.error = Some(Box::new(Failure {
         code: "Weird".into(),
         message: "about AKIAIOSFODNN7EXAMPLE".into(),
         answered: true,
-    });
+    }));
     let mut b = Line::empty("a-much-longer-profile");
     b.reason = Some(Reason {
         code: "role_profile",
@@ -168,12 +168,12 @@ fn same_file_names_show_full_paths() {
 #[test]
 fn json_has_stable_keys_and_full_ids() {
     let mut l = key_line();
-    l.interrupted = Some(Interrupted {
+    l.interrupted = Some(Box::new(Interrupted {
         profile: "default".into(),
         state: json!("created"),
         started_at: rfc3339(0),
         in_progress: false,
-    });
+    }));
     let v = json!(l);
     for k in [
         "profile",
@@ -201,12 +201,12 @@ fn json_has_stable_keys_and_full_ids() {
 #[test]
 fn interrupted_rotation_note_suggests_recover() {
     let mut l = key_line();
-    l.interrupted = Some(Interrupted {
+    l.interrupted = Some(Box::new(Interrupted {
         profile: "other".into(),
         state: json!("written"),
         started_at: "2024-01-01T00:00:00Z".into(),
         in_progress: false,
-    });
+    }));
     let n = notes(&l, Duration::from_secs(1)).join("; ");
     assert!(
         n.contains("interrupted rotation of `other` (same key)"),
@@ -220,11 +220,11 @@ fn an_inactive_key_is_explained_by_another_listing() {
     let mut dead = key_line();
     dead.profile = "old".into();
     dead.key_id = Some("AKIAOTHERKEYINACTIVE".into());
-    dead.error = Some(Failure {
+    dead.error = Some(Box::new(Failure {
         code: "InvalidClientTokenId".into(),
         message: "invalid".into(),
         answered: true,
-    });
+    }));
     let mut live = key_line();
     live.user = Some("alice".into());
     live.listing = Some(vec![
