@@ -198,6 +198,10 @@ async fn keystore_lines(
     let Some(env) = cfg.keystore.clone() else {
         return (resolved, stores);
     };
+    // A file keyring's passphrase, when its variable is unset, is asked
+    // on a terminal as `rotate` asks it (no spinner is drawn yet).
+    env.passphrases
+        .set_reader(crate::ui::TermUi::new(false).secret_reader());
     let k = crate::home::Keystores {
         env,
         choice: store.unwrap_or_default(),

@@ -97,18 +97,18 @@ fn json_matches_its_golden_file() {
     ];
     let mut out = lines(
         &paths,
-        &resolved,
+        resolved,
         lives,
         &[],
         &[],
         NOW,
         Duration::from_secs(90 * DAY),
     );
-    out[1].interrupted = Some(Interrupted {
+    out[1].interrupted = Some(Box::new(Interrupted {
         profile: "old".into(),
         state: serde_json::to_value(crate::rotate::State::Written).unwrap(),
         started_at: rfc3339(NOW - 3600),
         in_progress: false,
-    });
+    }));
     crate::report::assert_golden("status.json", &crate::report::json_text(&out));
 }

@@ -83,6 +83,50 @@ fn the_passphrase_is_asked_once_on_a_terminal_and_never_shown() {
     assert!(!v.dir.join(&v.sess_dev).exists(), "the session was kept");
 }
 
+/// `status` asks for the passphrase the same way (once) and shows which
+/// keyring holds the key.
+#[test]
+fn status_asks_for_the_passphrase_once_on_a_terminal() {
+    let v = vault_files(FILE_LINE);
+    let before = home_files(&v);
+    let pane = Pane::start(
+        v.sb.dir.path(),
+        120,
+        &script(&v.sb, "C.UTF-8", &["status", "--offline"]),
+    );
+    let screen = pane.wait_for("the passphrase prompt", |s| {
+        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
+    });
+    assert_eq!(
+        exit_code(&screen),
+        None,
+        "no prompt:\n{}",
+        screen.join("\n")
+    );
+    for keys in [&["-l", PASSPHRASE][..], &["Enter"][..]] {
+        let st = pane
+            .tmux()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
+    let text = screen.join("\n");
+    assert_eq!(exit_code(&screen).as_deref(), Some("0"), "{text}");
+    assert_eq!(text.matches(PROMPT).count(), 1, "asked twice:\n{text}");
+    assert!(!text.contains(PASSPHRASE), "echoed:\n{text}");
+    assert!(
+        !text.contains(&v.old.secret) && !text.contains(&v.old.id),
+        "{text}"
+    );
+    let masked = format!("…{}", &v.old.id[v.old.id.len() - 4..]);
+    assert!(text.contains(&masked), "the key's masked id:\n{text}");
+    assert!(text.contains("aws-vault"), "the keyring:\n{text}");
+    assert_eq!(home_files(&v), before, "status changed a file");
+}
+
 #[test]
 fn a_wrong_passphrase_at_the_prompt_is_refused_and_changes_nothing() {
     let v = vault_files(FILE_LINE);
