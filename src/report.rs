@@ -66,7 +66,9 @@ pub fn json_text<T: Serialize + ?Sized>(v: &T) -> String {
 /// (`| head`) is not keyturn's error.
 pub fn json<T: Serialize + ?Sized>(v: &T) {
     use std::io::Write as _;
-    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    // 64 KiB, a pipe's capacity: `status --output json` over 10,000
+    // profiles is ~5 MB, written in 75 calls instead of 600.
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let _ = serde_json::to_writer_pretty(&mut w, v)
         .map_err(std::io::Error::from)
         .and_then(|()| w.write_all(b"\n"))
