@@ -532,6 +532,30 @@ fn own_attrs(attrs: &Value) -> Value {
     a
 }
 
+/// Each item of `before` is still there (same path, label, attributes,
+/// content type); `dev` holds a new working pair, the others their secret.
+#[track_caller]
+fn assert_items_rotated(sb: &Sandbox, user: &str, old: &Key, before: &[Value], after: &[Value]) {
+    for b in before {
+        let a = after.iter().find(|a| a["path"] == b["path"]).unwrap();
+        for f in ["label", "content_type"] {
+            assert_eq!(a[f], b[f], "{f}");
+        }
+        assert_eq!(own_attrs(&a["attrs"]), own_attrs(&b["attrs"]));
+        if b["label"] == "dev" {
+            assert_rotated(
+                sb,
+                user,
+                old,
+                b["secret"].as_str().unwrap(),
+                a["secret"].as_str().unwrap(),
+            );
+        } else {
+            assert_eq!(a["secret"], b["secret"]);
+        }
+    }
+}
+
 #[test]
 fn aws_vault_secret_service_rotates_in_place() {
     let sb = Sandbox::new();
@@ -560,24 +584,12 @@ fn aws_vault_secret_service_rotates_in_place() {
     // item (path, label, attributes, content type) with the new pair.
     assert_eq!(after.len(), before.len() - 1, "{after:#?}");
     assert!(after.iter().all(|i| i["label"] != sess.as_str()));
-    for b in before.iter().filter(|i| i["label"] != sess.as_str()) {
-        let a = after.iter().find(|a| a["path"] == b["path"]).unwrap();
-        for f in ["label", "content_type"] {
-            assert_eq!(a[f], b[f], "{f}");
-        }
-        assert_eq!(own_attrs(&a["attrs"]), own_attrs(&b["attrs"]));
-        if b["label"] == "dev" {
-            assert_rotated(
-                &sb,
-                "sera",
-                &old,
-                b["secret"].as_str().unwrap(),
-                a["secret"].as_str().unwrap(),
-            );
-        } else {
-            assert_eq!(a["secret"], b["secret"]);
-        }
-    }
+    let kept: Vec<Value> = before
+        .iter()
+        .filter(|i| i["label"] != sess.as_str())
+        .cloned()
+        .collect();
+    assert_items_rotated(&sb, "sera", &old, &kept, &after);
 
     // A locked collection is refused with a message that says what to do.
     kr.ask(json!({"op": "lock", "label": "awsvault"}));
@@ -786,24 +798,7 @@ fn granted_secret_service_rotates_and_drops_its_cached_key() {
     // dev is the same item (path, label, attributes, content type) with
     // the new pair; prod is untouched.
     assert_eq!(after.len(), before.len(), "{after:#?}");
-    for b in &before {
-        let a = after.iter().find(|a| a["path"] == b["path"]).unwrap();
-        for f in ["label", "content_type"] {
-            assert_eq!(a[f], b[f], "{f}");
-        }
-        assert_eq!(own_attrs(&a["attrs"]), own_attrs(&b["attrs"]));
-        if b["label"] == "dev" {
-            assert_rotated(
-                &sb,
-                "gsam",
-                &old,
-                b["secret"].as_str().unwrap(),
-                a["secret"].as_str().unwrap(),
-            );
-        } else {
-            assert_eq!(a["secret"], b["secret"]);
-        }
-    }
+    assert_items_rotated(&sb, "gsam", &old, &before, &after);
     // granted's cached copy of dev's old key is gone, prod's is kept.
     let after_sessions = kr.dump(sessions);
     let kept: Vec<&Value> = before_sessions
