@@ -165,3 +165,16 @@ pub(crate) fn say_left(paths: &Paths, profile: &str, mut e: RotateError) -> Rota
     }
     e
 }
+
+/// An AWS failure at `step` of `profile`'s rotation, for `map_err`.
+pub(crate) fn aws_error(
+    profile: &str,
+    step: &'static str,
+) -> impl FnOnce(crate::aws::AwsError) -> RotateError {
+    let profile = profile.to_string();
+    move |source| RotateError::Aws {
+        profile,
+        step,
+        source,
+    }
+}

@@ -301,14 +301,7 @@ impl<A: Aws> Ctx<'_, A> {
     async fn identify(&self, key: &StaticKey) -> Result<Identified, RotateError> {
         let (aws, ui) = (self.aws, self.ui);
         let profile = key.profile.clone();
-        let aws_err = |step: &'static str| {
-            let profile = profile.clone();
-            move |source| RotateError::Aws {
-                profile,
-                step,
-                source,
-            }
-        };
+        let aws_err = |step| aws_error(&profile, step);
         if self.s.env_access_key_id.as_deref() == Some(key.access_key_id.as_str()) {
             ui.warn(&trf("warn.env_key", &[("key", &mask(&key.access_key_id))]));
         }
@@ -577,14 +570,7 @@ impl<A: Aws> Ctx<'_, A> {
     ) -> Result<crate::aws::NewKey, RotateError> {
         let (aws, ui, s) = (self.aws, self.ui, self.s);
         let (profile, user) = (j.profile.clone(), j.user_name.clone());
-        let aws_err = |step: &'static str| {
-            let profile = profile.clone();
-            move |source| RotateError::Aws {
-                profile,
-                step,
-                source,
-            }
-        };
+        let aws_err = |step| aws_error(&profile, step);
         // CreateAccessKey is never retried blindly: a lost reply may have
         // minted a key whose secret nobody has. A definite rejection (IAM
         // throttled it, or it never left) is retried with capped, jittered
@@ -907,14 +893,7 @@ impl<A: Aws> Ctx<'_, A> {
     /// Deletes every key of the user that was not there before the
     /// rotation and is not the journal's new key: its secret is lost.
     async fn delete_orphans(&self, iam: &Creds, j: &Journal) -> Result<usize, RotateError> {
-        let aws_err = |step: &'static str| {
-            let profile = j.profile.clone();
-            move |source| RotateError::Aws {
-                profile,
-                step,
-                source,
-            }
-        };
+        let aws_err = |step| aws_error(&j.profile, step);
         let keys = self
             .aws
             .list_access_keys(iam, &j.user_name)
