@@ -37,14 +37,20 @@ fn b64(b: &[u8]) -> String {
 
 /// The credentials JSON aws-sdk-go-v2 marshals (the `AccountID` member is
 /// what the newer SDKs add; it must survive a rotation).
-fn creds(id: &str, secret: &str) -> String {
+pub(crate) fn creds(id: &str, secret: &str) -> String {
     format!(
         r#"{{"AccessKeyID":"{id}","SecretAccessKey":"{secret}","SessionToken":"","Source":"","CanExpire":false,"Expires":"0001-01-01T00:00:00Z","AccountID":"123456789012"}}"#
     )
 }
 
 /// The keyring item JSON Go's encoding/json writes.
-fn go_item(key: &str, data: &str, label: &str, description: &str, not_trust: bool) -> String {
+pub(crate) fn go_item(
+    key: &str,
+    data: &str,
+    label: &str,
+    description: &str,
+    not_trust: bool,
+) -> String {
     format!(
         r#"{{"Key":"{key}","Data":"{}","Label":"{label}","Description":"{description}","KeychainNotTrustApplication":{not_trust},"KeychainNotSynchronizable":false}}"#,
         b64(data.as_bytes())
@@ -61,7 +67,7 @@ fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
     )
 }
 
-fn granted_item(key: &str, id: &str, secret: &str) -> String {
+pub(crate) fn granted_item(key: &str, id: &str, secret: &str) -> String {
     go_item(key, &creds(id, secret), "", "", false)
 }
 
@@ -177,7 +183,7 @@ fn assert_only(
 
 // ---------------------------------------------------------------- file
 
-const JWE_WRITE: &str = r#"
+pub(crate) const JWE_WRITE: &str = r#"
 import json, os, sys, base64
 from jwcrypto import jwe, jwk
 from jwcrypto.common import json_encode
@@ -718,7 +724,7 @@ impl Drop for Keyring {
 
 /// An item's attributes without gnome-keyring's default
 /// `xdg:schema = org.freedesktop.Secret.Generic`.
-fn own_attrs(attrs: &Value) -> Value {
+pub(crate) fn own_attrs(attrs: &Value) -> Value {
     let mut a = attrs.clone();
     if let Some(m) = a.as_object_mut() {
         if m.get("xdg:schema").and_then(Value::as_str) == Some("org.freedesktop.Secret.Generic") {
@@ -728,7 +734,7 @@ fn own_attrs(attrs: &Value) -> Value {
     a
 }
 
-fn ss_item(key: &str, secret: String) -> Value {
+pub(crate) fn ss_item(key: &str, secret: String) -> Value {
     json!({"label": key, "attrs": {"profile": key}, "secret": secret})
 }
 

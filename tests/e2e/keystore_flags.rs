@@ -50,18 +50,7 @@ fn the_passphrase_is_asked_once_on_a_terminal_and_never_shown() {
     );
     // The spinner is off the prompt's line while keyturn waits.
     assert!(!row.contains(FRAMES), "spinner on the prompt: {row:?}");
-    let st = pane
-        .tmux()
-        .args(["send-keys", "-t", "t", "-l", PASSPHRASE])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let st = pane
-        .tmux()
-        .args(["send-keys", "-t", "t", "Enter"])
-        .status()
-        .unwrap();
-    assert!(st.success());
+    type_line(&pane, PASSPHRASE);
     let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
     let text = screen.join("\n");
     assert_eq!(exit_code(&screen).as_deref(), Some("0"), "{text}");
@@ -103,15 +92,7 @@ fn status_asks_for_the_passphrase_once_on_a_terminal() {
         "no prompt:\n{}",
         screen.join("\n")
     );
-    for keys in [&["-l", PASSPHRASE][..], &["Enter"][..]] {
-        let st = pane
-            .tmux()
-            .args(["send-keys", "-t", "t"])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
+    type_line(&pane, PASSPHRASE);
     let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
     let text = screen.join("\n");
     assert_eq!(exit_code(&screen).as_deref(), Some("0"), "{text}");
@@ -139,15 +120,7 @@ fn a_wrong_passphrase_at_the_prompt_is_refused_and_changes_nothing() {
     pane.wait_for("the passphrase prompt", |s| {
         s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
     });
-    for keys in [&["-l", "not it"][..], &["Enter"][..]] {
-        let st = pane
-            .tmux()
-            .args(["send-keys", "-t", "t"])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
+    type_line(&pane, "not it");
     let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
     let text = pane.screen(true).join("\n");
     assert_eq!(exit_code(&screen).as_deref(), Some("3"), "{text}");
@@ -350,24 +323,8 @@ fn ctrl_c_at_the_prompt_gives_the_terminal_its_echo_back() {
     pane.wait_for("the passphrase prompt", |s| {
         s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
     });
-    // Interrupt once keyturn has turned echo off (an event on the pane's
-    // terminal, not a delay).
-    let out = pane
-        .tmux()
-        .args(["display-message", "-p", "-t", "t", "#{pane_tty}"])
-        .output()
-        .unwrap();
-    let tty = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(tty.starts_with("/dev/"), "{tty:?}");
-    wait_until(240, "echo off at the prompt", || {
-        let out = std::process::Command::new("stty")
-            .args(["-F", &tty, "-a"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .any(|t| t == "-echo")
-    });
+    // Interrupt once keyturn has turned echo off.
+    wait_echo_off(&pane);
     let st = pane
         .tmux()
         .args(["send-keys", "-t", "t", "C-c"])
@@ -392,8 +349,31 @@ fn ctrl_c_at_the_prompt_gives_the_terminal_its_echo_back() {
     assert_eq!(v.sb.keys_of("vera").len(), 1);
 }
 
-/// Types `text` and Enter into the pane.
+/// Waits until keyturn has turned the pane terminal's echo off (the
+/// prompt is printed just before: keys typed in between would be echoed),
+/// an event on the terminal, not a delay.
+fn wait_echo_off(pane: &Pane) {
+    let out = pane
+        .tmux()
+        .args(["display-message", "-p", "-t", "t", "#{pane_tty}"])
+        .output()
+        .unwrap();
+    let tty = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(tty.starts_with("/dev/"), "{tty:?}");
+    wait_until(240, "echo off at the prompt", || {
+        let out = std::process::Command::new("stty")
+            .args(["-F", &tty, "-a"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .any(|t| t == "-echo")
+    });
+}
+
+/// Types `text` and Enter at the passphrase prompt, once echo is off.
 fn type_line(pane: &Pane, text: &str) {
+    wait_echo_off(pane);
     for keys in [&["-l", text][..], &["Enter"][..]] {
         let st = pane
             .tmux()

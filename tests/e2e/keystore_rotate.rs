@@ -8,7 +8,7 @@
 //! in the store changed. Nothing skips: a missing tool fails the test.
 
 use crate::common::*;
-use crate::keystore::{run, Gpg};
+use crate::keystore::{creds, go_item, granted_item, own_attrs, run, ss_item, Gpg, JWE_WRITE};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -17,27 +17,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
 fn unb64(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
-/// The credentials JSON aws-sdk-go-v2 marshals, with the `AccountID` a
-/// newer SDK adds (it must survive the rotation).
-fn creds(id: &str, secret: &str) -> String {
-    format!(
-        r#"{{"AccessKeyID":"{id}","SecretAccessKey":"{secret}","SessionToken":"","Source":"","CanExpire":false,"Expires":"0001-01-01T00:00:00Z","AccountID":"123456789012"}}"#
-    )
-}
-
-fn go_item(key: &str, data: &str, label: &str, description: &str, not_trust: bool) -> String {
-    format!(
-        r#"{{"Key":"{key}","Data":"{}","Label":"{label}","Description":"{description}","KeychainNotTrustApplication":{not_trust},"KeychainNotSynchronizable":false}}"#,
-        b64(data.as_bytes())
-    )
 }
 
 pub(crate) fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
@@ -48,10 +29,6 @@ pub(crate) fn aws_vault_item(key: &str, id: &str, secret: &str) -> String {
         "",
         true,
     )
-}
-
-fn granted_item(key: &str, id: &str, secret: &str) -> String {
-    go_item(key, &creds(id, secret), "", "", false)
 }
 
 fn session_item(key: &str) -> String {
@@ -161,26 +138,6 @@ fn assert_only(
 }
 
 // ------------------------------------------------------------ file (JWE)
-
-const JWE_WRITE: &str = r#"
-import json, os, sys, base64
-from jwcrypto import jwe, jwk
-from jwcrypto.common import json_encode
-spec = json.load(sys.stdin)
-key = jwk.JWK.from_password(spec["passphrase"])
-os.makedirs(spec["dir"], mode=0o700, exist_ok=True)
-for name, payload in spec["files"].items():
-    p2s = base64.urlsafe_b64encode(os.urandom(12)).rstrip(b"=").decode()
-    hdr = {"alg": "PBES2-HS256+A128KW", "created": "2026-11-30 10:00:00.5 +0900 JST",
-           "enc": "A256GCM", "p2c": 8192, "p2s": p2s}
-    tok = jwe.JWE(payload.encode(), protected=json_encode(hdr),
-                  algs=["PBES2-HS256+A128KW", "A256GCM"])
-    tok.add_recipient(key)
-    path = os.path.join(spec["dir"], name)
-    with open(path, "w") as f:
-        f.write(tok.serialize(compact=True))
-    os.chmod(path, 0o600)
-"#;
 
 const JWE_READ: &str = r#"
 import sys
@@ -516,20 +473,6 @@ impl Drop for Keyring {
         let _ = self.stdout.read_line(&mut line);
         let _ = self.child.wait();
     }
-}
-
-fn ss_item(key: &str, secret: String) -> Value {
-    json!({"label": key, "attrs": {"profile": key}, "secret": secret})
-}
-
-fn own_attrs(attrs: &Value) -> Value {
-    let mut a = attrs.clone();
-    if let Some(m) = a.as_object_mut() {
-        if m.get("xdg:schema").and_then(Value::as_str) == Some("org.freedesktop.Secret.Generic") {
-            m.remove("xdg:schema");
-        }
-    }
-    a
 }
 
 /// Each item of `before` is still there (same path, label, attributes,
