@@ -38,11 +38,7 @@ fn the_passphrase_is_asked_once_on_a_terminal_and_never_shown() {
         120,
         &script(&v.sb, "C.UTF-8", &["rotate", "dev", "--timeout", "600s"]),
     );
-    let screen = pane.wait_for("the passphrase prompt", |s| {
-        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
-    });
-    let text = screen.join("\n");
-    assert_eq!(exit_code(&screen), None, "no prompt:\n{text}");
+    let screen = wait_prompt(&pane);
     let row = screen.iter().find(|r| r.contains(PROMPT)).unwrap();
     assert!(
         row.contains(&v.dir.display().to_string()),
@@ -83,15 +79,7 @@ fn status_asks_for_the_passphrase_once_on_a_terminal() {
         120,
         &script(&v.sb, "C.UTF-8", &["status", "--offline"]),
     );
-    let screen = pane.wait_for("the passphrase prompt", |s| {
-        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
-    });
-    assert_eq!(
-        exit_code(&screen),
-        None,
-        "no prompt:\n{}",
-        screen.join("\n")
-    );
+    wait_prompt(&pane);
     type_line(&pane, PASSPHRASE);
     let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
     let text = screen.join("\n");
@@ -117,9 +105,7 @@ fn a_wrong_passphrase_at_the_prompt_is_refused_and_changes_nothing() {
         120,
         &script(&v.sb, "C.UTF-8", &["rotate", "dev"]),
     );
-    pane.wait_for("the passphrase prompt", |s| {
-        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
-    });
+    wait_prompt(&pane);
     type_line(&pane, "not it");
     let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
     let text = pane.screen(true).join("\n");
@@ -320,9 +306,7 @@ fn ctrl_c_at_the_prompt_gives_the_terminal_its_echo_back() {
         );
     assert!(sh.contains("TTY_ECHO") && sh.contains("trap : INT"), "{sh}");
     let pane = Pane::start(v.sb.dir.path(), 120, &sh);
-    pane.wait_for("the passphrase prompt", |s| {
-        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
-    });
+    wait_prompt(&pane);
     // Interrupt once keyturn has turned echo off.
     wait_echo_off(&pane);
     let st = pane
@@ -347,6 +331,21 @@ fn ctrl_c_at_the_prompt_gives_the_terminal_its_echo_back() {
         "an interrupted prompt changed files"
     );
     assert_eq!(v.sb.keys_of("vera").len(), 1);
+}
+
+/// Waits for the passphrase prompt; keyturn must not have ended first.
+#[track_caller]
+fn wait_prompt(pane: &Pane) -> Vec<String> {
+    let screen = pane.wait_for("the passphrase prompt", |s| {
+        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
+    });
+    assert_eq!(
+        exit_code(&screen),
+        None,
+        "no prompt:\n{}",
+        screen.join("\n")
+    );
+    screen
 }
 
 /// Waits until keyturn has turned the pane terminal's echo off (the
@@ -403,15 +402,7 @@ fn recover_asks_once_and_finishes_with_the_typed_passphrase() {
         120,
         &script(&v.sb, "C.UTF-8", &["recover"]),
     );
-    let screen = pane.wait_for("the passphrase prompt", |s| {
-        s.iter().any(|r| r.contains(PROMPT)) || exit_code(s).is_some()
-    });
-    assert_eq!(
-        exit_code(&screen),
-        None,
-        "no prompt:\n{}",
-        screen.join("\n")
-    );
+    wait_prompt(&pane);
     type_line(&pane, PASSPHRASE);
     let screen = pane.wait_for("the exit code", |s| exit_code(s).is_some());
     let text = pane.screen(true).join("\n");
