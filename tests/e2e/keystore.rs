@@ -741,7 +741,7 @@ pub(crate) fn ss_item(key: &str, secret: String) -> Value {
 /// `before` and `after` hold the same items (same object paths, labels,
 /// attributes, content types) and the same secrets except where `changed`
 /// gives the new one.
-fn assert_items(before: &[Value], after: &[Value], changed: &BTreeMap<String, String>) {
+pub(crate) fn assert_items(before: &[Value], after: &[Value], changed: &BTreeMap<String, String>) {
     assert_eq!(before.len(), after.len(), "{before:#?}\n{after:#?}");
     for (b, a) in before.iter().zip(after) {
         for field in ["path", "label", "content_type"] {
