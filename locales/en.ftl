@@ -505,6 +505,7 @@ store-why_not_dir = it is not a directory
 store-why_not_file = it is not a regular file
 store-why_owner = it is owned by uid { $uid }, not by you (uid { $me })
 store-why_writable = group or others can write it (mode { $mode })
+store-why_bad_record = it is not a record of a write in place keyturn made
 store-not_regular = { $path } is { $what }, not a regular file; keyturn reads and rewrites only regular files. Point --credentials-file or --config-file at the real file. Nothing was changed
 store-kind_fifo = a named pipe (FIFO)
 store-kind_socket = a socket
@@ -558,6 +559,7 @@ keystore-unknown_backend = `{ $backend }` is not a { $tool } backend: use file, 
 keystore-not_long_term = the keyring item `{ $key }` does not hold a long-term access key ({ $reason } shows temporary credentials): rotate the long-term access key they were issued from
 keystore-malformed = { $what }: not a keyring item keyturn can read ({ $reason })
 keystore-unsafe_path = { $path } is a symbolic link or not what the keyring expects there: keyturn does not follow it
+keystore-untrusted = { $path }: refusing to use this keyring folder: { $reason }. It holds your access keys, so keyturn trusts it only as it trusts its own .keyturn folder: a real directory owned by you and not writable by group or others (aws-vault and granted create it 0700). Fix its owner and mode (chown, chmod go-w) and run keyturn again. Nothing was changed
 keystore-bad_config = { $path }: { $reason }
 
 ## spans of time in prose (i18n::span)

@@ -89,6 +89,11 @@ pub enum Open {
     CreateNoFollow,
     /// Create a new file (0600, `O_EXCL`), never following a link.
     CreateNew,
+    /// Write an existing file where it is (no create, no truncate: the
+    /// caller truncates after writing), never following a final link,
+    /// never blocking on a FIFO. The in-place write of a file that
+    /// cannot be replaced by rename (a mount point).
+    WriteExisting,
 }
 
 /// Opens `path` as `how` says (see [`Open`]).
@@ -110,6 +115,9 @@ pub fn private_open(path: &Path, how: Open) -> io::Result<File> {
             .create_new(true)
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW),
+        Open::WriteExisting => o
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK),
     };
     o.open(path)
 }
