@@ -513,6 +513,7 @@ store-kind_device = a device
 store-kind_dir = a directory
 store-kind_other = a special file
 store-read_only = { $path } is read-only (mode { $mode }: its owner has no write permission); keyturn does not rewrite a file you protected. Make it writable (chmod u+w) to rotate its key. Nothing was changed
+store-read_only_mount = { $path } is on a read-only file system or mount (such as a Kubernetes secret or a `:ro` volume): keyturn cannot write the new key there. Rotate the key where the file comes from (the host's file, or the secret), or mount it writable. Nothing was changed
 rotate-disk_left = profile `{ $profile }`: { $error }. The rotation is unfinished: the IAM user has two access keys (old { $old }, new { $new }) and the journal { $journal } holds both pairs. Free space or fix the file system, then run `keyturn recover` to finish it
 warn-reapplied = { $path } was rewritten by another program after the new key was written (it held the old key again); writing the new key { $key } back before retiring the old one
 detail-not_confirmed = { $path } does not keep the new key { $new } (another program keeps rewriting it); the old key { $old } stays active and the journal is kept: run `keyturn recover` once the file is left alone

@@ -74,6 +74,9 @@ pub enum StoreError {
     /// The user's file lacks its owner's write bit: a deliberate "keep".
     #[error("{}", trf("store.read_only", &[("path", &path.display()), ("mode", &format!("{mode:04o}"))]))]
     ReadOnly { path: PathBuf, mode: u32 },
+    /// The user's file is on a read-only mount: no write can reach it.
+    #[error("{}", trf("store.read_only_mount", &[("path", &path.display())]))]
+    ReadOnlyMount { path: PathBuf },
 }
 
 impl StoreError {
@@ -84,6 +87,7 @@ impl StoreError {
             StoreError::Untrusted { .. }
                 | StoreError::NotRegular { .. }
                 | StoreError::ReadOnly { .. }
+                | StoreError::ReadOnlyMount { .. }
         )
     }
 
@@ -400,9 +404,9 @@ fn read_regular(real: &Path) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(Some(buf))
 }
 
-/// Refuses a file keyturn would rewrite when it is not a regular file or
-/// lacks its owner's write bit (the user asked for it to be kept as is).
-/// Nothing is created or changed.
+/// Refuses a file keyturn would rewrite when it is not a regular file,
+/// lacks its owner's write bit (the user asked for it to be kept as is),
+/// or is on a read-only mount. Nothing is created or changed.
 pub fn check_writable(path: &Path) -> Result<(), StoreError> {
     match fs::metadata(path) {
         Ok(m) if !m.is_file() => Err(StoreError::NotRegular {
@@ -412,6 +416,11 @@ pub fn check_writable(path: &Path) -> Result<(), StoreError> {
         Ok(m) if platform::owner_read_only(&m) => Err(StoreError::ReadOnly {
             path: path.to_path_buf(),
             mode: platform::mode(&m),
+        }),
+        // A read-only mount (a Kubernetes secret, a `:ro` volume) takes
+        // neither a rename nor a write in place: said before any change.
+        Ok(_) if platform::on_read_only_mount(path) => Err(StoreError::ReadOnlyMount {
+            path: path.to_path_buf(),
         }),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),

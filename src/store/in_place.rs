@@ -161,9 +161,15 @@ pub fn write_in_place(
         return Ok(false);
     }
     if let Err(e) = overwrite(target, new) {
-        // Put the old bytes back while we can; if that fails too the
-        // record stays, and the next run repairs the file from it.
-        if overwrite(target, old).is_ok() {
+        // Untouched (a read-only mount refuses the open), or the old
+        // bytes put back: the record has nothing to finish. Else it
+        // stays, and the next run repairs the file from it.
+        let untouched = read_regular(target)
+            .ok()
+            .flatten()
+            .map(Zeroizing::new)
+            .is_some_and(|b| b[..] == *old);
+        if untouched || overwrite(target, old).is_ok() {
             remove_private(&record)?;
         }
         return Err(e);

@@ -197,6 +197,43 @@ fn a_write_in_place_a_crash_tore_is_repaired_by_the_next_run() {
     assert_mounted_rotated(&m, "mount2");
 }
 
+#[test]
+fn a_read_only_bind_mount_is_refused_before_any_change() {
+    let m = mounted_credentials("mount3");
+    // A Kubernetes secret mounted as a file: read-only.
+    let out = Command::new("mount")
+        .args(["-o", "remount,bind,ro"])
+        .arg(m.sb.credentials())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "remount read-only: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (lang, words) in [
+        ("C.UTF-8", "read-only file system or mount"),
+        ("ja_JP.UTF-8", "読み取り専用"),
+    ] {
+        let r =
+            m.sb.keyturn()
+                .env("LANG", lang)
+                .args(["rotate", "work"])
+                .run();
+        r.expect_code(3);
+        assert!(r.stderr.contains(words), "{}", r.stderr);
+        r.assert_no_secret(&[&m.old.secret]);
+    }
+    // Refused before the first change: no request, no .keyturn.
+    assert!(m.sb.proxy_log().is_empty(), "{:?}", m.sb.proxy_log());
+    assert!(!m.sb.home.join(".aws/.keyturn").exists());
+    assert_eq!(std::fs::read_to_string(&m.host).unwrap(), m.before);
+    assert_eq!(
+        m.sb.keys_of("mount3"),
+        [(m.old.id.clone(), "Active".to_string())]
+    );
+}
+
 // ------------------------------------------------ aws-vault's keyring folder
 
 fn rotate_vault(v: &VaultFiles) -> Keyturn {
