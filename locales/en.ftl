@@ -505,6 +505,7 @@ store-why_not_dir = it is not a directory
 store-why_not_file = it is not a regular file
 store-why_owner = it is owned by uid { $uid }, not by you (uid { $me })
 store-why_writable = group or others can write it (mode { $mode })
+store-why_bad_record = it is not a record of a write in place keyturn made
 store-not_regular = { $path } is { $what }, not a regular file; keyturn reads and rewrites only regular files. Point --credentials-file or --config-file at the real file. Nothing was changed
 store-kind_fifo = a named pipe (FIFO)
 store-kind_socket = a socket
@@ -512,6 +513,7 @@ store-kind_device = a device
 store-kind_dir = a directory
 store-kind_other = a special file
 store-read_only = { $path } is read-only (mode { $mode }: its owner has no write permission); keyturn does not rewrite a file you protected. Make it writable (chmod u+w) to rotate its key. Nothing was changed
+store-read_only_mount = { $path } is on a read-only file system or mount (such as a Kubernetes secret or a `:ro` volume): keyturn cannot write the new key there. Rotate the key where the file comes from (the host's file, or the secret), or mount it writable. Nothing was changed
 rotate-disk_left = profile `{ $profile }`: { $error }. The rotation is unfinished: the IAM user has two access keys (old { $old }, new { $new }) and the journal { $journal } holds both pairs. Free space or fix the file system, then run `keyturn recover` to finish it
 warn-reapplied = { $path } was rewritten by another program after the new key was written (it held the old key again); writing the new key { $key } back before retiring the old one
 detail-not_confirmed = { $path } does not keep the new key { $new } (another program keeps rewriting it); the old key { $old } stays active and the journal is kept: run `keyturn recover` once the file is left alone
@@ -558,6 +560,7 @@ keystore-unknown_backend = `{ $backend }` is not a { $tool } backend: use file, 
 keystore-not_long_term = the keyring item `{ $key }` does not hold a long-term access key ({ $reason } shows temporary credentials): rotate the long-term access key they were issued from
 keystore-malformed = { $what }: not a keyring item keyturn can read ({ $reason })
 keystore-unsafe_path = { $path } is a symbolic link or not what the keyring expects there: keyturn does not follow it
+keystore-untrusted = { $path }: refusing to use this keyring folder: { $reason }. It holds your access keys, so keyturn trusts it only as it trusts its own .keyturn folder: a real directory owned by you and not writable by group or others (aws-vault and granted create it 0700). Fix its owner and mode (chown, chmod go-w) and run keyturn again. Nothing was changed
 keystore-bad_config = { $path }: { $reason }
 
 ## spans of time in prose (i18n::span)

@@ -477,6 +477,7 @@ store-why_not_dir = ディレクトリではありません
 store-why_not_file = 通常のファイルではありません
 store-why_owner = 所有者が uid { $uid } であり、あなた（uid { $me }）ではありません
 store-why_writable = グループまたはその他のユーザーが書き込めます（モード { $mode }）
+store-why_bad_record = keyturn が書き込んだ上書き書き込みの記録ではありません
 store-not_regular = { $path } は{ $what }であり、通常のファイルではありません。keyturn は通常のファイルだけを読み書きします。--credentials-file または --config-file で実際のファイルを指定してください。何も変更していません
 store-kind_fifo = 名前付きパイプ（FIFO）
 store-kind_socket = ソケット
@@ -484,6 +485,7 @@ store-kind_device = デバイスファイル
 store-kind_dir = ディレクトリ
 store-kind_other = 特殊ファイル
 store-read_only = { $path } は読み取り専用です（モード { $mode }、所有者に書き込み権限がありません）。保護されたファイルを keyturn が書き換えることはありません。ローテーションするには書き込み可能にしてください（chmod u+w）。何も変更していません
+store-read_only_mount = { $path } は読み取り専用のファイルシステムまたはマウント（Kubernetes のシークレット、`:ro` のボリュームなど）にあるため、新しいアクセスキーを書き込めません。ファイルの元（ホストのファイルやシークレット）でアクセスキーをローテーションするか、書き込み可能にマウントしてください。何も変更していません
 rotate-disk_left = プロファイル `{ $profile }`: { $error }。ローテーションは完了していません。IAM ユーザーにはアクセスキーが 2 つあり（古い { $old }、新しい { $new }）、ローテーション記録（ジャーナル）{ $journal } に両方が保存されています。空き容量を確保するかファイルシステムを修正してから、`keyturn recover` を実行して完了させてください
 warn-reapplied = 新しいアクセスキーの書き込み後に { $path } が別のプログラムによって書き換えられました（古いアクセスキーに戻っていました）。古いアクセスキーを削除または非アクティブ化する前に、新しいアクセスキー { $key } を書き直します
 detail-not_confirmed = { $path } に新しいアクセスキー { $new } が残りません（別のプログラムが書き換え続けています）。古いアクセスキー { $old } はアクティブのまま、ローテーション記録（ジャーナル）も残しています。ファイルが書き換えられなくなったら `keyturn recover` を実行してください
@@ -530,6 +532,7 @@ keystore-unknown_backend = `{ $backend }` は { $tool } のバックエンドで
 keystore-not_long_term = キーリングの項目 `{ $key }` は長期的なアクセスキーではありません（{ $reason } は一時的な認証情報を示します）。発行元の長期的なアクセスキーをローテーションしてください
 keystore-malformed = { $what }: keyturn が読めるキーリングの項目ではありません（{ $reason }）
 keystore-unsafe_path = { $path } はシンボリックリンクか、キーリングが想定する種類のものではありません。keyturn はたどりません
+keystore-untrusted = { $path } のキーリングフォルダーは使用できません（{ $reason }）。アクセスキーを保存する場所なので、keyturn は自身の .keyturn フォルダーと同じく、あなたが所有し、グループやその他のユーザーが書き込めない実体のディレクトリだけを信頼します（aws-vault と granted はモード 0700 で作成します）。所有者とモードを修正して（chown、chmod go-w）、もう一度実行してください。何も変更していません
 keystore-bad_config = { $path }: { $reason }
 
 ## spans of time in prose (i18n::span)

@@ -5,7 +5,12 @@
 //! - The user's files are only ever replaced whole, by rename, from a temp
 //!   file in the same directory that was fsynced first; the directory is
 //!   fsynced after the rename. A crash leaves the old or the new file,
-//!   never a mix.
+//!   never a mix. The one exception: a file the kernel will not let a
+//!   rename replace (`EBUSY`/`EXDEV`: it, or its folder, is a mount
+//!   point) is written in place under the lock, its old and new bytes
+//!   recorded first in `.keyturn/in-place/`, so a write a crash tore is
+//!   finished on the next lock ([`in_place`]); the file is again the old
+//!   one or the new one before anything reads it.
 //! - The replaced file keeps its mode and owner, and a symlink stays a
 //!   symlink: we write to its target.
 //! - A file the user did not have is never created ([`rewrite`] refuses).
@@ -69,6 +74,9 @@ pub enum StoreError {
     /// The user's file lacks its owner's write bit: a deliberate "keep".
     #[error("{}", trf("store.read_only", &[("path", &path.display()), ("mode", &format!("{mode:04o}"))]))]
     ReadOnly { path: PathBuf, mode: u32 },
+    /// The user's file is on a read-only mount: no write can reach it.
+    #[error("{}", trf("store.read_only_mount", &[("path", &path.display())]))]
+    ReadOnlyMount { path: PathBuf },
 }
 
 impl StoreError {
@@ -79,6 +87,7 @@ impl StoreError {
             StoreError::Untrusted { .. }
                 | StoreError::NotRegular { .. }
                 | StoreError::ReadOnly { .. }
+                | StoreError::ReadOnlyMount { .. }
         )
     }
 
@@ -89,6 +98,17 @@ impl StoreError {
                 source.raw_os_error()
             }
             _ => None,
+        }
+    }
+
+    /// The rename that replaces a file failed because the file is a
+    /// mount point (`EBUSY`: a bind-mounted file) or the temp file is on
+    /// another mount (`EXDEV`: the folder is a mount point): only a
+    /// write in place can change it ([`write_in_place`]).
+    pub fn rename_impossible(&self) -> bool {
+        match self {
+            StoreError::Io { source, .. } => rename_impossible(source),
+            _ => false,
         }
     }
 
@@ -169,6 +189,14 @@ pub fn check_private_dir(dir: &Path) -> Result<(), StoreError> {
     trusted_meta(dir, true).map(|_| ())
 }
 
+/// Checks that a folder keyturn reads secrets from but does not own (an
+/// aws-vault or granted keyring folder) is trusted as `.keyturn` is: a
+/// real directory, owned by us, not writable by group or others. Creates
+/// and changes nothing; `false` when it does not exist.
+pub fn check_trusted_dir(dir: &Path) -> Result<bool, StoreError> {
+    trusted_meta(dir, true).map(|m| m.is_some())
+}
+
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),
@@ -246,6 +274,31 @@ pub struct FileLock {
     pub target: PathBuf,
 }
 
+impl FileLock {
+    /// The `.keyturn` folder the lock file is in.
+    pub fn state_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+/// Takes the lock on `real` (and releases it) only to finish a write in
+/// place to it that a crash interrupted ([`finish_in_place`]), so a torn
+/// file is repaired before anyone parses it. Creates nothing when no
+/// such write is pending.
+pub fn finish_interrupted_write(real: &Path, wait: Duration) -> Result<(), StoreError> {
+    let dir = match real.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if in_place_pending(&dir.join(STATE_DIR), real) {
+        drop(lock(real, wait)?);
+    }
+    Ok(())
+}
+
+/// Takes the exclusive lock guarding `real`, waiting up to `wait` for
+/// another keyturn run. Under it, stale temp files are swept and an
+/// interrupted write in place to `real` is finished.
 pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
     let name = real
         .file_name()
@@ -261,13 +314,16 @@ pub fn lock(real: &Path, wait: Duration) -> Result<FileLock, StoreError> {
         match file.try_lock() {
             Ok(()) => {
                 // Under the lock no other keyturn writes this file: any
-                // temp of ours beside it is a dead run's.
+                // temp of ours beside it is a dead run's, and so is a
+                // write in place left unfinished.
                 sweep_stale_temps(real);
-                return Ok(FileLock {
+                let lock = FileLock {
                     _file: file,
-                    path,
                     target: real.to_path_buf(),
-                });
+                    path,
+                };
+                finish_in_place(lock.state_dir(), real)?;
+                return Ok(lock);
             }
             Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50));
@@ -348,9 +404,9 @@ fn read_regular(real: &Path) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(Some(buf))
 }
 
-/// Refuses a file keyturn would rewrite when it is not a regular file or
-/// lacks its owner's write bit (the user asked for it to be kept as is).
-/// Nothing is created or changed.
+/// Refuses a file keyturn would rewrite when it is not a regular file,
+/// lacks its owner's write bit (the user asked for it to be kept as is),
+/// or is on a read-only mount. Nothing is created or changed.
 pub fn check_writable(path: &Path) -> Result<(), StoreError> {
     match fs::metadata(path) {
         Ok(m) if !m.is_file() => Err(StoreError::NotRegular {
@@ -360,6 +416,11 @@ pub fn check_writable(path: &Path) -> Result<(), StoreError> {
         Ok(m) if platform::owner_read_only(&m) => Err(StoreError::ReadOnly {
             path: path.to_path_buf(),
             mode: platform::mode(&m),
+        }),
+        // A read-only mount (a Kubernetes secret, a `:ro` volume) takes
+        // neither a rename nor a write in place: said before any change.
+        Ok(_) if platform::on_read_only_mount(path) => Err(StoreError::ReadOnlyMount {
+            path: path.to_path_buf(),
         }),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -438,7 +499,19 @@ pub fn rewrite<E>(
             continue;
         }
         pausepoint("before-rename");
-        commit(&tmp, real)?;
+        match commit(&tmp, real) {
+            Ok(()) => {}
+            // A mount point (a bind-mounted file) cannot be replaced:
+            // write it where it is, as the AWS CLI does.
+            Err(e) if e.rename_impossible() => {
+                let state = state_dir(real)?;
+                if !write_in_place(&state, real, &current, &new)? {
+                    reapplied = true;
+                    continue;
+                }
+            }
+            Err(e) => return Err(e),
+        }
         return Ok(Ok(Rewritten {
             backup: Some(backup),
             reapplied,
@@ -535,7 +608,7 @@ fn sweep_stale_temps(real: &Path) {
     let state = dir.join(STATE_DIR);
     let mut spots: Vec<(PathBuf, Option<String>)> =
         vec![(dir.to_path_buf(), Some(name.into_owned()))];
-    for sub in ["journal", "backups"] {
+    for sub in ["journal", "backups", "in-place"] {
         spots.push((state.join(sub), None));
     }
     spots.push((state.clone(), None));
@@ -735,6 +808,9 @@ pub fn utc_stamp(t: SystemTime) -> String {
 }
 
 use crate::util::time::civil_from_days;
+
+mod in_place;
+pub use in_place::{finish_in_place, in_place_pending, rename_impossible, write_in_place};
 
 #[cfg(test)]
 mod tests;

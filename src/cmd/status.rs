@@ -106,8 +106,9 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
     // asking for a profile that does not exist is, and so is a key that
     // could not be checked (no answer, or AWS failing): a script must not
-    // read that table as "all is well". No profile at all is "nothing to do".
-    let unchecked = status::any_unchecked(&lines);
+    // read that table as "all is well". Nor when a keyring holding a key
+    // cannot be read (a corrupted item). No profile at all is "nothing to do".
+    let unchecked = status::any_unchecked(&lines) || status::any_unreadable_keyring(&lines);
     Ok(if unknown_named || unchecked {
         Exit::Failure
     } else if lines.is_empty() {

@@ -64,7 +64,13 @@ pub fn lock_files(
     lock_wait: std::time::Duration,
 ) -> Result<Vec<FileLock>, RotateError> {
     let mut locks: Vec<FileLock> = Vec::new();
-    // First make sure each file is one keyturn will write: a regular,
+    // A write in place (a bind-mounted file) that a crash tore is
+    // finished first, under the lock, so the checks below read the old
+    // file or the new one, as after an interrupted rename.
+    for p in [&paths.credentials, &paths.config] {
+        store::finish_interrupted_write(&store::real_path(p)?, lock_wait)?;
+    }
+    // Then make sure each file is one keyturn will write: a regular,
     // writable file the AWS CLI can parse. Only then may `.keyturn` (the
     // lock's folder) appear beside it.
     for p in [&paths.credentials, &paths.config] {

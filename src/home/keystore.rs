@@ -299,6 +299,8 @@ pub enum AnyStore {
 /// none, so a purge or a lookup never asks).
 pub struct FileKeyring {
     names: FileStore,
+    /// keyturn's state folder, for an item written in place.
+    state: Option<PathBuf>,
     given: Option<Secret>,
     ask: Passphrases,
     opened: OnceCell<FileStore>,
@@ -318,6 +320,7 @@ impl AnyStore {
             } => AnyStore::File(FileKeyring {
                 // Names only: the directory listing needs no passphrase.
                 names: FileStore::new(dir, Secret::new("")),
+                state: None,
                 given: passphrase.clone(),
                 ask: ask.clone(),
                 opened: OnceCell::new(),
@@ -331,6 +334,18 @@ impl AnyStore {
                 AnyStore::SecretService(SecretServiceStore::new(collection))
             }
         }
+    }
+}
+
+impl AnyStore {
+    /// A file keyring writes an item in place, when a rename cannot
+    /// replace it (a mount point), with its record in `state` (see
+    /// [`FileStore::with_state_dir`]); other backends ignore it.
+    pub fn with_state_dir(mut self, state: PathBuf) -> AnyStore {
+        if let AnyStore::File(f) = &mut self {
+            f.state = Some(state);
+        }
+        self
     }
 }
 
@@ -348,7 +363,9 @@ impl FileKeyring {
                 var: self.var,
             },
         )?;
-        Ok(self.opened.get_or_init(|| FileStore::new(dir, passphrase)))
+        Ok(self
+            .opened
+            .get_or_init(|| FileStore::new(dir, passphrase).with_state_dir(self.state.clone())))
     }
 }
 
@@ -542,6 +559,17 @@ impl KeystoreHome {
 
     fn open(&self) -> AnyStore {
         AnyStore::open(self.tool, &self.store)
+            .with_state_dir(self.state_anchor.join(crate::store::STATE_DIR))
+    }
+
+    /// The item's file, when the keyring is a file keyring.
+    fn item_file(&self) -> Option<PathBuf> {
+        match &self.store {
+            StoreConfig::File { dir, .. } => {
+                Some(FileStore::new(dir, Secret::new("")).path_of(&self.item))
+            }
+            _ => None,
+        }
     }
 
     /// The item, as stored.
@@ -732,9 +760,11 @@ impl Lookup<'_, '_> {
     ) -> Result<Resolved, KeystoreError> {
         let (files, profile) = (self.files, self.profile);
         let probing = otherwise.is_some();
+        // A keyring folder that is not safely the user's is said even
+        // when only probed: it may be where the key is, and it is unsafe.
         let fallback = move |e: KeystoreError| match otherwise {
-            Some(r) => Ok(Resolved::Refused(r)),
-            None => Err(e),
+            Some(r) if !matches!(e, KeystoreError::Untrusted { .. }) => Ok(Resolved::Refused(r)),
+            _ => Err(e),
         };
         let store = match settings::aws_vault(self.env, line.as_ref()) {
             Ok(s) => s,
@@ -835,6 +865,11 @@ impl KeyHome for KeystoreHome {
 
     fn lock(&self) -> Result<HomeLock, RotateError> {
         let lock = crate::store::lock(&self.lock_target(), self.lock_wait)?;
+        // An item written in place (a mounted keyring) that a crash tore
+        // is finished before the rotation reads it again.
+        if let Some(item) = self.item_file() {
+            crate::store::finish_in_place(lock.state_dir(), &item)?;
+        }
         Ok(HomeLock::of(vec![lock]))
     }
 

@@ -10,20 +10,37 @@
 //! - Files are 0600; a missing folder is created 0700, as the tools do.
 //! - A symlink in place of the folder or of an item is refused, never
 //!   followed (it may point where another user controls).
+//! - The folder is trusted as keyturn's own `.keyturn` is
+//!   ([`crate::store::check_trusted_dir`]): another user's folder, or one
+//!   group or others can write, is refused before any item is read or
+//!   written (they could plant an item, or swap one under us).
+//! - A folder that is a mount point (a keyring mounted into a container)
+//!   takes no rename from beside it (`EXDEV`), and an item file that is
+//!   itself bind-mounted takes none at all (`EBUSY`): then the item is
+//!   written in place, under the rotation's lock, with its old and new
+//!   bytes recorded in keyturn's state folder first
+//!   ([`crate::store::write_in_place`]), so a crash mid-write is repaired
+//!   when the lock is next taken. A new item there is created in the
+//!   folder directly (`O_EXCL`): there is no old item to lose.
 //! - The passphrase is held as a [`Secret`]; the caller reads it from the
 //!   tool's variable or a prompt.
 
 use super::{jwe, Backend, Item, ItemStore, KeystoreError, PutOutcome};
 use crate::secret::Secret;
+use crate::store::{self, StoreError};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 /// A file-backend keyring folder.
 #[derive(Debug)]
 pub struct FileStore {
     dir: PathBuf,
     passphrase: Secret,
+    /// keyturn's state folder, where a write in place keeps its record;
+    /// None: an item that cannot be renamed into place is not written.
+    state: Option<PathBuf>,
 }
 
 /// `key` as a file name: `%` and `/` percent-escaped, upper-case hex.
@@ -72,7 +89,16 @@ impl FileStore {
         FileStore {
             dir: dir.into(),
             passphrase,
+            state: None,
         }
+    }
+
+    /// Lets [`ItemStore::put`] write an item in place when a rename
+    /// cannot replace it, with its record in `state` (a `.keyturn`
+    /// folder whose lock the caller holds while writing).
+    pub fn with_state_dir(mut self, state: Option<PathBuf>) -> FileStore {
+        self.state = state;
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -84,16 +110,59 @@ impl FileStore {
         self.dir.join(escape(key))
     }
 
-    /// The folder, refused if it is a symlink or not a folder; `None` if it
-    /// does not exist.
+    /// The folder, refused if it is a symlink or not a folder, or not
+    /// trusted (another user's, or writable by group or others); `None`
+    /// if it does not exist.
     fn checked_dir(&self) -> Result<Option<()>, KeystoreError> {
         match fs::symlink_metadata(&self.dir) {
             Ok(m) if m.file_type().is_symlink() || !m.is_dir() => Err(KeystoreError::NotAFolder {
                 path: self.dir.clone(),
             }),
-            Ok(_) => Ok(Some(())),
+            Ok(_) => match store::check_trusted_dir(&self.dir) {
+                Ok(_) => Ok(Some(())),
+                Err(StoreError::Untrusted { path, reason }) => {
+                    Err(KeystoreError::Untrusted { path, reason })
+                }
+                Err(e) => Err(KeystoreError::Store(e)),
+            },
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_err(&self.dir)(e)),
+        }
+    }
+
+    /// Writes `token` as item file `target` where it is, for a folder or
+    /// an item file that is a mount point (see the module doc).
+    fn put_in_place(
+        &self,
+        target: &Path,
+        token: &[u8],
+        why: io::Error,
+    ) -> Result<(), KeystoreError> {
+        let Some(state) = &self.state else {
+            return Err(io_err(target)(why));
+        };
+        match self.read(target)?.map(Zeroizing::new) {
+            Some(old) => {
+                if store::write_in_place(state, target, &old, token)
+                    .map_err(KeystoreError::Store)?
+                {
+                    Ok(())
+                } else {
+                    Err(KeystoreError::Store(StoreError::Unstable {
+                        path: target.to_path_buf(),
+                    }))
+                }
+            }
+            None => {
+                use crate::platform::{self, Open};
+                let create = || -> io::Result<()> {
+                    let mut f = platform::private_open(target, Open::CreateNew)?;
+                    f.write_all(token)?;
+                    platform::sync_file(&f)?;
+                    platform::sync_dir(&self.dir)
+                };
+                create().map_err(io_err(target))
+            }
         }
     }
 
@@ -176,10 +245,14 @@ impl ItemStore for FileStore {
             fs::rename(&tmp, &target)?;
             platform::sync_dir(&self.dir)
         };
-        write().map_err(|e| {
+        if let Err(e) = write() {
             let _ = fs::remove_file(&tmp);
-            io_err(&target)(e)
-        })?;
+            if store::rename_impossible(&e) {
+                self.put_in_place(&target, token.as_bytes(), e)?;
+            } else {
+                return Err(io_err(&target)(e));
+            }
+        }
         Ok(PutOutcome::default())
     }
 

@@ -150,6 +150,12 @@ pub enum KeystoreError {
     NotAFolder { path: PathBuf },
     #[error("{}", trf("keystore.bad_config", &[("path", &path.display()), ("reason", reason)]))]
     BadConfig { path: PathBuf, reason: String },
+    /// A keyring folder another user owns, or group or others can write.
+    #[error("{}", trf("keystore.untrusted", &[("path", &path.display()), ("reason", reason)]))]
+    Untrusted { path: PathBuf, reason: String },
+    /// A write of keyturn's store (an item written in place).
+    #[error(transparent)]
+    Store(crate::store::StoreError),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -162,12 +168,13 @@ impl KeystoreError {
     /// Said before anything changed, and nothing will change until the
     /// user acts: the documented "refused" exit code.
     pub fn is_refusal(&self) -> bool {
-        !matches!(
-            self,
+        match self {
+            KeystoreError::Store(e) => e.is_refusal(),
             KeystoreError::Io { .. }
-                | KeystoreError::SecretService { .. }
-                | KeystoreError::PassFailed { .. }
-        )
+            | KeystoreError::SecretService { .. }
+            | KeystoreError::PassFailed { .. } => false,
+            _ => true,
+        }
     }
 
     /// A short, stable name for `--output json`.
@@ -186,9 +193,11 @@ impl KeystoreError {
             KeystoreError::NoItem { .. } => "keystore_no_item",
             KeystoreError::Malformed { .. } => "keystore_malformed",
             KeystoreError::NotAFolder { .. } => "keystore_unsafe_path",
+            KeystoreError::Untrusted { .. } => "keystore_untrusted",
             KeystoreError::BadConfig { .. } => "keystore_bad_config",
             KeystoreError::SecretService { .. }
             | KeystoreError::PassFailed { .. }
+            | KeystoreError::Store(_)
             | KeystoreError::Io { .. } => "keystore_error",
         }
     }

@@ -39,6 +39,21 @@ pub fn owner_read_only(m: &Metadata) -> bool {
     m.mode() & 0o200 == 0
 }
 
+/// `path` is on a read-only file system or mount (a `:ro` volume, a
+/// Kubernetes secret mounted as a file): no write can reach it, not even
+/// root's. `access(2)` says so with `EROFS` for the very mount the path
+/// is on (a bind mount's own flags included).
+pub fn on_read_only_mount(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a NUL-terminated path that lives across the call; access(2)
+    // only reads it.
+    let rc = unsafe { libc::access(c.as_ptr(), libc::W_OK) };
+    rc != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::EROFS)
+}
+
 /// Some execute bit is set (a program `PATH` lookup may run).
 pub fn executable(m: &Metadata) -> bool {
     m.mode() & 0o111 != 0
@@ -89,6 +104,11 @@ pub enum Open {
     CreateNoFollow,
     /// Create a new file (0600, `O_EXCL`), never following a link.
     CreateNew,
+    /// Write an existing file where it is (no create, no truncate: the
+    /// caller truncates after writing), never following a final link,
+    /// never blocking on a FIFO. The in-place write of a file that
+    /// cannot be replaced by rename (a mount point).
+    WriteExisting,
 }
 
 /// Opens `path` as `how` says (see [`Open`]).
@@ -110,6 +130,9 @@ pub fn private_open(path: &Path, how: Open) -> io::Result<File> {
             .create_new(true)
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW),
+        Open::WriteExisting => o
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK),
     };
     o.open(path)
 }

@@ -129,6 +129,28 @@ pub fn any_unchecked(lines: &[Line]) -> bool {
         .any(|l| l.error.as_ref().is_some_and(|e| !e.answered))
 }
 
+/// A refusal that means the keyring holding a profile's key could not be
+/// read (a corrupted item, a wrong passphrase, an untrusted folder, no
+/// item...): the key the tool serves is unknown. Not so for a key keyturn
+/// merely cannot rotate (temporary credentials, a backend not supported).
+pub fn keyring_unreadable(code: &str) -> bool {
+    code.starts_with("keystore_")
+        && !matches!(
+            code,
+            "keystore_not_long_term_key" | "keystore_unsupported_backend"
+        )
+}
+
+/// Some line's keyring could not be read ([`keyring_unreadable`]):
+/// `status` fails, as it does for a key AWS did not answer about.
+pub fn any_unreadable_keyring(lines: &[Line]) -> bool {
+    lines.iter().any(|l| {
+        l.reason
+            .as_ref()
+            .is_some_and(|r| keyring_unreadable(r.code))
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Asking AWS.
 

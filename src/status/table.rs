@@ -131,10 +131,14 @@ pub fn notes(line: &Line, max_age: Duration) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(interrupted_note(line));
     if let Some(r) = &line.reason {
-        out.push(trf(
-            "status.not_rotatable",
-            &[("reason", &short_reason(r.code))],
-        ));
+        // A keyring that cannot be read says why in its own words (which
+        // item, what is wrong): there is no short form of those.
+        let reason = if super::keyring_unreadable(r.code) {
+            r.message.as_str()
+        } else {
+            short_reason(r.code)
+        };
+        out.push(trf("status.not_rotatable", &[("reason", &reason)]));
     }
     out.extend(error_note(line));
     if line.status == Some("Inactive") {

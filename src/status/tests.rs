@@ -247,3 +247,32 @@ fn an_inactive_key_is_explained_by_another_listing() {
     assert_eq!(lines[1].user.as_deref(), Some("alice"));
     assert!(lines[1].error.is_none());
 }
+
+#[test]
+fn an_unreadable_keyring_says_why_in_the_table_and_fails_status() {
+    let mut l = Line::empty("dev");
+    l.store = "aws-vault";
+    l.reason = Some(Reason {
+        code: "keystore_malformed",
+        message: "/h/.awsvault/keys/dev: not a keyring item keyturn can read (bad JWE)".into(),
+    });
+    let n = notes(&l, Duration::from_secs(1)).join("; ");
+    assert!(
+        n.contains("/h/.awsvault/keys/dev") && n.contains("bad JWE"),
+        "{n}"
+    );
+    assert!(!n.contains("--output json"), "{n}");
+    assert!(any_unreadable_keyring(std::slice::from_ref(&l)));
+    // A key keyturn merely cannot rotate is no failure of status.
+    for code in [
+        "keystore_not_long_term_key",
+        "keystore_unsupported_backend",
+        "role_profile",
+    ] {
+        l.reason = Some(Reason {
+            code,
+            message: String::new(),
+        });
+        assert!(!any_unreadable_keyring(std::slice::from_ref(&l)), "{code}");
+    }
+}

@@ -332,3 +332,105 @@ fn deadline_never_overflows() {
     assert!(far > Instant::now());
     let _ = deadline_after(Duration::from_secs(u64::MAX));
 }
+
+#[test]
+fn rename_impossible_means_a_mount_point() {
+    let e = |n| io::Error::from_raw_os_error(n);
+    assert!(rename_impossible(&e(libc::EBUSY)));
+    assert!(rename_impossible(&e(libc::EXDEV)));
+    assert!(!rename_impossible(&e(libc::ENOSPC)));
+    assert!(!rename_impossible(&e(libc::EACCES)));
+}
+
+#[test]
+fn torn_is_a_bytewise_mix_of_old_and_new() {
+    use in_place::torn;
+    let (old, new) = (
+        &b"[a]\nk = OLDOLDOLD\nrest\n"[..],
+        &b"[a]\nk = NEW\nrest\n"[..],
+    );
+    // A prefix of the new over the old; the new before the truncate.
+    let mut half = new[..6].to_vec();
+    half.extend_from_slice(&old[6..]);
+    assert!(torn(&half, old, new));
+    let mut untruncated = new.to_vec();
+    untruncated.extend_from_slice(&old[new.len()..]);
+    assert!(torn(&untruncated, old, new));
+    // Someone else's content is not ours to finish.
+    assert!(!torn(b"[a]\nk = THEIRS!!!\nrest\n", old, new));
+    assert!(!torn(b"[a]\n", old, new));
+}
+
+#[test]
+fn write_in_place_keeps_the_inode_mode_and_leaves_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    fs::write(&file, b"old content, longer than the new").unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+    let ino = fs::metadata(&file).unwrap().ino();
+    let l = lock(&file, Duration::ZERO).unwrap();
+    let done = write_in_place(
+        l.state_dir(),
+        &file,
+        b"old content, longer than the new",
+        b"new",
+    )
+    .unwrap();
+    assert!(done);
+    assert_eq!(fs::read(&file).unwrap(), b"new");
+    assert_eq!(fs::metadata(&file).unwrap().ino(), ino);
+    assert_eq!(mode(&file), 0o640);
+    assert!(!in_place_pending(l.state_dir(), &file));
+    // A file that no longer holds `old` is not written.
+    assert!(!write_in_place(l.state_dir(), &file, b"something else", b"x").unwrap());
+    assert_eq!(fs::read(&file).unwrap(), b"new");
+    assert!(!in_place_pending(l.state_dir(), &file));
+}
+
+/// A record as a crash leaves it (the write begun, never finished).
+fn pending_record(state: &Path, target: &Path, old: &[u8], new: &[u8]) {
+    in_place::plant_record(state, target, old, new);
+    assert!(in_place_pending(state, target));
+}
+
+#[test]
+fn a_torn_write_in_place_is_finished_on_the_next_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    let (old, new) = (
+        &b"[w]\nid = AKIAOLD0000000000000\n[x]\n"[..],
+        &b"[w]\nid = AKIANEW1\n[x]\n"[..],
+    );
+    fs::write(&file, old).unwrap();
+    let state = state_dir(&file).unwrap();
+    pending_record(&state, &file, old, new);
+    // Torn: the first new bytes (past where the two differ) over the old.
+    let mut torn = new[..15].to_vec();
+    torn.extend_from_slice(&old[15..]);
+    assert!(torn[..] != *old && torn[..] != *new);
+    fs::write(&file, &torn).unwrap();
+    assert!(in_place_pending(&state, &file));
+    finish_interrupted_write(&file, Duration::ZERO).unwrap();
+    assert_eq!(fs::read(&file).unwrap(), new);
+    assert!(!in_place_pending(&state, &file));
+}
+
+#[test]
+fn an_unstarted_or_foreign_write_in_place_is_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credentials");
+    let (old, new) = (&b"old old old"[..], &b"new"[..]);
+    fs::write(&file, old).unwrap();
+    let state = state_dir(&file).unwrap();
+    // Never started: the old file stays (the journal redoes the write).
+    pending_record(&state, &file, old, new);
+    drop(lock(&file, Duration::ZERO).unwrap());
+    assert_eq!(fs::read(&file).unwrap(), old);
+    assert!(!in_place_pending(&state, &file));
+    // Rewritten by someone else since: theirs.
+    pending_record(&state, &file, old, new);
+    fs::write(&file, b"theirs, quite different").unwrap();
+    drop(lock(&file, Duration::ZERO).unwrap());
+    assert_eq!(fs::read(&file).unwrap(), b"theirs, quite different");
+    assert!(!in_place_pending(&state, &file));
+}

@@ -28,6 +28,7 @@ mod json;
 mod keystore;
 mod keystore_flags;
 mod keystore_rotate;
+mod mounts;
 mod refusal;
 mod rotate;
 mod schedule;
