@@ -911,6 +911,52 @@ mod tests {
         assert_eq!(rfc3339(&fractional), "2024-05-01T10:11:12Z");
     }
 
+    fn answer(status: u16, ctype: &str, body: &str) -> HttpResponse {
+        let mut r = HttpResponse::new(
+            status.try_into().unwrap(),
+            aws_smithy_types::body::SdkBody::from(body),
+        );
+        r.headers_mut().insert("content-type", ctype.to_string());
+        r
+    }
+
+    /// Issue 18, item 2: only an answer carrying an AWS error code is a
+    /// refusal; any other answer (a proxy's page, a body the SDK could not
+    /// read) may follow an action that ran.
+    #[test]
+    fn an_answer_without_an_aws_error_code_is_an_unknown_outcome() {
+        use aws_sdk_iam::operation::create_access_key::CreateAccessKeyError as E;
+        let html = "<html><body>SECRETISH</body></html>";
+        let page =
+            SdkError::service_error(E::unhandled("invalid root"), answer(200, "text/html", html));
+        let e = convert("IAM CreateAccessKey", page);
+        assert_eq!(e.kind, ErrorKind::Unknown);
+        assert!(e.outcome_unknown() && !e.is_definite_retryable());
+        assert!(
+            e.message.contains("HTTP 200") && e.message.contains("text/html"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(&html.len().to_string()), "{}", e.message);
+        assert!(!e.message.contains("SECRETISH"), "never the body");
+        // A proxy's 403 page is no AWS refusal either.
+        let denied = SdkError::service_error(E::unhandled("x"), answer(403, "text/html", html));
+        assert_eq!(
+            convert("IAM CreateAccessKey", denied).kind,
+            ErrorKind::Unknown
+        );
+        // AWS's own error (here moto's shape) stays a definite refusal.
+        let moto = "<ErrorResponse><Errors><Error><Code>LimitExceeded</Code><Message>no</Message></Error></Errors></ErrorResponse>";
+        let limit = SdkError::service_error(E::unhandled("x"), answer(409, "text/xml", moto));
+        let e = convert("IAM CreateAccessKey", limit);
+        assert_eq!(
+            (e.kind, e.code.as_deref()),
+            (ErrorKind::Service, Some("LimitExceeded"))
+        );
+        // A 200 without the fields the call returns: unknown as well.
+        assert!(missing("IAM CreateAccessKey", "AccessKey").outcome_unknown());
+    }
+
     #[test]
     fn xml_tag_reads_moto_and_aws_shapes() {
         let moto = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>bad</Message></Error></Errors></ErrorResponse>";
