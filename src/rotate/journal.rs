@@ -3,8 +3,12 @@
 //! records of CreateAccessKey calls whose outcome is unknown (they outlive
 //! the journal), and the list of keys keyturn made Inactive.
 //!
-//! Invariant: a journal holds both pairs, so it is written only by
-//! [`store::write_private`] and its serialised copy is wiped.
+//! Invariants: a journal holds both pairs, so it is written only by
+//! [`store::write_private`] and its serialised copy is wiped. Each
+//! CreateAccessKey a rotation sends is in the journal with what came of
+//! it ([`Sent`]); one whose answer never came (or could not be read) made
+//! at most one key, and only a key tied to such a call alone ([`tie`]) is
+//! ever deleted as an orphan. Anything else is reported, never deleted.
 
 use super::*;
 
