@@ -580,3 +580,25 @@ help-keyturn-cli_read_timeout = Seconds a request waits for AWS's answer before 
 ## keystore: the file keyring passphrase prompt, duplicate items (issue 13, vault3)
 keystore-passphrase_prompt = Enter passphrase to unlock { $dir }:{" "}
 keystore-duplicate_items = the Secret Service collection `{ $collection }` holds { $count } items for `{ $key }` (attribute profile = { $key }): aws-vault and granted read whichever the service lists first, so keyturn cannot tell which holds the key in use and changed nothing; list them with `secret-tool search --all profile { $key }`, delete all but the one in use (for example in Seahorse), and run keyturn again
+
+## destinations: settings, tokens, errors (issue 19)
+dest-settings_destination = { $path }: destination `{ $name }`: { $message }
+dest-empty_name = name is empty
+dest-duplicate_name = another destination has the same name
+dest-same_names = id_name and secret_name are both `{ $name }`: the pair needs two names
+dest-bad_value_name = `{ $name }` cannot be used as a name here
+dest-empty_token_command = token_command is empty
+dest-dotenv_relative = path `{ $path }` must be absolute
+dest-dotenv_not_utf8 = the file is not UTF-8 text
+dest-dotenv_unterminated = the value of `{ $name }` opens a quote that never closes; fix the line, then run keyturn again
+dest-dotenv_bad_value = the value has characters a .env line cannot hold unquoted
+dest-no_token = { $dest }: no token: set one of { $vars }, or give the destination a token_command
+dest-token_command = { $dest }: token_command: { $detail }
+dest-token_spawn = `{ $program }` could not start: { $error }
+dest-token_timeout = no token after { $secs }s
+dest-token_failed = it failed ({ $status })
+dest-token_empty = it printed no token
+dest-refused = { $dest }: { $detail }
+dest-unavailable = { $dest }: no usable answer: { $detail }
+dest-invalid = { $dest }: { $detail }
+dest-file = { $dest }: { $error }

@@ -552,3 +552,25 @@ help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数�
 ## keystore: the file keyring passphrase prompt, duplicate items (issue 13, vault3)
 keystore-passphrase_prompt = { $dir } のロックを解除するパスフレーズを入力してください:{" "}
 keystore-duplicate_items = Secret Service のコレクション `{ $collection }` に `{ $key }` の項目が { $count } 個あります（属性 profile = { $key }）。aws-vault と granted はサービスが最初に返した項目を読むため、どれが使用中のキーか keyturn には判断できず、何も変更していません。`secret-tool search --all profile { $key }` で一覧し、使用中のもの以外を（Seahorse などで）削除してから keyturn を再度実行してください
+
+## destinations: settings, tokens, errors (issue 19)
+dest-settings_destination = { $path }: 書き込み先 `{ $name }`: { $message }
+dest-empty_name = name が空です
+dest-duplicate_name = 同じ name の書き込み先がほかにもあります
+dest-same_names = id_name と secret_name がどちらも `{ $name }` です。アクセスキーとシークレットアクセスキーには別々の名前が必要です
+dest-bad_value_name = `{ $name }` はここでは名前として使えません
+dest-empty_token_command = token_command が空です
+dest-dotenv_relative = path `{ $path }` は絶対パスで指定してください
+dest-dotenv_not_utf8 = ファイルが UTF-8 のテキストではありません
+dest-dotenv_unterminated = `{ $name }` の値の引用符が閉じていません。その行を直してから keyturn を再度実行してください
+dest-dotenv_bad_value = 値に .env の行に引用符なしで書けない文字が含まれています
+dest-no_token = { $dest }: トークンがありません。{ $vars } のいずれかを設定するか、書き込み先に token_command を指定してください
+dest-token_command = { $dest }: token_command: { $detail }
+dest-token_spawn = `{ $program }` を起動できませんでした: { $error }
+dest-token_timeout = { $secs } 秒待ってもトークンが得られませんでした
+dest-token_failed = 失敗しました（{ $status }）
+dest-token_empty = トークンが出力されませんでした
+dest-refused = { $dest }: { $detail }
+dest-unavailable = { $dest }: 有効な応答がありません: { $detail }
+dest-invalid = { $dest }: { $detail }
+dest-file = { $dest }: { $error }
