@@ -62,7 +62,10 @@
 //! they hold no secret), its [`DestState`], and the [`Mark`] of the last
 //! write. The recovery rule of each state is written beside it.
 
+mod aws_common;
 pub mod dotenv;
+pub mod secretsmanager;
+pub mod ssm;
 
 use crate::i18n::{tr, trf};
 use crate::secret::Secret;
@@ -105,6 +108,8 @@ pub struct DestinationSpec {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Kind {
     Dotenv(dotenv::Spec),
+    Secretsmanager(secretsmanager::Spec),
+    Ssm(ssm::Spec),
 }
 
 impl DestinationSpec {
@@ -125,6 +130,8 @@ impl DestinationSpec {
     pub fn type_name(&self) -> &'static str {
         match &self.kind {
             Kind::Dotenv(_) => "dotenv",
+            Kind::Secretsmanager(_) => "secretsmanager",
+            Kind::Ssm(_) => "ssm",
         }
     }
 
@@ -149,6 +156,8 @@ impl DestinationSpec {
         }
         match &self.kind {
             Kind::Dotenv(s) => s.validate(self),
+            Kind::Secretsmanager(s) => s.validate(self),
+            Kind::Ssm(s) => s.validate(self),
         }
     }
 }
@@ -277,12 +286,18 @@ pub trait Destination {
 #[derive(Debug)]
 pub enum Dest<'s> {
     Dotenv(dotenv::DotenvDest<'s>),
+    SecretsManager(secretsmanager::SecretsManagerDest<'s>),
+    Ssm(ssm::SsmDest<'s>),
 }
 
 impl<'s> Dest<'s> {
     pub fn open(spec: &'s DestinationSpec) -> Dest<'s> {
         match &spec.kind {
             Kind::Dotenv(k) => Dest::Dotenv(dotenv::DotenvDest::new(spec, k)),
+            Kind::Secretsmanager(k) => {
+                Dest::SecretsManager(secretsmanager::SecretsManagerDest::new(spec, k))
+            }
+            Kind::Ssm(k) => Dest::Ssm(ssm::SsmDest::new(spec, k)),
         }
     }
 }
@@ -291,21 +306,29 @@ impl Destination for Dest<'_> {
     fn describe(&self) -> String {
         match self {
             Dest::Dotenv(d) => d.describe(),
+            Dest::SecretsManager(d) => d.describe(),
+            Dest::Ssm(d) => d.describe(),
         }
     }
     async fn preflight(&self, cx: &Ctx<'_>) -> Result<(), DestError> {
         match self {
             Dest::Dotenv(d) => d.preflight(cx).await,
+            Dest::SecretsManager(d) => d.preflight(cx).await,
+            Dest::Ssm(d) => d.preflight(cx).await,
         }
     }
     async fn write(&self, cx: &Ctx<'_>, pair: &Pair<'_>) -> Result<Mark, DestError> {
         match self {
             Dest::Dotenv(d) => d.write(cx, pair).await,
+            Dest::SecretsManager(d) => d.write(cx, pair).await,
+            Dest::Ssm(d) => d.write(cx, pair).await,
         }
     }
     async fn confirm(&self, cx: &Ctx<'_>, pair: &Pair<'_>, mark: &Mark) -> Result<bool, DestError> {
         match self {
             Dest::Dotenv(d) => d.confirm(cx, pair, mark).await,
+            Dest::SecretsManager(d) => d.confirm(cx, pair, mark).await,
+            Dest::Ssm(d) => d.confirm(cx, pair, mark).await,
         }
     }
 }
@@ -414,6 +437,10 @@ pub enum DestError {
     /// JSON object, a `.env` line keyturn cannot edit).
     #[error("{}", trf("dest.invalid", &[("dest", dest), ("detail", detail)]))]
     Invalid { dest: String, detail: String },
+    /// Part of the pair was written (SSM's two parameters: the secret,
+    /// not the id): the destination holds neither pair whole.
+    #[error("{}", trf("dest.partial", &[("dest", dest), ("detail", detail)]))]
+    Partial { dest: String, detail: String },
     /// A file destination's file refused or failed (the credentials
     /// file's rules).
     #[error("{}", trf("dest.file", &[("dest", dest), ("error", source)]))]
@@ -425,6 +452,23 @@ pub enum DestError {
 }
 
 impl DestError {
+    /// The failed write certainly left the destination as it was: the
+    /// service said no, or nothing was sent, or the file was refused
+    /// before it was touched. (No answer, a partial write or a disk
+    /// failure mid-write may have changed it.)
+    pub fn nothing_written(&self) -> bool {
+        match self {
+            DestError::NoToken { .. }
+            | DestError::TokenCommand { .. }
+            | DestError::Refused { .. }
+            | DestError::Invalid { .. } => true,
+            DestError::File { source, .. } => {
+                source.is_refusal() || matches!(source, crate::store::StoreError::Missing { .. })
+            }
+            DestError::Unavailable { .. } | DestError::Partial { .. } => false,
+        }
+    }
+
     /// A stable name for `--output json`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -433,6 +477,7 @@ impl DestError {
             DestError::Refused { .. } => "destination_refused",
             DestError::Unavailable { .. } => "destination_unavailable",
             DestError::Invalid { .. } => "destination_invalid",
+            DestError::Partial { .. } => "destination_partial",
             DestError::File { .. } => "destination_file",
         }
     }
@@ -551,6 +596,35 @@ mod tests {
         assert!(typo.is_err(), "{typo:?}");
         let unknown = parse("[[destinations]]\nname = \"app\"\ntype = \"ftp\"\n");
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn aws_types_parse_and_ssm_needs_one_layout() {
+        let d = parse(concat!(
+            "[[destinations]]\nname = \"s\"\ntype = \"secretsmanager\"\nsecret_id = \"ci/aws\"\nregion = \"eu-west-1\"\n",
+            "[[destinations]]\nname = \"p\"\ntype = \"ssm\"\nid_parameter = \"/a\"\nsecret_parameter = \"/b\"\nkms_key_id = \"alias/x\"\n",
+            "[[destinations]]\nname = \"j\"\ntype = \"ssm\"\nparameter = \"/j\"\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            d.iter().map(DestinationSpec::type_name).collect::<Vec<_>>(),
+            ["secretsmanager", "ssm", "ssm"]
+        );
+        assert!(validate_all(&d).is_ok());
+        for bad in [
+            "id_parameter = \"/a\"\n",
+            "id_parameter = \"/a\"\nsecret_parameter = \"/b\"\nparameter = \"/j\"\n",
+            "id_parameter = \"/a\"\nsecret_parameter = \"/a\"\n",
+        ] {
+            let d = parse(&format!(
+                "[[destinations]]\nname = \"p\"\ntype = \"ssm\"\n{bad}"
+            ))
+            .unwrap();
+            assert!(validate_all(&d).is_err(), "{bad}");
+        }
+        let typo =
+            parse("[[destinations]]\nname = \"s\"\ntype = \"secretsmanager\"\nsecret = \"x\"\n");
+        assert!(typo.is_err());
     }
 
     #[test]
