@@ -34,3 +34,4 @@ mod rotate;
 mod schedule;
 mod status;
 mod terminal;
+mod unattended;
