@@ -204,6 +204,44 @@ fn dotenv_gets_the_new_pair_and_keeps_every_other_byte() {
     let (id, secret) = b.one_working_key();
     run.assert_no_secret(&[&secret]);
     b.env_holds(&id, &secret);
+    let status = b.sb.keyturn().args(["status", "--offline"]).run();
+    status.expect_code(0);
+    assert!(
+        status.stdout.contains("destinations: app-env (dotenv)"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn a_destination_signs_with_its_own_profile() {
+    let b = bed(&format!("{SECRET}profile = \"secrets-admin\"\n"));
+    with_secret(&b);
+    let creds = std::fs::read_to_string(b.sb.credentials()).unwrap();
+    let admin = format!(
+        "\n[secrets-admin]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        b.sb.admin.id, b.sb.admin.secret
+    );
+    write_private(&b.sb.credentials(), &(creds + &admin));
+    // Not the environment's key: the destination's profile signs.
+    b.sb.keyturn()
+        .args(["rotate", "work"])
+        .env("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTKEY01")
+        .env("AWS_SECRET_ACCESS_KEY", "environment-secret")
+        .run()
+        .expect_code(0);
+    let puts: Vec<Value> =
+        b.sb.proxy_log()
+            .into_iter()
+            .filter(|e| e["action"] == "PutSecretValue")
+            .collect();
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["key_id"], b.sb.admin.id.as_str(), "{puts:?}");
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(
+        obj["AWS_ACCESS_KEY_ID"],
+        b.sb.keys_of("carol")[0].0.as_str()
+    );
 }
 
 #[test]
@@ -321,6 +359,7 @@ fn a_failing_destination_leaves_both_keys_live_and_recover_finishes() {
     );
     let run = b.rotate(&[]);
     run.expect_code(1);
+    run.assert_no_secret(&[&b.old.secret]);
     assert!(
         run.stderr.contains("app-env (holds the new key)")
             && run.stderr.contains("ci-secret (may hold either key)")
