@@ -517,6 +517,40 @@ fn kill_during(action: &str, skip: u64) {
 }
 
 #[test]
+fn kill_during_the_second_parameter_write_then_rerun() {
+    // The secret parameter is written, the id parameter's request held:
+    // a partial write the rerun completes.
+    let b = bed(concat!(
+        "[[destinations]]\nname = \"params\"\ntype = \"ssm\"\nprofiles = [\"work\"]\n",
+        "id_parameter = \"/ci/id\"\nsecret_parameter = \"/ci/secret\"\n",
+    ));
+    b.ctl(&["ssm-put", "--name", "/ci/id", "--value", &b.old.id]);
+    b.ctl(&["ssm-put", "--name", "/ci/secret", "--value", &b.old.secret]);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "PutParameter", "times": 1, "fault": "hold", "skip": 1}]).to_string(),
+    );
+    let mut child = b.sb.keyturn().args(["rotate", "work"]).spawn();
+    wait_until(120, "the request to be held", || {
+        !b.sb.proxy("GET", "held", "").as_array().unwrap().is_empty()
+    });
+    kill_group(&mut child);
+    b.sb.proxy("POST", "rules", "[]");
+    b.sb.proxy("POST", "release", "");
+    b.rotate(&[]).expect_code(0);
+    let (id, secret) = b.one_working_key();
+    assert_eq!(
+        b.ctl(&["ssm-get", "--name", "/ci/id"])["value"],
+        id.as_str()
+    );
+    assert_eq!(
+        b.ctl(&["ssm-get", "--name", "/ci/secret"])["value"],
+        secret.as_str()
+    );
+}
+
+#[test]
 fn kill_during_the_secret_write_request() {
     kill_during("PutSecretValue", 0);
 }
