@@ -49,6 +49,14 @@ pub enum RotateError {
     Stuck { profile: String, detail: String },
     #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
     HookFailed { profile: String, detail: String },
+    /// A destination's preflight failed: nothing was changed.
+    #[error("{}", trf("rotate.dest_refused", &[("profile", profile), ("detail", detail)]))]
+    DestinationRefused { profile: String, detail: String },
+    /// A destination could not be written or confirmed (or restored):
+    /// both keys live, the journal kept; the detail names each
+    /// destination's state and how to finish.
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
+    DestinationFailed { profile: String, detail: String },
     #[error("{}", trf("rotate.bad_journal", &[("path", &path.display()), ("detail", detail)]))]
     BadJournal { path: PathBuf, detail: String },
     /// The journal names another IAM user than the one owning its key
@@ -98,7 +106,8 @@ impl RotateError {
             | RotateError::NotIamUser { .. }
             | RotateError::TwoKeys { .. }
             | RotateError::NeedsMfa { .. }
-            | RotateError::UnknownKey { .. } => true,
+            | RotateError::UnknownKey { .. }
+            | RotateError::DestinationRefused { .. } => true,
             // A call made before any change failed: these steps only run
             // before the journal exists. The reads changed nothing however
             // they failed (AWS said no, or no answer came: the network
@@ -132,6 +141,8 @@ impl RotateError {
             RotateError::RolledBack { .. } => "rolled_back",
             RotateError::Stuck { .. } => "interrupted",
             RotateError::HookFailed { .. } => "hook_failed",
+            RotateError::DestinationRefused { .. } => "destination_refused",
+            RotateError::DestinationFailed { .. } => "destination_failed",
             RotateError::BadJournal { .. } => "bad_journal",
             RotateError::JournalOtherUser { .. } => "journal_other_user",
             RotateError::DiskLeft { .. } => "disk_error",
@@ -186,5 +197,19 @@ pub(crate) fn aws_error(
         profile,
         step,
         source,
+    }
+}
+
+/// A home's error is the rotation's error of the same name: the same
+/// message and exit code as before homes had an error type of their own.
+impl From<crate::home::HomeError> for RotateError {
+    fn from(e: crate::home::HomeError) -> RotateError {
+        use crate::home::HomeError;
+        match e {
+            HomeError::Refused(r) => RotateError::Refused(r),
+            HomeError::Store(e) => RotateError::Store(e),
+            HomeError::Keystore(e) => RotateError::Keystore(e),
+            HomeError::Stuck { profile, detail } => RotateError::Stuck { profile, detail },
+        }
     }
 }

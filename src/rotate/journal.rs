@@ -45,6 +45,10 @@ pub struct Journal {
     /// cleanup inside its window may delete ([`tie`]).
     #[serde(default)]
     pub create_attempts: Vec<Sent>,
+    /// Each destination serving the profile and how far it got (absent in
+    /// journals written before destinations existed: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destinations: Vec<crate::dest::DestProgress>,
 }
 
 /// One CreateAccessKey a rotation sent. Journal version 1 stored only the
