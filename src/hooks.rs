@@ -130,7 +130,8 @@ async fn pass_through<R: tokio::io::AsyncRead + Unpin>(
         reader.consume(used);
         if end.is_some() {
             emit(&line, dropped, &refs);
-            line.clear();
+            // Zeroed, not only cleared: the line may have held a secret.
+            zeroize::Zeroize::zeroize(&mut *line);
             dropped = 0;
         }
     }
