@@ -117,6 +117,9 @@ hooks-spawn_failed = hook `{ $name }` could not start: { $error }
 hooks-timed_out = hook `{ $name }` timed out after { $secs }s
 hooks-wait_failed = hook `{ $name }`: { $error }
 hooks-failed = hook `{ $name }` failed ({ $status })
+hooks-zero_timeout = timeout must be at least 1s
+hooks-line_cut = {" "}[line cut: { $bytes } more bytes not shown]
+hooks-output_held = hook `{ $name }` ended but a process it started still holds its output; keyturn stopped reading it
 
 ## ui: prompts
 ui-mfa_prompt = MFA code for { $serial }:{" "}
@@ -246,7 +249,7 @@ ctx-create = creating { $path }
 ctx-no_parent = { $path } has no parent folder
 ctx-write = writing { $path }
 ctx-run = running { $program }
-ctx-stdout = writing to stdout
+out-stdout_failed = cannot write to stdout: { $error }; keyturn carried on without printing (`keyturn status` shows the keys)
 audit-col_severity = SEVERITY
 audit-col_rule = RULE
 audit-col_account = ACCOUNT
@@ -404,6 +407,8 @@ help-keyturn-after =
     {"     "}before any change: refused connection, DNS, timeout, TLS)
     {"  "}4  audit found stale keys
     {"  "}5  nothing to do (`status`: no profile in either file)
+    {"  "}6  output lost: stdout or stderr could not be written (a closed pipe,
+    {"     "}a full disk); the work itself ran to its end
     {"  "}`status` exits 1 when a named profile is missing or a key could not be
     {"  "}checked (network, AWS error).
 
@@ -445,6 +450,8 @@ help-rotate-after =
     {"     "}before any change: refused connection, DNS, timeout, TLS)
     {"  "}4  audit found stale keys
     {"  "}5  nothing to do (`status`: no profile in either file)
+    {"  "}6  output lost: stdout or stderr could not be written (a closed pipe,
+    {"     "}a full disk); the work itself ran to its end
     {"  "}`status` exits 1 when a named profile is missing or a key could not be
     {"  "}checked (network, AWS error).
 

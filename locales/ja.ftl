@@ -117,6 +117,9 @@ hooks-spawn_failed = フック `{ $name }` を起動できませんでした: { 
 hooks-timed_out = フック `{ $name }` が { $secs } 秒でタイムアウトしました
 hooks-wait_failed = フック `{ $name }`: { $error }
 hooks-failed = フック `{ $name }` が失敗しました（{ $status }）
+hooks-zero_timeout = timeout は 1 秒以上にしてください
+hooks-line_cut = {" "}［行を切り詰めました: 残りの { $bytes } バイトは表示しません］
+hooks-output_held = フック `{ $name }` は終了しましたが、起動したプロセスが出力を開いたままです。keyturn はその出力の読み取りを打ち切りました
 
 ## ui: prompts
 ui-mfa_prompt = { $serial } の MFA コード:{" "}
@@ -242,7 +245,7 @@ ctx-create = { $path } を作成できません
 ctx-no_parent = { $path } には親フォルダーがありません
 ctx-write = { $path } に書き込めません
 ctx-run = { $program } を実行できません
-ctx-stdout = 標準出力に書き込めません
+out-stdout_failed = 標準出力に書き込めません: { $error }。keyturn は出力せずに処理を続けました（アクセスキーは `keyturn status` で確認できます）
 audit-col_severity = 重大度
 audit-col_rule = ルール
 audit-col_account = アカウント
@@ -376,6 +379,8 @@ help-keyturn-after =
     {"     "}変更前に応答がなかった場合: 接続拒否、DNS、タイムアウト、TLS）
     {"  "}4  audit が古いアクセスキーを検出
     {"  "}5  何もすることがない（`status`: どちらのファイルにもプロファイルがない）
+    {"  "}6  出力の喪失: 標準出力または標準エラー出力に書き込めなかった（閉じたパイプ、
+    {"     "}ディスクの空き不足）。処理そのものは最後まで実行しました
     {"  "}`status` は、指定したプロファイルがない場合やアクセスキーを確認できなかった
     {"  "}場合（ネットワーク、AWS のエラー）に 1 で終了します。
 
@@ -417,6 +422,8 @@ help-rotate-after =
     {"     "}変更前に応答がなかった場合: 接続拒否、DNS、タイムアウト、TLS）
     {"  "}4  audit が古いアクセスキーを検出
     {"  "}5  何もすることがない（`status`: どちらのファイルにもプロファイルがない）
+    {"  "}6  出力の喪失: 標準出力または標準エラー出力に書き込めなかった（閉じたパイプ、
+    {"     "}ディスクの空き不足）。処理そのものは最後まで実行しました
     {"  "}`status` は、指定したプロファイルがない場合やアクセスキーを確認できなかった
     {"  "}場合（ネットワーク、AWS のエラー）に 1 で終了します。
 

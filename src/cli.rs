@@ -33,6 +33,8 @@ Exit codes:
      before any change: refused connection, DNS, timeout, TLS)
   4  audit found stale keys
   5  nothing to do (`status`: no profile in either file)
+  6  output lost: stdout or stderr could not be written (a closed pipe,
+     a full disk); the work itself ran to its end
   `status` exits 1 when a named profile is missing or a key could not be
   checked (network, AWS error).
 

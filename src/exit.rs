@@ -4,7 +4,8 @@
 //! mapped by [`Exit::of_error`]; clap's own exits (help, version, usage)
 //! by [`Exit::of_clap`]. Nothing else names a number. Codes (as in
 //! `keyturn --help`): 0 ok, 1 failure, 2 usage, 3 refused (nothing was
-//! changed), 4 audit findings, 5 nothing to do.
+//! changed), 4 audit findings, 5 nothing to do, 6 output lost (stdout or
+//! stderr could not be written; the work itself ran to its end).
 //!
 //! Many outcomes (one per profile, per account) become one code with
 //! [`Exit::merge`]: the worst wins, in the order of [`Exit::severity`].
@@ -30,6 +31,10 @@ pub enum Exit {
     Findings,
     /// 5: nothing to do (every key fresh, nothing to recover, no profile).
     NothingToDo,
+    /// 6: the work ran to its end but some of its output could not be
+    /// written: stdout or stderr was closed (`| head`, a log reader that
+    /// died) or full ([`crate::report::output_lost`]).
+    Output,
 }
 
 impl Exit {
@@ -42,6 +47,7 @@ impl Exit {
             Exit::Refused => 3,
             Exit::Findings => 4,
             Exit::NothingToDo => 5,
+            Exit::Output => 6,
         }
     }
 
@@ -49,14 +55,17 @@ impl Exit {
     /// be half done) outranks a usage error, which outranks a refusal
     /// (nothing changed), then findings, then success; "nothing to do" is
     /// the mildest, so one profile that did something makes the run `Ok`.
+    /// Lost output outranks success and findings (the reader did not get
+    /// them) but not a refusal or a failure, which say more of the state.
     fn severity(self) -> u8 {
         match self {
             Exit::NothingToDo => 0,
             Exit::Ok => 1,
             Exit::Findings => 2,
-            Exit::Refused => 3,
-            Exit::Usage => 4,
-            Exit::Failure => 5,
+            Exit::Output => 3,
+            Exit::Refused => 4,
+            Exit::Usage => 5,
+            Exit::Failure => 6,
         }
     }
 
@@ -110,19 +119,20 @@ impl From<Exit> for std::process::ExitCode {
 mod tests {
     use super::*;
 
-    const ALL: [Exit; 6] = [
+    const ALL: [Exit; 7] = [
         Exit::Ok,
         Exit::Failure,
         Exit::Usage,
         Exit::Refused,
         Exit::Findings,
         Exit::NothingToDo,
+        Exit::Output,
     ];
 
     #[test]
     fn codes_are_the_documented_ones() {
         let codes: Vec<u8> = ALL.iter().map(|e| e.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6]);
     }
 
     #[test]
@@ -132,6 +142,7 @@ mod tests {
             Exit::NothingToDo,
             Exit::Ok,
             Exit::Findings,
+            Exit::Output,
             Exit::Refused,
             Exit::Usage,
             Exit::Failure,

@@ -51,7 +51,7 @@ fn report(e: clap::Error, lang: Lang) -> Exit {
     let code = Exit::of_clap(&e);
     if lang != Lang::En && e.use_stderr() {
         if let Some(text) = render_error(&e) {
-            eprint!("{text}");
+            crate::report::err_text(&text);
             return code;
         }
     }

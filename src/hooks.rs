@@ -5,9 +5,11 @@
 //! Invariants: a hook gets the secret only as JSON on its stdin, never in
 //! its argv or environment; its stdout and stderr are captured and passed
 //! to keyturn's stderr line by line with every secret of the rotation
-//! masked and control characters escaped, so `--output json` stays clean
-//! and no secret reaches cron mail or journald; a hook that fails or times
-//! out stops the rotation before the old key is retired.
+//! masked (also URL-encoded, JSON-escaped or base64-encoded) and control
+//! characters escaped, so `--output json` stays clean and no secret
+//! reaches cron mail or journald; a line is cut at [`MAX_LINE`] bytes; a
+//! hook that fails or times out stops the rotation before the old key is
+//! retired.
 //!
 //! Trust: hooks run as the caller with the new secret, so the settings
 //! file and its folder must be owned by the caller (or root) and not
@@ -16,7 +18,9 @@
 //!
 //! Each hook leads its own process group; when it exits, times out, or
 //! keyturn gets SIGINT/SIGTERM ([`crate::signals`]), the whole group is
-//! killed, so nothing a hook started outlives it.
+//! killed, so nothing a hook started outlives it; a daemon that left the
+//! group (`setsid`) and holds the hook's output is read for at most
+//! [`DRAIN_AFTER_EXIT`] more, so it cannot hold keyturn (and its lock).
 
 use crate::i18n::trf;
 use crate::secret::Secret;
@@ -60,35 +64,79 @@ pub struct HookInput<'a> {
     pub old_secret: Option<&'a Secret>,
 }
 
+/// The longest line of a hook's output passed on; the rest of a longer
+/// line is dropped as it is read (a 400 MB line must not be held in
+/// memory) and the line is marked as cut.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// How long keyturn still reads a hook's output once the hook has exited
+/// (or its timeout killed its group): a daemon it started in a session of
+/// its own (`ssh -f`, an ssh control master) escapes the group kill and
+/// may hold the pipes for its whole life.
+pub const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(2);
+
 /// One line of a hook's output as keyturn shows it: every secret of the
-/// rotation replaced by `****`, control characters escaped.
+/// rotation replaced by `****` however the hook wrote it
+/// ([`crate::secret::redact`]), control characters escaped.
 pub fn scrub_line(line: &str, secrets: &[&str]) -> String {
-    let mut out = line.to_string();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        out = out.replace(s, "****");
-    }
-    crate::term::clean(&out).into_owned()
+    crate::term::clean(&crate::secret::redact(line, secrets)).into_owned()
 }
 
-/// Copies a hook's pipe to keyturn's stderr, line by line, scrubbed.
+/// [`scrub_line`] for a line cut after [`MAX_LINE`] bytes, `dropped` more
+/// bytes not shown: a secret the cut splits is masked too, then the line
+/// is marked.
+pub fn scrub_cut_line(line: &str, dropped: u64, secrets: &[&str]) -> String {
+    let (kept, split) = match crate::secret::secret_tail(line, secrets) {
+        Some(i) => (&line[..i], "****"),
+        None => (line, ""),
+    };
+    let mark = trf("hooks.line_cut", &[("bytes", &dropped)]);
+    format!("{}{split}{mark}", scrub_line(kept, secrets))
+}
+
+/// Prints one line of a hook's output (`dropped`: bytes cut from it).
+fn emit(line: &[u8], dropped: u64, secrets: &[&str]) {
+    let text = zeroize::Zeroizing::new(String::from_utf8_lossy(line).into_owned());
+    let shown = if dropped == 0 {
+        scrub_line(&text, secrets)
+    } else {
+        scrub_cut_line(&text, dropped, secrets)
+    };
+    crate::report::err_line(&shown);
+}
+
+/// Copies a hook's pipe to keyturn's stderr, line by line, scrubbed, each
+/// line at most [`MAX_LINE`] bytes.
 async fn pass_through<R: tokio::io::AsyncRead + Unpin>(
     pipe: Option<R>,
     secrets: Vec<zeroize::Zeroizing<String>>,
 ) {
     let Some(pipe) = pipe else { return };
-    let mut lines = tokio::io::BufReader::new(pipe);
-    let mut buf = zeroize::Zeroizing::new(Vec::new());
+    let mut reader = tokio::io::BufReader::new(pipe);
+    let mut line = zeroize::Zeroizing::new(Vec::new());
+    let mut dropped: u64 = 0;
     let refs: Vec<&str> = secrets.iter().map(|s| s.as_str()).collect();
     loop {
-        buf.clear();
-        match lines.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                let text = zeroize::Zeroizing::new(String::from_utf8_lossy(&buf).into_owned());
-                let line = text.strip_suffix('\n').unwrap_or(&text);
-                eprintln!("{}", scrub_line(line, &refs));
-            }
+        let chunk = match reader.fill_buf().await {
+            Ok([]) | Err(_) => break,
+            Ok(chunk) => chunk,
+        };
+        let end = chunk.iter().position(|&b| b == b'\n');
+        let part = &chunk[..end.unwrap_or(chunk.len())];
+        let room = MAX_LINE.saturating_sub(line.len()).min(part.len());
+        line.extend_from_slice(&part[..room]);
+        dropped += (part.len() - room) as u64;
+        let used = part.len() + usize::from(end.is_some());
+        reader.consume(used);
+        if end.is_some() {
+            emit(&line, dropped, &refs);
+            // Zeroed, not only cleared: the line may have held a secret.
+            zeroize::Zeroize::zeroize(&mut *line);
+            dropped = 0;
         }
+    }
+    if !line.is_empty() || dropped > 0 {
+        emit(&line, dropped, &refs);
     }
 }
 
@@ -145,8 +193,8 @@ async fn supervise(
         .flatten()
         .map(|s| zeroize::Zeroizing::new(s.expose().to_string()))
         .collect();
-    let out = tokio::spawn(pass_through(child.stdout.take(), secrets.clone()));
-    let err = tokio::spawn(pass_through(child.stderr.take(), secrets));
+    let mut out = tokio::spawn(pass_through(child.stdout.take(), secrets.clone()));
+    let mut err = tokio::spawn(pass_through(child.stderr.take(), secrets));
     let payload = zeroize::Zeroizing::new(
         serde_json::json!({
             "profile": input.profile,
@@ -169,8 +217,19 @@ async fn supervise(
     if status.is_err() {
         let _ = child.kill().await;
     }
-    let _ = out.await;
-    let _ = err.await;
+    // What the hook wrote before it ended is in the pipes: read it, but
+    // only briefly, since a daemon that left the group (`setsid`) may hold
+    // them open for its whole life while we hold the lock and two keys.
+    let drained = tokio::time::timeout(DRAIN_AFTER_EXIT, async {
+        let _ = (&mut out).await;
+        let _ = (&mut err).await;
+    })
+    .await;
+    if drained.is_err() {
+        out.abort();
+        err.abort();
+        crate::report::warning(&trf("hooks.output_held", &[("name", &hook.name)]));
+    }
     match status {
         Err(_) => Err(trf(
             "hooks.timed_out",

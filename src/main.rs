@@ -21,5 +21,12 @@ fn main() -> ExitCode {
         }),
         Err(exit) => exit,
     };
+    // Output that could not be written (a closed pipe, a full disk) was
+    // said once where possible; the code tells scripts it is missing.
+    let exit = if keyturn::report::output_lost() {
+        exit.merge(Exit::Output)
+    } else {
+        exit
+    };
     exit.into()
 }

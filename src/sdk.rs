@@ -80,8 +80,11 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for AttemptLog {
             .map(|m| format!("{} {}", m.service(), m.name()))
             .unwrap_or_else(|| "request".into());
         match ctx.response() {
-            Some(r) => eprintln!("keyturn: [-v] {op}: HTTP {}", r.status().as_u16()),
-            None => eprintln!("keyturn: [-v] {op}: no response"),
+            Some(r) => crate::report::err_line(&format!(
+                "keyturn: [-v] {op}: HTTP {}",
+                r.status().as_u16()
+            )),
+            None => crate::report::err_line(&format!("keyturn: [-v] {op}: no response")),
         }
         Ok(())
     }
@@ -728,7 +731,8 @@ fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
                 .with_max_attempts(5)
                 .with_initial_backoff(Duration::from_millis(200)),
         )
-        .timeout_config(timeouts(aws.read_timeout));
+        .timeout_config(timeouts(aws.read_timeout))
+        .stalled_stream_protection(stalled_streams());
     if let Some(url) = &aws.endpoint {
         b = b.endpoint_url(url);
     }
@@ -739,6 +743,13 @@ fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
 /// retries included, at most 60 s (3 attempts' worth for a longer `read`).
 /// A zero `read` (`--cli-read-timeout 0`, as the AWS CLI's) waits for an
 /// answer without a per-attempt limit, within the operation's.
+///
+/// The attempt's limit is the HTTP client's read timeout, which starts
+/// when the request goes on the wire, and not the SDK's attempt timeout,
+/// which starts when the attempt does: in a fleet run an attempt first
+/// waits for a `--jobs` slot ([`BoundedConnector`]), and a request waiting
+/// its turn has not gone unanswered. The answer's body is then watched by
+/// the download check of [`stalled_streams`].
 fn timeouts(read: Duration) -> TimeoutConfig {
     let b = TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -746,8 +757,24 @@ fn timeouts(read: Duration) -> TimeoutConfig {
     if read.is_zero() {
         b.build()
     } else {
-        b.read_timeout(read).operation_attempt_timeout(read).build()
+        b.read_timeout(read).build()
     }
+}
+
+/// The SDK's stalled-stream protection for answers only (its default
+/// grace, 5 s). Its upload check starts its clock before the connector is
+/// called, so an attempt waiting for a `--jobs` slot ([`BoundedConnector`])
+/// read as an upload that stalled: 120 users through a 0.25 s link failed
+/// 6 with "no answer in time". IAM and STS requests are a few hundred
+/// bytes written at once; a link that stalls while sending them is caught
+/// by the read timeout ([`timeouts`]), which starts on the wire.
+fn stalled_streams(
+) -> aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig {
+    aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig::enabled()
+        .upload_enabled(false)
+        .download_enabled(true)
+        .grace_period(Duration::from_secs(5))
+        .build()
 }
 
 impl AuditAws for SdkAws {
@@ -1005,17 +1032,26 @@ mod tests {
         let t = timeouts(READ_TIMEOUT);
         assert_eq!(t.connect_timeout(), Some(secs(5)));
         assert_eq!(t.read_timeout(), Some(secs(20)));
-        assert_eq!(t.operation_attempt_timeout(), Some(secs(20)));
+        // Not the SDK's attempt timeout: it would count a `--jobs` wait.
+        assert_eq!(t.operation_attempt_timeout(), None);
         assert_eq!(t.operation_timeout(), Some(secs(60)));
         let t = timeouts(secs(1));
         assert_eq!(t.read_timeout(), Some(secs(1)));
-        assert_eq!(t.operation_attempt_timeout(), Some(secs(1)));
+        assert_eq!(t.operation_attempt_timeout(), None);
         assert_eq!(t.operation_timeout(), Some(secs(60)));
         assert_eq!(timeouts(secs(100)).operation_timeout(), Some(secs(300)));
         let t = timeouts(Duration::ZERO);
         assert_eq!(t.read_timeout(), None);
         assert_eq!(t.operation_attempt_timeout(), None);
         assert_eq!(t.operation_timeout(), Some(secs(60)));
+    }
+
+    #[test]
+    fn only_answers_are_watched_for_stalls() {
+        let c = stalled_streams();
+        assert!(!c.upload_enabled(), "a --jobs wait is not a stalled upload");
+        assert!(c.download_enabled());
+        assert_eq!(c.grace_period(), Duration::from_secs(5));
     }
 
     #[test]

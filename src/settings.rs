@@ -158,6 +158,11 @@ pub fn validate_hooks(path: &Path, specs: &[HookSpec]) -> Result<Vec<Hook>, Sett
                 }
                 None => Duration::from_secs(300),
             };
+            // A zero timeout would fail every rotation at its hook, after
+            // the new key exists: refused before anything runs.
+            if timeout.is_zero() {
+                return Err(err(tr("hooks.zero_timeout").into()));
+            }
             Ok(Hook {
                 name: h.name.clone(),
                 profiles: h.profiles.clone(),
@@ -273,6 +278,18 @@ timeout = "10s"
         let s = parse_settings(Path::new("c"), "[[hooks]]\nname = \"x\"\ncommand = []\n").unwrap();
         assert!(validate_hooks(Path::new("c"), &s.hooks).is_err());
     }
+
+    #[test]
+    fn zero_hook_timeout_is_refused() {
+        for zero in ["0s", "0", "0m"] {
+            let text =
+                format!("[[hooks]]\nname = \"x\"\ncommand = \"true\"\ntimeout = \"{zero}\"\n");
+            let s = parse_settings(Path::new("c"), &text).unwrap();
+            let e = validate_hooks(Path::new("c"), &s.hooks).unwrap_err();
+            assert!(e.to_string().contains("at least 1s"), "{e}");
+        }
+    }
+
     #[test]
     fn untrusted_settings_are_refused() {
         use std::os::unix::fs::PermissionsExt;

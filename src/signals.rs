@@ -48,7 +48,7 @@ pub fn cleanup() {
         // A prompt was reading with echo off: echo back on, and end its
         // line so the shell's prompt starts on a fresh one.
         tty.restore();
-        eprintln!();
+        crate::report::err_line("");
     }
 }
 

@@ -668,7 +668,7 @@ pub fn failpoint_is(point: &str) -> bool {
 /// arrives, so an end-to-end test can deliver SIGTERM at this instant.
 fn pausepoint(name: &str) {
     if failpoint_is(&format!("pause-{name}")) {
-        eprintln!("keyturn: paused at {name}");
+        crate::report::err_line(&format!("keyturn: paused at {name}"));
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }

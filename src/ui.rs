@@ -11,7 +11,7 @@
 
 use crate::rotate::Ui;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::time::Duration;
 
 /// Progress on the terminal: an indicatif spinner on one line of stderr,
@@ -101,7 +101,7 @@ impl Ui for TermUi {
         let msg = crate::term::clean_text(msg);
         match &self.bar {
             Some(bar) => bar.set_message(format!("{profile}: {msg}")),
-            None => eprintln!("keyturn: {profile}: {msg}"),
+            None => crate::report::err_line(&format!("keyturn: {profile}: {msg}")),
         }
     }
 
@@ -113,8 +113,7 @@ impl Ui for TermUi {
         self.suspend(|| {
             // `[y/N]` and the answers are the same in every language: the
             // convention is universal and `y` is one key on every layout.
-            eprint!("{question} [y/N] ");
-            let _ = std::io::stderr().flush();
+            crate::report::err_text(&format!("{question} [y/N] "));
             let mut line = String::new();
             let _ = std::io::stdin().lock().read_line(&mut line);
             matches!(line.trim(), "y" | "Y" | "yes" | "Yes")
@@ -123,11 +122,7 @@ impl Ui for TermUi {
 
     fn mfa_code(&self, serial: &str) -> Option<String> {
         self.suspend(|| {
-            eprint!(
-                "{}",
-                crate::i18n::trf("ui.mfa_prompt", &[("serial", &serial)])
-            );
-            let _ = std::io::stderr().flush();
+            crate::report::err_text(&crate::i18n::trf("ui.mfa_prompt", &[("serial", &serial)]));
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line).ok()?;
             let code = line.trim().to_string();

@@ -41,7 +41,7 @@ pub struct Limits {
 impl Limits {
     pub fn log(&self, msg: impl FnOnce() -> String) {
         if self.verbose {
-            eprintln!("audit: {}", crate::term::clean_text(&msg()));
+            crate::report::err_line(&format!("audit: {}", crate::term::clean_text(&msg())));
         }
     }
 }

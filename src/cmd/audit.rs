@@ -275,10 +275,12 @@ async fn audit_accounts(
 fn print(output: Output, report: &Audit) {
     match output {
         // Profile names in the fix hints come from the files: no escapes.
-        Output::Text => print!("{}", crate::term::clean_text(&audit::render_table(report))),
+        Output::Text => {
+            crate::report::out_text(&crate::term::clean_text(&audit::render_table(report)))
+        }
         Output::Json => crate::report::json(&audit::AuditJson::of(report)),
         Output::Csv => {
-            print!("{}", audit::render_csv(report));
+            crate::report::out_text(&audit::render_csv(report));
             // CSV holds findings only; failures must still be seen.
             for a in &report.accounts {
                 if let AccountStatus::Failed(e) = &a.status {

@@ -86,13 +86,10 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         let result = match r {
             Ok(Recovered::Finished(s)) => {
                 if cfg.output != Output::Json {
-                    println!(
-                        "{}",
-                        trf(
-                            "out.recovered",
-                            &[("profile", &profile_shown), ("key", &mask(&s.new_key_id))],
-                        )
-                    );
+                    report::out(&trf(
+                        "out.recovered",
+                        &[("profile", &profile_shown), ("key", &mask(&s.new_key_id))],
+                    ));
                 }
                 ItemResult::Completed {
                     new_key_id: &s.new_key_id,
@@ -101,10 +98,10 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
             }
             Ok(Recovered::Undone) => {
                 if cfg.output != Output::Json {
-                    println!(
-                        "{}",
-                        trf("out.recovered_rolled_back", &[("profile", &profile_shown)])
-                    );
+                    report::out(&trf(
+                        "out.recovered_rolled_back",
+                        &[("profile", &profile_shown)],
+                    ));
                 }
                 ItemResult::RolledBack
             }
@@ -140,7 +137,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
     match cfg.output {
         Output::Json => report::json(&items),
         Output::Text | Output::Csv if results.is_empty() => {
-            println!("{}", tr("out.nothing_to_recover"))
+            report::out(tr("out.nothing_to_recover"))
         }
         Output::Text | Output::Csv => {}
     }

@@ -285,44 +285,38 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
                 rotate::Retire::Delete => tr("out.retired_delete"),
                 rotate::Retire::Deactivate => tr("out.retired_deactivate"),
             };
-            println!(
-                "{}",
-                trf(
-                    "out.rotated",
-                    &[
-                        ("profile", p),
-                        ("old", &mask(&s.old_key_id)),
-                        ("new", &mask(&s.new_key_id)),
-                        ("arn", &s.user_arn),
-                        ("resumed", &if s.resumed { tr("out.resumed") } else { "" }),
-                        ("retired", &retired),
-                    ],
-                )
-            );
+            report::out(&trf(
+                "out.rotated",
+                &[
+                    ("profile", p),
+                    ("old", &mask(&s.old_key_id)),
+                    ("new", &mask(&s.new_key_id)),
+                    ("arn", &s.user_arn),
+                    ("resumed", &if s.resumed { tr("out.resumed") } else { "" }),
+                    ("retired", &retired),
+                ],
+            ));
             for place in &s.updated {
                 let place = place_text(cfg, place);
-                println!("{}", trf("out.updated", &[("place", &place)]));
+                report::out(&trf("out.updated", &[("place", &place)]));
             }
             for b in &s.backups {
                 let b = crate::term::clean(&b.display().to_string()).into_owned();
-                println!("{}", trf("out.backup", &[("path", &b)]));
+                report::out(&trf("out.backup", &[("path", &b)]));
             }
             for d in &s.destinations {
                 println!("{}", dest_line("out.destination", d));
             }
         }
         Ok(Outcome::Planned(plan)) => {
-            println!(
-                "{}",
-                trf("out.plan", &[("profile", p), ("arn", &plan.user_arn)])
-            );
+            report::out(&trf("out.plan", &[("profile", p), ("arn", &plan.user_arn)]));
             for id in &plan.would_delete {
-                println!("{}", trf("out.plan_delete_other", &[("key", &mask(id))]));
+                report::out(&trf("out.plan_delete_other", &[("key", &mask(id))]));
             }
-            println!("{}", tr("out.plan_create"));
+            report::out(tr("out.plan_create"));
             for place in &plan.updated {
                 let place = place_text(cfg, place);
-                println!("{}", trf("out.plan_write", &[("place", &place)]));
+                report::out(&trf("out.plan_write", &[("place", &place)]));
             }
             for d in &plan.destinations {
                 println!("{}", dest_line("out.plan_destination", d));
@@ -335,29 +329,23 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
                 rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
                 rotate::Retire::Deactivate => trf("out.plan_verify_deactivate", &[("key", &old)]),
             };
-            println!("{line}");
+            report::out(&line);
         }
-        Ok(Outcome::Fresh(f)) => println!(
-            "{}",
-            trf(
-                "out.fresh",
-                &[
-                    ("profile", p),
-                    ("key", &mask(&f.key_id)),
-                    ("days", &f.age_days)
-                ],
-            )
-        ),
-        Ok(Outcome::Skipped { reason, .. }) => println!(
-            "{}",
-            trf(
-                "out.skipped",
-                &[("profile", p), ("reason", &crate::term::clean_text(reason))]
-            )
-        ),
+        Ok(Outcome::Fresh(f)) => report::out(&trf(
+            "out.fresh",
+            &[
+                ("profile", p),
+                ("key", &mask(&f.key_id)),
+                ("days", &f.age_days),
+            ],
+        )),
+        Ok(Outcome::Skipped { reason, .. }) => report::out(&trf(
+            "out.skipped",
+            &[("profile", p), ("reason", &crate::term::clean_text(reason))],
+        )),
         Ok(Outcome::SharedWith { with }) => {
             let with = crate::term::clean(with);
-            println!("{}", trf("out.shared", &[("profile", p), ("with", &with)]))
+            report::out(&trf("out.shared", &[("profile", p), ("with", &with)]))
         }
         Err(e) => report::error(&e.to_string()),
     }

@@ -199,7 +199,7 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Exit> {
     if a.enable {
         host::enable(backend, places)?;
         if cfg.output == Output::Text {
-            println!("{}", tr("schedule.enabled_now"));
+            crate::report::out(tr("schedule.enabled_now"));
         }
     }
     Ok(Exit::Ok)
@@ -255,17 +255,14 @@ fn print_cron(cfg: &Config, job: &Job, log: &Path) -> anyhow::Result<Exit> {
     } else {
         // The line alone on stdout, so `(crontab -l; keyturn
         // schedule install ...) | crontab -` works.
-        println!("{line}");
-        eprintln!(
-            "{}",
-            trf(
-                "schedule.cron_hint",
-                &[
-                    ("every", &crate::i18n::span(job.max_age.as_secs())),
-                    ("log", &log.display()),
-                ],
-            )
-        );
+        crate::report::out(&line);
+        crate::report::err_line(&trf(
+            "schedule.cron_hint",
+            &[
+                ("every", &crate::i18n::span(job.max_age.as_secs())),
+                ("log", &log.display()),
+            ],
+        ));
     }
     Ok(Exit::Ok)
 }
@@ -290,35 +287,29 @@ fn print_installed(
         for ((path, _), state) in files.iter().zip(states) {
             // `state` is the JSON value; the line says it in words.
             let path = path.display();
-            println!(
-                "{}",
-                match *state {
-                    "wrote" => trf("schedule.wrote", &[("path", &path)]),
-                    "unchanged" => trf("schedule.unchanged", &[("path", &path)]),
-                    _ => trf("schedule.updated", &[("path", &path)]),
-                }
-            );
+            crate::report::out(&match *state {
+                "wrote" => trf("schedule.wrote", &[("path", &path)]),
+                "unchanged" => trf("schedule.unchanged", &[("path", &path)]),
+                _ => trf("schedule.updated", &[("path", &path)]),
+            });
         }
-        println!("{}", trf("schedule.runs_daily", &[("command", &command)]));
+        crate::report::out(&trf("schedule.runs_daily", &[("command", &command)]));
         let out = match backend {
             schedule::Backend::Systemd => tr("schedule.journal").to_owned(),
             _ => places.log_file.display().to_string(),
         };
-        println!(
-            "{}",
-            trf(
-                "schedule.rotates_when",
-                &[
-                    ("every", &crate::i18n::span(job.max_age.as_secs())),
-                    ("out", &out)
-                ],
-            )
-        );
+        crate::report::out(&trf(
+            "schedule.rotates_when",
+            &[
+                ("every", &crate::i18n::span(job.max_age.as_secs())),
+                ("out", &out),
+            ],
+        ));
         if !a.enable {
-            println!("{}", trf("schedule.start_with", &[("command", &start)]));
+            crate::report::out(&trf("schedule.start_with", &[("command", &start)]));
         }
         if backend == schedule::Backend::Systemd {
-            println!("{}", tr("schedule.linger"));
+            crate::report::out(tr("schedule.linger"));
         }
     }
 }
@@ -351,17 +342,17 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<Exit> {
                 }
                 schedule::Backend::Cron => tr("schedule.show_cron").to_owned(),
             };
-            println!("{title}");
+            crate::report::out(&title);
             for p in &f.files {
-                println!("{}", trf("schedule.show_file", &[("path", &p.display())]));
+                crate::report::out(&trf("schedule.show_file", &[("path", &p.display())]));
             }
             match &f.command {
-                Some(c) => println!("{}", trf("schedule.show_runs", &[("command", c)])),
-                None => println!("{}", tr("schedule.show_runs_unknown")),
+                Some(c) => crate::report::out(&trf("schedule.show_runs", &[("command", c)])),
+                None => crate::report::out(tr("schedule.show_runs_unknown")),
             }
             if b == schedule::Backend::Launchd {
                 let log = host.places.log_file.display();
-                println!("{}", trf("schedule.show_log", &[("path", &log)]));
+                crate::report::out(&trf("schedule.show_log", &[("path", &log)]));
             }
         }
         items.push(ShownJson::of(b, f));
@@ -369,7 +360,7 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<Exit> {
     if cfg.output == Output::Json {
         crate::report::json(&items);
     } else if items.is_empty() {
-        println!("{}", tr("schedule.none"));
+        crate::report::out(tr("schedule.none"));
     }
     Ok(if items.is_empty() {
         Exit::NothingToDo
@@ -407,13 +398,13 @@ fn remove(cfg: &Config, host: &Host, a: &RemoveArgs) -> anyhow::Result<Exit> {
         });
     } else {
         for p in &removed {
-            println!("{}", trf("schedule.removed", &[("path", &p.display())]));
+            crate::report::out(&trf("schedule.removed", &[("path", &p.display())]));
         }
         for line in &advice {
-            println!("{line}");
+            crate::report::out(line);
         }
         if removed.is_empty() && advice.is_empty() && !refused {
-            println!("{}", tr("schedule.none"));
+            crate::report::out(tr("schedule.none"));
         }
     }
     Ok(if !removed.is_empty() || !advice.is_empty() {

@@ -141,14 +141,11 @@ fn render_subcommand(sub: &clap::Command, out: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes to stdout; a closed pipe (`keyturn man | head`) is not an error.
+/// Writes to stdout through [`crate::report`]: a closed pipe (`keyturn
+/// man | head`) or a full disk is recorded there (exit 6), never a panic.
 fn print(bytes: &[u8]) -> anyhow::Result<Exit> {
-    let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(Exit::Ok),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
-        Err(e) => Err(anyhow::Error::new(e).context(crate::i18n::tr("ctx.stdout"))),
-    }
+    crate::report::out_bytes(bytes);
+    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

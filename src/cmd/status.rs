@@ -184,13 +184,13 @@ fn print(cfg: &Config, args: &StatusArgs, docs: &Docs, lines: &[status::Line], m
         } else {
             trf("status.no_profiles", &[("credentials", &c), ("config", &f)])
         };
-        println!("{text}");
+        crate::report::out(&text);
     } else {
         let labels = Labels::new(&cfg.paths.credentials, &cfg.paths.config);
         let width = crate::ui::stdout_width();
         // Profile names come from the files: no terminal escapes.
         let text = status::table(lines, &labels, max_age, args.offline, width);
-        print!("{}", crate::term::clean_text(&text));
+        crate::report::out_text(&crate::term::clean_text(&text));
     }
 }
 
