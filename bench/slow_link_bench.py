@@ -8,6 +8,7 @@ nothing about time. Loopback only."""
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -55,8 +56,11 @@ def run(label, binary, moto, admin, proxy, tmp):
     except ValueError:
         items = []
     failed = [i for i in items if i.get("status") != "rotated"]
-    why = collections.Counter(((i.get("error") or {}).get("message") or i.get("status") or "?")[:100]
-                              for i in failed)
+    # Grouped by message, the profile's name taken out.
+    why = collections.Counter(
+        re.sub(r"^profile `[^`]*`: ", "",
+               (i.get("error") or {}).get("message") or i.get("status") or "?")[:100]
+        for i in failed)
     print("%-6s %s: %.1f s, exit %d, %d of %d rotated, %d failed"
           % (label, binary, wall, out.returncode, len(items) - len(failed), USERS, len(failed)))
     for msg, n in why.most_common(3):
