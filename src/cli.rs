@@ -44,7 +44,7 @@ AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
 with the profile's own key, never with AWS_ACCESS_KEY_ID.";
 
 #[derive(Debug, Parser)]
-#[command(name = "keyturn", version, about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
+#[command(name = "keyturn", version = crate::version::short(), about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -33,3 +33,4 @@ mod rotate;
 mod schedule;
 mod status;
 mod terminal;
+mod version;
