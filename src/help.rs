@@ -40,10 +40,18 @@ pub fn command(lang: Lang) -> Command {
 
 /// Parses `args` with help in `lang`. `Err` carries the exit code after
 /// help, the version or a usage error has been printed.
+/// `--version` with `--verbose` (`-vV`) prints [`crate::version::long`].
 pub fn parse(args: Vec<OsString>, lang: Lang) -> Result<Cli, Exit> {
+    let verbose = crate::version::verbose_in(&args);
     let matches = command(lang).try_get_matches_from(args);
     let result = matches.and_then(|m: ArgMatches| Cli::from_arg_matches(&m));
-    result.map_err(|e| report(e, lang))
+    result.map_err(|e| {
+        if e.kind() == ErrorKind::DisplayVersion && verbose {
+            crate::report::out_text(&crate::version::long());
+            return Exit::of_clap(&e);
+        }
+        report(e, lang)
+    })
 }
 
 /// Prints a clap error (or help/version) and returns the exit code.

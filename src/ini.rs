@@ -841,6 +841,12 @@ fn split_entry(trimmed: &str) -> Option<(&str, usize, usize)> {
 
 /// Python's `shlex.split` in POSIX mode, used by botocore to split a config
 /// file section name such as `profile "my dev"`. None where shlex raises.
+///
+/// Hand-written on purpose: the `shlex` crate splits as a POSIX shell does,
+/// which is not Python's `shlex.split` (the crate drops a `#` word and the
+/// rest of the line as a comment, Python keeps it; they differ on
+/// backslash-newline), and a section name must resolve to the profile
+/// botocore sees, byte for byte.
 pub fn shlex_split(s: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut cur = String::new();

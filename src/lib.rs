@@ -28,6 +28,7 @@
 //! - [`i18n`]: the one catalogue of messages, in English and Japanese.
 //! - [`term`]: file-derived text made safe to print; [`signals`]: cleanup
 //!   on SIGINT/SIGTERM.
+//! - [`version`]: what `--version` says (version, commit, target, features).
 
 pub mod audit;
 pub mod aws;
@@ -59,3 +60,4 @@ pub mod term;
 pub(crate) mod testing;
 pub mod ui;
 pub mod util;
+pub mod version;

@@ -814,20 +814,8 @@ pub fn backup(real: &Path, bytes: &[u8], keep: usize) -> Result<PathBuf, StoreEr
 
 /// `20261129T190501.123456789Z`: UTC, sortable, no `:` (legal everywhere).
 pub fn utc_stamp(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (y, m, day) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}{m:02}{day:02}T{:02}{:02}{:02}.{:09}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_nanos()
-    )
+    crate::util::time::file_stamp(t)
 }
-
-use crate::util::time::civil_from_days;
 
 mod in_place;
 pub use in_place::{finish_in_place, in_place_pending, rename_impossible, write_in_place};

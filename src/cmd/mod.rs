@@ -27,7 +27,7 @@ use std::path::PathBuf;
 /// The whole command line: the flags every subcommand takes
 /// ([`GlobalArgs`]) + the subcommand.
 #[derive(Debug, Parser)]
-#[command(name = "keyturn", version, about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
+#[command(name = "keyturn", version = crate::version::short(), about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -107,10 +107,10 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
             }
             Ok(Recovered::SetAside(copy)) => {
                 if cfg.output != Output::Json {
-                    println!(
-                        "{}",
-                        trf("out.recovered_set_aside", &[("profile", &profile_shown)])
-                    );
+                    report::out(&trf(
+                        "out.recovered_set_aside",
+                        &[("profile", &profile_shown)],
+                    ));
                 }
                 ItemResult::SetAside {
                     copy: copy.display().to_string(),

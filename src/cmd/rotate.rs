@@ -305,7 +305,7 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
                 report::out(&trf("out.backup", &[("path", &b)]));
             }
             for d in &s.destinations {
-                println!("{}", dest_line("out.destination", d));
+                report::out(&dest_line("out.destination", d));
             }
         }
         Ok(Outcome::Planned(plan)) => {
@@ -319,9 +319,9 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
                 report::out(&trf("out.plan_write", &[("place", &place)]));
             }
             for d in &plan.destinations {
-                println!("{}", dest_line("out.plan_destination", d));
+                report::out(&dest_line("out.plan_destination", d));
                 if let Some(e) = &d.error {
-                    println!("    {}", crate::term::clean_text(e));
+                    report::out(&format!("    {}", crate::term::clean_text(e)));
                 }
             }
             let old = mask(&plan.old_key_id);

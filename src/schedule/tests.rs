@@ -153,7 +153,8 @@ fn launchd_plist_escapes_and_is_ours() {
     }
     assert_eq!(
         installed_command(&p).unwrap(),
-        "'/opt/key turn/bin/keyturn' rotate --max-age 60d 'a&b' '<x>' 'it'\\''s'"
+        // shlex's quoting (util::quote checks every form with /bin/sh).
+        "'/opt/key turn/bin/keyturn' rotate --max-age 60d 'a&b' '<x>' \"it's\""
     );
 }
 

@@ -37,3 +37,4 @@ mod schedule;
 mod status;
 mod terminal;
 mod unattended;
+mod version;
