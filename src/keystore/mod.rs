@@ -32,6 +32,11 @@ pub mod item;
 pub mod jwe;
 pub mod pass;
 pub mod passphrase;
+#[cfg(unix)]
+pub mod secret_service;
+// No D-Bus on Windows: the same type, refusing every call.
+#[cfg(not(unix))]
+#[path = "secret_service_none.rs"]
 pub mod secret_service;
 pub mod settings;
 
