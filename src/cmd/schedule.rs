@@ -52,7 +52,7 @@ pub struct InstallArgs {
     #[arg(long, value_name = "DURATION")]
     pub every: String,
 
-    /// Where to install [default: launchd on macOS, systemd where it runs, else cron]
+    /// Where to install [default: launchd on macOS, Task Scheduler on Windows, systemd where it runs, else cron]
     #[arg(long, value_enum)]
     pub backend: Option<Backend>,
 

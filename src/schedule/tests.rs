@@ -412,7 +412,7 @@ fn a_percent_in_the_task_command_line_is_refused() {
     );
     assert_eq!(
         places.files(Backend::TaskScheduler),
-        [places.task_xml.clone()]
+        std::slice::from_ref(&places.task_xml)
     );
     assert_eq!(
         auto_backend("windows", false, false),

@@ -298,12 +298,46 @@ def test_a_state_folder_others_may_write_is_refused(sb):
     assert os.listdir(planted) == [], "nothing created inside"
 
 
+def test_schedule_writes_a_task_xml_and_removes_it(sb):
+    fresh_aws()
+    appdata = os.path.join(profile_dir(), "AppData", "Roaming")
+    xml_path = os.path.join(appdata, "keyturn", "keyturn-rotate.xml")
+    if os.path.exists(xml_path):
+        os.remove(xml_path)
+    code, out, err = sb.keyturn(["schedule", "install", "--every", "30d", "work", "dev & <x>"])
+    assert code == 0, f"exit {code}\n{out}\n{err}"
+    raw = open(xml_path, "rb").read()
+    assert raw[:2] == b"\xff\xfe", "UTF-16 LE with a BOM, as Task Scheduler writes tasks"
+    xml = raw[2:].decode("utf-16-le")
+    assert "<LogonType>InteractiveToken</LogonType>" in xml, xml
+    assert "<Arguments>rotate --max-age 30d work &quot;dev &amp; &lt;x&gt;&quot;</Arguments>" in xml, xml
+    assert "keyturn.exe</Command>" in xml, xml
+    assert "schtasks /Create /TN keyturn-rotate /XML" in out, out
+    # The XML is what Task Scheduler parses: Wine's schtasks registers it.
+    code, out2, err2 = wine(["schtasks", "/Create", "/TN", "keyturn-rotate", "/XML", winpath(xml_path), "/F"])
+    assert code == 0, f"schtasks /Create: {code}\n{out2}\n{err2}"
+    code, out, err = sb.keyturn(["schedule", "show", "--output", "json"])
+    assert code == 0, f"exit {code}\n{out}\n{err}"
+    shown = json.loads(out)
+    assert shown[0]["backend"] == "task-scheduler", shown
+    assert shown[0]["command"].endswith('rotate --max-age 30d work "dev & <x>"'), shown
+    code, out, err = sb.keyturn(["schedule", "remove", "--disable"])
+    assert code == 0, f"exit {code}\n{out}\n{err}"
+    assert not os.path.exists(xml_path)
+    code, out, err = sb.keyturn(["schedule", "install", "--every", "30d", "--logged-off", "work"])
+    assert code == 0, f"exit {code}\n{out}\n{err}"
+    assert "<LogonType>S4U</LogonType>" in open(xml_path, "rb").read()[2:].decode("utf-16-le")
+    code, out, err = sb.keyturn(["schedule", "remove"])
+    assert code == 0 and "schtasks /Delete /TN keyturn-rotate /F" in out, out
+
+
 TESTS = [
     test_rotate_crlf_file_keeps_bytes_and_acl,
     test_aws_shared_credentials_file_is_honoured,
     test_status_reads_the_profile,
     test_recover_after_a_killed_run,
     test_a_state_folder_others_may_write_is_refused,
+    test_schedule_writes_a_task_xml_and_removes_it,
 ]
 
 
