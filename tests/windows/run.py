@@ -9,7 +9,7 @@ botocore. Ends with exactly one line `N passed, N failed`.
 
 Environment (set by scripts/windows): KEYTURN_WINE (wine64), WINEPREFIX,
 KEYTURN_EXE (keyturn.exe), KEYTURN_LIB_TESTS (the lib's test .exe),
-KEYTURN_ACL_EXE (tests/windows/acl.c built).
+KEYTURN_WINTEST_EXE (tests/windows/wintest.c built).
 """
 
 import json
@@ -29,7 +29,7 @@ WINE = os.environ["KEYTURN_WINE"]
 PREFIX = os.environ["WINEPREFIX"]
 EXE = os.environ["KEYTURN_EXE"]
 LIB_TESTS = os.environ["KEYTURN_LIB_TESTS"]
-ACL = os.environ["KEYTURN_ACL_EXE"]
+WINTEST = os.environ["KEYTURN_WINTEST_EXE"]
 PY = sys.executable
 
 results = []  # (name, ok, detail)
@@ -164,9 +164,33 @@ def fresh_aws():
 
 
 def acl(*args):
-    code, out, err = wine([ACL] + list(args))
-    assert code == 0, f"acl {args}: {err}"
+    code, out, err = wine([WINTEST] + list(args))
+    assert code == 0, f"wintest {args}: {err}"
     return out.strip()
+
+
+def cred_set(target, blob):
+    """Stores a generic credential in Wine's Credential Manager (blob on stdin)."""
+    e = dict(os.environ)
+    p = subprocess.run([WINE, WINTEST, "cred-set", target], input=blob, env=e,
+                       capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+
+
+def cred_get(target):
+    """(blob, comment) of a generic credential, None if there is none."""
+    p = subprocess.run([WINE, WINTEST, "cred-get", target], env=dict(os.environ),
+                       capture_output=True, timeout=300)
+    if p.returncode == 3:
+        return None
+    assert p.returncode == 0, p.stderr
+    return p.stdout, p.stderr.decode("utf-8", "replace").strip()
+
+
+def cred_list(filt):
+    code, out, err = wine([WINTEST, "cred-list", filt])
+    assert code == 0, err
+    return sorted(out.split())
 
 
 def crlf_file(kid, secret):
@@ -331,6 +355,35 @@ def test_schedule_writes_a_task_xml_and_removes_it(sb):
     assert code == 0 and "schtasks /Delete /TN keyturn-rotate /F" in out, out
 
 
+def test_aws_vault_wincred_item_is_rotated_in_place(sb):
+    aws = fresh_aws()
+    with open(os.path.join(aws, "config"), "wb") as f:
+        f.write(b"[profile vault]\r\nregion = us-east-1\r\n")
+    old = sb.user("vera")
+    data = json.dumps({"AccessKeyID": old[0], "SecretAccessKey": old[1], "SessionToken": "",
+                       "Source": "", "CanExpire": False,
+                       "Expires": "0001-01-01T00:00:00Z"}, separators=(",", ":")).encode()
+    target = "aws-vault:aws-vault:vault"
+    cred_set(target, data)
+    # A cached session of the profile, which must go after a rotation, and
+    # another profile's item, which must stay.
+    cred_set("aws-vault:aws-vault:other", b'{"AccessKeyID":"AKIAOTHEROTHEROTHER1"}')
+    code, out, err = sb.keyturn(["rotate", "vault", "--store", "aws-vault"])
+    assert code == 0, f"exit {code}\n{out}\n{err}"
+    assert old[1] not in out + err
+    blob, comment = cred_get(target)
+    item = json.loads(blob)
+    keys = sb.keys_of("vera")
+    assert len(keys) == 1 and keys[0][0] == item["AccessKeyID"] != old[0], (keys, item["AccessKeyID"])
+    assert item["SecretAccessKey"] not in out + err
+    assert sb.works(item["AccessKeyID"], item["SecretAccessKey"]), "the new key works"
+    assert not sb.works(*old)
+    assert item["CanExpire"] is False and item["SessionToken"] == "", item
+    assert comment == "comment: written by the keyturn Windows test run", "only the blob changed"
+    assert cred_get("aws-vault:aws-vault:other")[0] == b'{"AccessKeyID":"AKIAOTHEROTHEROTHER1"}'
+    assert leftovers(aws) == [], leftovers(aws)
+
+
 TESTS = [
     test_rotate_crlf_file_keeps_bytes_and_acl,
     test_aws_shared_credentials_file_is_honoured,
@@ -338,13 +391,15 @@ TESTS = [
     test_recover_after_a_killed_run,
     test_a_state_folder_others_may_write_is_refused,
     test_schedule_writes_a_task_xml_and_removes_it,
+    test_aws_vault_wincred_item_is_rotated_in_place,
 ]
 
 
 def run_unit_tests():
     """The lib's unit tests built for Windows (the platform module), each
     one counted."""
-    code, out, err = wine([LIB_TESTS, "platform::", "--test-threads=1"], timeout=600)
+    code, out, err = wine([LIB_TESTS, "platform::", "keystore::wincred", "--test-threads=1"],
+                          timeout=600)
     seen = 0
     for line in out.splitlines():
         m = re.match(r"^test (\S+) \.\.\. (ok|FAILED|ignored)$", line)
