@@ -164,6 +164,10 @@ fn privileged(sid: &str) -> bool {
     sid == "S-1-5-18" || sid == "S-1-5-32-544"
 }
 
+/// ACE types (winnt.h), kept here rather than pulling in SystemServices.
+const ACCESS_ALLOWED_ACE_TYPE: u32 = 0;
+const ACCESS_DENIED_ACE_TYPE: u32 = 1;
+
 /// Rights that let their holder change what a file says or who may.
 const WRITE_RIGHTS: u32 = wfs::FILE_WRITE_DATA
     | wfs::FILE_APPEND_DATA
@@ -247,8 +251,8 @@ unsafe fn judge(owner: ws::PSID, dacl: *mut ws::ACL, sd: ws::PSECURITY_DESCRIPTO
             continue; // applies to children only
         }
         match u32::from(header.AceType) {
-            ws::ACCESS_DENIED_ACE_TYPE => continue, // only takes away
-            ws::ACCESS_ALLOWED_ACE_TYPE => {
+            ACCESS_DENIED_ACE_TYPE => continue, // only takes away
+            ACCESS_ALLOWED_ACE_TYPE => {
                 let allowed = &*(ace as *const ws::ACCESS_ALLOWED_ACE);
                 let sid = std::ptr::addr_of!(allowed.SidStart) as ws::PSID;
                 let who = sid_string(sid).unwrap_or_default();
@@ -559,13 +563,10 @@ pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
     let dir = fs::symlink_metadata(path)?.is_dir();
     let sd = PrivateSd::new(dir)?;
     let (mut dacl, mut present, mut defaulted) = (std::ptr::null_mut(), 0, 0);
-    let mut owner: ws::PSID = std::ptr::null_mut();
     let name = wide(path.as_os_str());
-    // SAFETY: the DACL and owner point into `sd`, alive for the call.
+    // SAFETY: the DACL points into `sd`, alive for the call.
     unsafe {
-        if ws::GetSecurityDescriptorDacl(sd.0, &mut present, &mut dacl, &mut defaulted) == 0
-            || ws::GetSecurityDescriptorOwner(sd.0, &mut owner, &mut defaulted) == 0
-        {
+        if ws::GetSecurityDescriptorDacl(sd.0, &mut present, &mut dacl, &mut defaulted) == 0 {
             return Err(last_error());
         }
         let rc = wa::SetNamedSecurityInfoW(

@@ -430,7 +430,7 @@ mod tests {
         write_atomic(&f, b"two").unwrap();
         assert_eq!(fs::read(&f).unwrap(), b"two");
         assert_eq!(
-            crate::platform::mode(&fs::metadata(&f).unwrap()) & 0o777,
+            crate::platform::mode(&crate::platform::stat(&f).unwrap()) & 0o777,
             0o644
         );
         assert_eq!(fs::read_dir(f.parent().unwrap()).unwrap().count(), 1);
