@@ -398,6 +398,10 @@ TESTS = [
 def run_unit_tests():
     """The lib's unit tests built for Windows (the platform module), each
     one counted."""
+    if not os.path.isfile(LIB_TESTS):
+        results.append(("unit test binary", False, f"not built: {LIB_TESTS!r}"))
+        print(f"unit test binary: FAILED (not built: {LIB_TESTS!r})", flush=True)
+        return
     code, out, err = wine([LIB_TESTS, "platform::", "keystore::wincred", "--test-threads=1"],
                           timeout=600)
     seen = 0
@@ -416,6 +420,11 @@ def main():
     wineserver = os.path.join(os.path.dirname(WINE), "wineserver")
     # One wineserver for the whole run: each wine start is then quick.
     subprocess.run([wineserver, "-p"], check=False)
+    # Wine's services (winedevice.exe) start with the first program and
+    # would inherit its output pipes, so a later `communicate` never saw
+    # them close: start them here with no pipes at all.
+    subprocess.run([WINE, "cmd", "/c", "exit"], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     try:
         run_unit_tests()
         sb = Sandbox()
