@@ -181,7 +181,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
 /// does not exist is returned as given.
 pub fn real_path(path: &Path) -> Result<PathBuf, StoreError> {
     match fs::canonicalize(path) {
-        Ok(p) => Ok(p),
+        Ok(p) => Ok(platform::plain_path(p)),
         Err(e) if e.kind() == io::ErrorKind::NotFound && fs::symlink_metadata(path).is_err() => {
             Ok(path.to_path_buf())
         }

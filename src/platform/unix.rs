@@ -139,6 +139,12 @@ pub fn set_owner(f: &File, uid: u32, gid: u32) -> io::Result<()> {
     std::os::unix::fs::fchown(f, Some(uid), Some(gid))
 }
 
+/// A canonical path as users write it: on Unix, the path itself (Windows
+/// drops the `\\?\` prefix `canonicalize` adds).
+pub fn plain_path(p: std::path::PathBuf) -> std::path::PathBuf {
+    p
+}
+
 /// Unix keeps who may read a file in its mode and owner, which the caller
 /// copies ([`set_file_mode`], [`set_owner`]): nothing more to carry over.
 pub fn copy_access(_from: &Path, _to: &File) -> io::Result<()> {

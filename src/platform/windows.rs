@@ -348,6 +348,20 @@ pub fn fstat(f: &File) -> io::Result<Stat> {
     })
 }
 
+/// `\\?\C:\x` (what `canonicalize` returns) as `C:\x`, as users, the AWS
+/// CLI and `%USERPROFILE%` write it, so two spellings of one folder (a
+/// canonical existing file, a missing one taken as given) compare equal
+/// and messages stay readable; any other path is returned as is.
+pub fn plain_path(p: std::path::PathBuf) -> std::path::PathBuf {
+    if let Some(rest) = p.to_str().and_then(|s| s.strip_prefix(r"\\?\")) {
+        let b = rest.as_bytes();
+        if b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\' {
+            return std::path::PathBuf::from(rest);
+        }
+    }
+    p
+}
+
 /// What a file's security descriptor says (for tests and messages).
 pub fn access(m: &Stat) -> Access {
     m.access

@@ -297,3 +297,24 @@ fn disk_trouble_is_recognised() {
         wf::ERROR_FILE_NOT_FOUND as i32
     )));
 }
+
+#[test]
+fn canonical_paths_are_written_as_users_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("credentials");
+    std::fs::write(&f, "x").unwrap();
+    let canonical = std::fs::canonicalize(&f).unwrap();
+    let plain = plain_path(canonical.clone());
+    assert!(
+        !plain.to_string_lossy().starts_with(r"\\?\"),
+        "{}",
+        plain.display()
+    );
+    // A missing sibling taken as given lands in the same folder.
+    let missing = plain.parent().unwrap().join("config");
+    assert_eq!(missing.parent(), plain.parent());
+    assert_eq!(
+        plain_path(std::path::PathBuf::from(r"\\?\UNC\srv\share\x")),
+        std::path::PathBuf::from(r"\\?\UNC\srv\share\x")
+    );
+}
