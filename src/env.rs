@@ -53,12 +53,50 @@ pub struct Env {
     pub dest: crate::dest::DestEnv,
 }
 
+/// The home folder and the two bases settings and state go under.
+/// Unix: `HOME`, `XDG_CONFIG_HOME`, `XDG_STATE_HOME`.
+#[cfg(not(windows))]
+fn homes(
+    var: &dyn Fn(&str) -> Option<OsString>,
+) -> (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>) {
+    (
+        var("HOME").map(PathBuf::from),
+        var("XDG_CONFIG_HOME").map(PathBuf::from),
+        var("XDG_STATE_HOME").map(PathBuf::from),
+    )
+}
+
+/// Windows, as the AWS CLI and Windows tools do: the home is
+/// `%USERPROFILE%` (else `%HOMEDRIVE%%HOMEPATH%`, Python's
+/// `expanduser`, which botocore uses for `~\.aws`); settings go under
+/// `%APPDATA%` (roaming) and state under `%LOCALAPPDATA%`, unless the XDG
+/// variables say otherwise.
+#[cfg(windows)]
+fn homes(
+    var: &dyn Fn(&str) -> Option<OsString>,
+) -> (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>) {
+    let home = var("USERPROFILE").map(PathBuf::from).or_else(|| {
+        let mut p = var("HOMEDRIVE")?;
+        p.push(var("HOMEPATH")?);
+        Some(PathBuf::from(p))
+    });
+    (
+        home,
+        var("XDG_CONFIG_HOME")
+            .or_else(|| var("APPDATA"))
+            .map(PathBuf::from),
+        var("XDG_STATE_HOME")
+            .or_else(|| var("LOCALAPPDATA"))
+            .map(PathBuf::from),
+    )
+}
+
 impl Env {
     pub fn from_process() -> Env {
         use std::io::IsTerminal;
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-        let xdg_config_home = var("XDG_CONFIG_HOME").map(PathBuf::from);
-        let home = var("HOME").map(PathBuf::from);
+        let (home, xdg_config_home, xdg_state_home) = homes(&var);
+        let keystore_home = home.clone();
         let (settings, settings_untrusted) =
             crate::settings::read(xdg_config_home.as_deref(), home.as_deref());
         Env {
@@ -74,7 +112,7 @@ impl Env {
             endpoint_url: var("AWS_ENDPOINT_URL").map(|v| v.to_string_lossy().into_owned()),
             ca_bundle: var("AWS_CA_BUNDLE").map(PathBuf::from),
             xdg_config_home,
-            xdg_state_home: var("XDG_STATE_HOME").map(PathBuf::from),
+            xdg_state_home,
             path: var("PATH"),
             stdin_is_tty: std::io::stdin().is_terminal(),
             stderr_is_tty: std::io::stderr().is_terminal(),
@@ -89,7 +127,7 @@ impl Env {
             dest: crate::dest::DestEnv::capture(|k| {
                 var(k).map(|v| v.to_string_lossy().into_owned())
             }),
-            keystore: var("HOME").map(|home| {
+            keystore: keystore_home.map(|home| {
                 crate::keystore::settings::KeystoreEnv::new(
                     home,
                     crate::keystore::settings::Platform::current(),

@@ -148,9 +148,17 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
             c.args(&v[1..]);
             c
         }
+        #[cfg(unix)]
         CommandSpec::Shell(s) => {
             let mut c = tokio::process::Command::new("/bin/sh");
             c.arg("-c").arg(s);
+            c
+        }
+        // cmd.exe parses its own command line: the script goes verbatim.
+        #[cfg(windows)]
+        CommandSpec::Shell(s) => {
+            let mut c = tokio::process::Command::new("cmd.exe");
+            c.raw_arg("/d /s /c \"").raw_arg(s).raw_arg("\"");
             c
         }
     };
@@ -166,14 +174,18 @@ pub async fn run_hook(hook: &Hook, input: &HookInput<'_>) -> Result<(), String> 
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        // Its own group, so a timeout or our signal reaches everything
-        // it started, not only its first process.
-        .process_group(0)
         .kill_on_drop(true);
+    // Its own group, so a timeout or our signal reaches everything it
+    // started, not only its first process (a Job Object on Windows).
+    #[cfg(unix)]
+    cmd.process_group(0);
     let mut child = cmd
         .spawn()
         .map_err(|e| trf("hooks.spawn_failed", &[("name", &hook.name), ("error", &e)]))?;
+    #[cfg(unix)]
     let pgid = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+    #[cfg(windows)]
+    let pgid = child.raw_handle().map_or(0, crate::platform::track_tree);
     crate::signals::group_started(pgid);
     let result = supervise(hook, input, &mut child, pgid).await;
     // Whatever the hook left running dies with it.

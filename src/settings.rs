@@ -94,7 +94,7 @@ pub fn settings_path(xdg_config_home: Option<&Path>, home: Option<&Path>) -> Opt
 pub fn settings_trust(path: &Path) -> Result<(), String> {
     let me = crate::store::euid();
     let check = |p: &Path| -> Result<(), String> {
-        let m = match std::fs::metadata(p) {
+        let m = match crate::platform::stat(p) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(format!("{}: {e}", p.display())),
@@ -291,6 +291,7 @@ timeout = "10s"
     }
 
     #[test]
+    #[cfg(unix)]
     fn untrusted_settings_are_refused() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();

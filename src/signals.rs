@@ -2,6 +2,10 @@
 //! it has open beside the user's files (which hold every secret of the
 //! file) are removed and the process groups of running hooks are killed.
 //!
+//! On Windows the same cleanup runs for Ctrl-C, Ctrl-Break and the
+//! console's close (`SetConsoleCtrlHandler`), and a hook's "group" is the
+//! Job Object it was put in ([`crate::platform`]).
+//!
 //! Invariants: the handler runs on its own thread (signal-hook's
 //! iterator), so it works while the runtime is busy in synchronous file
 //! code; it only unlinks registered temp paths, kills registered process
@@ -20,6 +24,11 @@ static INSTALL: Once = Once::new();
 
 /// Installs the handler (idempotent). Called once by [`crate::run`].
 pub fn install() {
+    // Windows: Ctrl-C, Ctrl-Break and the console's close, on the thread
+    // the system starts for them.
+    #[cfg(windows)]
+    INSTALL.call_once(|| crate::platform::on_interrupt(cleanup));
+    #[cfg(unix)]
     INSTALL.call_once(|| {
         use signal_hook::consts::{SIGINT, SIGTERM};
         let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
@@ -80,6 +89,7 @@ pub fn group_started(pgid: i32) {
 /// The hook's group was killed or is done.
 pub fn group_gone(pgid: i32) {
     lock(&GROUPS).retain(|g| *g != pgid);
+    crate::platform::forget_group(pgid.unsigned_abs());
 }
 
 /// SIGKILL to every process of group `pgid` (ESRCH: none left).

@@ -143,8 +143,8 @@ fn kind_of(m: &fs::Metadata) -> &'static str {
 
 /// lstat of one of keyturn's own paths, refusing anything not safely
 /// ours. None when it does not exist.
-fn trusted_meta(path: &Path, dir: bool) -> Result<Option<fs::Metadata>, StoreError> {
-    let m = match fs::symlink_metadata(path) {
+fn trusted_meta(path: &Path, dir: bool) -> Result<Option<platform::Stat>, StoreError> {
+    let m = match platform::lstat(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io_err(path)(e)),
@@ -209,7 +209,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
 /// does not exist is returned as given.
 pub fn real_path(path: &Path) -> Result<PathBuf, StoreError> {
     match fs::canonicalize(path) {
-        Ok(p) => Ok(p),
+        Ok(p) => Ok(platform::plain_path(p)),
         Err(e) if e.kind() == io::ErrorKind::NotFound && fs::symlink_metadata(path).is_err() => {
             Ok(path.to_path_buf())
         }
@@ -408,7 +408,7 @@ fn read_regular(real: &Path) -> Result<Option<Vec<u8>>, StoreError> {
 /// lacks its owner's write bit (the user asked for it to be kept as is),
 /// or is on a read-only mount. Nothing is created or changed.
 pub fn check_writable(path: &Path) -> Result<(), StoreError> {
-    match fs::metadata(path) {
+    match platform::stat(path) {
         Ok(m) if !m.is_file() => Err(StoreError::NotRegular {
             path: path.to_path_buf(),
             what: kind_of(&m),
@@ -505,7 +505,7 @@ pub fn rewrite<E>(
             Err(e) => return Ok(Err(e)),
         };
         let backup = backup(real, &current, keep_backups)?;
-        let meta = fs::metadata(real).map_err(io_err(real))?;
+        let meta = platform::stat(real).map_err(io_err(real))?;
         let tmp = write_temp(
             real,
             &new,
@@ -563,7 +563,9 @@ fn write_temp(
     crate::signals::temp_created(&tmp);
     let result = (|| {
         if let Some((uid, gid)) = owner {
-            let m = f.metadata().map_err(io_err(&tmp))?;
+            // Who may read the replaced file (its DACL on Windows).
+            platform::copy_access(real, &f).map_err(io_err(&tmp))?;
+            let m = platform::fstat(&f).map_err(io_err(&tmp))?;
             if platform::owner(&m) != (uid, gid) {
                 platform::set_owner(&f, uid, gid).map_err(|source| StoreError::Owner {
                     path: real.to_path_buf(),
@@ -594,7 +596,7 @@ fn remove_temp(tmp: &Path) {
 }
 
 fn commit(tmp: &Path, real: &Path) -> Result<(), StoreError> {
-    if let Err(e) = fs::rename(tmp, real) {
+    if let Err(e) = platform::replace(tmp, real) {
         remove_temp(tmp);
         return Err(io_err(real)(e));
     }
@@ -648,7 +650,7 @@ fn sweep_stale_temps(real: &Path) {
                 continue;
             }
             let p = e.path();
-            if let Ok(m) = fs::symlink_metadata(&p) {
+            if let Ok(m) = platform::lstat(&p) {
                 if m.is_file() && platform::owner(&m).0 == euid() {
                     let _ = fs::remove_file(&p);
                 }
@@ -677,7 +679,7 @@ fn pausepoint(name: &str) {
 
 /// fstat of an opened private file: regular, ours, not writable by others.
 fn check_opened(path: &Path, f: &File) -> Result<(), StoreError> {
-    let m = f.metadata().map_err(io_err(path))?;
+    let m = platform::fstat(f).map_err(io_err(path))?;
     let bad = if !m.is_file() {
         Some(tr("store.why_not_file").to_string())
     } else if platform::owner(&m).0 != euid() {
@@ -820,5 +822,5 @@ pub fn utc_stamp(t: SystemTime) -> String {
 mod in_place;
 pub use in_place::{finish_in_place, in_place_pending, rename_impossible, write_in_place};
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests;

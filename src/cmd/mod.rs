@@ -47,7 +47,7 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Check a whole account (or many) for stale access keys
     Audit(audit::AuditArgs),
-    /// Install, show or remove a periodic rotation (systemd, launchd, cron)
+    /// Install, show or remove a periodic rotation (systemd, launchd, Task Scheduler, cron)
     Schedule(schedule::ScheduleArgs),
     /// Print shell completions
     Completions(shell::CompletionsArgs),

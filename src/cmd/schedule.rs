@@ -52,13 +52,17 @@ pub struct InstallArgs {
     #[arg(long, value_name = "DURATION")]
     pub every: String,
 
-    /// Where to install [default: launchd on macOS, systemd where it runs, else cron]
+    /// Where to install [default: launchd on macOS, Task Scheduler on Windows, systemd where it runs, else cron]
     #[arg(long, value_enum)]
     pub backend: Option<Backend>,
 
-    /// Also load and start the job now (systemctl --user / launchctl)
+    /// Also load and start the job now (systemctl --user / launchctl / schtasks)
     #[arg(long)]
     pub enable: bool,
+
+    /// Task Scheduler: run whether or not you are logged on (no password is stored)
+    #[arg(long)]
+    pub logged_off: bool,
 
     /// Where the keys are: files, aws-vault or granted [default: detected]
     #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
@@ -78,7 +82,7 @@ pub struct RemoveArgs {
     #[arg(long, value_enum)]
     pub backend: Option<Backend>,
 
-    /// Also stop and unload the job first (systemctl --user / launchctl)
+    /// Also stop and unload the job first (systemctl --user / launchctl / schtasks)
     #[arg(long)]
     pub disable: bool,
 }
@@ -91,6 +95,8 @@ pub enum Backend {
     Launchd,
     /// a crontab line, printed (keyturn never edits the crontab)
     Cron,
+    /// a Task Scheduler task, its XML in %APPDATA%\keyturn (Windows)
+    TaskScheduler,
 }
 
 impl From<Backend> for schedule::Backend {
@@ -99,6 +105,7 @@ impl From<Backend> for schedule::Backend {
             Backend::Systemd => schedule::Backend::Systemd,
             Backend::Launchd => schedule::Backend::Launchd,
             Backend::Cron => schedule::Backend::Cron,
+            Backend::TaskScheduler => schedule::Backend::TaskScheduler,
         }
     }
 }
@@ -183,6 +190,9 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Exit> {
         .map(schedule::Backend::from)
         .unwrap_or_else(|| host.default_backend());
     let places = &host.places;
+    if a.logged_off && backend != schedule::Backend::TaskScheduler {
+        return Err(UsageError(tr("schedule.logged_off_backend").into()).into());
+    }
     if backend == schedule::Backend::Cron {
         return print_cron(cfg, &job, &places.log_file);
     }
@@ -244,7 +254,10 @@ fn job(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Job> {
     };
     let creds = not_default(&cfg.paths.credentials, "credentials")?;
     let config = not_default(&cfg.paths.config, "config")?;
-    Ok(Job::new(&exe, max_age, targets, creds.as_deref(), config.as_deref()).map_err(usage)?)
+    let mut job =
+        Job::new(&exe, max_age, targets, creds.as_deref(), config.as_deref()).map_err(usage)?;
+    job.logged_off = a.logged_off;
+    Ok(job)
 }
 
 /// cron: the line alone on stdout (keyturn never edits the crontab).
@@ -279,7 +292,7 @@ fn print_installed(
 ) {
     let command = job.argv().iter().map(|w| sh_word(w)).collect::<Vec<_>>();
     let command = command.join(" ");
-    let start = start_commands(backend, &places.launchd_plist);
+    let start = start_commands(backend, places);
     if cfg.output == Output::Json {
         let installed = InstalledJson::of(job, backend, places, files, states, a.enable);
         crate::report::json(&installed);
@@ -296,6 +309,9 @@ fn print_installed(
         crate::report::out(&trf("schedule.runs_daily", &[("command", &command)]));
         let out = match backend {
             schedule::Backend::Systemd => tr("schedule.journal").to_owned(),
+            schedule::Backend::TaskScheduler => {
+                trf("schedule.task_history", &[("name", &schedule::TASK_NAME)])
+            }
             _ => places.log_file.display().to_string(),
         };
         crate::report::out(&trf(
@@ -341,6 +357,16 @@ fn show(cfg: &Config, host: &Host, a: &ShowArgs) -> anyhow::Result<Exit> {
                     trf("schedule.show_launchd", &[("label", &LAUNCHD_LABEL)])
                 }
                 schedule::Backend::Cron => tr("schedule.show_cron").to_owned(),
+                schedule::Backend::TaskScheduler => {
+                    let state = match f.enabled {
+                        Some(true) => tr("schedule.show_enabled"),
+                        _ => tr("schedule.show_not_enabled"),
+                    };
+                    trf(
+                        "schedule.show_task",
+                        &[("name", &schedule::TASK_NAME), ("state", &state)],
+                    )
+                }
             };
             crate::report::out(&title);
             for p in &f.files {
@@ -459,7 +485,7 @@ impl<'a> InstalledJson<'a> {
                 .map(|((path, _), state)| FileJson { path, state })
                 .collect(),
             log: (backend == schedule::Backend::Launchd).then_some(places.log_file.as_path()),
-            start: start_commands(backend, &places.launchd_plist),
+            start: start_commands(backend, places),
         }
     }
 }

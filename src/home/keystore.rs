@@ -35,6 +35,7 @@ use crate::keystore::pass::PassStore;
 use crate::keystore::passphrase::Passphrases;
 use crate::keystore::secret_service::SecretServiceStore;
 use crate::keystore::settings::{self, KeystoreEnv, StoreConfig};
+use crate::keystore::wincred::WinCredStore;
 use crate::keystore::{Backend, Item, ItemStore, KeyPair, KeystoreError, PutOutcome, Tool};
 use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
 use crate::secret::Secret;
@@ -218,6 +219,10 @@ pub enum StoreRef {
     SecretService {
         collection: String,
     },
+    #[serde(rename = "wincred")]
+    WinCred {
+        prefix: String,
+    },
 }
 
 impl StoreRef {
@@ -232,6 +237,9 @@ impl StoreRef {
             StoreConfig::SecretService { collection } => StoreRef::SecretService {
                 collection: collection.clone(),
             },
+            StoreConfig::WinCred { prefix } => StoreRef::WinCred {
+                prefix: prefix.clone(),
+            },
         }
     }
 
@@ -240,6 +248,7 @@ impl StoreRef {
             StoreRef::File { .. } => Backend::File,
             StoreRef::Pass { .. } => Backend::Pass,
             StoreRef::SecretService { .. } => Backend::SecretService,
+            StoreRef::WinCred { .. } => Backend::WinCred,
         }
     }
 }
@@ -291,6 +300,7 @@ pub enum AnyStore {
     File(FileKeyring),
     Pass(PassStore),
     SecretService(SecretServiceStore),
+    WinCred(WinCredStore),
 }
 
 /// A file keyring whose passphrase is known, or asked the first time an
@@ -332,6 +342,7 @@ impl AnyStore {
             StoreConfig::SecretService { collection } => {
                 AnyStore::SecretService(SecretServiceStore::new(collection))
             }
+            StoreConfig::WinCred { prefix } => AnyStore::WinCred(WinCredStore::new(prefix)),
         }
     }
 }
@@ -374,6 +385,7 @@ impl ItemStore for AnyStore {
             AnyStore::File(..) => Backend::File,
             AnyStore::Pass(_) => Backend::Pass,
             AnyStore::SecretService(_) => Backend::SecretService,
+            AnyStore::WinCred(_) => Backend::WinCred,
         }
     }
     async fn get(&self, key: &str) -> Result<Option<Item>, KeystoreError> {
@@ -381,6 +393,7 @@ impl ItemStore for AnyStore {
             AnyStore::File(f) => f.unlocked()?.get(key).await,
             AnyStore::Pass(s) => s.get(key).await,
             AnyStore::SecretService(s) => s.get(key).await,
+            AnyStore::WinCred(s) => s.get(key).await,
         }
     }
     async fn put(&self, item: &Item) -> Result<PutOutcome, KeystoreError> {
@@ -388,6 +401,7 @@ impl ItemStore for AnyStore {
             AnyStore::File(f) => f.unlocked()?.put(item).await,
             AnyStore::Pass(s) => s.put(item).await,
             AnyStore::SecretService(s) => s.put(item).await,
+            AnyStore::WinCred(s) => s.put(item).await,
         }
     }
     async fn delete(&self, key: &str) -> Result<bool, KeystoreError> {
@@ -395,6 +409,7 @@ impl ItemStore for AnyStore {
             AnyStore::File(f) => f.names.delete(key).await,
             AnyStore::Pass(s) => s.delete(key).await,
             AnyStore::SecretService(s) => s.delete(key).await,
+            AnyStore::WinCred(s) => s.delete(key).await,
         }
     }
     async fn keys(&self) -> Result<Vec<String>, KeystoreError> {
@@ -402,6 +417,7 @@ impl ItemStore for AnyStore {
             AnyStore::File(f) => f.names.keys().await,
             AnyStore::Pass(s) => s.keys().await,
             AnyStore::SecretService(s) => s.keys().await,
+            AnyStore::WinCred(s) => s.keys().await,
         }
     }
 }
@@ -526,6 +542,9 @@ impl KeystoreHome {
             },
             StoreRef::SecretService { collection } => StoreConfig::SecretService {
                 collection: collection.clone(),
+            },
+            StoreRef::WinCred { prefix } => StoreConfig::WinCred {
+                prefix: prefix.clone(),
             },
         };
         KeystoreHome {

@@ -6,7 +6,8 @@
 //! - [`item`]: the keyring item and the credentials JSON inside it (pure).
 //! - [`ItemStore`]: get / put / delete / list items, one implementation per
 //!   backend: [`file::FileStore`] (JWE files, [`jwe`]), [`pass::PassStore`]
-//!   (the `pass` command), [`secret_service::SecretServiceStore`] (D-Bus).
+//!   (the `pass` command), [`secret_service::SecretServiceStore`] (D-Bus),
+//!   [`wincred::WinCredStore`] (the Windows Credential Manager).
 //! - [`awsvault`] and [`granted`]: each tool's naming and lookup rules
 //!   (pure): which item holds a profile's key, which cached sessions to
 //!   purge after a rotation, how its `credential_process` line reads.
@@ -19,9 +20,10 @@
 //! - A store writes only the item it is given and deletes only the key it
 //!   is given: the rest of the keyring is never touched.
 //! - Every backend stores the whole item JSON byte-for-byte as the tool
-//!   writes it ([`Item::to_json`]); the macOS keychain and the Windows
-//!   credential manager (which keep only `Data`, with the metadata in
-//!   native attributes) are refused by name until implemented.
+//!   writes it ([`Item::to_json`]), except the Windows credential manager,
+//!   which keeps only `Data` as aws-vault writes it there; the macOS
+//!   keychain (`Data` plus native attributes) is refused by name until
+//!   implemented.
 //! - Secrets (the passphrase, `Data`) live in zeroized memory and never
 //!   appear in errors or `Debug`.
 
@@ -32,8 +34,14 @@ pub mod item;
 pub mod jwe;
 pub mod pass;
 pub mod passphrase;
+#[cfg(unix)]
+pub mod secret_service;
+// No D-Bus on Windows: the same type, refusing every call.
+#[cfg(not(unix))]
+#[path = "secret_service_none.rs"]
 pub mod secret_service;
 pub mod settings;
+pub mod wincred;
 
 use crate::i18n::trf;
 use std::io;
@@ -47,6 +55,8 @@ pub enum Backend {
     File,
     Pass,
     SecretService,
+    /// The Windows Credential Manager (aws-vault on Windows).
+    WinCred,
 }
 
 impl Backend {
@@ -57,6 +67,7 @@ impl Backend {
             Backend::File => "file",
             Backend::Pass => "pass",
             Backend::SecretService => "secret-service",
+            Backend::WinCred => "wincred",
         }
     }
 }
@@ -124,6 +135,8 @@ pub enum KeystoreError {
     NoSecretService { detail: String },
     #[error("{}", trf("keystore.secret_service", &[("collection", collection), ("detail", detail)]))]
     SecretService { collection: String, detail: String },
+    #[error("{}", trf("keystore.wincred", &[("target", target), ("detail", detail)]))]
+    WinCred { target: String, detail: String },
     #[error("{}", trf("keystore.pass_missing", &[("cmd", cmd)]))]
     PassMissing { cmd: String },
     #[error("{}", trf("keystore.pass_failed", &[("cmd", cmd), ("action", action), ("detail", detail)]))]
@@ -172,6 +185,7 @@ impl KeystoreError {
             KeystoreError::Store(e) => e.is_refusal(),
             KeystoreError::Io { .. }
             | KeystoreError::SecretService { .. }
+            | KeystoreError::WinCred { .. }
             | KeystoreError::PassFailed { .. } => false,
             _ => true,
         }
@@ -185,6 +199,7 @@ impl KeystoreError {
             KeystoreError::CollectionLocked { .. } => "keystore_locked",
             KeystoreError::CollectionMissing { .. } => "keystore_collection_missing",
             KeystoreError::DuplicateItems { .. } => "keystore_duplicate_items",
+            KeystoreError::WinCred { .. } => "keystore_wincred",
             KeystoreError::NoSecretService { .. } => "keystore_no_secret_service",
             KeystoreError::PassMissing { .. } => "keystore_pass_missing",
             KeystoreError::UnsupportedBackend { .. } => "keystore_unsupported_backend",

@@ -173,6 +173,10 @@ pub enum StoreConfig {
     SecretService {
         collection: String,
     },
+    /// The Windows Credential Manager: targets `PREFIX` + item key.
+    WinCred {
+        prefix: String,
+    },
 }
 
 impl StoreConfig {
@@ -181,13 +185,19 @@ impl StoreConfig {
             StoreConfig::File { .. } => Backend::File,
             StoreConfig::Pass { .. } => Backend::Pass,
             StoreConfig::SecretService { .. } => Backend::SecretService,
+            StoreConfig::WinCred { .. } => Backend::WinCred,
         }
     }
 }
 
 /// A backend name as a tool spells it: supported, or refused by name.
-fn backend_named(tool: Tool, name: &str) -> Result<Backend, KeystoreError> {
+/// `wincred` is aws-vault's on Windows only (granted's target names there
+/// are not known to keyturn).
+fn backend_named(tool: Tool, name: &str, platform: Platform) -> Result<Backend, KeystoreError> {
     match name {
+        "wincred" if tool == Tool::AwsVault && platform == Platform::Windows => {
+            Ok(Backend::WinCred)
+        }
         "file" => Ok(Backend::File),
         "pass" => Ok(Backend::Pass),
         "secret-service" => Ok(Backend::SecretService),
@@ -235,32 +245,38 @@ pub fn aws_vault(
             Platform::OtherUnix => "pass".to_string(),
         },
     };
-    Ok(match backend_named(Tool::AwsVault, &backend)? {
-        Backend::File => StoreConfig::File {
-            dir: env.expand(
-                &pick(|l| &l.file_dir, "AWS_VAULT_FILE_DIR")
-                    .unwrap_or_else(|| "~/.awsvault/keys/".to_string()),
-            ),
-            passphrase: env.lookup("AWS_VAULT_FILE_PASSPHRASE").map(Secret::new),
-            passphrase_var: "AWS_VAULT_FILE_PASSPHRASE",
-            ask: env.passphrases.clone(),
+    Ok(
+        match backend_named(Tool::AwsVault, &backend, env.platform)? {
+            Backend::File => StoreConfig::File {
+                dir: env.expand(
+                    &pick(|l| &l.file_dir, "AWS_VAULT_FILE_DIR")
+                        .unwrap_or_else(|| "~/.awsvault/keys/".to_string()),
+                ),
+                passphrase: env.lookup("AWS_VAULT_FILE_PASSPHRASE").map(Secret::new),
+                passphrase_var: "AWS_VAULT_FILE_PASSPHRASE",
+                ask: env.passphrases.clone(),
+            },
+            Backend::Pass => StoreConfig::Pass {
+                cmd: pick(|l| &l.pass_cmd, "AWS_VAULT_PASS_CMD")
+                    .unwrap_or_else(|| "pass".to_string()),
+                dir: pass_dir(
+                    env,
+                    pick(|l| &l.pass_dir, "AWS_VAULT_PASS_PASSWORD_STORE_DIR").as_deref(),
+                ),
+                prefix: pick(|l| &l.pass_prefix, "AWS_VAULT_PASS_PREFIX").unwrap_or_default(),
+            },
+            Backend::SecretService => StoreConfig::SecretService {
+                collection: pick(
+                    |l| &l.secret_service_collection,
+                    "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
+                )
+                .unwrap_or_else(|| "awsvault".to_string()),
+            },
+            Backend::WinCred => StoreConfig::WinCred {
+                prefix: super::wincred::AWS_VAULT_PREFIX.to_string(),
+            },
         },
-        Backend::Pass => StoreConfig::Pass {
-            cmd: pick(|l| &l.pass_cmd, "AWS_VAULT_PASS_CMD").unwrap_or_else(|| "pass".to_string()),
-            dir: pass_dir(
-                env,
-                pick(|l| &l.pass_dir, "AWS_VAULT_PASS_PASSWORD_STORE_DIR").as_deref(),
-            ),
-            prefix: pick(|l| &l.pass_prefix, "AWS_VAULT_PASS_PREFIX").unwrap_or_default(),
-        },
-        Backend::SecretService => StoreConfig::SecretService {
-            collection: pick(
-                |l| &l.secret_service_collection,
-                "AWS_VAULT_SECRET_SERVICE_COLLECTION_NAME",
-            )
-            .unwrap_or_else(|| "awsvault".to_string()),
-        },
-    })
+    )
 }
 
 /// granted's two stores on one backend.
@@ -282,7 +298,7 @@ pub fn granted(
     granted_dir: &Path,
 ) -> Result<Vec<GrantedStores>, KeystoreError> {
     let backends = match config.backend.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => vec![backend_named(Tool::Granted, b)?],
+        Some(b) => vec![backend_named(Tool::Granted, b, env.platform)?],
         None if env.platform == Platform::MacOs => {
             return Err(KeystoreError::UnsupportedBackend {
                 tool: Tool::Granted.name(),
@@ -328,6 +344,8 @@ pub fn granted(
                 .filter(|c| !c.is_empty())
                 .unwrap_or_else(|| service.to_string()),
         },
+        // backend_named refuses wincred for granted.
+        Backend::WinCred => unreachable!("granted has no wincred backend in keyturn"),
     };
     Ok(backends
         .into_iter()
@@ -360,12 +378,32 @@ mod tests {
         assert!(
             matches!(aws_vault(&e, None).unwrap(), StoreConfig::SecretService { collection } if collection == "awsvault")
         );
+        // aws-vault's Windows default is the Credential Manager, with its
+        // target names; elsewhere wincred is refused by name.
+        assert!(matches!(
+            aws_vault(&env(Platform::Windows, &[]), None).unwrap(),
+            StoreConfig::WinCred { prefix } if prefix == "aws-vault:aws-vault:"
+        ));
+        let granted_on_windows = granted(
+            &env(Platform::Windows, &[]),
+            &KeyringConfig::default(),
+            Path::new("/g"),
+        );
+        assert!(matches!(
+            granted_on_windows,
+            Err(KeystoreError::UnsupportedBackend { ref backend, .. }) if backend == "wincred"
+        ));
         for (p, name) in [
             (Platform::Linux, "keyctl"),
             (Platform::MacOs, "keychain"),
-            (Platform::Windows, "wincred"),
+            (Platform::Linux, "wincred"),
         ] {
-            let err = aws_vault(&env(p, &[]), None).unwrap_err();
+            let vars: &[(&str, &str)] = if name == "wincred" {
+                &[("AWS_VAULT_BACKEND", "wincred")]
+            } else {
+                &[]
+            };
+            let err = aws_vault(&env(p, vars), None).unwrap_err();
             assert!(
                 matches!(&err, KeystoreError::UnsupportedBackend { backend, .. } if backend == name),
                 "{err:?}"

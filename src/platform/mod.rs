@@ -14,22 +14,25 @@
 //!   readable by others).
 //! - [`sync_dir`] makes a rename or removal in `dir` durable.
 //!
-//! A Windows port (`windows.rs`) would need:
-//! - ownership: the file's owner SID against the process token's user SID
-//!   (`GetSecurityInfo` / `GetTokenInformation`) in place of uids, and a
-//!   DACL granting only that user in place of 0600/0700; "not writable by
-//!   others" becomes "no ACE granting write to anyone else";
-//! - opens: `FILE_FLAG_OPEN_REPARSE_POINT` to refuse links (no
-//!   `O_NOFOLLOW`), no FIFOs to fear; `ReplaceFileW`/`MoveFileExW` with
-//!   `MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH` for the atomic
-//!   rename (an open file cannot be renamed over: retry on sharing
-//!   violations), and `FlushFileBuffers` for fsync (folders cannot be
-//!   fsynced: the write-through rename stands in);
-//! - locks: `LockFileEx` (std's `File::try_lock` already maps to it);
-//! - hooks: a Job Object per hook instead of a process group, closed to
-//!   kill the tree; signals: `SetConsoleCtrlHandler` for Ctrl-C;
-//! - `schedule`: the Task Scheduler (`schtasks` or its COM API) as a
-//!   fourth backend beside systemd, launchd and cron.
+//! - Ownership and "writable by others" come from [`lstat`], [`stat`] or
+//!   [`fstat`] (a [`Stat`]): plain metadata on Unix; on Windows the
+//!   metadata plus the verdict of the file's owner SID and DACL, which
+//!   `std::fs::Metadata` cannot carry.
+//! - [`replace`] is the atomic rename; [`copy_access`] gives the file
+//!   about to replace the user's the same access (its DACL on Windows;
+//!   mode and owner travel separately on Unix).
+//!
+//! `windows.rs` implements the same functions on Windows: the token's
+//! user SID in place of a uid, a protected DACL granting only that user
+//! in place of 0600/0700 (set at creation), `FILE_FLAG_OPEN_REPARSE_POINT`
+//! in place of `O_NOFOLLOW`, `MoveFileExW` with
+//! `MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH` (retried on
+//! sharing violations) for the rename, `FlushFileBuffers` for fsync (a
+//! folder cannot be flushed: the write-through rename stands in), a Job
+//! Object per hook in place of a process group (`track_tree` there,
+//! [`forget_group`]), and `SetConsoleCtrlHandler` for Ctrl-C and the
+//! console's close (`on_interrupt` there). Locks are std's
+//! `File::try_lock` (`LockFileEx`) on both.
 //!
 //! A macOS-specific refinement would live in `unix.rs` under
 //! `cfg(target_os = "macos")`: `fcntl(F_FULLFSYNC)` in [`sync_file`], since
@@ -39,6 +42,10 @@
 mod unix;
 #[cfg(unix)]
 pub use unix::*;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+pub use self::windows::*;
 
 /// What a path that is not a regular file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,25 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+/// What [`lstat`], [`stat`] and [`fstat`] return: on Unix the metadata
+/// carries the owner and mode bits itself (Windows adds the DACL's verdict).
+pub type Stat = Metadata;
+
+/// `lstat`: a symlink is described as itself.
+pub fn lstat(path: &Path) -> io::Result<Stat> {
+    fs::symlink_metadata(path)
+}
+
+/// `stat`: symlinks followed.
+pub fn stat(path: &Path) -> io::Result<Stat> {
+    fs::metadata(path)
+}
+
+/// `fstat` of an open file.
+pub fn fstat(f: &File) -> io::Result<Stat> {
+    f.metadata()
+}
+
 /// The effective uid keyturn runs as: the only owner it trusts.
 pub fn euid() -> u32 {
     // SAFETY: geteuid(2) cannot fail and touches no memory.
@@ -143,6 +162,24 @@ pub fn set_owner(f: &File, uid: u32, gid: u32) -> io::Result<()> {
     std::os::unix::fs::fchown(f, Some(uid), Some(gid))
 }
 
+/// A canonical path as users write it: on Unix, the path itself (Windows
+/// drops the `\\?\` prefix `canonicalize` adds).
+pub fn plain_path(p: std::path::PathBuf) -> std::path::PathBuf {
+    p
+}
+
+/// Unix keeps who may read a file in its mode and owner, which the caller
+/// copies ([`set_file_mode`], [`set_owner`]): nothing more to carry over.
+pub fn copy_access(_from: &Path, _to: &File) -> io::Result<()> {
+    Ok(())
+}
+
+/// Atomically replaces `to` with `from` (rename(2)); the caller then
+/// fsyncs the folder ([`sync_dir`]).
+pub fn replace(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)
+}
+
 /// Sets an open file's permission bits.
 pub fn set_file_mode(f: &File, mode: u32) -> io::Result<()> {
     f.set_permissions(fs::Permissions::from_mode(mode))
@@ -183,6 +220,10 @@ pub fn kill_group(pgid: u32) {
         libc::kill(-pgid, libc::SIGKILL);
     }
 }
+
+/// A hook's process group needs no bookkeeping on Unix (Windows closes
+/// the hook's Job Object here).
+pub fn forget_group(_pgid: u32) {}
 
 /// Stdin's terminal settings, saved before a prompt turns echo off, so a
 /// signal that ends the process mid-prompt can put them back

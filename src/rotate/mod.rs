@@ -1188,5 +1188,7 @@ impl<A: Aws> Ctx<'_, A> {
     }
 }
 
-#[cfg(test)]
+// Unix modes in the fixtures; Windows runs the platform tests and the
+// tests/windows subset instead.
+#[cfg(all(test, unix))]
 mod tests;

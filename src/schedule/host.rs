@@ -1,17 +1,20 @@
 //! Where a schedule meets the machine: the environment it reads (HOME,
 //! XDG folders, PATH), the unit files it writes and deletes, and the
-//! service managers it runs (`systemctl --user`, `launchctl`, `crontab
-//! -l`, read-only).
+//! service managers it runs (`systemctl --user`, `launchctl`, `schtasks`,
+//! `crontab -l`, read-only).
 //!
 //! Invariants: `install` never overwrites and `remove` never deletes a file
 //! without the [`super::MARKER`]; files are replaced atomically (temp file, fsync,
 //! rename, fsync dir); nothing runs a service manager unless `--enable` /
 //! `--disable` asks; the crontab is never edited.
 
-use super::render::{installed_command, launchd_plist, systemd_service, systemd_timer};
+use super::render::{
+    file_text, installed_command, launchd_plist, systemd_service, systemd_timer, task_xml,
+    utf16_file,
+};
 use super::{
     auto_backend, checked_path, is_ours, Backend, Invalid, Job, Places, LAUNCHD_LABEL,
-    SYSTEMD_TIMER,
+    SYSTEMD_TIMER, TASK_NAME,
 };
 use crate::i18n::{tr, trf};
 use anyhow::Context;
@@ -91,6 +94,13 @@ pub fn unit_files(
                 &checked_path(&places.log_file, tr("schedule.log_file"))?,
             ),
         )],
+        Backend::TaskScheduler => {
+            // The Task Scheduler expands %VAR% in a task's command line.
+            if let Some(arg) = job.argv().into_iter().find(|a| a.contains('%')) {
+                return Err(Invalid(trf("schedule.task_percent", &[("arg", &arg)])));
+            }
+            vec![(places.task_xml.clone(), task_xml(job))]
+        }
         Backend::Cron => vec![],
     })
 }
@@ -129,7 +139,10 @@ pub fn write_files(
     }
     for ((path, content), state) in files.iter().zip(states) {
         if *state != "unchanged" {
-            write_atomic(path, content.as_bytes())?;
+            match backend {
+                Backend::TaskScheduler => write_atomic(path, &utf16_file(content))?,
+                _ => write_atomic(path, content.as_bytes())?,
+            }
         }
     }
     Ok(())
@@ -151,6 +164,13 @@ pub fn enable(backend: Backend, places: &Places) -> anyhow::Result<()> {
             );
             let plist = places.launchd_plist.to_string_lossy();
             run_tool("launchctl", &["bootstrap", &domain, &plist])?;
+        }
+        Backend::TaskScheduler => {
+            let xml = places.task_xml.to_string_lossy();
+            run_tool(
+                "schtasks",
+                &["/Create", "/TN", TASK_NAME, "/XML", &xml, "/F"],
+            )?;
         }
         Backend::Cron => {}
     }
@@ -190,6 +210,9 @@ pub fn uninstall(host: &Host, b: Backend, f: &Found, disable: bool) -> anyhow::R
         Backend::Launchd if !disable => out
             .advice
             .push(trf("schedule.launchd_unload", &[("label", &LAUNCHD_LABEL)])),
+        Backend::TaskScheduler if !disable => out
+            .advice
+            .push(trf("schedule.task_unload", &[("name", &TASK_NAME)])),
         _ => {}
     }
     if b == Backend::Launchd {
@@ -212,6 +235,9 @@ fn stop(b: Backend) -> anyhow::Result<()> {
         Backend::Launchd => {
             let target = format!("gui/{}/{LAUNCHD_LABEL}", uid()?);
             warn_on_err(run_tool("launchctl", &["bootout", &target]));
+        }
+        Backend::TaskScheduler => {
+            warn_on_err(run_tool("schtasks", &["/Delete", "/TN", TASK_NAME, "/F"]));
         }
         Backend::Cron => {}
     }
@@ -278,14 +304,21 @@ pub fn find(host: &Host, backend: Backend) -> anyhow::Result<Found> {
     if backend == Backend::Systemd && !f.files.is_empty() {
         f.enabled = Some(fs::symlink_metadata(host.places.timer_link()).is_ok());
     }
+    if backend == Backend::TaskScheduler && !f.files.is_empty() && cfg!(windows) {
+        // Registered or not: `schtasks /Query` succeeds only for a task
+        // that exists (read-only).
+        f.enabled = run_tool_quiet("schtasks", &["/Query", "/TN", TASK_NAME])
+            .ok()
+            .map(|s| s.success());
+    }
     Ok(f)
 }
 
-/// The file's text, None if absent; bytes that are not UTF-8 read as a
-/// file that is not ours.
+/// The file's text (a task's UTF-16 decoded), None if absent; bytes that
+/// are not UTF-8 read as a file that is not ours.
 pub fn read_existing(path: &Path) -> anyhow::Result<Option<String>> {
     match fs::read(path) {
-        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Ok(b) => Ok(Some(file_text(&b))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| trf("ctx.read", &[("path", &path.display())])),
     }
@@ -397,7 +430,7 @@ mod tests {
         write_atomic(&f, b"two").unwrap();
         assert_eq!(fs::read(&f).unwrap(), b"two");
         assert_eq!(
-            crate::platform::mode(&fs::metadata(&f).unwrap()) & 0o777,
+            crate::platform::mode(&crate::platform::stat(&f).unwrap()) & 0o777,
             0o644
         );
         assert_eq!(fs::read_dir(f.parent().unwrap()).unwrap().count(), 1);

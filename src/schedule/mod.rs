@@ -1,7 +1,7 @@
 //! `keyturn schedule`'s domain: a daily job that runs
 //! `keyturn rotate --max-age <EVERY>` unattended, as a systemd user timer
-//! (Linux), a launchd agent (macOS), or a crontab line printed for the user
-//! to install where neither fits.
+//! (Linux), a launchd agent (macOS), a Task Scheduler task (Windows), or a
+//! crontab line printed for the user to install where none fits.
 //!
 //! Split in three: this module validates a [`Job`] and says where each
 //! backend's files live; [`render`] turns a job into file contents (unit
@@ -23,8 +23,11 @@
 //!   `ExecStart=`, plist XML, `/bin/sh` behind cron's `%` rule), and
 //!   control characters are refused before rendering.
 //! - Files are replaced atomically (temp file, fsync, rename, fsync dir).
-//! - Nothing touches systemd or launchd unless `--enable` / `--disable`
-//!   asks; the crontab is never edited.
+//! - Nothing touches systemd, launchd or the Task Scheduler unless
+//!   `--enable` / `--disable` asks; the crontab is never edited.
+//! - A Windows task runs only while its user is logged on unless
+//!   `--logged-off` asks for it to run regardless (S4U: no password is
+//!   stored).
 //! - What it prints is in the user's language ([`crate::i18n`]); the files
 //!   it writes, JSON keys and values, and the `note:` / `warning:` /
 //!   `error:` prefixes are English in every language.
@@ -46,6 +49,9 @@ pub const SYSTEMD_SERVICE: &str = "keyturn-rotate.service";
 pub const SYSTEMD_TIMER: &str = "keyturn-rotate.timer";
 /// launchd label, and the plist's file name.
 pub const LAUNCHD_LABEL: &str = "dev.keyturn.rotate";
+/// The Task Scheduler task's name (in the root folder), and its XML file's
+/// stem.
+pub const TASK_NAME: &str = "keyturn-rotate";
 pub const DAY: u64 = 86_400;
 
 /// Where a job is installed.
@@ -57,6 +63,8 @@ pub enum Backend {
     Launchd,
     /// a crontab line, printed (keyturn never edits the crontab)
     Cron,
+    /// a Task Scheduler task, its XML in %APPDATA%\keyturn (Windows)
+    TaskScheduler,
 }
 
 impl Backend {
@@ -66,6 +74,7 @@ impl Backend {
             Backend::Systemd => "systemd",
             Backend::Launchd => "launchd",
             Backend::Cron => "cron",
+            Backend::TaskScheduler => "task-scheduler",
         }
     }
 }
@@ -95,6 +104,8 @@ pub struct Job {
     targets: Targets,
     credentials_file: Option<String>,
     config_file: Option<String>,
+    /// Task Scheduler: run whether or not the user is logged on.
+    pub logged_off: bool,
 }
 
 impl Job {
@@ -131,6 +142,7 @@ impl Job {
             config_file: config_file
                 .map(|p| checked_path(p, "--config-file"))
                 .transpose()?,
+            logged_off: false,
         })
     }
 
@@ -218,6 +230,8 @@ pub fn is_ours(text: &str) -> bool {
 pub fn auto_backend(os: &str, has_systemctl: bool, systemd_running: bool) -> Backend {
     if os == "macos" {
         Backend::Launchd
+    } else if os == "windows" {
+        Backend::TaskScheduler
     } else if os == "linux" && has_systemctl && systemd_running {
         Backend::Systemd
     } else {
@@ -231,6 +245,8 @@ pub struct Places {
     pub systemd_dir: PathBuf,
     pub launchd_plist: PathBuf,
     pub log_file: PathBuf,
+    /// The task's XML, kept with keyturn's settings (`%APPDATA%\keyturn`).
+    pub task_xml: PathBuf,
 }
 
 impl Places {
@@ -244,8 +260,10 @@ impl Places {
             v.filter(|p| p.is_absolute())
                 .unwrap_or_else(|| home.join(default))
         };
+        let config = xdg(xdg_config_home, ".config");
         Places {
-            systemd_dir: xdg(xdg_config_home, ".config").join("systemd").join("user"),
+            task_xml: config.join("keyturn").join(format!("{TASK_NAME}.xml")),
+            systemd_dir: config.join("systemd").join("user"),
             launchd_plist: home
                 .join("Library")
                 .join("LaunchAgents")
@@ -275,6 +293,7 @@ impl Places {
         match b {
             Backend::Systemd => vec![self.service(), self.timer()],
             Backend::Launchd => vec![self.launchd_plist.clone()],
+            Backend::TaskScheduler => vec![self.task_xml.clone()],
             Backend::Cron => vec![],
         }
     }
@@ -284,7 +303,12 @@ impl Places {
 pub fn backends(only: Option<Backend>) -> Vec<Backend> {
     match only {
         Some(b) => vec![b],
-        None => vec![Backend::Systemd, Backend::Launchd, Backend::Cron],
+        None => vec![
+            Backend::Systemd,
+            Backend::Launchd,
+            Backend::TaskScheduler,
+            Backend::Cron,
+        ],
     }
 }
 

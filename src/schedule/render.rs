@@ -1,13 +1,15 @@
-//! The text of a schedule: systemd units, the launchd plist and the
-//! crontab line for a [`Job`], each argument quoted for the format it
-//! lands in (systemd `ExecStart=`, plist XML, `/bin/sh` behind cron's `%`
+//! The text of a schedule: systemd units, the launchd plist, the Task
+//! Scheduler's task XML and the crontab line for a [`Job`], each argument
+//! quoted for the format it lands in (systemd `ExecStart=`, plist XML, a
+//! Windows command line inside task XML, `/bin/sh` behind cron's `%`
 //! rule), and the command an installed file runs, read back for `show`.
 //!
 //! Pure: strings in, strings out. Every file carries the [`MARKER`]
 //! comment so [`super::is_ours`] knows it again.
 
 use super::{
-    checked_path, Backend, Invalid, Job, LAUNCHD_LABEL, MARKER, MARKER_TEXT, SYSTEMD_TIMER,
+    checked_path, Backend, Invalid, Job, Places, LAUNCHD_LABEL, MARKER, MARKER_TEXT, SYSTEMD_TIMER,
+    TASK_NAME,
 };
 use crate::i18n::tr;
 pub use crate::util::quote::sh_word;
@@ -62,6 +64,119 @@ pub fn cron_word(s: &str) -> String {
     }
     out.push('\'');
     out
+}
+
+/// One argument of a Windows command line as programs built with the
+/// Microsoft C runtime (and Rust's std) split it: bare when it has no
+/// space, tab or quote; else in quotes, with backslashes doubled before a
+/// quote and at the end.
+pub fn windows_arg(s: &str) -> String {
+    if !s.is_empty() && !s.contains([' ', '\t', '"']) {
+        return s.to_owned();
+    }
+    let mut out = String::from("\"");
+    let mut slashes = 0;
+    for c in s.chars() {
+        if c == '\\' {
+            slashes += 1;
+            continue;
+        }
+        // Backslashes count only before a quote: doubled there, plus one
+        // for the quote itself.
+        let n = if c == '"' { 2 * slashes + 1 } else { slashes };
+        out.extend(std::iter::repeat_n('\\', n));
+        slashes = 0;
+        out.push(c);
+    }
+    out.extend(std::iter::repeat_n('\\', 2 * slashes));
+    out.push('"');
+    out
+}
+
+/// The Task Scheduler task (registered with `schtasks /Create /XML`):
+/// daily at [`Job::daily_slot`], started as soon as possible after a
+/// missed start (systemd's Persistent=true), one run at a time, stopped
+/// after 30 minutes. It runs only while the user is logged on
+/// (`InteractiveToken`) unless [`Job::logged_off`] asks for S4U (run
+/// whether logged on or not; no password stored, no network shares).
+pub fn task_xml(job: &Job) -> String {
+    let (hour, minute) = job.daily_slot();
+    let argv = job.argv();
+    let command = xml_text(&argv[0]);
+    let args: Vec<String> = argv[1..].iter().map(|a| windows_arg(a)).collect();
+    let args = xml_text(&args.join(" "));
+    let logon = if job.logged_off {
+        "S4U"
+    } else {
+        "InteractiveToken"
+    };
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-16"?>
+<!-- {MARKER_TEXT} -->
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <RegistrationInfo>
+    <Description>Rotate AWS IAM access keys older than {age} (keyturn)</Description>
+    <URI>\{TASK_NAME}</URI>
+  </RegistrationInfo>
+  <Triggers>
+    <CalendarTrigger>
+      <StartBoundary>2000-01-01T{hour:02}:{minute:02}:00</StartBoundary>
+      <Enabled>true</Enabled>
+      <ScheduleByDay>
+        <DaysInterval>1</DaysInterval>
+      </ScheduleByDay>
+    </CalendarTrigger>
+  </Triggers>
+  <Principals>
+    <Principal id="Author">
+      <LogonType>{logon}</LogonType>
+      <RunLevel>LeastPrivilege</RunLevel>
+    </Principal>
+  </Principals>
+  <Settings>
+    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
+    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
+    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
+    <StartWhenAvailable>true</StartWhenAvailable>
+    <RunOnlyIfNetworkAvailable>true</RunOnlyIfNetworkAvailable>
+    <ExecutionTimeLimit>PT30M</ExecutionTimeLimit>
+    <Enabled>true</Enabled>
+  </Settings>
+  <Actions Context="Author">
+    <Exec>
+      <Command>{command}</Command>
+      <Arguments>{args}</Arguments>
+    </Exec>
+  </Actions>
+</Task>
+"#,
+        age = job.max_age_arg(),
+    )
+}
+
+/// A task file as Task Scheduler writes one (UTF-16 LE with a BOM), which
+/// `schtasks /XML` reads whatever the system's code page.
+pub fn utf16_file(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for u in text.replace('\n', "\r\n").encode_utf16() {
+        out.extend(u.to_le_bytes());
+    }
+    out
+}
+
+/// The text of a file [`utf16_file`] wrote (CRLF read back as LF), or of
+/// any other file (UTF-8, lossy).
+pub fn file_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFF, 0xFE]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units).replace("\r\n", "\n")
+        }
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// XML character data / attribute text.
@@ -198,10 +313,24 @@ pub fn cron_line(job: &Job, log: &Path) -> Result<String, Invalid> {
 }
 
 /// The command an installed file runs, for `show`: the `ExecStart=` line
-/// of a unit, or a plist's ProgramArguments as a shell line.
+/// of a unit, a plist's ProgramArguments as a shell line, or a task's
+/// command and arguments as its command line.
 pub fn installed_command(text: &str) -> Option<String> {
     if let Some(l) = text.lines().find_map(|l| l.strip_prefix("ExecStart=")) {
         return Some(l.to_owned());
+    }
+    let element = |name: &str| {
+        let (_, rest) = text.split_once(&format!("<{name}>"))?;
+        rest.split_once(&format!("</{name}>"))
+            .map(|(v, _)| xml_unescape(v))
+    };
+    if let Some(cmd) = element("Command") {
+        let args = element("Arguments").unwrap_or_default();
+        return Some(
+            format!("{} {args}", windows_arg(&cmd))
+                .trim_end()
+                .to_owned(),
+        );
     }
     let (_, rest) = text.split_once("<key>ProgramArguments</key>")?;
     let (array, _) = rest.split_once("</array>")?;
@@ -215,8 +344,13 @@ pub fn installed_command(text: &str) -> Option<String> {
 }
 
 /// The commands that load and start an installed job.
-pub fn start_commands(backend: Backend, plist: &Path) -> String {
+pub fn start_commands(backend: Backend, places: &Places) -> String {
+    let plist = &places.launchd_plist;
     match backend {
+        Backend::TaskScheduler => format!(
+            "schtasks /Create /TN {TASK_NAME} /XML {} /F",
+            windows_arg(&places.task_xml.to_string_lossy())
+        ),
         Backend::Systemd => format!(
             "systemctl --user daemon-reload && systemctl --user enable --now {SYSTEMD_TIMER}"
         ),

@@ -268,3 +268,157 @@ fn places_follow_xdg() {
     assert_eq!(p.systemd_dir, Path::new("/h/.config/systemd/user"));
     assert_eq!(p.log_file, Path::new("/h/.local/state/keyturn/rotate.log"));
 }
+
+/// How the Microsoft C runtime (and Rust's std on Windows) splits a
+/// command line: the reference [`windows_arg`] must round-trip through.
+fn msvc_split(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            let n = chars[i..].iter().take_while(|&&c| c == '\\').count();
+            i += n;
+            if chars.get(i) == Some(&'"') {
+                cur.extend(std::iter::repeat_n('\\', n / 2));
+                if n % 2 == 1 {
+                    cur.push('"');
+                    i += 1;
+                }
+            } else {
+                cur.extend(std::iter::repeat_n('\\', n));
+            }
+            any = true;
+            continue;
+        }
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' | '\t' if !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+        i += 1;
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
+#[test]
+fn windows_args_split_back_as_written() {
+    let words = [
+        "plain",
+        "",
+        "two words",
+        r"C:\Program Files\keyturn\keyturn.exe",
+        r#"say "hi""#,
+        r"ends\",
+        r"ends with space\ ",
+        r#"a\"b"#,
+        r"\\server\share\creds",
+        "tab\there",
+    ];
+    let line: Vec<String> = words.iter().map(|w| windows_arg(w)).collect();
+    assert_eq!(msvc_split(&line.join(" ")), words);
+    assert_eq!(windows_arg("rotate"), "rotate");
+    assert_eq!(windows_arg(r"C:\a b\"), r#""C:\a b\\""#);
+}
+
+fn windows_job(logged_off: bool) -> Job {
+    let mut j = Job::new(
+        Path::new(r"C:\Users\Ann Lee\bin\keyturn.exe"),
+        Duration::from_secs(90 * DAY),
+        profiles(&["dev & <prod>", "x"]),
+        Some(Path::new(r"C:\Users\Ann Lee\.aws\credentials")),
+        None,
+    );
+    // Windows paths are absolute only on Windows: build it there, or
+    // from a Unix path and swap the binary in the argv check below.
+    if j.is_err() {
+        j = Job::new(
+            Path::new("/c/Users/Ann Lee/bin/keyturn.exe"),
+            Duration::from_secs(90 * DAY),
+            profiles(&["dev & <prod>", "x"]),
+            Some(Path::new("/c/Users/Ann Lee/.aws/credentials")),
+            None,
+        );
+    }
+    let mut j = j.unwrap();
+    j.logged_off = logged_off;
+    j
+}
+
+#[test]
+fn the_task_xml_runs_the_job_daily_only_when_logged_on_unless_asked() {
+    let j = windows_job(false);
+    let xml = task_xml(&j);
+    assert!(is_ours(&xml), "{xml}");
+    assert!(
+        xml.contains("<LogonType>InteractiveToken</LogonType>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<DaysInterval>1</DaysInterval>"));
+    assert!(xml.contains("<StartWhenAvailable>true</StartWhenAvailable>"));
+    assert!(xml.contains("<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>"));
+    let (h, m) = j.daily_slot();
+    assert!(xml.contains(&format!(
+        "<StartBoundary>2000-01-01T{h:02}:{m:02}:00</StartBoundary>"
+    )));
+    // XML-escaped, Windows-quoted: `show` reads back the exact command.
+    assert!(xml.contains("&quot;dev &amp; &lt;prod&gt;&quot;"), "{xml}");
+    let argv = j.argv();
+    let shown = installed_command(&xml).unwrap();
+    assert_eq!(msvc_split(&shown), argv);
+    let xml = task_xml(&windows_job(true));
+    assert!(xml.contains("<LogonType>S4U</LogonType>"), "{xml}");
+}
+
+#[test]
+fn the_task_file_is_utf16_and_reads_back() {
+    let xml = task_xml(&windows_job(false));
+    let bytes = utf16_file(&xml);
+    assert_eq!(&bytes[..4], &[0xFF, 0xFE, b'<', 0]);
+    assert!(!bytes.windows(4).any(|w| w == [b'\n', 0, b'\n', 0]));
+    assert_eq!(file_text(&bytes), xml);
+    assert_eq!(file_text(b"plain\n"), "plain\n");
+}
+
+#[test]
+fn a_percent_in_the_task_command_line_is_refused() {
+    let j = Job::new(
+        Path::new("/bin/keyturn"),
+        Duration::from_secs(90 * DAY),
+        profiles(&["%USERNAME%"]),
+        None,
+        None,
+    )
+    .unwrap();
+    let places = Places::new(Path::new("/h"), None, None);
+    assert!(host::unit_files(Backend::TaskScheduler, &j, &places).is_err());
+    assert_eq!(
+        places.task_xml,
+        Path::new("/h/.config/keyturn/keyturn-rotate.xml")
+    );
+    assert_eq!(
+        places.files(Backend::TaskScheduler),
+        std::slice::from_ref(&places.task_xml)
+    );
+    assert_eq!(
+        auto_backend("windows", false, false),
+        Backend::TaskScheduler
+    );
+    assert!(start_commands(Backend::TaskScheduler, &places)
+        .starts_with("schtasks /Create /TN keyturn-rotate /XML "));
+}
