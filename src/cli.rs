@@ -1,14 +1,15 @@
-//! The top-level command line: [`Cli`] = the flags every subcommand takes
-//! ([`GlobalArgs`]) + the subcommand ([`crate::cmd::Command`], each with
-//! its own `Args` in `src/cmd/<name>.rs`). Only clap types live here;
-//! validation is each command's pure `validate` (see [`crate::cmd`]).
+//! The flags every subcommand takes ([`GlobalArgs`]), the output formats
+//! and the reference text under `--help`. Only clap types live here;
+//! validation is each command's pure `validate` (in `crate::cmd`).
+//! The whole command line (`crate::cmd::Cli`: these flags + the
+//! subcommand) lives in `crate::cmd`, so that the dependency runs one
+//! way, `cmd` → `cli`.
 //!
 //! clap's own help and usage output (the doc comments below,
 //! [`AFTER_HELP`]) is English here; [`crate::help`] translates it.
 
-use crate::cmd::Command;
 use crate::i18n::Lang;
-use clap::{Parser, ValueEnum};
+use clap::ValueEnum;
 use std::path::PathBuf;
 
 /// Reference text under `--help`, kept English in every language like the
@@ -42,16 +43,6 @@ second), else `default`.
 Environment: AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
 AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
 with the profile's own key, never with AWS_ACCESS_KEY_ID.";
-
-#[derive(Debug, Parser)]
-#[command(name = "keyturn", version, about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-
-    #[command(flatten)]
-    pub global: GlobalArgs,
-}
 
 /// The flags every subcommand accepts, before or after its name.
 #[derive(Debug, clap::Args)]
@@ -111,18 +102,4 @@ pub enum Output {
     Json,
     /// CSV (`audit` only)
     Csv,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lang_flag_parses() {
-        let cli = Cli::try_parse_from(["keyturn", "status", "--lang", "ja"]).unwrap();
-        assert_eq!(cli.global.lang.map(Lang::from), Some(Lang::Ja));
-        let cli = Cli::try_parse_from(["keyturn", "--lang", "en", "status"]).unwrap();
-        assert_eq!(cli.global.lang.map(Lang::from), Some(Lang::En));
-        assert!(Cli::try_parse_from(["keyturn", "--lang", "fr", "status"]).is_err());
-    }
 }

@@ -48,6 +48,9 @@ pub struct Env {
     /// aws-vault's and granted's variables (`Debug` shows names only: they
     /// include passphrases); `None` without a HOME.
     pub keystore: Option<crate::keystore::settings::KeystoreEnv>,
+    /// The destinations' variables: tokens (`GITHUB_TOKEN`, `VAULT_TOKEN`,
+    /// ...), service addresses, CA bundles (`Debug` shows names only).
+    pub dest: crate::dest::DestEnv,
 }
 
 impl Env {
@@ -83,6 +86,9 @@ impl Env {
             lc_messages: var("LC_MESSAGES").map(|v| v.to_string_lossy().into_owned()),
             language: var("LANGUAGE").map(|v| v.to_string_lossy().into_owned()),
             lang: var("LANG").map(|v| v.to_string_lossy().into_owned()),
+            dest: crate::dest::DestEnv::capture(|k| {
+                var(k).map(|v| v.to_string_lossy().into_owned())
+            }),
             keystore: var("HOME").map(|home| {
                 crate::keystore::settings::KeystoreEnv::new(
                     home,
@@ -94,6 +100,14 @@ impl Env {
                 .on_terminal(std::io::stdin().is_terminal() && std::io::stderr().is_terminal())
             }),
         }
+    }
+
+    /// The settings file read at capture, checked: `None` when there is
+    /// none (see [`crate::settings::load`]).
+    pub fn settings_file(
+        &self,
+    ) -> Result<Option<crate::settings::Loaded>, crate::exit::UsageError> {
+        crate::settings::load(self.settings.as_ref(), self.settings_untrusted.as_deref())
     }
 
     /// The language the locale variables ask for (`--lang` overrides it).

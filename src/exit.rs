@@ -165,11 +165,11 @@ mod tests {
         let other = anyhow::anyhow!("disk full");
         assert_eq!(Exit::of_error(&other), Exit::Failure);
         use clap::CommandFactory;
-        let e = crate::cli::Cli::command()
+        let e = crate::cmd::Cli::command()
             .try_get_matches_from(["keyturn", "--nope"])
             .unwrap_err();
         assert_eq!(Exit::of_clap(&e), Exit::Usage);
-        let e = crate::cli::Cli::command()
+        let e = crate::cmd::Cli::command()
             .try_get_matches_from(["keyturn", "--version"])
             .unwrap_err();
         assert_eq!(Exit::of_clap(&e), Exit::Ok);

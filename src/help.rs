@@ -21,7 +21,7 @@
 //! - A help key missing from the catalogue keeps clap's English text, so a
 //!   new argument can never show a raw id.
 
-use crate::cli::Cli;
+use crate::cmd::Cli;
 use crate::exit::Exit;
 use crate::i18n::{self, tr, trf, Lang};
 use clap::error::{ContextKind, ContextValue, ErrorKind};

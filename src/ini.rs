@@ -19,6 +19,10 @@ use crate::i18n::{tr, trf};
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
+/// The key names of a key pair in either file.
+pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
+pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+
 /// How botocore (Python's `str.isspace`) decides what is whitespace. Rust's
 /// `char::is_whitespace` misses the four information separators.
 pub fn is_py_space(c: char) -> bool {
@@ -321,8 +325,7 @@ impl Document {
             rustc_hash::FxBuildHasher.hash_one(id)
         }
         fn own_id(s: &Section) -> Option<&str> {
-            s.get(crate::profile::ACCESS_KEY_ID)
-                .map(|e| e.value.as_str())
+            s.get(ACCESS_KEY_ID).map(|e| e.value.as_str())
         }
         let index = self.by_key_id.get_or_init(|| {
             let mut v: Vec<(u64, usize)> = (self.sections.iter().enumerate())

@@ -15,6 +15,8 @@
 //!   [`keystore`]); the rotation reaches keys only so.
 //! - [`status`], [`schedule`]: `status`'s lines and table, `schedule`'s
 //!   unit files and host interaction; [`util`]: time, quoting, jitter.
+//! - [`dest`]: the other places a key is used (a `.env` file, a secret
+//!   store, CI secrets), one module per type behind [`dest::Destination`].
 //! - [`rotate`]: the rotation state machine and its persisted journal.
 //! - [`cli`] and [`cmd`]: the top-level parser and one file per
 //!   subcommand (its `Args`, a pure `validate`, `run`); [`help`]: help and
@@ -31,6 +33,7 @@ pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod cmd;
+pub mod dest;
 pub mod duration;
 pub mod env;
 pub mod exit;

@@ -15,8 +15,9 @@ use crate::ini::{config_profile_name, Document, EditError, Entry, Section};
 use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 
-pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
-pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+// The key names are the files' own vocabulary, so they live with the file
+// model (`ini`), which indexes sections by them; re-exported for callers.
+pub use crate::ini::{ACCESS_KEY_ID, SECRET_ACCESS_KEY};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

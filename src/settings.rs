@@ -1,7 +1,8 @@
 //! The settings file (`$XDG_CONFIG_HOME/keyturn/config.toml`): where it is,
 //! reading it (the one file read of the command layer, done once by
-//! [`crate::env::Env::from_process`]), and turning its text into the
-//! defaults and hooks a run uses ([`load`], pure given an `Env`).
+//! `crate::env::Env::from_process` through [`read`]), and turning its text
+//! into the defaults, hooks and destinations a run uses ([`load`], pure).
+//! This module names no other effect module: `env` calls it, not back.
 //!
 //! Invariants: a file that another user could write is refused before
 //! anything runs (its hooks would get the new secret); a file that does
@@ -12,10 +13,11 @@
 //! and the trust rule ([`settings_trust`]) live here too; the hooks it
 //! yields are run by [`crate::hooks`].
 
+use crate::dest::DestinationSpec;
 use crate::exit::UsageError;
 use crate::hooks::{CommandSpec, Hook};
 use crate::i18n::{tr, trf};
-use crate::rotate::{OnHookFailure, Retire};
+use crate::rotate::{OnDestinationFailure, OnHookFailure, Retire};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,6 +30,9 @@ pub struct SettingsFile {
     pub defaults: Defaults,
     #[serde(default)]
     pub hooks: Vec<HookSpec>,
+    /// Where each profile's key is also used (see [`crate::dest`]).
+    #[serde(default)]
+    pub destinations: Vec<DestinationSpec>,
 }
 
 /// Defaults for flags not given on the command line.
@@ -39,6 +44,7 @@ pub struct Defaults {
     pub timeout: Option<String>,
     pub jobs: Option<usize>,
     pub on_hook_failure: Option<OnHookFailure>,
+    pub on_destination_failure: Option<OnDestinationFailure>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +66,12 @@ pub enum SettingsError {
     Parse { path: PathBuf, message: String },
     #[error("{}", trf("hooks.settings_hook", &[("path", &path.display()), ("name", name), ("message", message)]))]
     Hook {
+        path: PathBuf,
+        name: String,
+        message: String,
+    },
+    #[error("{}", trf("dest.settings_destination", &[("path", &path.display()), ("name", name), ("message", message)]))]
+    Destination {
         path: PathBuf,
         name: String,
         message: String,
@@ -175,20 +187,37 @@ pub fn read(
 pub struct Loaded {
     pub defaults: Defaults,
     pub hooks: Vec<Hook>,
+    pub destinations: Vec<DestinationSpec>,
 }
 
-/// The settings file of `env`, checked: `None` when there is none.
-pub fn load(env: &crate::env::Env) -> Result<Option<Loaded>, UsageError> {
-    if let Some(refusal) = &env.settings_untrusted {
-        return Err(UsageError(refusal.clone()));
+/// The settings file [`read`] found (its path and text, and why it cannot
+/// be trusted), checked: `None` when there is none. Pure: the file was
+/// read once, when the environment was captured.
+pub fn load(
+    found: Option<&(PathBuf, String)>,
+    untrusted: Option<&str>,
+) -> Result<Option<Loaded>, UsageError> {
+    if let Some(refusal) = untrusted {
+        return Err(UsageError(refusal.to_string()));
     }
-    match &env.settings {
+    match found {
         Some((path, text)) => {
             let f = parse_settings(path, text).map_err(|e| UsageError(e.to_string()))?;
             let hooks = validate_hooks(path, &f.hooks).map_err(|e| UsageError(e.to_string()))?;
+            crate::dest::validate_all(&f.destinations).map_err(|(name, message)| {
+                UsageError(
+                    SettingsError::Destination {
+                        path: path.clone(),
+                        name,
+                        message,
+                    }
+                    .to_string(),
+                )
+            })?;
             Ok(Some(Loaded {
                 defaults: f.defaults,
                 hooks,
+                destinations: f.destinations,
             }))
         }
         None => Ok(None),
@@ -198,7 +227,6 @@ pub fn load(env: &crate::env::Env) -> Result<Option<Loaded>, UsageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::Env;
 
     #[test]
     fn settings_parse_defaults_and_hooks() {
@@ -270,27 +298,37 @@ timeout = "10s"
 
     #[test]
     fn absent_untrusted_and_broken_files() {
-        assert!(load(&Env::default()).unwrap().is_none());
-        let e = Env {
-            settings_untrusted: Some("bad owner".into()),
-            ..Env::default()
-        };
-        assert_eq!(load(&e).unwrap_err().0, "bad owner");
-        let e = Env {
-            settings: Some(("c.toml".into(), "[defaults]\nnope = 1\n".into())),
-            ..Env::default()
-        };
-        assert!(load(&e).unwrap_err().0.starts_with("c.toml: "));
-        let e = Env {
-            settings: Some((
-                "c.toml".into(),
-                "[defaults]\njobs = 2\n[[hooks]]\nname = \"ci\"\ncommand = \"true\"\n".into(),
-            )),
-            ..Env::default()
-        };
-        let l = load(&e).unwrap().unwrap();
+        assert!(load(None, None).unwrap().is_none());
+        assert_eq!(load(None, Some("bad owner")).unwrap_err().0, "bad owner");
+        let f = ("c.toml".into(), "[defaults]\nnope = 1\n".into());
+        assert!(load(Some(&f), None).unwrap_err().0.starts_with("c.toml: "));
+        let f = (
+            "c.toml".into(),
+            "[defaults]\njobs = 2\n[[hooks]]\nname = \"ci\"\ncommand = \"true\"\n".into(),
+        );
+        let l = load(Some(&f), None).unwrap().unwrap();
         assert_eq!(l.defaults.jobs, Some(2));
         assert_eq!(l.hooks.len(), 1);
+    }
+
+    #[test]
+    fn destinations_are_read_and_checked() {
+        let f = (
+            "c.toml".into(),
+            "[defaults]\non_destination_failure = \"rollback\"\n[[destinations]]\nname = \"app\"\ntype = \"dotenv\"\nprofiles = [\"dev\"]\npath = \"/srv/app/.env\"\n".into(),
+        );
+        let l = load(Some(&f), None).unwrap().unwrap();
+        assert_eq!(l.destinations.len(), 1);
+        assert_eq!(
+            l.defaults.on_destination_failure,
+            Some(OnDestinationFailure::Rollback)
+        );
+        let f = (
+            "c.toml".into(),
+            "[[destinations]]\nname = \"app\"\ntype = \"dotenv\"\npath = \"rel/.env\"\n".into(),
+        );
+        let e = load(Some(&f), None).unwrap_err().0;
+        assert!(e.contains("c.toml") && e.contains("app"), "{e}");
     }
 
     #[test]

@@ -367,6 +367,26 @@ pub fn check_writable(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Refuses a user's file owned by another user (root, running keyturn,
+/// excepted): keyturn would write a secret into a file someone else
+/// controls. Nothing is created or changed; a missing file passes.
+pub fn check_owned(path: &Path) -> Result<(), StoreError> {
+    match fs::metadata(path) {
+        Ok(m) => {
+            let (me, (uid, _)) = (euid(), platform::owner(&m));
+            if uid != me && me != 0 {
+                return Err(StoreError::Untrusted {
+                    path: path.to_path_buf(),
+                    reason: trf("store.why_owner", &[("uid", &uid), ("me", &me)]),
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
 /// `Instant::now() + d`, saturating far in the future instead of
 /// panicking on overflow.
 pub fn deadline_after(d: Duration) -> Instant {

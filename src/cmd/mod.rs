@@ -14,15 +14,27 @@ pub mod schedule;
 pub mod shell;
 pub mod status;
 
-use crate::cli::{Cli, GlobalArgs, Output, AFTER_HELP};
+use crate::cli::{GlobalArgs, Output, AFTER_HELP};
 use crate::duration::{parse_duration_max, too_large, MAX_JOBS, MAX_KEEP_BACKUPS, MAX_TIMEOUT};
 use crate::env::Env;
 use crate::exit::{Exit, UsageError};
 use crate::i18n::{self, tr, trf};
 use crate::rotate::{Paths, Retire, Settings};
 use crate::sdk::Endpoint;
-use clap::Subcommand;
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+
+/// The whole command line: the flags every subcommand takes
+/// ([`GlobalArgs`]) + the subcommand.
+#[derive(Debug, Parser)]
+#[command(name = "keyturn", version, about = "Rotate AWS IAM user access keys safely, in one command", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -63,7 +75,7 @@ impl CommonArgs {
     /// The rotation settings these flags, the settings file and the
     /// terminal give; `rotate` then applies its own flags.
     pub fn settings(&self, env: &Env) -> Result<Settings, UsageError> {
-        let file = crate::settings::load(env)?;
+        let file = env.settings_file()?;
         let defaults = file.as_ref().map(|f| &f.defaults);
         let c = self;
         let timeout = match c
@@ -102,6 +114,14 @@ impl CommonArgs {
                 lock_wait: Settings::default().lock_wait,
             }),
             env_access_key_id: env.aws_access_key_id.clone(),
+            destinations: file
+                .as_ref()
+                .map(|f| f.destinations.clone())
+                .unwrap_or_default(),
+            on_destination_failure: defaults
+                .and_then(|d| d.on_destination_failure)
+                .unwrap_or_default(),
+            dest_env: env.dest.clone(),
             ..Settings::default()
         })
     }
@@ -161,7 +181,7 @@ impl Config {
                 return Err(UsageError(trf("usage.endpoint_scheme", &[("url", u)])));
             }
         }
-        crate::settings::load(env)?;
+        env.settings_file()?;
         Ok(Config {
             paths: Paths {
                 credentials,
@@ -360,9 +380,17 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<Exit> {
 mod tests {
     use super::*;
 
-    use crate::cli::Cli;
-    use clap::Parser;
+    use crate::i18n::Lang;
     use std::time::Duration;
+
+    #[test]
+    fn lang_flag_parses() {
+        let cli = Cli::try_parse_from(["keyturn", "status", "--lang", "ja"]).unwrap();
+        assert_eq!(cli.global.lang.map(Lang::from), Some(Lang::Ja));
+        let cli = Cli::try_parse_from(["keyturn", "--lang", "en", "status"]).unwrap();
+        assert_eq!(cli.global.lang.map(Lang::from), Some(Lang::En));
+        assert!(Cli::try_parse_from(["keyturn", "--lang", "fr", "status"]).is_err());
+    }
 
     /// The common part and the command's options, as `run` gets them.
     #[derive(Debug)]

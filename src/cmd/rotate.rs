@@ -150,7 +150,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
     if let Some(j) = a.jobs.filter(|j| *j > MAX_JOBS) {
         return Err(too_large("--jobs", &j, &MAX_JOBS));
     }
-    let file = crate::settings::load(env)?;
+    let file = env.settings_file()?;
     let defaults = file.as_ref().map(|f| &f.defaults);
     let max_age = match a
         .max_age

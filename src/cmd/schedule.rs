@@ -609,7 +609,7 @@ mod tests {
     /// The generated command line is one the real `rotate` accepts.
     #[test]
     fn argv_parses_as_rotate() {
-        use crate::cli::Cli;
+        use crate::cmd::Cli;
         use crate::cmd::Command as Sub;
         use clap::Parser;
         use schedule::{Targets, DAY};

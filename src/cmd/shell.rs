@@ -7,7 +7,7 @@
 //! because `keyturn man` prints a single stream: clap_mangen's own
 //! subcommand list would point at `keyturn-rotate(1)` pages nobody has.
 
-use crate::cli::Cli;
+use crate::cmd::Cli;
 use crate::exit::Exit;
 use clap::CommandFactory;
 use clap_mangen::Man;

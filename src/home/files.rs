@@ -9,10 +9,9 @@
 //! Invariant: nothing here writes a file the run holds no lock for (a
 //! file that did not exist when the run began is never created).
 
-use super::{Found, HomeLock, HomeRef, Homes, KeyHome, Written};
+use super::{Found, HomeError, HomeLock, HomeRef, Homes, KeyHome, Written};
 use crate::ini::Document;
 use crate::profile::{self, FileKind, Files, Place, Refusal};
-use crate::rotate::RotateError;
 use crate::secret::Secret;
 use crate::store::{self, FileLock, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -62,7 +61,7 @@ fn parse(snap: &Snapshot, shown: &Path) -> Result<Option<Document>, Refusal> {
 pub fn lock_files(
     paths: &Paths,
     lock_wait: std::time::Duration,
-) -> Result<Vec<FileLock>, RotateError> {
+) -> Result<Vec<FileLock>, HomeError> {
     let mut locks: Vec<FileLock> = Vec::new();
     // First make sure each file is one keyturn will write: a regular,
     // writable file the AWS CLI can parse. Only then may `.keyturn` (the
@@ -83,7 +82,7 @@ pub fn lock_files(
     Ok(locks)
 }
 
-pub(crate) fn load(paths: &Paths) -> Result<Loaded, RotateError> {
+pub(crate) fn load(paths: &Paths) -> Result<Loaded, HomeError> {
     let creds = store::read(&paths.credentials)?;
     let conf = store::read(&paths.config)?;
     Ok(Loaded {
@@ -96,7 +95,7 @@ pub(crate) fn load(paths: &Paths) -> Result<Loaded, RotateError> {
 
 /// Every profile either file defines (`rotate --all`), in botocore's
 /// order, the files read and parsed as a rotation reads them.
-pub fn profile_names(paths: &Paths) -> Result<Vec<String>, RotateError> {
+pub fn profile_names(paths: &Paths) -> Result<Vec<String>, HomeError> {
     let loaded = load(paths)?;
     Ok(profile::profile_names(&loaded.files(paths)))
 }
@@ -180,7 +179,7 @@ impl<'a> FilesHome<'a> {
     /// backups made.
     pub fn write_together(
         items: &[(&FilesHome<'_>, &str, &str, &Secret)],
-    ) -> Result<Vec<PathBuf>, RotateError> {
+    ) -> Result<Vec<PathBuf>, HomeError> {
         let Some((first, ..)) = items.first() else {
             return Ok(Vec::new());
         };
@@ -195,7 +194,7 @@ impl<'a> FilesHome<'a> {
     /// Applies pair swaps to both files, one lock-read-write cycle per file,
     /// under the locks held for the run. The edit is a function of the
     /// file's content, so the store can re-apply it if the file changed.
-    fn rewrite_files(&self, swaps: &[Swap]) -> Result<(usize, Vec<PathBuf>), RotateError> {
+    fn rewrite_files(&self, swaps: &[Swap]) -> Result<(usize, Vec<PathBuf>), HomeError> {
         let mut changed = 0;
         let mut backups = Vec::new();
         for (kind, shown) in [
@@ -207,7 +206,7 @@ impl<'a> FilesHome<'a> {
                 // The file did not exist when the run began: nothing of ours.
                 continue;
             };
-            let edit = |bytes: &[u8]| -> Result<Option<Vec<u8>>, RotateError> {
+            let edit = |bytes: &[u8]| -> Result<Option<Vec<u8>>, HomeError> {
                 let mut doc = Document::parse_bytes(bytes).map_err(|e| Refusal::Unparsable {
                     path: shown.clone(),
                     line: e.line,
@@ -219,7 +218,7 @@ impl<'a> FilesHome<'a> {
                     .filter(|sw| sw.only.is_none() || sw.home == kind)
                 {
                     n += profile::replace_pair(&mut doc, sw.from, sw.to, sw.secret, sw.only)
-                        .map_err(|e| RotateError::Stuck {
+                        .map_err(|e| HomeError::Stuck {
                             profile: sw.profile.to_string(),
                             detail: e.to_string(),
                         })?;
@@ -252,19 +251,19 @@ impl KeyHome for FilesHome<'_> {
         HomeRef::Files(self.r.clone())
     }
 
-    fn lock(&self) -> Result<HomeLock, RotateError> {
+    fn lock(&self) -> Result<HomeLock, HomeError> {
         // The run's caller locked both files before reading them.
         Ok(HomeLock::default())
     }
 
-    async fn read(&self) -> Result<Option<(String, Secret)>, RotateError> {
+    async fn read(&self) -> Result<Option<(String, Secret)>, HomeError> {
         let loaded = load(self.paths)?;
         Ok(profile::resolve(&loaded.files(self.paths), &self.profile)
             .ok()
             .map(|k| (k.access_key_id, k.secret)))
     }
 
-    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError> {
+    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, HomeError> {
         let (changed, backups) = self.rewrite_files(&[self.swap(from, to, secret)])?;
         Ok(Written {
             changed: changed > 0,
@@ -272,7 +271,7 @@ impl KeyHome for FilesHome<'_> {
         })
     }
 
-    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError> {
+    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, HomeError> {
         let loaded = load(self.paths)?;
         let mut places = profile::places_holding(&loaded.files(self.paths), key_id);
         // With --only-named, sharers keep the old key on purpose: they are
@@ -288,7 +287,7 @@ impl KeyHome for FilesHome<'_> {
 pub(crate) fn find_all<'a>(
     homes: &Homes<'a>,
     profiles: &[String],
-) -> Result<Vec<(String, super::FoundOr<'a>)>, RotateError> {
+) -> Result<Vec<(String, super::FoundOr<'a>)>, HomeError> {
     let loaded = load(homes.paths)?;
     let files = loaded.files(homes.paths);
     Ok(profiles
@@ -312,7 +311,7 @@ pub(crate) fn find_all<'a>(
 }
 
 /// The folders beside either file holding keyturn's state.
-pub(crate) fn state_dirs(paths: &Paths) -> Result<Vec<PathBuf>, RotateError> {
+pub(crate) fn state_dirs(paths: &Paths) -> Result<Vec<PathBuf>, HomeError> {
     let mut dirs = Vec::new();
     for p in [&paths.credentials, &paths.config] {
         let real = store::real_path(p)?;

@@ -26,7 +26,7 @@
 //!   the tool's variable, or asked again on the terminal
 //!   ([`crate::keystore::passphrase`], once per run).
 
-use super::{Found, Home, HomeLock, HomeRef, KeyHome, Paths, Written};
+use super::{Found, Home, HomeError, HomeLock, HomeRef, KeyHome, Paths, Written};
 use crate::ini::Document;
 use crate::keystore::awsvault::{self, ProcessLine};
 use crate::keystore::file::FileStore;
@@ -37,7 +37,6 @@ use crate::keystore::secret_service::SecretServiceStore;
 use crate::keystore::settings::{self, KeystoreEnv, StoreConfig};
 use crate::keystore::{Backend, Item, ItemStore, KeyPair, KeystoreError, PutOutcome, Tool};
 use crate::profile::{self, FileKind, Files, Place, Refusal, StaticKey};
-use crate::rotate::RotateError;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
@@ -833,19 +832,19 @@ impl KeyHome for KeystoreHome {
         })
     }
 
-    fn lock(&self) -> Result<HomeLock, RotateError> {
+    fn lock(&self) -> Result<HomeLock, HomeError> {
         let lock = crate::store::lock(&self.lock_target(), self.lock_wait)?;
         Ok(HomeLock::of(vec![lock]))
     }
 
-    async fn read(&self) -> Result<Option<(String, Secret)>, RotateError> {
+    async fn read(&self) -> Result<Option<(String, Secret)>, HomeError> {
         Ok(self
             .read_pair()
             .await?
             .map(|p| (p.access_key_id, p.secret_access_key)))
     }
 
-    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError> {
+    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, HomeError> {
         Ok(Written {
             changed: self.write_pair(from, to, secret).await?.is_some(),
             // None: the journal holds the old pair.
@@ -853,7 +852,7 @@ impl KeyHome for KeystoreHome {
         })
     }
 
-    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError> {
+    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, HomeError> {
         Ok(if self.holds(key_id, None).await? {
             vec![place_of(self)]
         } else {
@@ -861,7 +860,7 @@ impl KeyHome for KeystoreHome {
         })
     }
 
-    async fn after_write(&self) -> Result<(), RotateError> {
+    async fn after_write(&self) -> Result<(), HomeError> {
         self.purge_sessions().await?;
         Ok(())
     }
@@ -949,7 +948,7 @@ pub(crate) async fn find_all<'a>(
     paths: &Paths,
     k: &Keystores,
     found: Vec<(String, Result<Found<'a>, Refusal>)>,
-) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, RotateError> {
+) -> Result<Vec<(String, Result<Found<'a>, Refusal>)>, HomeError> {
     if k.choice == StoreChoice::Files {
         return Ok(found);
     }

@@ -1,5 +1,5 @@
 //! Where one profile's long-term key lives: its *home*. The rotation
-//! state machine ([`crate::rotate`]), its journal and its recovery reach a
+//! state machine (`crate::rotate`), its journal and its recovery reach a
 //! key only through [`KeyHome`]; they never name a file format.
 //!
 //! # The contract
@@ -9,11 +9,11 @@
 //! pub trait KeyHome {
 //!     fn describe(&self) -> String;
 //!     fn locator(&self) -> HomeRef;
-//!     fn lock(&self) -> Result<HomeLock, RotateError>;
-//!     async fn read(&self) -> Result<Option<(String, Secret)>, RotateError>;
-//!     async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError>;
-//!     async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError>;
-//!     async fn after_write(&self) -> Result<(), RotateError> { Ok(()) }
+//!     fn lock(&self) -> Result<HomeLock, HomeError>;
+//!     async fn read(&self) -> Result<Option<(String, Secret)>, HomeError>;
+//!     async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, HomeError>;
+//!     async fn holding(&self, key_id: &str) -> Result<Vec<Place>, HomeError>;
+//!     async fn after_write(&self) -> Result<(), HomeError> { Ok(()) }
 //! }
 //! ```
 //!
@@ -60,7 +60,6 @@ pub use files::{FilesHome, FilesRef, Paths};
 pub use keystore::{KeystoreHome, KeystoreLocator, Keystores};
 
 use crate::profile::{Place, Refusal, StaticKey};
-use crate::rotate::RotateError;
 use crate::secret::Secret;
 use crate::store::FileLock;
 use serde::{Deserialize, Serialize};
@@ -74,18 +73,39 @@ pub trait KeyHome {
     /// What the journal stores to reopen this home.
     fn locator(&self) -> HomeRef;
     /// Keeps other keyturn runs out; held until dropped.
-    fn lock(&self) -> Result<HomeLock, RotateError>;
+    fn lock(&self) -> Result<HomeLock, HomeError>;
     /// The pair the profile uses now: (key id, secret).
-    async fn read(&self) -> Result<Option<(String, Secret)>, RotateError>;
+    async fn read(&self) -> Result<Option<(String, Secret)>, HomeError>;
     /// Replaces the pair `from` with (`to`, `secret`) wherever this home
     /// holds it; only those bytes change.
-    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError>;
+    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, HomeError>;
     /// The places of this home holding `key_id` now.
-    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError>;
+    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, HomeError>;
     /// After a successful write.
-    async fn after_write(&self) -> Result<(), RotateError> {
+    async fn after_write(&self) -> Result<(), HomeError> {
         Ok(())
     }
+}
+
+/// Why a home could not be found, read, locked or written. Homes have
+/// their own error so that they never import the state machine; the
+/// rotation turns each into the `RotateError` of the same
+/// name (same message, same exit code).
+#[derive(Debug, thiserror::Error)]
+pub enum HomeError {
+    /// The profile cannot rotate (or a file keyturn must write does not
+    /// parse): nothing was changed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    /// aws-vault's or granted's keyring refused or failed.
+    #[error("{0}")]
+    Keystore(#[from] crate::keystore::KeystoreError),
+    /// A write that found the file changed under it in a way it cannot
+    /// edit; the rotation's journal says what is left.
+    #[error("{}", crate::i18n::trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
+    Stuck { profile: String, detail: String },
 }
 
 /// What a [`KeyHome::write`] did.
@@ -170,31 +190,31 @@ impl KeyHome for Home<'_> {
             Home::Keystore(h) => h.locator(),
         }
     }
-    fn lock(&self) -> Result<HomeLock, RotateError> {
+    fn lock(&self) -> Result<HomeLock, HomeError> {
         match self {
             Home::Files(h) => h.lock(),
             Home::Keystore(h) => h.lock(),
         }
     }
-    async fn read(&self) -> Result<Option<(String, Secret)>, RotateError> {
+    async fn read(&self) -> Result<Option<(String, Secret)>, HomeError> {
         match self {
             Home::Files(h) => h.read().await,
             Home::Keystore(h) => h.read().await,
         }
     }
-    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, RotateError> {
+    async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, HomeError> {
         match self {
             Home::Files(h) => h.write(from, to, secret).await,
             Home::Keystore(h) => h.write(from, to, secret).await,
         }
     }
-    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, RotateError> {
+    async fn holding(&self, key_id: &str) -> Result<Vec<Place>, HomeError> {
         match self {
             Home::Files(h) => h.holding(key_id).await,
             Home::Keystore(h) => h.holding(key_id).await,
         }
     }
-    async fn after_write(&self) -> Result<(), RotateError> {
+    async fn after_write(&self) -> Result<(), HomeError> {
         match self {
             Home::Files(h) => h.after_write().await,
             Home::Keystore(h) => h.after_write().await,
@@ -235,7 +255,7 @@ impl<'a> Homes<'a> {
     pub async fn find_all(
         &self,
         profiles: &[String],
-    ) -> Result<Vec<(String, FoundOr<'a>)>, RotateError> {
+    ) -> Result<Vec<(String, FoundOr<'a>)>, HomeError> {
         let found = files::find_all(self, profiles)?;
         match self.keystores {
             None => Ok(found),
@@ -254,7 +274,7 @@ impl<'a> Homes<'a> {
     }
 
     /// Every folder that may hold journals and attempt records.
-    pub fn state_dirs(&self) -> Result<Vec<PathBuf>, RotateError> {
+    pub fn state_dirs(&self) -> Result<Vec<PathBuf>, HomeError> {
         files::state_dirs(self.paths)
     }
 

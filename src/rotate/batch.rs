@@ -246,7 +246,7 @@ async fn distinct_homes<'h, A>(
                         homes.push(f);
                     }
                     Err(e) => {
-                        done.insert(p, Err(e));
+                        done.insert(p, Err(e.into()));
                     }
                 },
             },

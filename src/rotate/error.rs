@@ -178,3 +178,17 @@ pub(crate) fn aws_error(
         source,
     }
 }
+
+/// A home's error is the rotation's error of the same name: the same
+/// message and exit code as before homes had an error type of their own.
+impl From<crate::home::HomeError> for RotateError {
+    fn from(e: crate::home::HomeError) -> RotateError {
+        use crate::home::HomeError;
+        match e {
+            HomeError::Refused(r) => RotateError::Refused(r),
+            HomeError::Store(e) => RotateError::Store(e),
+            HomeError::Keystore(e) => RotateError::Keystore(e),
+            HomeError::Stuck { profile, detail } => RotateError::Stuck { profile, detail },
+        }
+    }
+}

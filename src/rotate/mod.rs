@@ -66,7 +66,7 @@ pub use batch::{rotate, rotate_many, Results};
 pub use error::RotateError;
 pub use journal::{journals, sweep_attempts, sweep_attempts_unlocked, Attempt, Journal};
 pub use mfa::MfaSessions;
-pub use policy::{OnHookFailure, Retire, Settings};
+pub use policy::{OnDestinationFailure, OnHookFailure, Retire, Settings};
 
 use error::*;
 use journal::*;
@@ -246,7 +246,7 @@ pub(crate) use crate::util::time::now_secs;
 /// Locks both files (existing ones only: a lock must not create
 /// `~/.aws`) for the whole run, so two keyturn runs never interleave.
 pub fn lock_files(paths: &Paths, s: &Settings) -> Result<Vec<FileLock>, RotateError> {
-    crate::home::files::lock_files(paths, s.lock_wait)
+    Ok(crate::home::files::lock_files(paths, s.lock_wait)?)
 }
 
 /// What every step of a rotation needs; the locks prove the files are ours.

@@ -51,6 +51,13 @@ pub struct Settings {
     /// key warns that the variable will hold a dead key. Read by the
     /// command layer (the domain reads no environment).
     pub env_access_key_id: Option<String>,
+    /// Where keys are also used (the settings file's `[[destinations]]`);
+    /// each rotation writes those serving its profile.
+    pub destinations: Vec<crate::dest::DestinationSpec>,
+    pub on_destination_failure: OnDestinationFailure,
+    /// The destinations' variables (tokens, addresses), captured by the
+    /// command layer.
+    pub dest_env: crate::dest::DestEnv,
 }
 
 /// What a failed hook leads to.
@@ -61,6 +68,19 @@ pub enum OnHookFailure {
     #[default]
     Stop,
     /// Undo the rotation: old pair back, new key deleted.
+    Rollback,
+}
+
+/// What a destination that cannot be written or confirmed leads to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnDestinationFailure {
+    /// Keep both keys live; say which destinations hold which pair;
+    /// `keyturn recover` / `rotate --resume` finishes.
+    #[default]
+    Stop,
+    /// Write the old pair back to the destinations already written, put
+    /// it back in the home, delete the new key.
     Rollback,
 }
 
@@ -88,6 +108,9 @@ impl Default for Settings {
             skip_unrotatable: false,
             keystores: None,
             env_access_key_id: None,
+            destinations: Vec::new(),
+            on_destination_failure: OnDestinationFailure::Stop,
+            dest_env: crate::dest::DestEnv::default(),
         }
     }
 }
