@@ -63,6 +63,10 @@
 //! write. The recovery rule of each state is written beside it.
 
 pub mod dotenv;
+pub mod github;
+pub mod gitlab;
+mod rest;
+pub mod vault;
 
 use crate::i18n::{tr, trf};
 use crate::secret::Secret;
@@ -105,6 +109,9 @@ pub struct DestinationSpec {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Kind {
     Dotenv(dotenv::Spec),
+    Github(github::Spec),
+    Gitlab(gitlab::Spec),
+    Vault(vault::Spec),
 }
 
 impl DestinationSpec {
@@ -125,6 +132,9 @@ impl DestinationSpec {
     pub fn type_name(&self) -> &'static str {
         match &self.kind {
             Kind::Dotenv(_) => "dotenv",
+            Kind::Github(_) => "github",
+            Kind::Gitlab(_) => "gitlab",
+            Kind::Vault(_) => "vault",
         }
     }
 
@@ -149,6 +159,9 @@ impl DestinationSpec {
         }
         match &self.kind {
             Kind::Dotenv(s) => s.validate(self),
+            Kind::Github(s) => s.validate(self),
+            Kind::Gitlab(s) => s.validate(self),
+            Kind::Vault(s) => s.validate(self),
         }
     }
 }
@@ -277,12 +290,18 @@ pub trait Destination {
 #[derive(Debug)]
 pub enum Dest<'s> {
     Dotenv(dotenv::DotenvDest<'s>),
+    Github(github::GithubDest<'s>),
+    Gitlab(gitlab::GitlabDest<'s>),
+    Vault(vault::VaultDest<'s>),
 }
 
 impl<'s> Dest<'s> {
     pub fn open(spec: &'s DestinationSpec) -> Dest<'s> {
         match &spec.kind {
             Kind::Dotenv(k) => Dest::Dotenv(dotenv::DotenvDest::new(spec, k)),
+            Kind::Github(k) => Dest::Github(github::GithubDest::new(spec, k)),
+            Kind::Gitlab(k) => Dest::Gitlab(gitlab::GitlabDest::new(spec, k)),
+            Kind::Vault(k) => Dest::Vault(vault::VaultDest::new(spec, k)),
         }
     }
 }
@@ -291,21 +310,33 @@ impl Destination for Dest<'_> {
     fn describe(&self) -> String {
         match self {
             Dest::Dotenv(d) => d.describe(),
+            Dest::Github(d) => d.describe(),
+            Dest::Gitlab(d) => d.describe(),
+            Dest::Vault(d) => d.describe(),
         }
     }
     async fn preflight(&self, cx: &Ctx<'_>) -> Result<(), DestError> {
         match self {
             Dest::Dotenv(d) => d.preflight(cx).await,
+            Dest::Github(d) => d.preflight(cx).await,
+            Dest::Gitlab(d) => d.preflight(cx).await,
+            Dest::Vault(d) => d.preflight(cx).await,
         }
     }
     async fn write(&self, cx: &Ctx<'_>, pair: &Pair<'_>) -> Result<Mark, DestError> {
         match self {
             Dest::Dotenv(d) => d.write(cx, pair).await,
+            Dest::Github(d) => d.write(cx, pair).await,
+            Dest::Gitlab(d) => d.write(cx, pair).await,
+            Dest::Vault(d) => d.write(cx, pair).await,
         }
     }
     async fn confirm(&self, cx: &Ctx<'_>, pair: &Pair<'_>, mark: &Mark) -> Result<bool, DestError> {
         match self {
             Dest::Dotenv(d) => d.confirm(cx, pair, mark).await,
+            Dest::Github(d) => d.confirm(cx, pair, mark).await,
+            Dest::Gitlab(d) => d.confirm(cx, pair, mark).await,
+            Dest::Vault(d) => d.confirm(cx, pair, mark).await,
         }
     }
 }

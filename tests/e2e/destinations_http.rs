@@ -1,0 +1,435 @@
+//! End-to-end: the HTTP destinations (issue 19) against real or
+//! description-checked services: `vault` on a real OpenBao dev server,
+//! `github` on a loopback server that checks every request against
+//! GitHub's published OpenAPI description and opens the sealed boxes with
+//! libsodium (PyNaCl), `gitlab` on a loopback server following GitLab's
+//! documented variables API. The contract section calls each type through
+//! the library; rotations of the real binary (moto, IAM auth on, through
+//! the fault proxy) carry the key to them.
+
+use crate::common::*;
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One HTTP/1.0 request to a bed on 127.0.0.1: (status, body).
+fn call(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    write!(s, "{head}\r\n{body}").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}
+
+/// Waits for a file a child writes once it is ready; panics if the child
+/// exits first or after 120 s (a loaded machine).
+fn wait_ready(file: &Path, child: &mut Child, what: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(s) = std::fs::read_to_string(file) {
+            if !s.is_empty() {
+                return s;
+            }
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!("{what} exited early with {st}");
+        }
+        assert!(Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A loopback bed (github_bed.py, gitlab_bed.py) with its control API.
+struct Bed {
+    port: u16,
+    child: Child,
+}
+
+impl Drop for Bed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Bed {
+    fn start(dir: &Path, script: &str) -> Bed {
+        let port_file = dir.join(format!("{script}.port"));
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/support").join(script))
+            .arg("--port-file")
+            .arg(&port_file)
+            .args(["--parent-pid", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start bed");
+        let port = wait_ready(&port_file, &mut child, script)
+            .trim()
+            .parse()
+            .unwrap();
+        Bed { port, child }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn control(&self, path: &str, body: &Value) -> Value {
+        let (status, text) = call(self.port, "POST", path, &[], &body.to_string());
+        assert_eq!(status, 200, "{path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn state(&self) -> Value {
+        let (status, text) = call(self.port, "GET", "/_bed/state", &[], "");
+        assert_eq!(status, 200, "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The bed saw only requests that match the service's description.
+    #[track_caller]
+    fn assert_no_violation(&self) {
+        let v = &self.state()["violations"];
+        assert_eq!(v, &json!([]), "requests outside the API description");
+    }
+}
+
+/// A real OpenBao dev server (openbao_bed.py): root, read-only and
+/// read-write tokens.
+struct Bao {
+    port: u16,
+    root: String,
+    ro: String,
+    rw: String,
+    child: Child,
+}
+
+impl Drop for Bao {
+    fn drop(&mut self) {
+        // SIGTERM: the bed stops its bao server and exits.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Bao {
+    fn start_in(parent: &Path) -> Bao {
+        let dir = parent.join("bao");
+        std::fs::create_dir_all(&dir).unwrap();
+        let ready = dir.join("ready.json");
+        let root = "root-token-for-tests-only".to_string();
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/support/openbao_bed.py"))
+            .arg("--ready-file")
+            .arg(&ready)
+            .args(["--root-token", &root])
+            .args(["--parent-pid", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start openbao_bed.py");
+        let v: Value = serde_json::from_str(&wait_ready(&ready, &mut child, "OpenBao")).unwrap();
+        Bao {
+            port: v["port"].as_u64().unwrap() as u16,
+            ro: v["ro_token"].as_str().unwrap().into(),
+            rw: v["rw_token"].as_str().unwrap().into(),
+            root,
+            child,
+        }
+    }
+
+    fn addr(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn put(&self, path: &str, data: &Value) {
+        let (s, t) = call(
+            self.port,
+            "POST",
+            &format!("/v1/secret/data/{path}"),
+            &[("X-Vault-Token", &self.root)],
+            &json!({ "data": data }).to_string(),
+        );
+        assert_eq!(s, 200, "{t}");
+    }
+
+    /// The latest version's data and version number.
+    fn get(&self, path: &str) -> (Value, u64) {
+        let (s, t) = call(
+            self.port,
+            "GET",
+            &format!("/v1/secret/data/{path}"),
+            &[("X-Vault-Token", &self.root)],
+            "",
+        );
+        assert_eq!(s, 200, "{t}");
+        let v: Value = serde_json::from_str(&t).unwrap();
+        (
+            v["data"]["data"].clone(),
+            v["data"]["metadata"]["version"].as_u64().unwrap(),
+        )
+    }
+}
+
+// ------------------------------------------------------------ the beds
+
+fn github_bed(dir: &Path) -> Bed {
+    let bed = Bed::start(dir, "github_bed.py");
+    bed.control(
+        "/_bed/seed",
+        &json!({
+            "tokens": {"ghp_writer0000000000000000000000000000": "write", "ghp_noperm00000000000000000000000000000": "none"},
+            "repos": {"octo/app": {"id": 11, "environments": ["prod"]}, "octo/api": {"id": 12}, "octo/web": {"id": 13}},
+            "orgs": ["octo"],
+            "secrets": [
+                {"scope": "repo:octo/app", "name": "OTHER", "value": "unchanged"},
+                {"scope": "org:octo", "name": "AWS_SECRET_ACCESS_KEY", "value": "old", "visibility": "selected", "selected_repository_ids": [11, 13]}
+            ]
+        }),
+    );
+    bed
+}
+
+const GH_TOKEN: &str = "ghp_writer0000000000000000000000000000";
+
+fn secret_of<'v>(state: &'v Value, scope: &str, name: &str) -> &'v Value {
+    state["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == scope && s["name"] == name)
+        .unwrap_or_else(|| panic!("no secret {scope} {name} in {state}"))
+}
+
+const GL_TOKEN: &str = "glpat-maintainer-token-000";
+
+fn gitlab_bed(dir: &Path) -> Bed {
+    let bed = Bed::start(dir, "gitlab_bed.py");
+    bed.control(
+        "/_bed/seed",
+        &json!({
+            "tokens": {GL_TOKEN: "maintainer", "glpat-developer-token-000": "developer"},
+            "projects": {"grp/app": 42},
+            "groups": {"grp": 7},
+            "variables": [
+                {"owner": "project:42", "key": "AWS_ACCESS_KEY_ID", "value": "AKIAOLDOLDOLDOLDOLD1", "environment_scope": "production", "masked": false, "protected": false, "description": "kept"},
+                {"owner": "project:42", "key": "AWS_ACCESS_KEY_ID", "value": "AKIASTAGINGSTAGING01", "environment_scope": "staging"},
+                {"owner": "project:42", "key": "OTHER", "value": "unchanged"}
+            ]
+        }),
+    );
+    bed
+}
+
+fn var_of<'v>(state: &'v Value, owner: &str, key: &str, scope: &str) -> &'v Value {
+    state["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["owner"] == owner && v["key"] == key && v["environment_scope"] == scope)
+        .unwrap_or_else(|| panic!("no variable {owner} {key} {scope} in {state}"))
+}
+
+// ------------------------------------------------- the contract, per type
+//
+// Each type's Destination (preflight, write, confirm) called through the
+// library against the same beds, without a rotation around it: what a
+// write keeps, that a second write changes nothing, that confirm tells a
+// written pair from an unwritten one.
+
+mod contract {
+    use super::*;
+    use keyturn::dest::{Ctx, Dest, DestEnv, DestError, Destination, DestinationSpec, Pair};
+    use keyturn::secret::Secret;
+
+    fn spec(toml: &str) -> DestinationSpec {
+        #[derive(serde::Deserialize)]
+        struct F {
+            destinations: Vec<DestinationSpec>,
+        }
+        let mut f: F = toml::from_str(toml).unwrap();
+        let s = f.destinations.remove(0);
+        s.validate().unwrap();
+        s
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    struct World {
+        env: DestEnv,
+        endpoint: keyturn::sdk::Endpoint,
+    }
+
+    impl World {
+        fn new(vars: &[(&str, &str)]) -> World {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            World {
+                env: DestEnv::capture(|k| {
+                    vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+                }),
+                endpoint: keyturn::sdk::Endpoint::default(),
+            }
+        }
+
+        fn cx(&self) -> Ctx<'_> {
+            Ctx {
+                env: &self.env,
+                endpoint: &self.endpoint,
+                signer: None,
+                region: "us-east-1",
+                request_token: "keyturn-test-0000000000000000000000000".into(),
+                keep_backups: 1,
+                lock_wait: Duration::from_secs(5),
+            }
+        }
+
+        /// preflight, write, confirm; then a second write and confirm.
+        fn round(&self, s: &DestinationSpec, id: &str, secret: &Secret) -> Result<(), DestError> {
+            let d = Dest::open(s);
+            let pair = Pair::of(s, id, secret);
+            run(async {
+                let cx = self.cx();
+                d.preflight(&cx).await?;
+                let mark = d.write(&cx, &pair).await?;
+                assert!(
+                    d.confirm(&cx, &pair, &mark).await?,
+                    "confirmed after the write"
+                );
+                let mark = d.write(&cx, &pair).await?;
+                assert!(d.confirm(&cx, &pair, &mark).await?);
+                Ok(())
+            })
+        }
+
+        fn confirms(&self, s: &DestinationSpec, id: &str, secret: &Secret) -> bool {
+            let d = Dest::open(s);
+            run(d.confirm(&self.cx(), &Pair::of(s, id, secret), &None)).unwrap()
+        }
+    }
+
+    #[test]
+    fn vault_merges_with_cas_and_reads_back() {
+        let sb_dir = tempfile::tempdir().unwrap();
+        let bao = Bao::start_in(sb_dir.path());
+        bao.put(
+            "app",
+            &json!({"AWS_ACCESS_KEY_ID": "AKIAOLD", "keep": "me"}),
+        );
+        let w = World::new(&[("VAULT_ADDR", &bao.addr()), ("VAULT_TOKEN", &bao.rw)]);
+        let s = spec("[[destinations]]\nname = \"b\"\ntype = \"vault\"\npath = \"app\"\n");
+        let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYNEWSECRET1");
+        assert!(!w.confirms(&s, "AKIANEW", &secret), "not there yet");
+        w.round(&s, "AKIANEW", &secret).unwrap();
+        let (data, version) = bao.get("app");
+        assert_eq!(
+            data,
+            json!({"AWS_ACCESS_KEY_ID": "AKIANEW", "AWS_SECRET_ACCESS_KEY": secret.expose(), "keep": "me"})
+        );
+        assert_eq!(version, 2, "the second write added no version");
+        // A path nothing is stored at yet is created (CAS 0).
+        let s2 = spec("[[destinations]]\nname = \"b\"\ntype = \"vault\"\npath = \"fresh/one\"\n");
+        w.round(&s2, "AKIANEW", &secret).unwrap();
+        assert_eq!(bao.get("fresh/one").1, 1);
+        // Read-only token: refused at preflight, naming the path.
+        let ro = World::new(&[("VAULT_ADDR", &bao.addr()), ("VAULT_TOKEN", &bao.ro)]);
+        let e = ro.round(&s, "AKIANEW", &secret).unwrap_err();
+        assert!(matches!(e, DestError::Refused { .. }), "{e}");
+        assert!(e.to_string().contains("secret/data/app"), "{e}");
+        assert!(!e.to_string().contains(&bao.ro));
+    }
+
+    #[test]
+    fn github_seals_for_the_scope_and_confirms_by_updated_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let bed = github_bed(dir.path());
+        let w = World::new(&[("GITHUB_API_URL", &bed.url()), ("GITHUB_TOKEN", GH_TOKEN)]);
+        let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYNEWSECRET2");
+        for (toml, scope) in [
+            ("repository = \"octo/app\"", "repo:octo/app"),
+            (
+                "repository = \"octo/app\"\nenvironment = \"prod\"",
+                "env:octo/app:prod",
+            ),
+            ("organization = \"octo\"", "org:octo"),
+        ] {
+            let s = spec(&format!(
+                "[[destinations]]\nname = \"g\"\ntype = \"github\"\n{toml}\n"
+            ));
+            w.round(&s, "AKIANEW", &secret).unwrap();
+            let st = bed.state();
+            assert_eq!(
+                secret_of(&st, scope, "AWS_ACCESS_KEY_ID")["value"],
+                "AKIANEW"
+            );
+            assert_eq!(
+                secret_of(&st, scope, "AWS_SECRET_ACCESS_KEY")["value"],
+                secret.expose()
+            );
+        }
+        let st = bed.state();
+        let org = secret_of(&st, "org:octo", "AWS_SECRET_ACCESS_KEY");
+        assert_eq!(org["visibility"], "selected");
+        assert_eq!(org["selected_repository_ids"], json!([11, 13]));
+        bed.assert_no_violation();
+    }
+
+    #[test]
+    fn gitlab_creates_masked_updates_value_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let bed = gitlab_bed(dir.path());
+        let w = World::new(&[("CI_SERVER_URL", &bed.url()), ("GITLAB_TOKEN", GL_TOKEN)]);
+        let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYNEWSECRET3");
+        let s = spec(
+            "[[destinations]]\nname = \"l\"\ntype = \"gitlab\"\nproject = \"grp/app\"\nenvironment_scope = \"production\"\n",
+        );
+        assert!(!w.confirms(&s, "AKIANEWNEWNEWNEWNEW1", &secret));
+        w.round(&s, "AKIANEWNEWNEWNEWNEW1", &secret).unwrap();
+        let st = bed.state();
+        let v = var_of(&st, "project:42", "AWS_ACCESS_KEY_ID", "production");
+        assert_eq!(v["value"], "AKIANEWNEWNEWNEWNEW1");
+        assert_eq!(v["description"], "kept");
+        assert_eq!(v["masked"], false);
+        assert_eq!(v["writes"], 1, "the second write changed nothing");
+        let n = var_of(&st, "project:42", "AWS_SECRET_ACCESS_KEY", "production");
+        assert_eq!(
+            (n["masked"].clone(), n["protected"].clone()),
+            (json!(true), json!(true))
+        );
+        bed.assert_no_violation();
+    }
+}
