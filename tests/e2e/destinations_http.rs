@@ -122,6 +122,9 @@ impl Bed {
 /// read-write tokens.
 struct Bao {
     port: u16,
+    addr: String,
+    /// The CA's PEM file of a `--tls` server.
+    ca: Option<String>,
     root: String,
     ro: String,
     rw: String,
@@ -140,6 +143,10 @@ impl Drop for Bao {
 
 impl Bao {
     fn start_in(parent: &Path) -> Bao {
+        Bao::launch(parent, false)
+    }
+
+    fn launch(parent: &Path, tls: bool) -> Bao {
         let dir = parent.join("bao");
         std::fs::create_dir_all(&dir).unwrap();
         let ready = dir.join("ready.json");
@@ -150,6 +157,7 @@ impl Bao {
             .arg(&ready)
             .args(["--root-token", &root])
             .args(["--parent-pid", &std::process::id().to_string()])
+            .args(tls.then_some("--tls"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -157,6 +165,8 @@ impl Bao {
         let v: Value = serde_json::from_str(&wait_ready(&ready, &mut child, "OpenBao")).unwrap();
         Bao {
             port: v["port"].as_u64().unwrap() as u16,
+            addr: v["addr"].as_str().unwrap().into(),
+            ca: v["ca"].as_str().map(str::to_string),
             ro: v["ro_token"].as_str().unwrap().into(),
             rw: v["rw_token"].as_str().unwrap().into(),
             root,
@@ -165,7 +175,7 @@ impl Bao {
     }
 
     fn addr(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.addr.clone()
     }
 
     fn put(&self, path: &str, data: &Value) {
@@ -371,6 +381,32 @@ mod contract {
         assert!(matches!(e, DestError::Refused { .. }), "{e}");
         assert!(e.to_string().contains("secret/data/app"), "{e}");
         assert!(!e.to_string().contains(&bao.ro));
+    }
+
+    /// Over HTTPS, the server's CA is trusted through VAULT_CACERT (on top
+    /// of the system's roots), and only so.
+    #[test]
+    fn vault_over_tls_trusts_vault_cacert() {
+        let dir = tempfile::tempdir().unwrap();
+        let bao = Bao::launch(dir.path(), true);
+        assert!(bao.addr().starts_with("https://"));
+        let ca = bao.ca.clone().unwrap();
+        let s = spec("[[destinations]]\nname = \"b\"\ntype = \"vault\"\npath = \"tls/aws\"\n");
+        let secret = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYNEWSECRET4");
+        let w = World::new(&[
+            ("VAULT_ADDR", &bao.addr()),
+            ("VAULT_TOKEN", &bao.rw),
+            ("VAULT_CACERT", &ca),
+        ]);
+        w.round(&s, "AKIANEW", &secret).unwrap();
+        let untrusted = World::new(&[("VAULT_ADDR", &bao.addr()), ("VAULT_TOKEN", &bao.rw)]);
+        let e = untrusted.round(&s, "AKIANEW", &secret).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, DestError::Unavailable { .. }), "{text}");
+        assert!(
+            text.contains("VAULT_CACERT") && text.contains(&bao.addr()),
+            "{text}"
+        );
     }
 
     #[test]
