@@ -20,6 +20,7 @@
 
 use crate::sdk::SetupError;
 use crate::secret::Secret;
+use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
@@ -215,9 +216,19 @@ impl Client {
     /// A client trusting the platform's roots plus the PEM file at `ca`
     /// (named `ca_var` in errors).
     pub fn new(ca: Option<&Path>, ca_var: &'static str) -> Result<Client, SetupError> {
+        Client::with_proxy(ca, ca_var, ProxyConfig::from_env())
+    }
+
+    /// [`Client::new`] through an explicit proxy configuration (tests: the
+    /// process environment is shared by parallel tests).
+    fn with_proxy(
+        ca: Option<&Path>,
+        ca_var: &'static str,
+        proxy: ProxyConfig,
+    ) -> Result<Client, SetupError> {
         let ctx = crate::sdk::tls_context(ca, ca_var)?;
         Ok(Client {
-            connector: crate::sdk::connector(&ctx, None, None),
+            connector: crate::sdk::connector(&ctx, None, None, proxy),
             timeout: TIMEOUT,
         })
     }

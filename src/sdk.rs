@@ -122,8 +122,11 @@ fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
     let ctx = tls_context(ca, "AWS_CA_BUNDLE")?;
     // The public builder disables proxies when given a TLS context; this is
     // the SDK's own default client, with our trust store.
-    Ok(Builder::new()
-        .build_with_connector_fn(move |settings, components| connector(&ctx, settings, components)))
+    Ok(
+        Builder::new().build_with_connector_fn(move |settings, components| {
+            connector(&ctx, settings, components, ProxyConfig::from_env())
+        }),
+    )
 }
 
 /// The platform's roots (which honour `SSL_CERT_FILE`/`SSL_CERT_DIR`) plus
@@ -156,13 +159,15 @@ pub(crate) fn tls_context(
         .map_err(|e| SetupError::Tls(e.to_string()))
 }
 
-/// The hyper + rustls (ring) connector every AWS client uses, with the
-/// proxies of `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`: [`crate::http`] sends
-/// through the same one, so both honour the same variables.
+/// The hyper + rustls (ring) connector every AWS client uses, through
+/// `proxy` (always [`ProxyConfig::from_env`]: `HTTPS_PROXY`/`HTTP_PROXY`/
+/// `NO_PROXY`, but in tests): [`crate::http`] sends through the same one,
+/// so both honour the same variables.
 pub(crate) fn connector(
     ctx: &tls::TlsContext,
     settings: Option<&HttpConnectorSettings>,
     components: Option<&RuntimeComponents>,
+    proxy: ProxyConfig,
 ) -> aws_smithy_http_client::Connector {
     let mut b = ConnectorBuilder::default()
         .tls_provider(tls::Provider::Rustls(
@@ -173,7 +178,7 @@ pub(crate) fn connector(
     if let Some(c) = components {
         b.set_sleep_impl(c.sleep_impl());
     }
-    b.set_proxy_config(Some(ProxyConfig::from_env()));
+    b.set_proxy_config(Some(proxy));
     b.build()
 }
 

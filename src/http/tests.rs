@@ -196,3 +196,26 @@ fn a_bad_ca_bundle_names_the_services_variable() {
         .unwrap();
     assert!(matches!(err, SetupError::CaRead { .. }), "{err}");
 }
+
+/// A proxy configuration (as `HTTP_PROXY` gives) is used: the request
+/// reaches the proxy in absolute form, the target is never contacted.
+#[test]
+fn requests_go_through_the_configured_proxy() {
+    let (proxy_url, h) = serve_once(answer("200 OK", r#"{"via":"proxy"}"#));
+    let target = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}", l.local_addr().unwrap().port())
+    };
+    let c =
+        Client::with_proxy(None, "VAULT_CACERT", ProxyConfig::http(proxy_url).unwrap()).unwrap();
+    let req = Request::new("GET", format!("{target}/v1/secret/data/x"))
+        .secret_header("x-vault-token", &Secret::new("s.tok"));
+    let resp = rt().block_on(c.send(req, "VAULT_ADDR")).unwrap();
+    let v: serde_json::Value = resp.json().unwrap();
+    assert_eq!(v["via"], "proxy");
+    let seen = h.join().unwrap();
+    assert!(
+        seen.starts_with(&format!("GET {target}/v1/secret/data/x HTTP/1.1")),
+        "{seen}"
+    );
+}
