@@ -13,7 +13,11 @@ listening), exiting when --parent-pid dies, with a control API under /_bed/ and 
                            "status": 500 | "delay_ms": N | "drop": true}
                            "drop": the request is read and carried out, then the connection is
                            closed without an answer (a lost reply). "drop_before": true closes it
-                           without carrying it out.
+                           without carrying it out. "hold": "before" | "after": the request waits
+                           (before being carried out, or after, before its answer) until
+                           POST /_bed/release, so a test can kill the client meanwhile.
+    GET  /_bed/held        {"held": N} requests waiting in a hold
+    POST /_bed/release     lets every held request go on
     POST /_bed/reset-faults
 
 Never logs a header value or a body (they hold tokens and sealed secrets).
@@ -34,6 +38,8 @@ class Bed:
 
     def __init__(self):
         self.lock = threading.RLock()
+        self.released = threading.Event()
+        self.held = 0
         self.rules = []
         self.requests = []
         self.violations = []
@@ -81,6 +87,12 @@ def make_handler(bed):
             self.wfile.write(data)
 
         def _control(self, method, path, raw):
+            if path == "/_bed/held" and method == "GET":
+                with bed.lock:
+                    return self._send(200, {"held": bed.held})
+            if path == "/_bed/release":
+                bed.released.set()
+                return self._send(200, {"ok": True})
             if path == "/_bed/state" and method == "GET":
                 with bed.lock:
                     out = bed.state()
@@ -95,6 +107,7 @@ def make_handler(bed):
                     bed.rules = body
                 elif path == "/_bed/reset-faults":
                     bed.rules = []
+                    bed.released.clear()
                 else:
                     return self._send(404, {"message": "unknown control path"})
             return self._send(200, {"ok": True})
@@ -112,6 +125,9 @@ def make_handler(bed):
             if rule and rule.get("delay_ms"):
                 entry["fault"] = "delay"
                 time.sleep(rule["delay_ms"] / 1000)
+            if rule and rule.get("hold") == "before":
+                entry["fault"] = "hold_before"
+                self._hold()
             if rule and rule.get("drop_before"):
                 entry["fault"] = "drop_before"
                 with bed.lock:
@@ -130,10 +146,24 @@ def make_handler(bed):
                 if rule and rule.get("drop"):
                     entry["fault"] = "drop"
                 bed.requests.append(entry)
+            if rule and rule.get("hold") == "after":
+                entry["fault"] = "hold_after"
+                self._hold()
             if rule and rule.get("drop"):
                 self.close_connection = True
                 return
-            return self._send(status, obj, headers)
+            try:
+                return self._send(status, obj, headers)
+            except OSError:
+                # The client is gone (killed while the request was held).
+                self.close_connection = True
+
+        def _hold(self):
+            with bed.lock:
+                bed.held += 1
+            bed.released.wait()
+            with bed.lock:
+                bed.held -= 1
 
         do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = _any
 
