@@ -634,3 +634,26 @@ dest-refused = { $dest }: { $detail }
 dest-unavailable = { $dest }: no usable answer: { $detail }
 dest-invalid = { $dest }: { $detail }
 dest-file = { $dest }: { $error }
+
+## destinations: the rotation's step, outputs (issue 19)
+step-dest_preflight = checking destination { $dest }
+step-dest_write = writing the new key to { $dest }
+step-dest_restore = writing the old key back to { $dest }
+rotate-dest_refused = profile `{ $profile }`: { $detail }; nothing was changed: fix the destination (or remove it from the settings file), then run keyturn again
+detail-dest_failed = { $error }. The new key { $new } works and the old key { $old } is still active; destinations: { $states }. Fix the destination, then run `keyturn rotate --resume { $profile }` (or `keyturn recover`) to finish, or use `--on-destination-failure rollback` to undo
+detail-dest_restore_failed = { $error }; the rollback is not finished, destinations: { $states }. Fix the destination, then run `keyturn recover`
+dest-holds_new = holds the new key
+dest-holds_old = holds the old key
+dest-holds_either = may hold either key
+dest-not_confirmed = read back after the write, it does not hold the new pair (another program may have changed it)
+dest-empty_field = `{ $field }` is empty
+dest-no_signer = no key to sign with: give the destination a `profile`
+dest-not_json_object = the stored value is not a JSON object, so the pair cannot be merged into it; keyturn changed nothing there
+dest-ssm_layout = give either `id_parameter` and `secret_parameter` (two different parameters) or `parameter` (one JSON object), not both
+out-destination = {"  "}destination { $name } ({ $type }): { $state }
+out-plan_destination = {"  "}write it to destination { $name } ({ $type }): preflight { $state }
+help-rotate-on_destination_failure = If a destination fails: keep both keys (stop) or undo (rollback) [default: stop]
+help-value-on_destination_failure-rollback = Undo: the old pair back in every destination and the file, new key deleted
+help-value-on_destination_failure-stop = Keep both keys active; finish later with `rotate --resume`
+status-destinations = destinations: { $list }
+dest-partial = { $dest }: written in part ({ $detail }); keyturn writes it again

@@ -606,3 +606,26 @@ dest-refused = { $dest }: { $detail }
 dest-unavailable = { $dest }: 有効な応答がありません: { $detail }
 dest-invalid = { $dest }: { $detail }
 dest-file = { $dest }: { $error }
+
+## destinations: the rotation's step, outputs (issue 19)
+step-dest_preflight = 書き込み先 { $dest } を確認しています
+step-dest_write = 新しいアクセスキーを { $dest } に書き込んでいます
+step-dest_restore = 古いアクセスキーを { $dest } に書き戻しています
+rotate-dest_refused = プロファイル `{ $profile }`: { $detail }。何も変更していません。書き込み先を修正して（または設定ファイルから削除して）から keyturn を再度実行してください
+detail-dest_failed = { $error }。新しいアクセスキー { $new } は使用でき、古いアクセスキー { $old } もまだ有効です。書き込み先: { $states }。書き込み先を修正してから `keyturn rotate --resume { $profile }`（または `keyturn recover`）を実行して完了するか、`--on-destination-failure rollback` で元に戻してください
+detail-dest_restore_failed = { $error }。ロールバックは完了していません。書き込み先: { $states }。書き込み先を修正してから `keyturn recover` を実行してください
+dest-holds_new = 新しいアクセスキーを保持
+dest-holds_old = 古いアクセスキーを保持
+dest-holds_either = どちらのアクセスキーか不明
+dest-not_confirmed = 書き込み後に読み戻すと新しいアクセスキーになっていません（ほかのプログラムが変更した可能性があります）
+dest-empty_field = `{ $field }` が空です
+dest-no_signer = 署名に使うアクセスキーがありません。書き込み先に `profile` を指定してください
+dest-not_json_object = 保存されている値が JSON オブジェクトではないため、アクセスキーを統合できません。そこは何も変更していません
+dest-ssm_layout = `id_parameter` と `secret_parameter`（別々の 2 つのパラメータ）か、`parameter`（JSON オブジェクト 1 つ）のどちらか一方を指定してください
+out-destination = {"  "}書き込み先 { $name }（{ $type }）: { $state }
+out-plan_destination = {"  "}書き込み先 { $name }（{ $type }）に書き込み: 事前確認 { $state }
+help-rotate-on_destination_failure = 書き込み先が失敗したとき: 両方のアクセスキーを残す（stop）か、元に戻す（rollback）[既定値: stop]
+help-value-on_destination_failure-rollback = 元に戻します: すべての書き込み先とファイルに古いキーペアを戻し、新しいアクセスキーを削除します
+help-value-on_destination_failure-stop = 両方のアクセスキーをアクティブのまま残します。後で `rotate --resume` で完了します
+status-destinations = 書き込み先: { $list }
+dest-partial = { $dest }: 一部だけ書き込まれました（{ $detail }）。keyturn がもう一度書き込みます

@@ -11,6 +11,8 @@
 //!   handled by the caller, never by a blind retry; the caller retries
 //!   definite rejections itself ([`crate::aws::AwsError::is_definite_retryable`]).
 
+pub mod dest;
+
 use crate::aws::{Aws, AwsError, Creds, ErrorKind, Identity, KeyMeta, LastUsed, NewKey};
 use crate::secret::Secret;
 use aws_config::{BehaviorVersion, Region, SdkConfig};

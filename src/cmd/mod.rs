@@ -318,8 +318,16 @@ pub fn validate(cli: &Cli, env: &Env) -> Result<(Config, Job), UsageError> {
     let g = &cli.global;
     let cfg = Config::new(g, env)?;
     let job = match &cli.command {
-        Command::Rotate(a) => Job::Rotate(rotate::validate(a, g, env)?),
-        Command::Recover(a) => Job::Recover(recover::validate(a, g, env)?),
+        Command::Rotate(a) => {
+            let mut o = rotate::validate(a, g, env)?;
+            o.settings.dest_endpoint = cfg.endpoint.clone();
+            Job::Rotate(o)
+        }
+        Command::Recover(a) => {
+            let mut o = recover::validate(a, g, env)?;
+            o.settings.dest_endpoint = cfg.endpoint.clone();
+            Job::Recover(o)
+        }
         Command::Status(a) => Job::Status(status::validate(a, g, env)?),
         Command::Audit(a) => Job::Audit(audit::validate(a, g, env)?),
         Command::Schedule(a) => Job::Schedule(Box::new(schedule::validate(a, g, env)?)),

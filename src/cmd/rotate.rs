@@ -10,7 +10,9 @@ use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
 use crate::profile::{FileKind, Place};
 use crate::report;
-use crate::rotate::{self, Ctx, OnHookFailure, Outcome, Results, Retire, RotateError, Settings};
+use crate::rotate::{
+    self, Ctx, OnDestinationFailure, OnHookFailure, Outcome, Results, Retire, RotateError, Settings,
+};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
 use crate::ui::TermUi;
@@ -43,6 +45,10 @@ pub struct Args {
     /// If a hook fails: keep the old key (stop) or undo (rollback) [default: stop]
     #[arg(long, value_enum)]
     pub on_hook_failure: Option<OnHookFailureArg>,
+
+    /// If a destination fails: keep both keys (stop) or undo (rollback) [default: stop]
+    #[arg(long, value_enum)]
+    pub on_destination_failure: Option<OnDestinationFailureArg>,
 
     /// Only finish interrupted rotations of these profiles; start none
     #[arg(long)]
@@ -108,6 +114,25 @@ impl From<OnHookFailureArg> for OnHookFailure {
         match o {
             OnHookFailureArg::Stop => OnHookFailure::Stop,
             OnHookFailureArg::Rollback => OnHookFailure::Rollback,
+        }
+    }
+}
+
+/// `--on-destination-failure`: the command line's names for
+/// [`OnDestinationFailure`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnDestinationFailureArg {
+    /// Keep both keys active; finish later with `rotate --resume`.
+    Stop,
+    /// Undo: the old pair back in every destination and the file, new key deleted.
+    Rollback,
+}
+
+impl From<OnDestinationFailureArg> for OnDestinationFailure {
+    fn from(o: OnDestinationFailureArg) -> OnDestinationFailure {
+        match o {
+            OnDestinationFailureArg::Stop => OnDestinationFailure::Stop,
+            OnDestinationFailureArg::Rollback => OnDestinationFailure::Rollback,
         }
     }
 }
@@ -180,6 +205,10 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
                 .on_hook_failure
                 .map(OnHookFailure::from)
                 .unwrap_or(base.on_hook_failure),
+            on_destination_failure: a
+                .on_destination_failure
+                .map(OnDestinationFailure::from)
+                .unwrap_or(base.on_destination_failure),
             resume_only: a.resume,
             skip_unrotatable: a.all,
             ..base
@@ -278,6 +307,9 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
                 let b = crate::term::clean(&b.display().to_string()).into_owned();
                 println!("{}", trf("out.backup", &[("path", &b)]));
             }
+            for d in &s.destinations {
+                println!("{}", dest_line("out.destination", d));
+            }
         }
         Ok(Outcome::Planned(plan)) => {
             println!(
@@ -291,6 +323,12 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
             for place in &plan.updated {
                 let place = place_text(cfg, place);
                 println!("{}", trf("out.plan_write", &[("place", &place)]));
+            }
+            for d in &plan.destinations {
+                println!("{}", dest_line("out.plan_destination", d));
+                if let Some(e) = &d.error {
+                    println!("    {}", crate::term::clean_text(e));
+                }
             }
             let old = mask(&plan.old_key_id);
             let line = match plan.retire {
@@ -325,6 +363,22 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
     }
 }
 
+/// A destination's line: its name (from the settings file, so cleaned),
+/// type and state.
+fn dest_line(id: &str, d: &crate::dest::DestReport) -> String {
+    let name = crate::term::clean(&d.name);
+    match id {
+        "out.plan_destination" => trf(
+            "out.plan_destination",
+            &[("name", &name), ("type", &d.kind), ("state", &d.state)],
+        ),
+        _ => trf(
+            "out.destination",
+            &[("name", &name), ("type", &d.kind), ("state", &d.state)],
+        ),
+    }
+}
+
 /// One profile's result in `--output json` (schema in the README).
 #[derive(Debug, Serialize)]
 pub struct Item<'a> {
@@ -345,6 +399,7 @@ pub enum ItemResult<'a> {
         resumed: bool,
         updated: &'a [Place],
         backups: &'a [PathBuf],
+        destinations: &'a [crate::dest::DestReport],
     },
     Planned {
         user_arn: &'a str,
@@ -352,6 +407,7 @@ pub enum ItemResult<'a> {
         would_delete: &'a [String],
         retire: Retire,
         updated: &'a [Place],
+        destinations: &'a [crate::dest::DestReport],
     },
     Fresh {
         key_id: &'a str,
@@ -391,6 +447,7 @@ impl<'a> Item<'a> {
                 resumed: s.resumed,
                 updated: &s.updated,
                 backups: &s.backups,
+                destinations: &s.destinations,
             },
             Ok(Outcome::Planned(p)) => ItemResult::Planned {
                 user_arn: &p.user_arn,
@@ -398,6 +455,7 @@ impl<'a> Item<'a> {
                 would_delete: &p.would_delete,
                 retire: p.retire,
                 updated: &p.updated,
+                destinations: &p.destinations,
             },
             Ok(Outcome::Fresh(f)) => ItemResult::Fresh {
                 key_id: &f.key_id,
@@ -444,6 +502,13 @@ mod tests {
             let word = h.to_possible_value().unwrap().get_name().to_owned();
             assert_eq!(serde_json::to_value(OnHookFailure::from(*h)).unwrap(), word);
         }
+        for d in OnDestinationFailureArg::value_variants() {
+            let word = d.to_possible_value().unwrap().get_name().to_owned();
+            assert_eq!(
+                serde_json::to_value(OnDestinationFailure::from(*d)).unwrap(),
+                word
+            );
+        }
         assert_eq!(RetireArg::value_variants().len(), 2);
         assert_eq!(OnHookFailureArg::value_variants().len(), 2);
     }
@@ -472,6 +537,12 @@ mod tests {
                     updated: vec![place(FileKind::Credentials, "dev")],
                     backups: vec!["/h/.aws/backups/credentials.1".into()],
                     resumed: false,
+                    destinations: vec![crate::dest::DestReport {
+                        name: "app-env".into(),
+                        kind: "dotenv",
+                        state: "confirmed",
+                        error: None,
+                    }],
                 })),
             ),
             (
@@ -487,6 +558,14 @@ mod tests {
                     would_delete: vec!["AKIAINACTIVEINACTIV3".into()],
                     retire: Retire::Deactivate,
                     updated: vec![place(FileKind::Config, "profile plan")],
+                    destinations: vec![crate::dest::DestReport {
+                        name: "ci-secret".into(),
+                        kind: "secretsmanager",
+                        state: "refused",
+                        error: Some(
+                            "secretsmanager ci-secret (ci/aws): AccessDeniedException".into(),
+                        ),
+                    }],
                 })),
             ),
             (

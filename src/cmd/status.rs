@@ -48,6 +48,10 @@ pub struct StatusArgs {
     /// Where the keys are: files, aws-vault or granted [default: detected]
     #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
     pub store: Option<crate::home::keystore::StoreChoice>,
+
+    /// The settings file's destinations (not a flag: filled by `validate`).
+    #[arg(skip)]
+    pub destinations: Vec<crate::dest::DestinationSpec>,
 }
 
 /// Key pairs asked about at once. Each costs three read calls; IAM's
@@ -59,11 +63,15 @@ const JOBS: usize = 4;
 pub fn validate(
     a: &StatusArgs,
     g: &GlobalArgs,
-    _env: &crate::env::Env,
+    env: &crate::env::Env,
 ) -> Result<StatusArgs, UsageError> {
     crate::cmd::accept(g, "status", true, false)?;
     let mut a = a.clone();
     a.profiles.extend(g.profile.iter().cloned());
+    a.destinations = env
+        .settings_file()?
+        .map(|f| f.destinations)
+        .unwrap_or_default();
     Ok(a)
 }
 
@@ -93,7 +101,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     let lives = lives.into_iter().chain(std::iter::repeat_with(|| None));
 
     let in_progress: Vec<bool> = journals.iter().map(rotation_in_progress).collect();
-    let lines = status::lines(
+    let mut lines = status::lines(
         &cfg.paths,
         resolved,
         lives.zip(stores),
@@ -102,6 +110,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
         now,
         max_age,
     );
+    status::attach_destinations(&mut lines, &args.destinations);
     print(cfg, args, &docs, &lines, max_age);
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
     // asking for a profile that does not exist is, and so is a key that

@@ -62,10 +62,13 @@
 //! they hold no secret), its [`DestState`], and the [`Mark`] of the last
 //! write. The recovery rule of each state is written beside it.
 
+mod aws_common;
 pub mod dotenv;
 pub mod github;
 pub mod gitlab;
 mod rest;
+pub mod secretsmanager;
+pub mod ssm;
 pub mod vault;
 
 use crate::i18n::{tr, trf};
@@ -112,6 +115,8 @@ pub enum Kind {
     Github(github::Spec),
     Gitlab(gitlab::Spec),
     Vault(vault::Spec),
+    Secretsmanager(secretsmanager::Spec),
+    Ssm(ssm::Spec),
 }
 
 impl DestinationSpec {
@@ -135,6 +140,8 @@ impl DestinationSpec {
             Kind::Github(_) => "github",
             Kind::Gitlab(_) => "gitlab",
             Kind::Vault(_) => "vault",
+            Kind::Secretsmanager(_) => "secretsmanager",
+            Kind::Ssm(_) => "ssm",
         }
     }
 
@@ -162,6 +169,8 @@ impl DestinationSpec {
             Kind::Github(s) => s.validate(self),
             Kind::Gitlab(s) => s.validate(self),
             Kind::Vault(s) => s.validate(self),
+            Kind::Secretsmanager(s) => s.validate(self),
+            Kind::Ssm(s) => s.validate(self),
         }
     }
 }
@@ -293,6 +302,8 @@ pub enum Dest<'s> {
     Github(github::GithubDest<'s>),
     Gitlab(gitlab::GitlabDest<'s>),
     Vault(vault::VaultDest<'s>),
+    SecretsManager(secretsmanager::SecretsManagerDest<'s>),
+    Ssm(ssm::SsmDest<'s>),
 }
 
 impl<'s> Dest<'s> {
@@ -302,6 +313,10 @@ impl<'s> Dest<'s> {
             Kind::Github(k) => Dest::Github(github::GithubDest::new(spec, k)),
             Kind::Gitlab(k) => Dest::Gitlab(gitlab::GitlabDest::new(spec, k)),
             Kind::Vault(k) => Dest::Vault(vault::VaultDest::new(spec, k)),
+            Kind::Secretsmanager(k) => {
+                Dest::SecretsManager(secretsmanager::SecretsManagerDest::new(spec, k))
+            }
+            Kind::Ssm(k) => Dest::Ssm(ssm::SsmDest::new(spec, k)),
         }
     }
 }
@@ -313,6 +328,8 @@ impl Destination for Dest<'_> {
             Dest::Github(d) => d.describe(),
             Dest::Gitlab(d) => d.describe(),
             Dest::Vault(d) => d.describe(),
+            Dest::SecretsManager(d) => d.describe(),
+            Dest::Ssm(d) => d.describe(),
         }
     }
     async fn preflight(&self, cx: &Ctx<'_>) -> Result<(), DestError> {
@@ -321,6 +338,8 @@ impl Destination for Dest<'_> {
             Dest::Github(d) => d.preflight(cx).await,
             Dest::Gitlab(d) => d.preflight(cx).await,
             Dest::Vault(d) => d.preflight(cx).await,
+            Dest::SecretsManager(d) => d.preflight(cx).await,
+            Dest::Ssm(d) => d.preflight(cx).await,
         }
     }
     async fn write(&self, cx: &Ctx<'_>, pair: &Pair<'_>) -> Result<Mark, DestError> {
@@ -329,6 +348,8 @@ impl Destination for Dest<'_> {
             Dest::Github(d) => d.write(cx, pair).await,
             Dest::Gitlab(d) => d.write(cx, pair).await,
             Dest::Vault(d) => d.write(cx, pair).await,
+            Dest::SecretsManager(d) => d.write(cx, pair).await,
+            Dest::Ssm(d) => d.write(cx, pair).await,
         }
     }
     async fn confirm(&self, cx: &Ctx<'_>, pair: &Pair<'_>, mark: &Mark) -> Result<bool, DestError> {
@@ -337,6 +358,8 @@ impl Destination for Dest<'_> {
             Dest::Github(d) => d.confirm(cx, pair, mark).await,
             Dest::Gitlab(d) => d.confirm(cx, pair, mark).await,
             Dest::Vault(d) => d.confirm(cx, pair, mark).await,
+            Dest::SecretsManager(d) => d.confirm(cx, pair, mark).await,
+            Dest::Ssm(d) => d.confirm(cx, pair, mark).await,
         }
     }
 }
@@ -445,6 +468,10 @@ pub enum DestError {
     /// JSON object, a `.env` line keyturn cannot edit).
     #[error("{}", trf("dest.invalid", &[("dest", dest), ("detail", detail)]))]
     Invalid { dest: String, detail: String },
+    /// Part of the pair was written (SSM's two parameters: the secret,
+    /// not the id): the destination holds neither pair whole.
+    #[error("{}", trf("dest.partial", &[("dest", dest), ("detail", detail)]))]
+    Partial { dest: String, detail: String },
     /// A file destination's file refused or failed (the credentials
     /// file's rules).
     #[error("{}", trf("dest.file", &[("dest", dest), ("error", source)]))]
@@ -456,6 +483,23 @@ pub enum DestError {
 }
 
 impl DestError {
+    /// The failed write certainly left the destination as it was: the
+    /// service said no, or nothing was sent, or the file was refused
+    /// before it was touched. (No answer, a partial write or a disk
+    /// failure mid-write may have changed it.)
+    pub fn nothing_written(&self) -> bool {
+        match self {
+            DestError::NoToken { .. }
+            | DestError::TokenCommand { .. }
+            | DestError::Refused { .. }
+            | DestError::Invalid { .. } => true,
+            DestError::File { source, .. } => {
+                source.is_refusal() || matches!(source, crate::store::StoreError::Missing { .. })
+            }
+            DestError::Unavailable { .. } | DestError::Partial { .. } => false,
+        }
+    }
+
     /// A stable name for `--output json`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -464,6 +508,7 @@ impl DestError {
             DestError::Refused { .. } => "destination_refused",
             DestError::Unavailable { .. } => "destination_unavailable",
             DestError::Invalid { .. } => "destination_invalid",
+            DestError::Partial { .. } => "destination_partial",
             DestError::File { .. } => "destination_file",
         }
     }
@@ -582,6 +627,35 @@ mod tests {
         assert!(typo.is_err(), "{typo:?}");
         let unknown = parse("[[destinations]]\nname = \"app\"\ntype = \"ftp\"\n");
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn aws_types_parse_and_ssm_needs_one_layout() {
+        let d = parse(concat!(
+            "[[destinations]]\nname = \"s\"\ntype = \"secretsmanager\"\nsecret_id = \"ci/aws\"\nregion = \"eu-west-1\"\n",
+            "[[destinations]]\nname = \"p\"\ntype = \"ssm\"\nid_parameter = \"/a\"\nsecret_parameter = \"/b\"\nkms_key_id = \"alias/x\"\n",
+            "[[destinations]]\nname = \"j\"\ntype = \"ssm\"\nparameter = \"/j\"\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            d.iter().map(DestinationSpec::type_name).collect::<Vec<_>>(),
+            ["secretsmanager", "ssm", "ssm"]
+        );
+        assert!(validate_all(&d).is_ok());
+        for bad in [
+            "id_parameter = \"/a\"\n",
+            "id_parameter = \"/a\"\nsecret_parameter = \"/b\"\nparameter = \"/j\"\n",
+            "id_parameter = \"/a\"\nsecret_parameter = \"/a\"\n",
+        ] {
+            let d = parse(&format!(
+                "[[destinations]]\nname = \"p\"\ntype = \"ssm\"\n{bad}"
+            ))
+            .unwrap();
+            assert!(validate_all(&d).is_err(), "{bad}");
+        }
+        let typo =
+            parse("[[destinations]]\nname = \"s\"\ntype = \"secretsmanager\"\nsecret = \"x\"\n");
+        assert!(typo.is_err());
     }
 
     #[test]

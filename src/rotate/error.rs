@@ -49,6 +49,14 @@ pub enum RotateError {
     Stuck { profile: String, detail: String },
     #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
     HookFailed { profile: String, detail: String },
+    /// A destination's preflight failed: nothing was changed.
+    #[error("{}", trf("rotate.dest_refused", &[("profile", profile), ("detail", detail)]))]
+    DestinationRefused { profile: String, detail: String },
+    /// A destination could not be written or confirmed (or restored):
+    /// both keys live, the journal kept; the detail names each
+    /// destination's state and how to finish.
+    #[error("{}", trf("rotate.profile", &[("profile", profile), ("detail", detail)]))]
+    DestinationFailed { profile: String, detail: String },
     #[error("{}", trf("rotate.bad_journal", &[("path", &path.display()), ("detail", detail)]))]
     BadJournal { path: PathBuf, detail: String },
     /// The disk or file system failed mid-rotation: both keys live, the
@@ -89,7 +97,8 @@ impl RotateError {
             | RotateError::NotIamUser { .. }
             | RotateError::TwoKeys { .. }
             | RotateError::NeedsMfa { .. }
-            | RotateError::UnknownKey { .. } => true,
+            | RotateError::UnknownKey { .. }
+            | RotateError::DestinationRefused { .. } => true,
             // A call made before any change failed: these steps only run
             // before the journal exists. The reads changed nothing however
             // they failed (AWS said no, or no answer came: the network
@@ -123,6 +132,8 @@ impl RotateError {
             RotateError::RolledBack { .. } => "rolled_back",
             RotateError::Stuck { .. } => "interrupted",
             RotateError::HookFailed { .. } => "hook_failed",
+            RotateError::DestinationRefused { .. } => "destination_refused",
+            RotateError::DestinationFailed { .. } => "destination_failed",
             RotateError::BadJournal { .. } => "bad_journal",
             RotateError::DiskLeft { .. } => "disk_error",
         }

@@ -41,6 +41,10 @@ pub struct Journal {
     /// cleanup may delete.
     #[serde(default)]
     pub create_attempts: Vec<u64>,
+    /// Each destination serving the profile and how far it got (absent in
+    /// journals written before destinations existed: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destinations: Vec<crate::dest::DestProgress>,
 }
 
 impl Journal {

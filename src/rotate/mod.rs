@@ -28,6 +28,11 @@
 //!   that no longer held the old pair → RollingBack.
 //! - Written → Verified: [`Ctx::verify_new`] ([`verify`]); the key not
 //!   working in time → RollingBack.
+//! - Verified, a destination not `Confirmed` → all confirmed:
+//!   `Ctx::dests_step` ([`dests`]: each destination's progress in the
+//!   journal, written then confirmed; a failure stops with both keys live,
+//!   `DestinationFailed`, or with `--on-destination-failure rollback` →
+//!   RollingBack, which first writes the old pair back to them).
 //! - Verified, `hooks_done` false → true: [`Ctx::hooks_step`]; a failed
 //!   hook stops with both keys live (`HookFailed`, `rotate --resume`
 //!   finishes) or, with `--on-hook-failure rollback`, → RollingBack.
@@ -56,6 +61,7 @@
 //! errors.
 
 mod batch;
+mod dests;
 mod error;
 mod journal;
 mod mfa;
@@ -106,13 +112,15 @@ pub enum State {
     /// The home holds the new pair. Recovery: delete orphans, verify, then
     /// hooks and retire.
     Written,
-    /// The new key worked N times in a row. Recovery: run the hooks unless
-    /// `hooks_done`, confirm the home, retire the old key (already gone
-    /// counts as done), signing with the new key.
+    /// The new key worked N times in a row. Recovery: carry the new pair
+    /// to each destination not yet `Confirmed` (see
+    /// [`crate::dest::DestState`] for each one's rule), run the hooks
+    /// unless `hooks_done`, confirm the home, retire the old key (already
+    /// gone counts as done), signing with the new key.
     Verified,
     /// Undoing (`rollback_reason` says why). Recovery: put the old pair back
-    /// in the home, delete the new key signing with the old one, delete
-    /// orphans.
+    /// in every destination that may hold the new one, then in the home,
+    /// delete the new key signing with the old one, delete orphans.
     RollingBack,
 }
 
@@ -141,6 +149,8 @@ pub struct Summary {
     pub backups: Vec<PathBuf>,
     /// The rotation was one a crash had interrupted.
     pub resumed: bool,
+    /// Each destination serving the profile, all `confirmed`.
+    pub destinations: Vec<crate::dest::DestReport>,
 }
 
 /// What `--dry-run` would do.
@@ -152,6 +162,9 @@ pub struct Plan {
     pub would_delete: Vec<String>,
     pub retire: Retire,
     pub updated: Vec<Place>,
+    /// Each destination serving the profile and its preflight result
+    /// (`ready` or `refused`, with the error).
+    pub destinations: Vec<crate::dest::DestReport>,
 }
 
 /// A key younger than `--max-age`: nothing to do.
@@ -361,6 +374,9 @@ impl<A: Aws> Ctx<'_, A> {
         }
         let to_delete = self.room_needed(&profile, &user, &keys, &key, &iam).await?;
         let updated = self.places_to_update(&key);
+        // Every destination checked before any change (no key made, no
+        // inactive key deleted, no journal): a failure changes nothing.
+        let destinations = self.preflight_dests(&profile, &old).await;
         if self.s.dry_run {
             return Ok(Prepared::Planned(Plan {
                 profile,
@@ -369,7 +385,11 @@ impl<A: Aws> Ctx<'_, A> {
                 would_delete: to_delete,
                 retire: self.s.retire,
                 updated,
+                destinations,
             }));
+        }
+        if let Some(detail) = destinations.iter().find_map(|d| d.error.clone()) {
+            return Err(RotateError::DestinationRefused { profile, detail });
         }
         self.make_room(&profile, &user, &to_delete, &iam).await?;
         let mut j = Journal {
@@ -391,6 +411,7 @@ impl<A: Aws> Ctx<'_, A> {
             rollback_reason: None,
             hooks_done: false,
             create_attempts: Vec::new(),
+            destinations: self.dests_for(&profile),
         };
         persist(&j).await?;
         failpoint("after-journal-started");
@@ -657,6 +678,18 @@ impl<A: Aws> Ctx<'_, A> {
                 return self.rollback(j, iam, &reason).await;
             }
         }
+        if j.destinations
+            .iter()
+            .any(|d| d.state != crate::dest::DestState::Confirmed)
+        {
+            if let Err(reason) = self.dests_step(&mut j, &new_creds).await? {
+                // A recovery of `Verified` signs with the new key, which
+                // the rollback deletes: sign with the old one, alive until
+                // the destinations and hooks are done.
+                let old_iam = self.iam_creds(&j.old_creds(), &j).await?;
+                return self.rollback(j, &old_iam, &reason).await;
+            }
+        }
         if !j.hooks_done {
             if let Err(reason) = self.hooks_step(&home, &mut j, &new_creds).await? {
                 return self.rollback(j, iam, &reason).await;
@@ -677,6 +710,7 @@ impl<A: Aws> Ctx<'_, A> {
             retired: j.retire,
             backups,
             resumed,
+            destinations: dests::dest_reports(&j),
         })
     }
 
@@ -949,6 +983,9 @@ impl<A: Aws> Ctx<'_, A> {
 
     /// The idempotent body of a rollback, and of recovering `Started`.
     async fn undo(&self, j: &Journal, iam: &Creds) -> Result<(), RotateError> {
+        // Destinations first: while they are restored the new key still
+        // exists, so a crash here leaves a rollback a rerun can finish.
+        self.restore_dests(&mut j.clone()).await?;
         if let Some(new_id) = &j.new_key_id {
             let home = self.home_of(j);
             self.write_home(&home, new_id, &j.old_key_id, &j.old_secret)

@@ -58,6 +58,9 @@ pub struct Settings {
     /// The destinations' variables (tokens, addresses), captured by the
     /// command layer.
     pub dest_env: crate::dest::DestEnv,
+    /// How the AWS destination types reach AWS (the run's endpoint and
+    /// CA bundle), set by the command layer.
+    pub dest_endpoint: crate::sdk::Endpoint,
 }
 
 /// What a failed hook leads to.
@@ -111,6 +114,7 @@ impl Default for Settings {
             destinations: Vec::new(),
             on_destination_failure: OnDestinationFailure::Stop,
             dest_env: crate::dest::DestEnv::default(),
+            dest_endpoint: crate::sdk::Endpoint::default(),
         }
     }
 }

@@ -267,6 +267,7 @@ impl Fx {
                 .then(|| "the new key did not work within 120s".to_string()),
             hooks_done: false,
             create_attempts: Vec::new(),
+            destinations: Vec::new(),
         }
     }
 
@@ -1803,4 +1804,124 @@ fn refused_session_during_recovery_is_not_nothing_changed() {
     };
     assert!(fresh.nothing_changed());
     assert!(!fresh.after_change().nothing_changed());
+}
+
+// ---------------------------------------------------------------------------
+// Destinations (issue 19): the step between verification and retirement
+
+/// A `dotenv` destination of `[dev]` at `path`.
+fn dotenv_dest(name: &str, path: &Path) -> crate::dest::DestinationSpec {
+    toml::from_str::<crate::settings::SettingsFile>(&format!(
+        "[[destinations]]\nname = \"{name}\"\ntype = \"dotenv\"\nprofiles = [\"dev\"]\npath = \"{}\"\n",
+        path.display()
+    ))
+    .unwrap()
+    .destinations
+    .remove(0)
+}
+
+fn env_text(id: &str, secret: &str) -> String {
+    format!("# app\nAWS_ACCESS_KEY_ID={id}\nOTHER=1\nAWS_SECRET_ACCESS_KEY=\"{secret}\"\n")
+}
+
+#[test]
+fn a_destination_gets_the_new_pair_before_the_old_key_is_retired() {
+    let mut fx = Fx::new();
+    let env = fx.paths.credentials.with_file_name("app.env");
+    std::fs::write(&env, env_text(OLD_ID, OLD_SECRET)).unwrap();
+    fx.s.destinations = vec![dotenv_dest("app", &env)];
+    let summary = fx.rotated("dev");
+    let (id, secret) = fx.assert_settled();
+    assert_eq!(
+        std::fs::read_to_string(&env).unwrap(),
+        env_text(&id, &secret)
+    );
+    assert_eq!(summary.destinations.len(), 1);
+    assert_eq!(summary.destinations[0].state, "confirmed");
+    let steps = fx.ui.steps.borrow().clone();
+    let wrote = steps.iter().position(|s| s.contains("app.env")).unwrap();
+    let retired = steps.iter().position(|s| s.contains("retiring")).unwrap();
+    assert!(wrote < retired, "{steps:?}");
+}
+
+#[test]
+fn a_destination_refused_at_preflight_changes_nothing() {
+    let mut fx = Fx::new();
+    let before = fx.creds();
+    let env = fx.paths.credentials.with_file_name("missing.env");
+    fx.s.destinations = vec![dotenv_dest("app", &env)];
+    let err = fx.rotate("dev").unwrap_err();
+    assert!(err.nothing_changed(), "{err}");
+    assert_eq!(err.code(), "destination_refused");
+    assert!(err.to_string().contains("app"), "{err}");
+    assert_eq!(fx.aws.count(CAK), 0);
+    assert_eq!(fx.creds(), before);
+    assert!(fx.journals().is_empty());
+}
+
+/// A verified rotation whose destination `b` cannot be written (its file
+/// is gone) while `a` already holds the new pair.
+fn verified_with_destinations(fx: &mut Fx) -> ((String, String), PathBuf, PathBuf) {
+    let a = fx.paths.credentials.with_file_name("a.env");
+    let b = fx.paths.credentials.with_file_name("b.env");
+    std::fs::write(&a, env_text(OLD_ID, OLD_SECRET)).unwrap();
+    let new = fx.aws.mint_key("alice");
+    fx.write_creds(&with_pair(&creds_text(), &new.0, &new.1));
+    let mut j = fx.journal(State::Verified, Some(&new));
+    fx.s.destinations = vec![dotenv_dest("a", &a), dotenv_dest("b", &b)];
+    j.destinations = fx.with_ctx(|cx| cx.dests_for("dev"));
+    fx.leave(&j);
+    (new, a, b)
+}
+
+#[test]
+fn a_failing_destination_stops_with_both_keys_and_a_rerun_finishes() {
+    let mut fx = Fx::new();
+    let (new, a, b) = verified_with_destinations(&mut fx);
+    let r = fx.recover(fx.journals().remove(0));
+    let err = r.unwrap_err();
+    assert_eq!(err.code(), "destination_failed");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("a (holds the new key)") && msg.contains("b (holds the old key)"),
+        "{msg}"
+    );
+    assert!(fx.aws.key(OLD_ID).is_some() && fx.aws.key(&new.0).is_some());
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        env_text(&new.0, &new.1)
+    );
+    let js = fx.journals();
+    assert_eq!(
+        js[0].destinations[0].state,
+        crate::dest::DestState::Confirmed
+    );
+    // The failure is gone: only `b` is redone.
+    std::fs::write(&b, "").unwrap();
+    let summary = fx.recover(js[0].clone()).unwrap().unwrap();
+    assert!(summary.destinations.iter().all(|d| d.state == "confirmed"));
+    fx.assert_settled();
+    assert_eq!(
+        std::fs::read_to_string(&b).unwrap(),
+        format!(
+            "AWS_ACCESS_KEY_ID={}\nAWS_SECRET_ACCESS_KEY={}\n",
+            new.0, new.1
+        )
+    );
+}
+
+#[test]
+fn destination_rollback_puts_the_old_pair_back_everywhere() {
+    let mut fx = Fx::new();
+    let (new, a, _b) = verified_with_destinations(&mut fx);
+    fx.s.on_destination_failure = OnDestinationFailure::Rollback;
+    let r = fx.recover(fx.journals().remove(0));
+    assert!(matches!(r, Ok(None)), "{r:?}");
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        env_text(OLD_ID, OLD_SECRET)
+    );
+    assert!(fx.aws.key(&new.0).is_none(), "the new key is deleted");
+    assert_eq!(fx.file_pair("dev"), (OLD_ID.into(), OLD_SECRET.into()));
+    assert!(fx.journals().is_empty());
 }

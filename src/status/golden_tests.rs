@@ -110,5 +110,11 @@ fn json_matches_its_golden_file() {
         started_at: rfc3339(NOW - 3600),
         in_progress: false,
     }));
+    let specs: Vec<crate::dest::DestinationSpec> = toml::from_str::<crate::settings::SettingsFile>(
+        "[[destinations]]\nname = \"app-env\"\ntype = \"dotenv\"\nprofiles = [\"default\"]\npath = \"/srv/app/.env\"\n",
+    )
+    .unwrap()
+    .destinations;
+    attach_destinations(&mut out, &specs);
     crate::report::assert_golden("status.json", &crate::report::json_text(&out));
 }

@@ -266,6 +266,28 @@ pub struct LastUsedJson {
     pub region: Option<String>,
 }
 
+/// A destination as `status` shows it: its name and type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DestName {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// Each line's destinations: those of `specs` serving its profile.
+pub fn attach_destinations(lines: &mut [Line], specs: &[crate::dest::DestinationSpec]) {
+    for line in lines {
+        line.destinations = specs
+            .iter()
+            .filter(|d| d.serves(&line.profile))
+            .map(|d| DestName {
+                name: d.name.clone(),
+                kind: d.type_name(),
+            })
+            .collect();
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Line {
     pub profile: String,
@@ -295,6 +317,10 @@ pub struct Line {
     pub reason: Option<Reason>,
     /// Where the key is kept: `files`, `aws-vault` or `granted`.
     pub store: &'static str,
+    /// The destinations (settings file) a rotation of this profile writes;
+    /// absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub destinations: Vec<DestName>,
     #[serde(skip)]
     pub kind: Option<FileKind>,
     #[serde(skip)]
@@ -334,6 +360,7 @@ impl Line {
             rotatable: false,
             reason: None,
             store: "files",
+            destinations: Vec::new(),
             kind: None,
             age_secs: None,
             mfa: false,

@@ -155,6 +155,12 @@ pub fn notes(line: &Line, max_age: Duration) -> Vec<String> {
         let names = line.shared_with.join(", ");
         out.push(trf("status.same_key", &[("profiles", &names)]));
     }
+    if !line.destinations.is_empty() {
+        let list: Vec<String> = (line.destinations.iter())
+            .map(|d| format!("{} ({})", crate::term::clean(&d.name), d.kind))
+            .collect();
+        out.push(trf("status.destinations", &[("list", &list.join(", "))]));
+    }
     out
 }
 

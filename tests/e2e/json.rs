@@ -56,6 +56,7 @@ const ROTATED: &[&str] = &[
     "resumed",
     "updated",
     "backups",
+    "destinations",
 ];
 const PLACE: &[&str] = &["file", "section", "profile"];
 const REASON: &[&str] = &["code", "message"];
@@ -88,7 +89,8 @@ fn rotate_json_has_the_documented_fields() {
             "old_key_id",
             "would_delete",
             "retire",
-            "updated"
+            "updated",
+            "destinations"
         ])
     );
 

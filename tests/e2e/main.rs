@@ -19,6 +19,7 @@ mod audit;
 mod aws_conditions;
 mod cli_compat;
 mod crash;
+mod destinations;
 mod destinations_http;
 mod file_engine;
 mod fleet;

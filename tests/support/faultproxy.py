@@ -479,13 +479,19 @@ class Handler(BaseHTTPRequestHandler):
     def send_aws_error(self, kind, service, entry=None):
         status, code, message, etype = SYNTHETIC_ERRORS[kind]
         body, rid = error_xml(service, code, message, etype)
+        ctype, extra = "text/xml", []
+        if self.headers.get("X-Amz-Target"):
+            # A JSON-protocol service (Secrets Manager, SSM): AWS answers
+            # with a JSON error whose type is also in x-amzn-ErrorType.
+            body = json.dumps({"__type": code, "message": message}).encode()
+            ctype, extra = "application/x-amz-json-1.1", [("x-amzn-ErrorType", code)]
         if entry is not None:
             # Logged before the answer leaves, like every answered request
             # (see proxy_aws), so a client that got it always finds it logged.
             entry["status"] = status
             self.server.state.record(entry)
-        self.send_bytes(status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", rid),
-                                 ("Date", self.date_time_string())], body)
+        self.send_bytes(status, [("Content-Type", ctype), ("x-amzn-RequestId", rid),
+                                 ("Date", self.date_time_string())] + extra, body)
         return status
 
     def abort(self):

@@ -1,0 +1,280 @@
+//! The destinations step of the state machine (issue 19): after the new
+//! key is verified and before the hooks and the old key's retirement,
+//! each destination serving the profile gets the new pair and is
+//! confirmed to hold it; the old key is retired only once every one is.
+//!
+//! Progress is in the journal, per destination ([`DestProgress`]; the
+//! recovery rule of each [`DestState`] is beside it): `Pending` →
+//! `Writing` (persisted before the request, so a crash mid-write is
+//! known to have maybe written) → `Written` → `Confirmed`. A rerun
+//! (`recover`, `rotate --resume`) redoes only what is not `Confirmed`;
+//! writes are idempotent, so redoing one whose reply was lost is safe.
+//!
+//! A failure stops with both keys live and says which destinations hold
+//! which pair (`--on-destination-failure stop`), or asks for a rollback
+//! (`rollback`): [`Ctx::restore_dests`] writes the old pair back to each
+//! destination that may hold the new one, before the home is restored
+//! and the new key deleted.
+//!
+//! Preflight ([`Ctx::preflight_dests`]) runs before the journal exists:
+//! any failure refuses the rotation with nothing changed.
+
+use super::*;
+use crate::dest::{
+    self, Dest, DestError, DestProgress, DestReport, DestState, Destination, DestinationSpec, Pair,
+};
+
+impl<A: Aws> Ctx<'_, A> {
+    /// The destinations a new rotation of `profile` writes, all pending.
+    pub(super) fn dests_for(&self, profile: &str) -> Vec<DestProgress> {
+        self.s
+            .destinations
+            .iter()
+            .filter(|d| d.serves(profile))
+            .map(|spec| DestProgress {
+                spec: spec.clone(),
+                state: DestState::Pending,
+                mark: None,
+            })
+            .collect()
+    }
+
+    /// What every call on `spec` gets; `signer` signs the AWS types
+    /// without a `profile`; `key_id` is the key being written (part of
+    /// the idempotency token, so a rollback's write is a new request).
+    fn dest_ctx<'c>(
+        &'c self,
+        j_started: u64,
+        profile: &str,
+        region: &'c str,
+        spec: &DestinationSpec,
+        signer: &'c Creds,
+        key_id: &str,
+    ) -> dest::Ctx<'c> {
+        dest::Ctx {
+            env: &self.s.dest_env,
+            endpoint: &self.s.dest_endpoint,
+            signer: Some(signer),
+            region,
+            request_token: request_token(j_started, profile, &spec.name, key_id),
+            keep_backups: self.s.keep_backups,
+            lock_wait: self.s.lock_wait,
+        }
+    }
+
+    /// Preflight of every destination serving `profile`, signing with its
+    /// current key. Changes nothing. Returns each one's report (the error
+    /// in it when it failed).
+    pub(super) async fn preflight_dests(&self, profile: &str, old: &Creds) -> Vec<DestReport> {
+        let mut out = Vec::new();
+        for p in self.dests_for(profile) {
+            let d = Dest::open(&p.spec);
+            self.ui.step(
+                profile,
+                &trf("step.dest_preflight", &[("dest", &d.describe())]),
+            );
+            let cx = self.dest_ctx(0, profile, &old.region, &p.spec, old, &old.access_key_id);
+            let mut r = DestReport::of(&p);
+            r.state = match d.preflight(&cx).await {
+                Ok(()) => "ready",
+                Err(e) => {
+                    r.error = Some(e.to_string());
+                    "refused"
+                }
+            };
+            out.push(r);
+        }
+        out
+    }
+
+    /// `Verified`, some destination not `Confirmed` → all `Confirmed`.
+    /// A failure: `stop` → Err([`RotateError::DestinationFailed`], both
+    /// keys live, the journal kept); `rollback` → Ok(Err(reason)).
+    pub(super) async fn dests_step(
+        &self,
+        j: &mut Journal,
+        new: &Creds,
+    ) -> Result<Result<(), String>, RotateError> {
+        for i in 0..j.destinations.len() {
+            if j.destinations[i].state == DestState::Confirmed {
+                continue;
+            }
+            let Err(e) = self.carry(j, i, new).await? else {
+                continue;
+            };
+            if self.s.on_destination_failure == OnDestinationFailure::Rollback {
+                return Ok(Err(e.to_string()));
+            }
+            return Err(RotateError::DestinationFailed {
+                detail: trf(
+                    "detail.dest_failed",
+                    &[
+                        ("error", &e),
+                        ("states", &states_text(j)),
+                        ("new", &mask(&new.access_key_id)),
+                        ("old", &mask(&j.old_key_id)),
+                        ("profile", &j.profile),
+                    ],
+                ),
+                profile: j.profile.clone(),
+            });
+        }
+        Ok(Ok(()))
+    }
+
+    /// Destination `i` to `Confirmed`: confirm first when it may already
+    /// hold the new pair (a rerun), else write (journaled `Writing`
+    /// before the request) and confirm.
+    async fn carry(
+        &self,
+        j: &mut Journal,
+        i: usize,
+        new: &Creds,
+    ) -> Result<Result<(), DestError>, RotateError> {
+        let spec = j.destinations[i].spec.clone();
+        let d = Dest::open(&spec);
+        let cx = self.dest_ctx(
+            j.started_at,
+            &j.profile,
+            &new.region,
+            &spec,
+            new,
+            &new.access_key_id,
+        );
+        let pair = Pair::of(&spec, &new.access_key_id, &new.secret);
+        self.ui.step(
+            &j.profile,
+            &trf("step.dest_write", &[("dest", &d.describe())]),
+        );
+        if j.destinations[i].state.may_hold_new() {
+            match d.confirm(&cx, &pair, &j.destinations[i].mark).await {
+                Ok(true) => return self.dest_state(j, i, DestState::Confirmed).await.map(Ok),
+                Ok(false) => {}
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        self.dest_state(j, i, DestState::Writing).await?;
+        failpoint("before-destination-write");
+        let mark = match d.write(&cx, &pair).await {
+            Ok(m) => m,
+            Err(e) => {
+                // Certainly not written: it still holds what it held, and
+                // a rollback need not restore it.
+                if e.nothing_written() {
+                    self.dest_state(j, i, DestState::Pending).await?;
+                }
+                return Ok(Err(e));
+            }
+        };
+        j.destinations[i].mark = mark;
+        self.dest_state(j, i, DestState::Written).await?;
+        failpoint("after-destination-write");
+        match d.confirm(&cx, &pair, &j.destinations[i].mark).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Ok(Err(DestError::Invalid {
+                    dest: d.describe(),
+                    detail: tr("dest.not_confirmed").into(),
+                }))
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+        self.dest_state(j, i, DestState::Confirmed).await?;
+        failpoint("after-destination-confirm");
+        Ok(Ok(()))
+    }
+
+    async fn dest_state(&self, j: &mut Journal, i: usize, s: DestState) -> Result<(), RotateError> {
+        j.destinations[i].state = s;
+        persist(j).await
+    }
+
+    /// Part of a rollback (`RollingBack`), before the home is restored:
+    /// the old pair back in every destination that may hold the new one,
+    /// each `Restored` once written. Signs with the old key (alive until
+    /// the rollback ends). Idempotent; Err keeps the journal for a rerun.
+    pub(super) async fn restore_dests(&self, j: &mut Journal) -> Result<(), RotateError> {
+        let old = j.old_creds();
+        for i in 0..j.destinations.len() {
+            if !j.destinations[i].state.may_hold_new() {
+                continue;
+            }
+            let spec = j.destinations[i].spec.clone();
+            let d = Dest::open(&spec);
+            self.ui.step(
+                &j.profile,
+                &trf("step.dest_restore", &[("dest", &d.describe())]),
+            );
+            let cx = self.dest_ctx(
+                j.started_at,
+                &j.profile,
+                &old.region,
+                &spec,
+                &old,
+                &old.access_key_id,
+            );
+            let pair = Pair::of(&spec, &old.access_key_id, &old.secret);
+            d.write(&cx, &pair)
+                .await
+                .map_err(|e| RotateError::DestinationFailed {
+                    profile: j.profile.clone(),
+                    detail: trf(
+                        "detail.dest_restore_failed",
+                        &[("error", &e), ("states", &states_text(j))],
+                    ),
+                })?;
+            self.dest_state(j, i, DestState::Restored).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The journal's destinations as reports show them.
+pub(crate) fn dest_reports(j: &Journal) -> Vec<DestReport> {
+    j.destinations.iter().map(DestReport::of).collect()
+}
+
+/// Which pair each destination holds, in words, for a failure message.
+fn states_text(j: &Journal) -> String {
+    j.destinations
+        .iter()
+        .map(|d| {
+            let what = match d.state {
+                DestState::Confirmed => tr("dest.holds_new"),
+                DestState::Pending | DestState::Restored => tr("dest.holds_old"),
+                DestState::Writing | DestState::Written => tr("dest.holds_either"),
+            };
+            format!("{} ({what})", d.spec.name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A token that is the same for every write of one pair to one
+/// destination in one rotation, and differs otherwise (Secrets Manager's
+/// `ClientRequestToken`: 32-64 characters). No secret goes into it.
+fn request_token(started_at: u64, profile: &str, dest: &str, key_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [&started_at.to_string(), profile, dest, key_id] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
+    format!("keyturn-{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_tokens_are_stable_and_distinct() {
+        let a = request_token(1, "dev", "app", "AKIANEW");
+        assert_eq!(a, request_token(1, "dev", "app", "AKIANEW"));
+        assert_ne!(a, request_token(1, "dev", "app", "AKIAOLD"));
+        assert_ne!(a, request_token(2, "dev", "app", "AKIANEW"));
+        assert!((32..=64).contains(&a.len()), "{}", a.len());
+    }
+}

@@ -1,0 +1,490 @@
+//! Destinations (issue 19), for real: the built binary rotates a key on
+//! moto (IAM auth on, through the fault proxy) and carries the new pair to
+//! a `.env` file (re-read by python-dotenv), a Secrets Manager secret and
+//! SSM parameters (read back with boto3). Each test checks the new pair in
+//! every destination, every other stored field unchanged, and the old key
+//! retired only after the last destination was confirmed; crashes at each
+//! destination request, a failing destination, rollback and preflight
+//! refusals included.
+
+use crate::common::*;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+struct Bed {
+    sb: Sandbox,
+    old: Key,
+    env_file: PathBuf,
+    env_before: String,
+}
+
+const ENV_TEXT: &str = "# app settings\nexport AWS_ACCESS_KEY_ID='{ID}'  # rotated by keyturn\nDB_URL=\"postgres://db/app\"\n\nAWS_SECRET_ACCESS_KEY={SECRET}\nLOG=debug # verbose\n";
+
+/// A user `carol` with one key in `[work]`, a `.env` holding the same
+/// pair (mode 0640), and the settings file naming `destinations`.
+fn bed(destinations: &str) -> Bed {
+    let sb = Sandbox::new();
+    let old = sb.user("carol");
+    write_private(
+        &sb.credentials(),
+        &format!(
+            "[work]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            old.id, old.secret
+        ),
+    );
+    let env_file = sb.dir.path().join("app.env");
+    let env_before = ENV_TEXT
+        .replace("{ID}", &old.id)
+        .replace("{SECRET}", &old.secret);
+    std::fs::write(&env_file, &env_before).unwrap();
+    set_mode(&env_file, 0o640);
+    let b = Bed {
+        sb,
+        old,
+        env_file,
+        env_before,
+    };
+    b.settings(destinations);
+    b
+}
+
+fn set_mode(p: &std::path::Path, m: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+}
+
+impl Bed {
+    fn settings(&self, destinations: &str) {
+        let dir = self.sb.home.join(".config/keyturn");
+        std::fs::create_dir_all(&dir).unwrap();
+        set_mode(&self.sb.home.join(".config"), 0o700);
+        set_mode(&dir, 0o700);
+        let text = destinations.replace("{ENV}", self.env_file.to_str().unwrap());
+        write_private(&dir.join("config.toml"), &text);
+    }
+
+    fn ctl(&self, args: &[&str]) -> Value {
+        let mut all: Vec<String> = vec![args[0].into()];
+        if args[0] != "dotenv" {
+            all.extend([
+                "--endpoint".into(),
+                self.sb.moto_url(),
+                "--admin-id".into(),
+                self.sb.admin.id.clone(),
+                "--admin-secret".into(),
+                self.sb.admin.secret.clone(),
+            ]);
+        }
+        all.extend(args[1..].iter().map(|s| s.to_string()));
+        let out = std::process::Command::new(python())
+            .arg(repo().join("tests/support/destctl.py"))
+            .args(&all)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "destctl {}: {}",
+            args[0],
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn rotate(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["rotate", "work"];
+        args.extend_from_slice(extra);
+        self.sb.keyturn().args(args).run()
+    }
+
+    /// The key in the credentials file now (id, secret).
+    fn file_pair(&self) -> (String, String) {
+        let text = std::fs::read_to_string(self.sb.credentials()).unwrap();
+        let get = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k))
+                .unwrap()
+                .to_string()
+        };
+        (get("aws_access_key_id = "), get("aws_secret_access_key = "))
+    }
+
+    /// python-dotenv's reading of the `.env` file.
+    fn dotenv(&self) -> Value {
+        self.ctl(&["dotenv", "--path", self.env_file.to_str().unwrap()])
+    }
+
+    /// The `.env` holds `pair` and every other byte is as before.
+    #[track_caller]
+    fn env_holds(&self, id: &str, secret: &str) {
+        let v = self.dotenv();
+        assert_eq!(v["AWS_ACCESS_KEY_ID"], id);
+        assert_eq!(v["AWS_SECRET_ACCESS_KEY"], secret);
+        assert_eq!(v["DB_URL"], "postgres://db/app");
+        let expected = self
+            .env_before
+            .replace(&self.old.id, id)
+            .replace(&self.old.secret, secret);
+        assert_text_eq(&std::fs::read_to_string(&self.env_file).unwrap(), &expected);
+        assert_eq!(mode(&self.env_file), 0o640);
+    }
+
+    /// One key left in IAM, the file's; it works.
+    #[track_caller]
+    fn one_working_key(&self) -> (String, String) {
+        let keys = self.sb.keys_of("carol");
+        let (id, secret) = self.file_pair();
+        assert_eq!(keys.len(), 1, "one key must remain: {keys:?}");
+        assert_eq!(keys[0].0, id);
+        assert!(self.sb.works(&id, &secret));
+        assert_ne!(id, self.old.id, "the key must have been rotated");
+        assert!(
+            !self.sb.home.join(".aws/.keyturn/journal").exists()
+                || std::fs::read_dir(self.sb.home.join(".aws/.keyturn/journal"))
+                    .unwrap()
+                    .count()
+                    == 0,
+            "no journal may be left"
+        );
+        (id, secret)
+    }
+
+    fn secret_json(&self, name: &str) -> (Value, u64) {
+        let v = self.ctl(&["sm-get", "--name", name]);
+        let obj: Value = serde_json::from_str(v["value"].as_str().unwrap()).unwrap();
+        (obj, v["versions"].as_u64().unwrap())
+    }
+
+    /// The sequence number of the proxy's last entry for `action`.
+    fn last_seq(&self, action: &str) -> Option<u64> {
+        self.sb
+            .proxy_log()
+            .iter()
+            .filter(|e| e["action"] == action)
+            .filter_map(|e| e["seq"].as_u64())
+            .max()
+    }
+
+    fn first_seq(&self, action: &str) -> Option<u64> {
+        self.sb
+            .proxy_log()
+            .iter()
+            .filter(|e| e["action"] == action)
+            .filter_map(|e| e["seq"].as_u64())
+            .min()
+    }
+}
+
+const DOTENV: &str = "[[destinations]]\nname = \"app-env\"\ntype = \"dotenv\"\nprofiles = [\"work\"]\npath = \"{ENV}\"\n";
+
+fn with_secret(b: &Bed) {
+    let initial = json!({"db_password": "keep-me", "port": 5432, "AWS_ACCESS_KEY_ID": b.old.id, "AWS_SECRET_ACCESS_KEY": b.old.secret});
+    b.ctl(&[
+        "sm-create",
+        "--name",
+        "ci/aws",
+        "--value",
+        &initial.to_string(),
+    ]);
+}
+
+const SECRET: &str = "[[destinations]]\nname = \"ci-secret\"\ntype = \"secretsmanager\"\nprofiles = [\"work\"]\nsecret_id = \"ci/aws\"\n";
+
+#[test]
+fn dotenv_gets_the_new_pair_and_keeps_every_other_byte() {
+    let b = bed(DOTENV);
+    let run = b.rotate(&[]);
+    run.expect_code(0);
+    run.assert_no_secret(&[&b.old.secret]);
+    assert!(
+        run.stdout
+            .contains("destination app-env (dotenv): confirmed"),
+        "{}",
+        run.stdout
+    );
+    let (id, secret) = b.one_working_key();
+    run.assert_no_secret(&[&secret]);
+    b.env_holds(&id, &secret);
+}
+
+#[test]
+fn secretsmanager_merges_the_pair_and_keeps_other_fields() {
+    let b = bed(&format!("{DOTENV}{SECRET}"));
+    with_secret(&b);
+    let run = b.rotate(&["--output", "json"]);
+    run.expect_code(0);
+    let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    let dests = out[0]["destinations"].as_array().unwrap();
+    assert_eq!(dests.len(), 2, "{out}");
+    assert!(dests.iter().all(|d| d["state"] == "confirmed"), "{out}");
+    assert_eq!(dests[1]["type"], "secretsmanager");
+    let (id, secret) = b.one_working_key();
+    let (obj, versions) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(obj["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    assert_eq!(obj["db_password"], "keep-me");
+    assert_eq!(obj["port"], 5432);
+    assert_eq!(obj.as_object().unwrap().len(), 4);
+    assert_eq!(versions, 2, "one new version");
+    b.env_holds(&id, &secret);
+    // The old key was retired after the last destination was confirmed.
+    assert!(b.last_seq("GetSecretValue") < b.first_seq("DeleteAccessKey"));
+}
+
+#[test]
+fn ssm_two_parameters_and_one_json_parameter() {
+    let b = bed(concat!(
+        "[[destinations]]\nname = \"params\"\ntype = \"ssm\"\nprofiles = [\"work\"]\n",
+        "id_parameter = \"/ci/aws/id\"\nsecret_parameter = \"/ci/aws/secret\"\n",
+        "[[destinations]]\nname = \"json-param\"\ntype = \"ssm\"\nprofiles = [\"work\"]\n",
+        "parameter = \"/ci/aws/json\"\nid_name = \"key\"\nsecret_name = \"secret\"\n",
+    ));
+    b.ctl(&[
+        "ssm-put",
+        "--name",
+        "/ci/aws/id",
+        "--value",
+        "old",
+        "--key-id",
+        "alias/ci-key",
+    ]);
+    b.ctl(&[
+        "ssm-put",
+        "--name",
+        "/ci/aws/secret",
+        "--value",
+        "old",
+        "--key-id",
+        "alias/ci-key",
+    ]);
+    b.ctl(&[
+        "ssm-put",
+        "--name",
+        "/ci/aws/json",
+        "--value",
+        r#"{"region":"eu-west-1","key":"old"}"#,
+    ]);
+    let run = b.rotate(&[]);
+    run.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let p = b.ctl(&["ssm-get", "--name", "/ci/aws/id"]);
+    assert_eq!(p["value"], id.as_str());
+    assert_eq!(p["type"], "SecureString");
+    assert_eq!(p["key_id"], "alias/ci-key", "the KMS key is kept: {p}");
+    let p = b.ctl(&["ssm-get", "--name", "/ci/aws/secret"]);
+    assert_eq!(p["value"], secret.as_str());
+    assert_eq!(p["key_id"], "alias/ci-key");
+    let p = b.ctl(&["ssm-get", "--name", "/ci/aws/json"]);
+    let obj: Value = serde_json::from_str(p["value"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        obj,
+        json!({"region": "eu-west-1", "key": id, "secret": secret})
+    );
+    assert!(b.last_seq("GetParameter") < b.first_seq("DeleteAccessKey"));
+}
+
+#[test]
+fn a_throttled_and_a_lost_reply_write_make_one_version() {
+    let b = bed(SECRET);
+    with_secret(&b);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([
+            {"action": "PutSecretValue", "times": 1, "fault": "throttle"},
+            {"action": "PutSecretValue", "times": 1, "fault": "drop_response"},
+        ])
+        .to_string(),
+    );
+    let run = b.rotate(&[]);
+    run.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let (obj, versions) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(obj["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    assert_eq!(versions, 2, "the retried write is the same version");
+    let puts =
+        b.sb.proxy_log()
+            .iter()
+            .filter(|e| e["action"] == "PutSecretValue")
+            .count();
+    assert!(puts >= 3, "throttled, lost, then answered: {puts}");
+}
+
+#[test]
+fn a_failing_destination_leaves_both_keys_live_and_recover_finishes() {
+    let b = bed(&format!("{DOTENV}{SECRET}"));
+    with_secret(&b);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "PutSecretValue", "fault": "unavailable"}]).to_string(),
+    );
+    let run = b.rotate(&[]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("app-env (holds the new key)")
+            && run.stderr.contains("ci-secret (may hold either key)")
+            && run.stderr.contains("keyturn rotate --resume work"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(b.sb.keys_of("carol").len(), 2, "both keys live");
+    assert!(b.sb.works(&b.old.id, &b.old.secret));
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], b.old.id.as_str());
+    b.sb.proxy("POST", "rules", "[]");
+    let rec = b.sb.keyturn().args(["recover"]).run();
+    rec.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(obj["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    b.env_holds(&id, &secret);
+}
+
+#[test]
+fn rollback_puts_the_old_pair_back_everywhere() {
+    let b = bed(&format!("{DOTENV}{SECRET}"));
+    with_secret(&b);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "GetSecretValue", "skip": 1, "times": 1, "fault": "invalid_token"}])
+            .to_string(),
+    );
+    let run = b.rotate(&["--on-destination-failure", "rollback"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    b.sb.proxy("POST", "rules", "[]");
+    let keys = b.sb.keys_of("carol");
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0].0, b.old.id, "the new key was deleted");
+    assert_eq!(b.file_pair(), (b.old.id.clone(), b.old.secret.clone()));
+    b.env_holds(&b.old.id, &b.old.secret);
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], b.old.id.as_str());
+    assert_eq!(obj["AWS_SECRET_ACCESS_KEY"], b.old.secret.as_str());
+}
+
+#[test]
+fn preflight_refusals_change_nothing() {
+    // An unknown secret, then a missing .env file: exit 3, no key made,
+    // no file written, no journal.
+    let b = bed(&format!(
+        "{DOTENV}[[destinations]]\nname = \"ci-secret\"\ntype = \"secretsmanager\"\nprofiles = [\"work\"]\nsecret_id = \"no/such\"\n"
+    ));
+    let creds_before = std::fs::read_to_string(b.sb.credentials()).unwrap();
+    let run = b.rotate(&[]);
+    run.expect_code(3);
+    assert!(
+        run.stderr.contains("ci-secret") && run.stderr.contains("nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    let dry = b.rotate(&["--dry-run"]);
+    dry.expect_code(0);
+    assert!(
+        dry.stdout.contains("app-env (dotenv): preflight ready")
+            && dry
+                .stdout
+                .contains("ci-secret (secretsmanager): preflight refused"),
+        "{}",
+        dry.stdout
+    );
+    b.settings(&DOTENV.replace("{ENV}", "/nonexistent/app.env"));
+    b.rotate(&[]).expect_code(3);
+    assert_eq!(b.first_seq("CreateAccessKey"), None, "no key created");
+    assert_eq!(b.sb.keys_of("carol").len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(b.sb.credentials()).unwrap(),
+        creds_before
+    );
+    assert_eq!(std::fs::read_to_string(&b.env_file).unwrap(), b.env_before);
+    assert!(
+        !b.sb.home.join(".aws/.keyturn/journal").exists()
+            || std::fs::read_dir(b.sb.home.join(".aws/.keyturn/journal"))
+                .unwrap()
+                .count()
+                == 0
+    );
+}
+
+/// Dies at `point` (an abort, as kill -9), then a rerun finishes.
+fn crash_then_rerun(point: &str) {
+    let b = bed(&format!("{DOTENV}{SECRET}"));
+    with_secret(&b);
+    let run =
+        b.sb.keyturn()
+            .args(["rotate", "work"])
+            .env("KEYTURN_FAILPOINT", point)
+            .run();
+    assert_eq!(
+        run.code, None,
+        "keyturn should have died at {point}: {run:?}"
+    );
+    let rerun = b.rotate(&[]);
+    rerun.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    b.env_holds(&id, &secret);
+    let (obj, versions) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(obj["db_password"], "keep-me");
+    assert!(versions <= 3, "{versions}");
+}
+
+#[test]
+fn crash_before_a_destination_write() {
+    crash_then_rerun("before-destination-write");
+}
+
+#[test]
+fn crash_after_a_destination_write_is_answered() {
+    crash_then_rerun("after-destination-write");
+}
+
+#[test]
+fn crash_after_a_destination_is_confirmed() {
+    crash_then_rerun("after-destination-confirm");
+}
+
+/// kill -9 while a destination request waits for its answer (held by
+/// the proxy), the request then let through; a rerun finishes.
+fn kill_during(action: &str, skip: u64) {
+    let b = bed(SECRET);
+    with_secret(&b);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": action, "times": 1, "fault": "hold", "skip": skip}]).to_string(),
+    );
+    let mut child = b.sb.keyturn().args(["rotate", "work"]).spawn();
+    wait_until(120, "the request to be held", || {
+        !b.sb.proxy("GET", "held", "").as_array().unwrap().is_empty()
+    });
+    kill_group(&mut child);
+    b.sb.proxy("POST", "rules", "[]");
+    b.sb.proxy("POST", "release", "");
+    wait_until(60, "the released request to be answered", || {
+        b.sb.proxy_log()
+            .iter()
+            .any(|e| e["action"] == action && e["status"].is_number() && e["fault"] == "hold")
+    });
+    let rerun = b.rotate(&[]);
+    rerun.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(obj["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+}
+
+#[test]
+fn kill_during_the_secret_write_request() {
+    kill_during("PutSecretValue", 0);
+}
+
+#[test]
+fn kill_during_the_secret_read_back() {
+    // The preflight's and the write's reads pass; the confirm's (after the
+    // write was answered) is held.
+    kill_during("GetSecretValue", 2);
+}
