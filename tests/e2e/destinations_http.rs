@@ -11,7 +11,7 @@ use crate::common::*;
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -264,6 +264,578 @@ fn var_of<'v>(state: &'v Value, owner: &str, key: &str, scope: &str) -> &'v Valu
         .iter()
         .find(|v| v["owner"] == owner && v["key"] == key && v["environment_scope"] == scope)
         .unwrap_or_else(|| panic!("no variable {owner} {key} {scope} in {state}"))
+}
+
+// ------------------------------------------------------------ rotations
+
+impl Bao {
+    fn start(sb: &Sandbox) -> Bao {
+        Bao::start_in(sb.dir.path())
+    }
+}
+
+fn settings(sb: &Sandbox, toml: &str) -> PathBuf {
+    let xdg = sb.dir.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("keyturn")).unwrap();
+    std::fs::write(xdg.join("keyturn/config.toml"), toml).unwrap();
+    xdg
+}
+
+fn profile(sb: &Sandbox, name: &str, k: &Key) {
+    write_private(
+        &sb.credentials(),
+        &format!(
+            "[{name}]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            k.id, k.secret
+        ),
+    );
+}
+
+/// The pair the credentials file holds after a rotation (the profile is
+/// the file's only one): the key id as botocore reads it, the secret from
+/// its line.
+fn new_pair(sb: &Sandbox, name: &str) -> (String, String) {
+    let id = sb.botocore_profiles()[name]["creds"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = std::fs::read_to_string(sb.credentials()).unwrap();
+    let secret = text
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap()
+        .trim()
+        .to_string();
+    (id, secret)
+}
+
+/// When the fault proxy answered DeleteAccessKey (its monotonic clock).
+fn delete_time(sb: &Sandbox) -> f64 {
+    sb.proxy_log()
+        .iter()
+        .filter(|e| e["action"] == "DeleteAccessKey")
+        .filter_map(|e| e["t"].as_f64())
+        .next()
+        .expect("DeleteAccessKey in the proxy's log")
+}
+
+// ---------------------------------------------------------------- vault
+
+fn vault_settings(sb: &Sandbox, extra: &str) -> PathBuf {
+    settings(
+        sb,
+        &format!(
+            "[[destinations]]\nname = \"bao\"\ntype = \"vault\"\nprofiles = [\"ci\"]\npath = \"ci/aws\"\n{extra}"
+        ),
+    )
+}
+
+#[test]
+fn vault_gets_the_new_pair_merged_and_the_old_key_dies_after() {
+    let sb = Sandbox::new();
+    let bao = Bao::start(&sb);
+    let old = sb.user("vaulted");
+    profile(&sb, "ci", &old);
+    bao.put(
+        "ci/aws",
+        &json!({"AWS_ACCESS_KEY_ID": old.id, "AWS_SECRET_ACCESS_KEY": old.secret, "region": "eu-west-1", "note": "kept"}),
+    );
+    let xdg = vault_settings(&sb, "");
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("VAULT_ADDR", bao.addr())
+        .env("VAULT_TOKEN", &bao.rw)
+        .args(["rotate", "ci"])
+        .run();
+    run.expect_code(0);
+    let (id, secret) = new_pair(&sb, "ci");
+    run.assert_no_secret(&[&old.secret, &secret, &bao.rw]);
+    assert!(run.stdout.contains("bao"), "{}", run.stdout);
+    let (data, version) = bao.get("ci/aws");
+    assert_eq!(
+        data,
+        json!({"AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret, "region": "eu-west-1", "note": "kept"})
+    );
+    assert_eq!(version, 2, "one write");
+    assert!(sb.works(&id, &secret));
+    assert_eq!(sb.keys_of("vaulted").len(), 1);
+    assert!(!sb.works(&old.id, &old.secret));
+}
+
+#[test]
+fn vault_preflight_refusals_change_nothing() {
+    let sb = Sandbox::new();
+    let bao = Bao::start(&sb);
+    let old = sb.user("vaultref");
+    profile(&sb, "ci", &old);
+    let creds = std::fs::read(sb.credentials()).unwrap();
+    bao.put(
+        "ci/aws",
+        &json!({"AWS_ACCESS_KEY_ID": old.id, "AWS_SECRET_ACCESS_KEY": old.secret}),
+    );
+    let xdg = vault_settings(&sb, "");
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    for (addr, token, want) in [
+        (bao.addr(), bao.ro.as_str(), "may not read and write"),
+        (bao.addr(), "s.not-a-token", "not accepted"),
+        (dead.clone(), bao.rw.as_str(), &dead),
+    ] {
+        let run = sb
+            .keyturn()
+            .env("XDG_CONFIG_HOME", &xdg)
+            .env("VAULT_ADDR", &addr)
+            .env("VAULT_TOKEN", token)
+            .args(["rotate", "ci"])
+            .run();
+        run.expect_code(3);
+        assert!(run.stderr.contains("vault bao"), "{}", run.stderr);
+        assert!(run.stderr.contains(want), "{want}: {}", run.stderr);
+        run.assert_no_secret(&[&old.secret, token]);
+        assert_eq!(
+            sb.keys_of("vaultref"),
+            vec![(old.id.clone(), "Active".to_string())]
+        );
+        assert_eq!(std::fs::read(sb.credentials()).unwrap(), creds);
+        assert_eq!(bao.get("ci/aws").1, 1, "nothing written");
+    }
+}
+
+#[test]
+fn vault_unavailable_mid_rotation_keeps_both_keys_and_recover_finishes() {
+    let sb = Sandbox::new();
+    let bao = Bao::start(&sb);
+    let old = sb.user("vaultfail");
+    profile(&sb, "ci", &old);
+    bao.put(
+        "ci/aws",
+        &json!({"AWS_ACCESS_KEY_ID": old.id, "AWS_SECRET_ACCESS_KEY": old.secret}),
+    );
+    // Preflight passes with a token that can write, then the token is
+    // revoked before the write: the write is refused mid-way.
+    let tok = {
+        let (s, t) = call(
+            bao.port,
+            "POST",
+            "/v1/auth/token/create",
+            &[("X-Vault-Token", &bao.root)],
+            &json!({"policies": ["keyturn-write"], "num_uses": 3}).to_string(),
+        );
+        assert_eq!(s, 200, "{t}");
+        serde_json::from_str::<Value>(&t).unwrap()["auth"]["client_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let xdg = vault_settings(&sb, "");
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("VAULT_ADDR", bao.addr())
+        .env("VAULT_TOKEN", &tok)
+        .args(["rotate", "ci"])
+        .run();
+    run.expect_code(1);
+    run.assert_no_secret(&[&old.secret, &tok]);
+    assert!(run.stderr.contains("vault bao"), "{}", run.stderr);
+    let keys = sb.keys_of("vaultfail");
+    assert_eq!(keys.len(), 2, "both keys live: {keys:?}");
+    assert!(sb.works(&old.id, &old.secret), "the old key still works");
+    assert_eq!(bao.get("ci/aws").0["AWS_ACCESS_KEY_ID"], old.id.as_str());
+    let rec = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("VAULT_ADDR", bao.addr())
+        .env("VAULT_TOKEN", &bao.rw)
+        .args(["recover"])
+        .run();
+    rec.expect_code(0);
+    let (id, secret) = new_pair(&sb, "ci");
+    let (data, _) = bao.get("ci/aws");
+    assert_eq!(data["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(data["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    assert_eq!(sb.keys_of("vaultfail").len(), 1);
+    assert!(!sb.works(&old.id, &old.secret));
+}
+
+// ---------------------------------------------------------------- github
+
+fn github_settings(sb: &Sandbox, bed: &Bed) -> PathBuf {
+    settings(
+        sb,
+        &format!(
+            "[[destinations]]\nname = \"app\"\ntype = \"github\"\nprofiles = [\"ci\"]\nrepository = \"octo/app\"\napi_url = \"{u}\"\n\n\
+             [[destinations]]\nname = \"prod\"\ntype = \"github\"\nprofiles = [\"ci\"]\nrepository = \"octo/app\"\nenvironment = \"prod\"\napi_url = \"{u}\"\n\n\
+             [[destinations]]\nname = \"org\"\ntype = \"github\"\nprofiles = [\"ci\"]\norganization = \"octo\"\napi_url = \"{u}\"\n",
+            u = bed.url()
+        ),
+    )
+}
+
+#[test]
+fn github_repo_environment_and_org_secrets_get_the_sealed_pair() {
+    let sb = Sandbox::new();
+    let bed = github_bed(sb.dir.path());
+    let old = sb.user("gh");
+    profile(&sb, "ci", &old);
+    let xdg = github_settings(&sb, &bed);
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITHUB_TOKEN", GH_TOKEN)
+        .args(["rotate", "ci"])
+        .run();
+    run.expect_code(0);
+    let (id, secret) = new_pair(&sb, "ci");
+    run.assert_no_secret(&[&old.secret, &secret, GH_TOKEN]);
+    bed.assert_no_violation();
+    let st = bed.state();
+    for scope in ["repo:octo/app", "env:octo/app:prod", "org:octo"] {
+        // Opened with libsodium by the bed: the plaintext is the new pair.
+        assert_eq!(
+            secret_of(&st, scope, "AWS_ACCESS_KEY_ID")["value"],
+            id.as_str()
+        );
+        assert_eq!(
+            secret_of(&st, scope, "AWS_SECRET_ACCESS_KEY")["value"],
+            secret.as_str()
+        );
+    }
+    assert_eq!(
+        secret_of(&st, "repo:octo/app", "OTHER")["value"],
+        "unchanged"
+    );
+    assert_eq!(secret_of(&st, "repo:octo/app", "OTHER")["writes"], 0);
+    // The org secret kept its visibility and repositories; a new one is private.
+    let org = secret_of(&st, "org:octo", "AWS_SECRET_ACCESS_KEY");
+    assert_eq!(org["visibility"], "selected");
+    assert_eq!(org["selected_repository_ids"], json!([11, 13]));
+    assert_eq!(
+        secret_of(&st, "org:octo", "AWS_ACCESS_KEY_ID")["visibility"],
+        "private"
+    );
+    // Every write (and its confirming read) came before the old key's deletion.
+    let deleted = delete_time(&sb);
+    let last = st["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["t"].as_f64())
+        .fold(0.0, f64::max);
+    assert!(
+        last < deleted,
+        "a GitHub request after the old key was deleted"
+    );
+    assert!(!sb.works(&old.id, &old.secret));
+}
+
+#[test]
+fn github_preflight_refusals_change_nothing() {
+    let sb = Sandbox::new();
+    let bed = github_bed(sb.dir.path());
+    let old = sb.user("ghref");
+    profile(&sb, "ci", &old);
+    let creds = std::fs::read(sb.credentials()).unwrap();
+    let one = |repo: &str| {
+        settings(
+            &sb,
+            &format!(
+                "[[destinations]]\nname = \"app\"\ntype = \"github\"\nprofiles = [\"ci\"]\nrepository = \"{repo}\"\napi_url = \"{}\"\n",
+                bed.url()
+            ),
+        )
+    };
+    for (repo, token, want) in [
+        ("octo/app", "ghp_bad", "does not accept the token"),
+        (
+            "octo/app",
+            "ghp_noperm00000000000000000000000000000",
+            "may not manage",
+        ),
+        ("octo/nope", GH_TOKEN, "octo/nope is not found"),
+    ] {
+        let run = sb
+            .keyturn()
+            .env("XDG_CONFIG_HOME", one(repo))
+            .env("GH_TOKEN", token)
+            .args(["rotate", "ci"])
+            .run();
+        run.expect_code(3);
+        assert!(run.stderr.contains("github app"), "{}", run.stderr);
+        assert!(run.stderr.contains(want), "{want}: {}", run.stderr);
+        run.assert_no_secret(&[&old.secret, token]);
+        assert_eq!(sb.keys_of("ghref").len(), 1, "no key created");
+        assert_eq!(std::fs::read(sb.credentials()).unwrap(), creds);
+    }
+    let st = bed.state();
+    assert!(
+        st["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["method"] == "GET"),
+        "only reads at preflight"
+    );
+    bed.assert_no_violation();
+}
+
+#[test]
+fn github_500_mid_way_keeps_both_keys_and_recover_finishes() {
+    let sb = Sandbox::new();
+    let bed = github_bed(sb.dir.path());
+    let old = sb.user("gh500");
+    profile(&sb, "ci", &old);
+    let xdg = github_settings(&sb, &bed);
+    // The environment's secret write fails (after the repository's).
+    bed.control(
+        "/_bed/faults",
+        &json!([{"method": "PUT", "path": "/environments/prod/secrets/", "status": 500}]),
+    );
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITHUB_TOKEN", GH_TOKEN)
+        .args(["rotate", "ci"])
+        .run();
+    run.expect_code(1);
+    run.assert_no_secret(&[&old.secret, GH_TOKEN]);
+    assert!(run.stderr.contains("github prod"), "{}", run.stderr);
+    assert_eq!(sb.keys_of("gh500").len(), 2, "both keys live");
+    assert!(sb.works(&old.id, &old.secret));
+    bed.control("/_bed/reset-faults", &json!(null));
+    let rec = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITHUB_TOKEN", GH_TOKEN)
+        .args(["recover"])
+        .run();
+    rec.expect_code(0);
+    let (id, secret) = new_pair(&sb, "ci");
+    let st = bed.state();
+    for scope in ["repo:octo/app", "env:octo/app:prod", "org:octo"] {
+        assert_eq!(
+            secret_of(&st, scope, "AWS_ACCESS_KEY_ID")["value"],
+            id.as_str()
+        );
+        assert_eq!(
+            secret_of(&st, scope, "AWS_SECRET_ACCESS_KEY")["value"],
+            secret.as_str()
+        );
+    }
+    assert_eq!(sb.keys_of("gh500").len(), 1);
+    assert!(!sb.works(&old.id, &old.secret));
+    bed.assert_no_violation();
+}
+
+// ---------------------------------------------------------------- gitlab
+
+#[test]
+fn gitlab_project_and_group_variables_get_the_pair_flags_kept() {
+    let sb = Sandbox::new();
+    let bed = gitlab_bed(sb.dir.path());
+    let old = sb.user("gl");
+    profile(&sb, "ci", &old);
+    let xdg = settings(
+        &sb,
+        &format!(
+            "[[destinations]]\nname = \"app\"\ntype = \"gitlab\"\nprofiles = [\"ci\"]\nproject = \"grp/app\"\nenvironment_scope = \"production\"\nurl = \"{u}\"\n\n\
+             [[destinations]]\nname = \"grp\"\ntype = \"gitlab\"\nprofiles = [\"ci\"]\ngroup = \"7\"\nurl = \"{u}\"\n",
+            u = bed.url()
+        ),
+    );
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITLAB_TOKEN", GL_TOKEN)
+        .args(["rotate", "ci"])
+        .run();
+    run.expect_code(0);
+    let (id, secret) = new_pair(&sb, "ci");
+    run.assert_no_secret(&[&old.secret, &secret, GL_TOKEN]);
+    bed.assert_no_violation();
+    let st = bed.state();
+    // The existing production variable: value changed, flags and description kept.
+    let v = var_of(&st, "project:42", "AWS_ACCESS_KEY_ID", "production");
+    assert_eq!(v["value"], id.as_str());
+    assert_eq!(
+        (v["masked"].clone(), v["protected"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(v["description"], "kept");
+    // The staging one, another scope, untouched.
+    assert_eq!(
+        var_of(&st, "project:42", "AWS_ACCESS_KEY_ID", "staging")["value"],
+        "AKIASTAGINGSTAGING01"
+    );
+    assert_eq!(var_of(&st, "project:42", "OTHER", "*")["writes"], 0);
+    // New variables: created masked and protected.
+    let s = var_of(&st, "project:42", "AWS_SECRET_ACCESS_KEY", "production");
+    assert_eq!(s["value"], secret.as_str());
+    assert_eq!(
+        (s["masked"].clone(), s["protected"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(
+        var_of(&st, "group:7", "AWS_ACCESS_KEY_ID", "*")["value"],
+        id.as_str()
+    );
+    assert_eq!(
+        var_of(&st, "group:7", "AWS_SECRET_ACCESS_KEY", "*")["value"],
+        secret.as_str()
+    );
+    let deleted = delete_time(&sb);
+    assert!(
+        st["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["t"].as_f64().unwrap() < deleted),
+        "a GitLab request after the old key was deleted"
+    );
+    assert!(!sb.works(&old.id, &old.secret));
+}
+
+#[test]
+fn gitlab_refusals_and_a_timeout_mid_way() {
+    let sb = Sandbox::new();
+    let bed = gitlab_bed(sb.dir.path());
+    let old = sb.user("glref");
+    profile(&sb, "ci", &old);
+    let xdg = settings(
+        &sb,
+        &format!(
+            "[[destinations]]\nname = \"app\"\ntype = \"gitlab\"\nprofiles = [\"ci\"]\nproject = \"grp/app\"\nenvironment_scope = \"production\"\nurl = \"{}\"\n",
+            bed.url()
+        ),
+    );
+    for (token, want) in [
+        ("glpat-bad", "does not accept the token"),
+        ("glpat-developer-token-000", "Maintainer"),
+    ] {
+        let run = sb
+            .keyturn()
+            .env("XDG_CONFIG_HOME", &xdg)
+            .env("GITLAB_TOKEN", token)
+            .args(["rotate", "ci"])
+            .run();
+        run.expect_code(3);
+        assert!(run.stderr.contains(want), "{want}: {}", run.stderr);
+        run.assert_no_secret(&[&old.secret, token]);
+        assert_eq!(sb.keys_of("glref").len(), 1, "no key created");
+    }
+    // The secret's variable write: the reply is lost (carried out, no
+    // answer); the retry by `recover` finds it and finishes.
+    bed.control(
+        "/_bed/faults",
+        &json!([{"method": "POST", "path": "/variables$", "drop": true}]),
+    );
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITLAB_TOKEN", GL_TOKEN)
+        .args(["rotate", "ci"])
+        .run();
+    run.expect_code(1);
+    run.assert_no_secret(&[&old.secret, GL_TOKEN]);
+    assert_eq!(sb.keys_of("glref").len(), 2, "both keys live");
+    bed.control("/_bed/reset-faults", &json!(null));
+    sb.keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITLAB_TOKEN", GL_TOKEN)
+        .args(["recover"])
+        .run()
+        .expect_code(0);
+    let (id, secret) = new_pair(&sb, "ci");
+    let st = bed.state();
+    assert_eq!(
+        var_of(&st, "project:42", "AWS_ACCESS_KEY_ID", "production")["value"],
+        id.as_str()
+    );
+    assert_eq!(
+        var_of(&st, "project:42", "AWS_SECRET_ACCESS_KEY", "production")["value"],
+        secret.as_str()
+    );
+    assert_eq!(sb.keys_of("glref").len(), 1);
+    bed.assert_no_violation();
+}
+
+// ---------------------------------------------------------------- crashes
+
+/// One working key in IAM, the credentials file's; every scope of the bed
+/// holds that pair (GitHub: opened with libsodium).
+#[track_caller]
+fn assert_github_holds_the_files_pair(sb: &Sandbox, bed: &Bed, user: &str) {
+    let keys = sb.keys_of(user);
+    assert_eq!(keys.len(), 1, "one key must remain: {keys:?}");
+    let (id, secret) = new_pair(sb, "ci");
+    assert_eq!(keys[0].0, id);
+    assert!(sb.works(&id, &secret));
+    let st = bed.state();
+    for scope in ["repo:octo/app", "env:octo/app:prod", "org:octo"] {
+        assert_eq!(
+            secret_of(&st, scope, "AWS_ACCESS_KEY_ID")["value"],
+            id.as_str()
+        );
+        assert_eq!(
+            secret_of(&st, scope, "AWS_SECRET_ACCESS_KEY")["value"],
+            secret.as_str()
+        );
+    }
+    assert!(
+        !sb.home.join(".aws/.keyturn/journal").exists()
+            || std::fs::read_dir(sb.home.join(".aws/.keyturn/journal"))
+                .unwrap()
+                .count()
+                == 0,
+        "no journal left"
+    );
+}
+
+/// keyturn is SIGKILLed while each of the six secret writes (three
+/// destinations, two secrets each) is held by the bed, before it is
+/// carried out and after (its answer never read); the rerun finishes.
+#[test]
+fn github_kill_at_every_write_then_rerun_finishes() {
+    let sb = Sandbox::new();
+    let bed = github_bed(sb.dir.path());
+    let old = sb.user("ghcrash");
+    profile(&sb, "ci", &old);
+    let xdg = github_settings(&sb, &bed);
+    for n in 0..6 {
+        for hold in ["before", "after"] {
+            bed.control(
+                "/_bed/faults",
+                &json!([{"method": "PUT", "path": "/secrets/", "skip": n, "times": 1, "hold": hold}]),
+            );
+            let mut child = sb
+                .keyturn()
+                .env("XDG_CONFIG_HOME", &xdg)
+                .env("GITHUB_TOKEN", GH_TOKEN)
+                .args(["rotate", "ci"])
+                .spawn();
+            wait_until(120, "a held write", || {
+                let (_, t) = call(bed.port, "GET", "/_bed/held", &[], "");
+                serde_json::from_str::<Value>(&t).unwrap()["held"] == 1
+            });
+            kill_group(&mut child);
+            bed.control("/_bed/release", &json!(null));
+            wait_until(60, "the held write to finish", || {
+                let (_, t) = call(bed.port, "GET", "/_bed/held", &[], "");
+                serde_json::from_str::<Value>(&t).unwrap()["held"] == 0
+            });
+            bed.control("/_bed/reset-faults", &json!(null));
+            let rerun = sb
+                .keyturn()
+                .env("XDG_CONFIG_HOME", &xdg)
+                .env("GITHUB_TOKEN", GH_TOKEN)
+                .args(["rotate", "ci"])
+                .run();
+            rerun.expect_code(0);
+            rerun.assert_no_secret(&[GH_TOKEN]);
+            assert_github_holds_the_files_pair(&sb, &bed, "ghcrash");
+        }
+    }
+    bed.assert_no_violation();
 }
 
 // ------------------------------------------------- the contract, per type
