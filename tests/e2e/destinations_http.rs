@@ -627,6 +627,65 @@ fn github_500_mid_way_keeps_both_keys_and_recover_finishes() {
     bed.assert_no_violation();
 }
 
+/// `--on-destination-failure rollback`: the organization's first write
+/// fails (once) after the repository's and the environment's; every
+/// destination gets the old pair back (opened with libsodium), the new key
+/// is deleted, the old one works.
+#[test]
+fn github_rollback_restores_the_old_pair_everywhere() {
+    let sb = Sandbox::new();
+    let bed = github_bed(sb.dir.path());
+    let old = sb.user("ghroll");
+    profile(&sb, "ci", &old);
+    let xdg = github_settings(&sb, &bed);
+    bed.control(
+        "/_bed/faults",
+        &json!([{"method": "PUT", "path": "^/orgs/", "status": 500, "times": 1}]),
+    );
+    let run = sb
+        .keyturn()
+        .env("XDG_CONFIG_HOME", &xdg)
+        .env("GITHUB_TOKEN", GH_TOKEN)
+        .args(["rotate", "ci", "--on-destination-failure", "rollback"])
+        .run();
+    run.expect_code(1);
+    run.assert_no_secret(&[&old.secret, GH_TOKEN]);
+    assert!(run.stderr.contains("github org"), "{}", run.stderr);
+    let keys = sb.keys_of("ghroll");
+    assert_eq!(
+        keys,
+        vec![(old.id.clone(), "Active".to_string())],
+        "the new key deleted"
+    );
+    assert!(sb.works(&old.id, &old.secret));
+    let st = bed.state();
+    for scope in ["repo:octo/app", "env:octo/app:prod"] {
+        assert_eq!(
+            secret_of(&st, scope, "AWS_ACCESS_KEY_ID")["value"],
+            old.id.as_str()
+        );
+        assert_eq!(
+            secret_of(&st, scope, "AWS_SECRET_ACCESS_KEY")["value"],
+            old.secret.as_str()
+        );
+        assert_eq!(
+            secret_of(&st, scope, "AWS_ACCESS_KEY_ID")["writes"],
+            2,
+            "new, then old"
+        );
+    }
+    // The organization may have held either pair: it gets the old one,
+    // its visibility and repositories kept.
+    let org = secret_of(&st, "org:octo", "AWS_SECRET_ACCESS_KEY");
+    assert_eq!(org["value"], old.secret.as_str());
+    assert_eq!(org["selected_repository_ids"], json!([11, 13]));
+    assert_eq!(
+        secret_of(&st, "org:octo", "AWS_ACCESS_KEY_ID")["value"],
+        old.id.as_str()
+    );
+    bed.assert_no_violation();
+}
+
 // ---------------------------------------------------------------- gitlab
 
 #[test]
@@ -696,7 +755,7 @@ fn gitlab_project_and_group_variables_get_the_pair_flags_kept() {
 }
 
 #[test]
-fn gitlab_refusals_and_a_timeout_mid_way() {
+fn gitlab_refusals_and_a_lost_reply_mid_way() {
     let sb = Sandbox::new();
     let bed = gitlab_bed(sb.dir.path());
     let old = sb.user("glref");
