@@ -197,11 +197,30 @@ struct PublicKey {
 }
 
 /// What confirm compares against, kept in the journal: the write's start
-/// (Unix seconds) and each secret's `updated_at` before it.
+/// (Unix seconds), each secret's `updated_at` before it and right after
+/// its PUT was answered.
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 struct WriteMark {
     start: i64,
     before: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    after: BTreeMap<String, Option<String>>,
+}
+
+/// Whether a secret whose `updated_at` is now `updated` holds what the
+/// write of `mark` sent: it is what it was right after the write's PUT
+/// (nobody wrote since), or it moved past what it was before the write,
+/// or it is no earlier than the write's start (GitHub's one-second
+/// resolution: a second write in the same second keeps the value).
+fn confirmed(updated: Option<&str>, name: &str, mark: &WriteMark) -> bool {
+    let Some(u) = updated else {
+        return false;
+    };
+    let before = mark.before.get(name).cloned().flatten();
+    let after = mark.after.get(name).cloned().flatten();
+    after.as_deref() == Some(u)
+        || before.as_deref() != Some(u)
+        || crate::util::time::parse_rfc3339(u).is_some_and(|t| t >= mark.start)
 }
 
 impl<'s> GithubDest<'s> {
@@ -329,6 +348,46 @@ impl<'s> GithubDest<'s> {
         Ok(base64::engine::general_purpose::STANDARD.encode(boxed))
     }
 
+    /// Seals `value` and PUTs it as secret `name`, noting its
+    /// `updated_at` before in `mark`.
+    async fn put(
+        &self,
+        c: &Conn<'_>,
+        key: &PublicKey,
+        name: &str,
+        value: &str,
+        secret: &Secret,
+        mark: &mut WriteMark,
+    ) -> Result<(), DestError> {
+        let meta = self.secret_meta(c, name).await?;
+        mark.before.insert(
+            name.to_string(),
+            meta.as_ref()
+                .and_then(|m| m["updated_at"].as_str())
+                .map(str::to_string),
+        );
+        let mut body = serde_json::Map::new();
+        body.insert("encrypted_value".into(), self.sealed(key, value, c)?.into());
+        body.insert("key_id".into(), key.id.clone().into());
+        if self.k.organization.is_some() {
+            body.extend(self.org_fields(c, name, meta.as_ref()).await?);
+        }
+        let path = format!("{}/{}", self.k.secrets_path(), rest::seg(name));
+        let resp = c
+            .send("PUT", &path, Some((&Value::Object(body), &[secret])))
+            .await?;
+        c.ok(resp, name)?;
+        let after = self.secret_meta(c, name).await?;
+        mark.after.insert(
+            name.to_string(),
+            after
+                .as_ref()
+                .and_then(|m| m["updated_at"].as_str())
+                .map(str::to_string),
+        );
+        Ok(())
+    }
+
     fn names<'p>(pair: &Pair<'p>) -> [(&'p str, &'p str); 2] {
         [
             (pair.id_name, pair.key_id),
@@ -360,29 +419,12 @@ impl Destination for GithubDest<'_> {
         let mut mark = WriteMark {
             start: crate::util::time::now_secs_i64(),
             before: BTreeMap::new(),
+            after: BTreeMap::new(),
         };
-        for (name, value) in Self::names(pair) {
-            let meta = self.secret_meta(&c, name).await?;
-            mark.before.insert(
-                name.to_string(),
-                meta.as_ref()
-                    .and_then(|m| m["updated_at"].as_str())
-                    .map(str::to_string),
-            );
-            let mut body = serde_json::Map::new();
-            body.insert(
-                "encrypted_value".into(),
-                self.sealed(&key, value, &c)?.into(),
-            );
-            body.insert("key_id".into(), key.id.clone().into());
-            if self.k.organization.is_some() {
-                body.extend(self.org_fields(&c, name, meta.as_ref()).await?);
-            }
-            let path = format!("{}/{}", self.k.secrets_path(), rest::seg(name));
-            let resp = c
-                .send("PUT", &path, Some((&Value::Object(body), &[pair.secret])))
-                .await?;
-            c.ok(resp, name)?;
+        for (k, (name, value)) in Self::names(pair).into_iter().enumerate() {
+            self.put(&c, &key, name, value, pair.secret, &mut mark)
+                .await
+                .map_err(|e| if k > 0 { rest::partial(e) } else { e })?;
         }
         Ok(serde_json::to_string(&mark).ok())
     }
@@ -398,20 +440,9 @@ impl Destination for GithubDest<'_> {
         };
         let c = self.open(cx).await?;
         for (name, _) in Self::names(pair) {
-            let Some(meta) = self.secret_meta(&c, name).await? else {
-                return Ok(false);
-            };
-            let updated = meta["updated_at"].as_str();
-            let before = mark.before.get(name).cloned().flatten();
-            let moved = match (updated, before.as_deref()) {
-                (Some(u), Some(b)) => u != b,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            let late = updated
-                .and_then(crate::util::time::parse_rfc3339)
-                .is_some_and(|t| t >= mark.start);
-            if !(moved || late) {
+            let meta = self.secret_meta(&c, name).await?;
+            let updated = meta.as_ref().and_then(|m| m["updated_at"].as_str());
+            if !confirmed(updated, name, &mark) {
                 return Ok(false);
             }
         }
@@ -433,6 +464,39 @@ mod tests {
         assert_eq!(sk.unseal(&sealed).unwrap(), b"wJalrXUtnFEMI");
         let other = crypto_box::SecretKey::generate(&mut rng);
         assert!(other.unseal(&sealed).is_err());
+    }
+
+    #[test]
+    fn confirm_needs_the_secret_changed_by_this_write() {
+        let t = |s: &str| Some(s.to_string());
+        let mark = WriteMark {
+            start: crate::util::time::parse_rfc3339("2026-01-01T00:00:10Z").unwrap(),
+            before: [("A".to_string(), t("2026-01-01T00:00:05Z"))].into(),
+            after: [("A".to_string(), t("2026-01-01T00:00:11Z"))].into(),
+        };
+        assert!(
+            confirmed(Some("2026-01-01T00:00:11Z"), "A", &mark),
+            "as after the PUT"
+        );
+        assert!(
+            confirmed(Some("2026-01-01T00:00:12Z"), "A", &mark),
+            "moved since"
+        );
+        assert!(
+            !confirmed(Some("2026-01-01T00:00:05Z"), "A", &mark),
+            "as before"
+        );
+        assert!(!confirmed(None, "A", &mark), "gone");
+        // Same second as before, but no earlier than the write's start.
+        let same = WriteMark {
+            start: mark.start,
+            before: [("A".to_string(), t("2026-01-01T00:00:10Z"))].into(),
+            after: Default::default(),
+        };
+        assert!(confirmed(Some("2026-01-01T00:00:10Z"), "A", &same));
+        // A mark without `after` (an older journal) still reads.
+        let old: WriteMark = serde_json::from_str(r#"{"start":1,"before":{}}"#).unwrap();
+        assert!(old.after.is_empty());
     }
 
     #[test]

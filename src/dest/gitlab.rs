@@ -265,7 +265,9 @@ impl Destination for GitlabDest<'_> {
         let c = self.open(cx).await?;
         self.set(&c, pair.id_name, &Secret::new(pair.key_id))
             .await?;
-        self.set(&c, pair.secret_name, pair.secret).await?;
+        self.set(&c, pair.secret_name, pair.secret)
+            .await
+            .map_err(rest::partial)?;
         Ok(None)
     }
 

@@ -53,6 +53,17 @@ pub(super) fn refused(dest: &str, why: String, e: &HttpError) -> DestError {
     }
 }
 
+/// `e`, met after the first of the two values was written: the
+/// destination holds neither pair whole (a rollback must restore it).
+pub(super) fn partial(e: DestError) -> DestError {
+    match e {
+        DestError::Refused { dest, detail }
+        | DestError::Unavailable { dest, detail }
+        | DestError::Invalid { dest, detail } => DestError::Partial { dest, detail },
+        other => other,
+    }
+}
+
 /// An answer that is not what the service documents.
 pub(super) fn unexpected(dest: &str, detail: String) -> DestError {
     DestError::Unavailable {

@@ -889,6 +889,9 @@ fn github_kill_at_every_write_then_rerun_finishes() {
                 .env("GITHUB_TOKEN", GH_TOKEN)
                 .args(["rotate", "ci"])
                 .run();
+            if rerun.code != Some(0) {
+                eprintln!("write {n}, hold {hold}: {:#}", bed.state());
+            }
             rerun.expect_code(0);
             rerun.assert_no_secret(&[GH_TOKEN]);
             assert_github_holds_the_files_pair(&sb, &bed, "ghcrash");
