@@ -20,7 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = sys.executable
 AWSCTL = os.path.join(ROOT, "tests", "support", "awsctl.py")
-KEYTURN = os.path.join(ROOT, "target", "release", "keyturn")
+# KEYTURN_BIN: another build (e.g. target/debug/keyturn) instead of the release one.
+KEYTURN = os.environ.get("KEYTURN_BIN") or os.path.join(ROOT, "target", "release", "keyturn")
 RUNS = int(os.environ.get("RUNS", "7"))
 
 

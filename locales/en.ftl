@@ -518,7 +518,7 @@ detail-not_confirmed = { $path } does not keep the new key { $new } (another pro
 hooks-settings_untrusted = { $path }: refusing to run hooks from it: { $reason }. Like ssh with its config, keyturn requires the settings file and its folder to be owned by you (or root) and not writable by group or others (chmod go-w, chown)
 usage-too_large = { $what } `{ $value }` is too large: at most { $max }
 step-create_throttled = CreateAccessKey refused ({ $error }); retrying
-warn-attempt_recorded = a CreateAccessKey got no answer: if IAM runs it late, the next `keyturn rotate`, `keyturn recover` or `keyturn status` deletes the key it makes (record: { $path })
+warn-attempt_recorded = a CreateAccessKey got no answer: if IAM runs it late, the next `keyturn rotate` or `keyturn recover` deletes the one key it makes (record: { $path })
 warn-late_orphan = deleting key { $key } of { $user }: made at { $date } by a CreateAccessKey that got no answer (its secret was never received)
 warn-outside_window = key { $key } of { $user } was made at { $date }, outside keyturn's rotation window ({ $start } to { $end }): not deleted; check who created it
 mfa-policy = an IAM policy requiring MFA (device { $serial })
@@ -613,6 +613,16 @@ dest-gitlab_bad_name = `{ $name }` cannot name a GitLab variable: letters, digit
 dest-gitlab_token_refused = GitLab does not accept the token: check GITLAB_TOKEN (or token_command)
 dest-gitlab_forbidden = the token may not manage CI/CD variables here: it needs the Maintainer role and the api scope
 dest-gitlab_not_found = { $what } is not found, or the token cannot see it: check the path or number
+## issue 18 (hard-core): unreadable answers, attempts tied to keys, obsolete and edited journals
+net-unreadable = the answer was not one AWS gives (HTTP { $status }, { $type }, { $bytes } bytes): the request may have run
+net-no_content_type = no content type
+net-incomplete = the answer (HTTP 200) has no { $what }: not one AWS gives, and the request may have run
+warn-untied = key { $key } of { $user } was made at { $date }, while a CreateAccessKey of keyturn's got no answer, but so was another key: keyturn cannot tell which one that request made, so it deletes neither; check who created each and delete the one nobody holds
+warn-late_orphan_seen = key { $key } of { $user } was made at { $date } by a CreateAccessKey of keyturn's that got no answer (its secret was never received): `keyturn rotate` or `keyturn recover` deletes it; `status` changes nothing
+rotate-journal_other_user = { $path }: the journal names IAM user { $user }, but its key { $key } belongs to { $owner }: the journal was changed, and keyturn deletes and deactivates nothing by it; check the file, then remove it
+warn-journal_obsolete = the journal of profile `{ $profile }` no longer applies: neither its old key { $old } nor its new key { $new } exists in IAM, and the profile holds key { $key }, which the journal does not know; it is set aside (a copy without secrets: { $copy })
+out-recovered_set_aside = recovered { $profile }: its journal no longer applied and was set aside; the profile's key is left as it is
+step-retire_waiting = retiring the old key; retrying after: { $error }
 ## destinations: settings, tokens, errors (issue 19)
 dest-settings_destination = { $path }: destination `{ $name }`: { $message }
 dest-empty_name = name is empty

@@ -490,7 +490,7 @@ detail-not_confirmed = { $path } に新しいアクセスキー { $new } が残�
 hooks-settings_untrusted = { $path }: このファイルのフックは実行しません（{ $reason }）。ssh の設定ファイルと同じく、keyturn は設定ファイルとそのフォルダーがあなた（または root）の所有で、グループやその他のユーザーが書き込めないことを求めます（chmod go-w、chown）
 usage-too_large = { $what } の値 `{ $value }` が大きすぎます（最大 { $max }）
 step-create_throttled = CreateAccessKey の拒否（{ $error }）、再試行中
-warn-attempt_recorded = CreateAccessKey の応答がありませんでした。IAM で遅れて実行された場合、次の `keyturn rotate`、`keyturn recover` または `keyturn status` がそのアクセスキーを削除します（記録: { $path }）
+warn-attempt_recorded = CreateAccessKey の応答がありませんでした。IAM で遅れて実行された場合、次の `keyturn rotate` または `keyturn recover` が、そのリクエストで作成された 1 つのアクセスキーを削除します（記録: { $path }）
 warn-late_orphan = { $user } のアクセスキー { $key } を削除します。応答のなかった CreateAccessKey により { $date } に作成されました（シークレットは受け取っていません）
 warn-outside_window = { $user } のアクセスキー { $key } は { $date } に作成されました。keyturn のローテーション期間（{ $start } から { $end }）の外のため削除しません。作成者を確認してください
 mfa-policy = MFA を要求する IAM ポリシー（デバイス { $serial }）
@@ -585,6 +585,16 @@ dest-gitlab_bad_name = `{ $name }` は GitLab の変数名に使えません。�
 dest-gitlab_token_refused = GitLab がトークンを受け付けませんでした。GITLAB_TOKEN（または token_command）を確認してください
 dest-gitlab_forbidden = トークンにこの CI/CD 変数を管理する権限がありません。メンテナー（Maintainer）ロールと api スコープが必要です
 dest-gitlab_not_found = { $what } が見つからないか、トークンから見えません。パスまたは番号を確認してください
+## issue 18 (hard-core): unreadable answers, attempts tied to keys, obsolete and edited journals
+net-unreadable = AWS の応答ではありませんでした（HTTP { $status }、{ $type }、{ $bytes } バイト）。リクエストは実行された可能性があります
+net-no_content_type = Content-Type なし
+net-incomplete = 応答（HTTP 200）に { $what } がありません。AWS の応答ではなく、リクエストは実行された可能性があります
+warn-untied = { $user } のアクセスキー { $key } は、keyturn の CreateAccessKey に応答がなかった間（{ $date }）に作成されましたが、同じ間に作成されたアクセスキーがほかにもあります。そのリクエストがどれを作成したか判断できないため、どれも削除しません。作成者を確認し、誰も使っていないアクセスキーを削除してください
+warn-late_orphan_seen = { $user } のアクセスキー { $key } は、応答のなかった keyturn の CreateAccessKey により { $date } に作成されました（シークレットは受け取っていません）。`keyturn rotate` または `keyturn recover` が削除します。`status` は何も変更しません
+rotate-journal_other_user = { $path }: ローテーション記録（ジャーナル）は IAM ユーザー { $user } を示していますが、そのアクセスキー { $key } の所有者は { $owner } です。ジャーナルが書き換えられているため、keyturn はこれに従ってアクセスキーを削除・非アクティブ化しません。ファイルを確認してから削除してください
+warn-journal_obsolete = プロファイル `{ $profile }` のローテーション記録（ジャーナル）はもう当てはまりません。古いアクセスキー { $old } も新しいアクセスキー { $new } も IAM に存在せず、プロファイルにはジャーナルにないアクセスキー { $key } が設定されています。ジャーナルは別に保管しました（シークレットを除いた写し: { $copy }）
+out-recovered_set_aside = { $profile } を復旧しました: ジャーナルはもう当てはまらないため別に保管し、プロファイルのアクセスキーはそのままにしました
+step-retire_waiting = 古いアクセスキーの処理を再試行します: { $error }
 ## destinations: settings, tokens, errors (issue 19)
 dest-settings_destination = { $path }: 書き込み先 `{ $name }`: { $message }
 dest-empty_name = name が空です

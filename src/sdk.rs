@@ -87,6 +87,40 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for AttemptLog {
     }
 }
 
+/// An IAM or STS answer (the awsQuery protocol) the SDK read as a success
+/// must be whole: a body cut short can still parse, its missing fields
+/// filled with defaults (an empty secret). Refused here, it becomes an
+/// answer that cannot be read ([`convert`]: the outcome is unknown).
+#[derive(Debug)]
+struct WholeAnswer;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for WholeAnswer {
+    fn name(&self) -> &'static str {
+        "keyturn-whole-answer"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let op = cfg.load::<aws_smithy_runtime_api::client::orchestrator::Metadata>();
+        let (Ok(_), Some(op)) = (ctx.output_or_error(), op) else {
+            return Ok(());
+        };
+        let Some(body) = ctx.response().body().bytes() else {
+            return Ok(());
+        };
+        let end = format!("</{}Response>", op.name());
+        if body.trim_ascii_end().ends_with(end.as_bytes()) {
+            Ok(())
+        } else {
+            Err(format!("the answer ends before {end}").into())
+        }
+    }
+}
+
 /// Why no HTTP client could be built. `var` names the variable that gave
 /// the CA bundle (`AWS_CA_BUNDLE` here; `VAULT_CACERT` and the like for
 /// [`crate::http`]).
@@ -261,8 +295,8 @@ impl SdkAws {
         map.entry(key)
             .or_insert_with(|| {
                 let conf = sdk_config(self, creds);
-                let mut iam = aws_sdk_iam::config::Builder::from(&conf);
-                let mut sts = aws_sdk_sts::config::Builder::from(&conf);
+                let mut iam = aws_sdk_iam::config::Builder::from(&conf).interceptor(WholeAnswer);
+                let mut sts = aws_sdk_sts::config::Builder::from(&conf).interceptor(WholeAnswer);
                 if self.verbose {
                     iam = iam.interceptor(AttemptLog);
                     sts = sts.interceptor(AttemptLog);
@@ -284,7 +318,12 @@ impl SdkAws {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let net = network_kind(&e);
+        // An answer came (readable or not): it is not a network failure.
+        let net = e
+            .raw_response()
+            .is_none()
+            .then(|| network_kind(&e))
+            .flatten();
         let mut err = convert(op, e);
         if let Some(kind) = net {
             let service = op.split(' ').next().unwrap_or(op);
@@ -388,13 +427,18 @@ fn default_endpoint(service: &str, region: &str) -> String {
 }
 
 /// Turns an SDK error into ours, keeping the code and whether the request
-/// may have executed.
+/// may have executed. Only an answer that carries an AWS error code is a
+/// definite refusal ([`ErrorKind::Service`]); an answer that cannot be
+/// read (a proxy's HTML page, a truncated or empty body, a 200 the SDK
+/// could not parse) may come after the action ran, so its outcome is
+/// unknown, and the message says what came instead (never its body: it
+/// may hold a secret).
 fn convert<E>(op: &'static str, e: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let status = e.raw_response().map(|r| r.status().as_u16());
-    let (kind, mut code, mut message) = match &e {
+    let (mut kind, mut code, mut message) = match &e {
         SdkError::ServiceError(se) => (
             ErrorKind::Service,
             se.err().code().map(str::to_string),
@@ -419,6 +463,19 @@ where
                 message = xml_tag(&text, "Message").unwrap_or_default();
             }
         }
+    }
+    let unreadable = match &e {
+        SdkError::ServiceError(_) => code.is_none(),
+        SdkError::ResponseError(_) => true,
+        _ => false,
+    };
+    if let (true, Some(r)) = (unreadable, e.raw_response()) {
+        kind = ErrorKind::Unknown;
+        message = unreadable_answer(
+            r.status().as_u16(),
+            r.headers().get("content-type"),
+            r.body().bytes().map(<[u8]>::len),
+        );
     }
     AwsError {
         op,
@@ -458,13 +515,28 @@ fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> 
     None
 }
 
+/// What came instead of an answer AWS gives: status, content type and
+/// size, never the body.
+fn unreadable_answer(status: u16, content_type: Option<&str>, len: Option<usize>) -> String {
+    let ctype = content_type
+        .map(|c| crate::term::clean(c).into_owned())
+        .unwrap_or_else(|| crate::i18n::tr("net.no_content_type").to_string());
+    let size = len.map_or_else(|| "?".to_string(), |n| n.to_string());
+    crate::i18n::trf(
+        "net.unreadable",
+        &[("status", &status), ("type", &ctype), ("bytes", &size)],
+    )
+}
+
+/// A 200 the SDK read but that lacks what the call returns: not AWS's
+/// answer, so the request's outcome is unknown.
 fn missing(op: &'static str, what: &str) -> AwsError {
     AwsError {
         op,
-        kind: ErrorKind::Service,
-        code: Some("MalformedResponse".into()),
-        status: None,
-        message: format!("the response has no {what}"),
+        kind: ErrorKind::Unknown,
+        code: None,
+        status: Some(200),
+        message: crate::i18n::trf("net.incomplete", &[("what", &what)]),
     }
 }
 
@@ -521,17 +593,21 @@ impl Aws for SdkAws {
             .send()
             .await
             .map_err(|e| self.convert(OP, creds, e))?;
-        Ok(out
-            .access_key_metadata()
+        // An entry without its id is not IAM's answer: dropping it would
+        // hide a key.
+        out.access_key_metadata()
             .iter()
-            .filter_map(|m| {
-                Some(KeyMeta {
-                    id: m.access_key_id()?.to_string(),
+            .map(|m| {
+                Ok(KeyMeta {
+                    id: m
+                        .access_key_id()
+                        .ok_or_else(|| missing(OP, "AccessKeyId"))?
+                        .to_string(),
                     active: m.status() == Some(&aws_sdk_iam::types::StatusType::Active),
                     created: m.create_date().map(|d| d.secs()),
                 })
             })
-            .collect())
+            .collect()
     }
 
     async fn create_access_key(&self, creds: &Creds, user: &str) -> Result<NewKey, AwsError> {
@@ -546,6 +622,10 @@ impl Aws for SdkAws {
             .await
             .map_err(|e| self.convert(OP, creds, e))?;
         let key = out.access_key().ok_or_else(|| missing(OP, "AccessKey"))?;
+        // The SDK fills a missing required field with "": never a key.
+        if key.access_key_id().is_empty() || key.secret_access_key().is_empty() {
+            return Err(missing(OP, "AccessKeyId and SecretAccessKey"));
+        }
         Ok(NewKey {
             id: key.access_key_id().to_string(),
             secret: Secret::new(key.secret_access_key()),

@@ -8,7 +8,7 @@ use crate::env::Env;
 use crate::exit::{Exit, UsageError};
 use crate::i18n::{tr, trf};
 use crate::report;
-use crate::rotate::{self, Ctx, Settings};
+use crate::rotate::{self, Ctx, Recovered, Settings};
 use crate::sdk::SdkAws;
 use crate::secret::mask;
 use crate::ui::TermUi;
@@ -51,6 +51,11 @@ pub enum ItemResult<'a> {
         old_key_id: &'a str,
     },
     RolledBack,
+    /// The journal no longer applied (both its keys gone, the home holding
+    /// another): set aside, `copy` its copy without secrets.
+    SetAside {
+        copy: String,
+    },
     Failed {
         error: super::rotate::Reason<'a>,
     },
@@ -79,7 +84,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         let shown = crate::term::clean(profile);
         let profile_shown: &str = &shown;
         let result = match r {
-            Ok(Some(s)) => {
+            Ok(Recovered::Finished(s)) => {
                 if cfg.output != Output::Json {
                     println!(
                         "{}",
@@ -94,7 +99,7 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
                     old_key_id: &s.old_key_id,
                 }
             }
-            Ok(None) => {
+            Ok(Recovered::Undone) => {
                 if cfg.output != Output::Json {
                     println!(
                         "{}",
@@ -102,6 +107,17 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
                     );
                 }
                 ItemResult::RolledBack
+            }
+            Ok(Recovered::SetAside(copy)) => {
+                if cfg.output != Output::Json {
+                    println!(
+                        "{}",
+                        trf("out.recovered_set_aside", &[("profile", &profile_shown)])
+                    );
+                }
+                ItemResult::SetAside {
+                    copy: copy.display().to_string(),
+                }
             }
             Err(e) => {
                 if cfg.output != Output::Json {

@@ -275,9 +275,9 @@ async fn probe_all(cfg: &Config, resolved: &[Resolved]) -> anyhow::Result<Vec<Op
         return Ok(vec![None; resolved.len()]);
     }
     let aws = SdkAws::new(&cfg.endpoint)?;
-    // The one write online status makes: a key that a CreateAccessKey of
-    // an earlier run made after that run gave up is deleted (see
-    // `rotate::Attempt`); nothing else.
+    // Read-only: a key that a CreateAccessKey of an earlier run may have
+    // made after that run gave up is reported, never deleted (see
+    // `rotate::Attempt`; `rotate` and `recover` delete it).
     rotate::sweep_attempts_unlocked(&aws, &crate::ui::TermUi::new(false), &cfg.paths).await;
     let ui = cfg.spinner.then(|| crate::ui::TermUi::new(true));
     if let Some(ui) = &ui {

@@ -133,6 +133,16 @@ impl DestinationSpec {
         self.secret_name.as_deref().unwrap_or(DEFAULT_SECRET_NAME)
     }
 
+    /// The `profile` an AWS type signs with, if it names one (its
+    /// region is then that profile's, see [`default_region`]).
+    pub fn aws_profile(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Secretsmanager(k) => k.profile.as_deref(),
+            Kind::Ssm(k) => k.profile.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The `type` as written in the settings file.
     pub fn type_name(&self) -> &'static str {
         match &self.kind {
@@ -232,7 +242,24 @@ pub const DEST_VARS: &[&str] = &[
     "VAULT_NAMESPACE",
     "VAULT_CACERT",
     "SSL_CERT_FILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
 ];
+
+/// The region an AWS type without `region` writes to, as the AWS CLI
+/// resolves its signing profile's: `AWS_REGION`, then
+/// `AWS_DEFAULT_REGION`, then the profile's `region` setting
+/// (`profile_region`, read from the files as botocore reads them); the
+/// partition's default (`fallback`, where IAM is signed) only when none
+/// is set.
+pub fn default_region(env: &DestEnv, profile_region: Option<&str>, fallback: &str) -> String {
+    env.get("AWS_REGION")
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .or(profile_region.filter(|r| !r.trim().is_empty()))
+        .unwrap_or(fallback)
+        .trim()
+        .to_string()
+}
 
 impl DestEnv {
     /// From a lookup (the process environment, or a test's map): the
@@ -271,7 +298,8 @@ pub struct Ctx<'a> {
     /// a `profile` of their own: the old key at preflight, the new one
     /// once verified.
     pub signer: Option<&'a crate::aws::Creds>,
-    /// The rotated profile's region, for AWS types without `region`.
+    /// The region for AWS types without `region`: the signing profile's
+    /// ([`DestProgress::region`]).
     pub region: &'a str,
     /// Stable per rotation, destination and pair: a retried write is the
     /// same request (Secrets Manager's `ClientRequestToken`).
@@ -420,6 +448,11 @@ pub struct DestProgress {
     /// The last write's [`Mark`].
     #[serde(default)]
     pub mark: Mark,
+    /// Where an AWS type without `region` is written ([`default_region`]),
+    /// resolved when the rotation started, so a rerun writes the same
+    /// place. None (a journal from before): the rotation's IAM region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// A destination's state as reports show it.
@@ -659,6 +692,37 @@ mod tests {
     }
 
     #[test]
+    fn default_region_is_the_cli_s_choice_for_the_profile() {
+        let env = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            DestEnv::capture(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        };
+        let none = env(&[]);
+        assert_eq!(
+            default_region(&none, Some("eu-west-1"), "us-east-1"),
+            "eu-west-1"
+        );
+        assert_eq!(default_region(&none, None, "us-east-1"), "us-east-1");
+        assert_eq!(default_region(&none, Some(" "), "cn-north-1"), "cn-north-1");
+        let dflt = env(&[("AWS_DEFAULT_REGION", "ap-south-1")]);
+        assert_eq!(
+            default_region(&dflt, Some("eu-west-1"), "us-east-1"),
+            "ap-south-1"
+        );
+        let both = env(&[
+            ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ("AWS_REGION", "sa-east-1"),
+        ]);
+        assert_eq!(
+            default_region(&both, Some("eu-west-1"), "us-east-1"),
+            "sa-east-1"
+        );
+    }
+
+    #[test]
     fn progress_round_trips_through_json() {
         let spec = parse(
             "[[destinations]]\nname = \"app\"\ntype = \"dotenv\"\nprofiles = [\"dev\"]\npath = \"/srv/.env\"\nid_name = \"ID\"\n",
@@ -669,6 +733,7 @@ mod tests {
             spec,
             state: DestState::Written,
             mark: None,
+            region: Some("eu-west-1".into()),
         };
         let text = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<DestProgress>(&text).unwrap(), p);

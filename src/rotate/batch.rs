@@ -177,6 +177,16 @@ async fn recover_interrupted<A: Aws>(
         }
         let profile = j.profile.clone();
         cx.ui.step(&profile, tr("step.resume"));
+        // A journal the user made obsolete is set aside (said, copied
+        // without secrets): the profile's rotation goes on with its key.
+        match cx.set_aside_if_obsolete(&j).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => {}
+            Err(e) => {
+                done.insert(profile, Err(e.after_change()));
+                continue;
+            }
+        }
         match cx.recover_journal(j).await {
             Ok(Some(summary)) => {
                 for p in summary

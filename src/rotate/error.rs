@@ -59,6 +59,15 @@ pub enum RotateError {
     DestinationFailed { profile: String, detail: String },
     #[error("{}", trf("rotate.bad_journal", &[("path", &path.display()), ("detail", detail)]))]
     BadJournal { path: PathBuf, detail: String },
+    /// The journal names another IAM user than the one owning its key
+    /// (it was edited): nothing is deleted or deactivated by it.
+    #[error("{}", trf("rotate.journal_other_user", &[("path", &path.display()), ("key", key), ("owner", owner), ("user", user)]))]
+    JournalOtherUser {
+        path: PathBuf,
+        key: String,
+        owner: String,
+        user: String,
+    },
     /// The disk or file system failed mid-rotation: both keys live, the
     /// journal holds both; `keyturn recover` finishes once it is fixed.
     #[error("{}", trf("rotate.disk_left", &[("profile", profile), ("error", source), ("old", old), ("new", new), ("journal", &journal.display())]))]
@@ -135,6 +144,7 @@ impl RotateError {
             RotateError::DestinationRefused { .. } => "destination_refused",
             RotateError::DestinationFailed { .. } => "destination_failed",
             RotateError::BadJournal { .. } => "bad_journal",
+            RotateError::JournalOtherUser { .. } => "journal_other_user",
             RotateError::DiskLeft { .. } => "disk_error",
         }
     }

@@ -36,15 +36,63 @@ pub struct Journal {
     /// The hooks ran after verification (state `Verified`).
     #[serde(default)]
     pub hooks_done: bool,
-    /// When each CreateAccessKey attempt was sent (Unix seconds): with
-    /// `started_at` the rotation's own window, the only keys an orphan
-    /// cleanup may delete.
+    /// Each CreateAccessKey this rotation sent, and what came of it: an
+    /// unanswered one may have made one key, which only an orphan
+    /// cleanup inside its window may delete ([`tie`]).
     #[serde(default)]
-    pub create_attempts: Vec<u64>,
+    pub create_attempts: Vec<Sent>,
     /// Each destination serving the profile and how far it got (absent in
     /// journals written before destinations existed: none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destinations: Vec<crate::dest::DestProgress>,
+}
+
+/// One CreateAccessKey a rotation sent. Journal version 1 stored only the
+/// time (a number): read as [`Came::Unknown`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SentRepr")]
+pub struct Sent {
+    /// When it was sent (Unix seconds, this machine's clock).
+    pub at: u64,
+    pub came: Came,
+}
+
+/// What came of one CreateAccessKey.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Came {
+    /// No answer that could be read (or none recorded before a crash): it
+    /// may have made at most one key, whose secret nobody has.
+    #[default]
+    Unknown,
+    /// A definite AWS refusal, or it never left: it made no key.
+    Refused,
+    /// The key it made: named by its answer, or the orphan tied to it
+    /// and deleted. Settled either way.
+    Key(String),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SentRepr {
+    At(u64),
+    Sent {
+        at: u64,
+        #[serde(default)]
+        came: Came,
+    },
+}
+
+impl From<SentRepr> for Sent {
+    fn from(r: SentRepr) -> Sent {
+        match r {
+            SentRepr::At(at) => Sent {
+                at,
+                came: Came::Unknown,
+            },
+            SentRepr::Sent { at, came } => Sent { at, came },
+        }
+    }
 }
 
 impl Journal {
@@ -164,20 +212,143 @@ pub(crate) const CLOCK_SKEW_S: u64 = 300;
 /// SDK gives an operation 60 s, so twice that is generous.
 pub(crate) const LATE_S: u64 = 120;
 
-/// The rotation's own window (Unix seconds, inclusive): from its start to
-/// its last CreateAccessKey attempt plus [`LATE_S`], widened by the skew.
-pub(crate) fn window(j: &Journal) -> (u64, u64) {
-    let last = j
-        .create_attempts
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(j.started_at)
-        .max(j.started_at);
+/// The window (Unix seconds, inclusive) in which IAM can have made a key
+/// for a CreateAccessKey sent at `at`: from its sending to [`LATE_S`]
+/// after, widened by the skew.
+pub(crate) fn attempt_window(at: u64) -> (u64, u64) {
     (
-        j.started_at.saturating_sub(CLOCK_SKEW_S),
-        last.saturating_add(LATE_S + CLOCK_SKEW_S),
+        at.saturating_sub(CLOCK_SKEW_S),
+        at.saturating_add(LATE_S + CLOCK_SKEW_S),
     )
+}
+
+impl Journal {
+    /// The windows of the attempts still unanswered, with their indexes.
+    pub(crate) fn open_attempts(&self) -> Vec<(usize, (u64, u64))> {
+        self.create_attempts
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.came == Came::Unknown)
+            .map(|(i, s)| (i, attempt_window(s.at)))
+            .collect()
+    }
+
+    /// A key this rotation made or knows: never an orphan.
+    pub(crate) fn knows(&self, id: &str) -> bool {
+        self.keys_before.iter().any(|k| k == id)
+            || self.new_key_id.as_deref() == Some(id)
+            || self
+                .create_attempts
+                .iter()
+                .any(|s| matches!(&s.came, Came::Key(k) if k == id))
+    }
+
+    /// A journal written before attempts had outcomes, in a state past
+    /// `Started`: its last unanswered attempt is the one that made the new
+    /// key.
+    pub(crate) fn settle_made(&mut self) {
+        let Some(new) = self.new_key_id.clone() else {
+            return;
+        };
+        if self.knows_made(&new) {
+            return;
+        }
+        if let Some(s) = self
+            .create_attempts
+            .iter_mut()
+            .rev()
+            .find(|s| s.came == Came::Unknown)
+        {
+            s.came = Came::Key(new);
+        }
+    }
+
+    fn knows_made(&self, id: &str) -> bool {
+        self.create_attempts
+            .iter()
+            .any(|s| matches!(&s.came, Came::Key(k) if k == id))
+    }
+}
+
+/// Which keys the unanswered CreateAccessKey calls made: each call made at
+/// most one key, inside its window. `windows` are the calls', `keys` the
+/// user's keys nobody accounts for (id, creation). A key inside no window
+/// is none of ours. When every key inside a window can be given a window
+/// of its own, each is tied to one (earliest creation to the window that
+/// closes first, which ties as many as can be); otherwise keyturn cannot
+/// tell which it made, and ties none.
+pub(crate) fn tie(windows: &[(u64, u64)], keys: &[(String, Option<u64>)]) -> Tied {
+    let inside =
+        |c: Option<u64>| c.is_some_and(|c| windows.iter().any(|(s, e)| (*s..=*e).contains(&c)));
+    let mut candidates: Vec<(u64, &str)> = keys
+        .iter()
+        .filter(|(_, c)| inside(*c))
+        .filter_map(|(id, c)| Some(((*c)?, id.as_str())))
+        .collect();
+    candidates.sort();
+    let mut used = vec![false; windows.len()];
+    let mut pairs = Vec::new();
+    for (created, id) in &candidates {
+        let best = (0..windows.len())
+            .filter(|&w| !used[w] && (windows[w].0..=windows[w].1).contains(created))
+            .min_by_key(|&w| windows[w].1);
+        match best {
+            Some(w) => {
+                used[w] = true;
+                pairs.push((w, id.to_string()));
+            }
+            None => {
+                return Tied {
+                    pairs: Vec::new(),
+                    ambiguous: candidates.iter().map(|(_, id)| id.to_string()).collect(),
+                }
+            }
+        }
+    }
+    Tied {
+        pairs,
+        ambiguous: Vec::new(),
+    }
+}
+
+/// What [`tie`] found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Tied {
+    /// (window index, key id): the key that call made.
+    pub pairs: Vec<(usize, String)>,
+    /// Keys inside the windows, more than the calls could have made.
+    pub ambiguous: Vec<String>,
+}
+
+/// Says why each key of `others` that no call was tied to stays: made
+/// outside every window, or too many made inside them.
+pub(crate) fn report_untied(
+    ui: &dyn Ui,
+    user: &str,
+    windows: &[(u64, u64)],
+    others: &[&crate::aws::KeyMeta],
+    tied: &Tied,
+) {
+    let start = windows.iter().map(|w| w.0).min().unwrap_or_default();
+    let end = windows.iter().map(|w| w.1).max().unwrap_or_default();
+    for k in others {
+        if tied.pairs.iter().any(|(_, id)| *id == k.id) {
+            continue;
+        }
+        if tied.ambiguous.contains(&k.id) {
+            let date = k
+                .created
+                .and_then(|c| u64::try_from(c).ok())
+                .map(date_text)
+                .unwrap_or_default();
+            ui.warn(&trf(
+                "warn.untied",
+                &[("key", &mask(&k.id)), ("user", &user), ("date", &date)],
+            ));
+        } else {
+            ui.warn(&outside_window_text(k, user, start, end));
+        }
+    }
 }
 
 pub(crate) use crate::util::time::rfc3339 as date_text;
@@ -207,17 +378,21 @@ pub(crate) fn outside_window_text(
 
 /// What outlives a rotation whose CreateAccessKey got no answer: IAM may
 /// still run the request after keyturn gave up (and after the journal is
-/// gone), making a key whose secret nobody has. The next `rotate`,
-/// `recover` or `status` deletes a key made inside one of these windows,
-/// and only such a key. Holds no secret.
+/// gone), making a key whose secret nobody has. Each window is one such
+/// call still unsettled: it made at most one key. The next `rotate` or
+/// `recover` deletes a key it can tie to one window ([`tie`]), and only
+/// such a key; `status` only reports. A window is done once its key is
+/// found (and deleted) or it has closed. Holds no secret.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Attempt {
     pub profile: String,
     pub user_arn: String,
     pub user_name: String,
-    /// Inclusive (start, end) Unix-second windows (see [`window`]).
+    /// Inclusive (start, end) Unix-second windows, one per unanswered
+    /// call (see [`attempt_window`]).
     pub windows: Vec<(u64, u64)>,
-    /// Keys this run holds the secret of: never deleted.
+    /// Keys this run holds the secret of, or made and deleted: never
+    /// deleted (again).
     pub known: Vec<String>,
 }
 
@@ -237,32 +412,47 @@ pub(crate) fn attempt_path(j: &Journal) -> PathBuf {
     )
 }
 
+fn read_attempt(path: &Path) -> Option<Attempt> {
+    store::read_private(path)
+        .ok()
+        .flatten()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
 impl<A: Aws> Ctx<'_, A> {
-    /// Saves (or widens) the attempt record of `j`'s rotation. Best
-    /// effort, with a warning naming it: the journal path is known.
-    pub(crate) fn record_attempt(&self, j: &Journal, made: &[&str]) {
+    /// Makes the attempt record of `j`'s profile hold exactly the calls of
+    /// `j` still unanswered (beside any of earlier rotations), or removes
+    /// it when none is left. Called before the journal goes: the record
+    /// outlives it. Best effort, with a warning naming it.
+    pub(crate) fn sync_record(&self, j: &Journal) {
         let path = attempt_path(j);
-        let mut a: Attempt = store::read_private(&path)
-            .ok()
-            .flatten()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let mut a = read_attempt(&path).unwrap_or_default();
+        let mine: Vec<(u64, u64)> = j
+            .create_attempts
+            .iter()
+            .map(|s| attempt_window(s.at))
+            .collect();
+        let open: Vec<(u64, u64)> = j.open_attempts().into_iter().map(|(_, w)| w).collect();
+        a.windows.retain(|w| !mine.contains(w));
+        a.windows.extend(open.iter().copied());
+        if a.windows.is_empty() {
+            let _ = store::remove_private(&path);
+            return;
+        }
         a.profile = j.profile.clone();
         a.user_arn = j.user_arn.clone();
         a.user_name = j.user_name.clone();
-        a.windows.push(window(j));
-        for id in j
-            .keys_before
-            .iter()
-            .map(String::as_str)
-            .chain(made.iter().copied())
-        {
+        let made = j.create_attempts.iter().filter_map(|s| match &s.came {
+            Came::Key(k) => Some(k.as_str()),
+            _ => None,
+        });
+        for id in j.keys_before.iter().map(String::as_str).chain(made) {
             if !a.known.iter().any(|k| k == id) {
                 a.known.push(id.to_string());
             }
         }
         if let Ok(bytes) = serde_json::to_vec_pretty(&a) {
-            if store::write_private(&path, &bytes).is_ok() {
+            if store::write_private(&path, &bytes).is_ok() && !open.is_empty() {
                 self.ui
                     .warn(&trf("warn.attempt_recorded", &[("path", &path.display())]));
             }
@@ -289,11 +479,7 @@ pub(crate) fn attempt_records(paths: &Paths) -> Vec<(PathBuf, Attempt)> {
     let mut out = Vec::new();
     for d in dirs {
         for path in store::list_private(&d, ".attempt").unwrap_or_default() {
-            let a = store::read_private(&path)
-                .ok()
-                .flatten()
-                .and_then(|b| serde_json::from_slice::<Attempt>(&b).ok());
-            if let Some(a) = a {
+            if let Some(a) = read_attempt(&path) {
                 out.push((path, a));
             }
         }
@@ -301,26 +487,36 @@ pub(crate) fn attempt_records(paths: &Paths) -> Vec<(PathBuf, Attempt)> {
     out
 }
 
-/// Deletes the keys earlier CreateAccessKey attempts made late (inside
-/// their windows), reports any other unknown key of those users, and
-/// drops a record once its windows have closed. Signs with the key the
-/// profile holds now (or the run's MFA session). Best effort: a failure
-/// is a warning and the record stays for the next run.
+/// Deletes the keys earlier CreateAccessKey calls made late (each tied to
+/// one unanswered call, [`tie`]), reports any other unknown key of those
+/// users, and drops a call's window once its key is deleted or it has
+/// closed (the record once none is left). Signs with the key the profile
+/// holds now (or the run's MFA session). Best effort: a failure is a
+/// warning and the record stays for the next run.
 pub async fn sweep_attempts<A: Aws>(cx: &Ctx<'_, A>) {
-    for (path, a) in attempt_records(cx.paths) {
-        if let Err(e) = sweep_one(cx, &a).await {
-            cx.ui.warn(&e.to_string());
-            continue;
-        }
-        let closed = a.windows.iter().all(|(_, end)| now_secs() > *end);
-        if closed {
+    for (path, mut a) in attempt_records(cx.paths) {
+        let settled = match sweep_one(cx, &a, true).await {
+            Ok(s) => s,
+            Err(e) => {
+                cx.ui.warn(&e.to_string());
+                continue;
+            }
+        };
+        let now = now_secs();
+        a.windows.retain(|w| !settled.contains(w) && now <= w.1);
+        if a.windows.is_empty() {
             let _ = store::remove_private(&path);
+        } else if !settled.is_empty() {
+            if let Ok(bytes) = serde_json::to_vec_pretty(&a) {
+                let _ = store::write_private(&path, &bytes);
+            }
         }
     }
 }
 
-/// `keyturn status`'s share of [`sweep_attempts`]: it writes no file, so
-/// it needs no lock, and it never prompts (no MFA code is asked for).
+/// `keyturn status`'s share of [`sweep_attempts`]: read-only. It reports
+/// the keys a later `rotate` or `recover` would delete and why, deletes
+/// nothing and writes no file (so it needs no lock), and never prompts.
 pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths) {
     let s = Settings::default();
     let cx = Ctx {
@@ -331,10 +527,20 @@ pub async fn sweep_attempts_unlocked<A: Aws>(aws: &A, ui: &dyn Ui, paths: &Paths
         locks: &[],
         mfa: &MfaSessions::default(),
     };
-    sweep_attempts(&cx).await;
+    for (_, a) in attempt_records(paths) {
+        if let Err(e) = sweep_one(&cx, &a, false).await {
+            ui.warn(&e.to_string());
+        }
+    }
 }
 
-pub(crate) async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<(), RotateError> {
+/// One record's sweep: the windows whose key was deleted (with `delete`;
+/// without, the keys that would be are only reported).
+pub(crate) async fn sweep_one<A: Aws>(
+    cx: &Ctx<'_, A>,
+    a: &Attempt,
+    delete: bool,
+) -> Result<Vec<(u64, u64)>, RotateError> {
     let key = match cx
         .homes()
         .find_all(std::slice::from_ref(&a.profile))
@@ -342,7 +548,7 @@ pub(crate) async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<()
         .pop()
     {
         Some((_, found)) => found?.key,
-        None => return Ok(()),
+        None => return Ok(Vec::new()),
     };
     let region = partition_region(partition_of_region(key.region.as_deref()));
     let plain = Creds::new(&key.access_key_id, &key.secret, region);
@@ -376,30 +582,34 @@ pub(crate) async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<()
         }
         Err(e) => return Err(aws_err(e)),
     };
-    for k in keys {
-        if k.id == key.access_key_id || a.known.contains(&k.id) {
+    let others: Vec<&crate::aws::KeyMeta> = keys
+        .iter()
+        .filter(|k| k.id != key.access_key_id && !a.known.contains(&k.id))
+        .collect();
+    let tied = tie(&a.windows, &created_of(&others));
+    report_untied(cx.ui, &a.user_name, &a.windows, &others, &tied);
+    let mut settled = Vec::new();
+    for (w, id) in &tied.pairs {
+        let date = others
+            .iter()
+            .find(|k| k.id == *id)
+            .and_then(|k| k.created)
+            .and_then(|c| u64::try_from(c).ok())
+            .map(date_text)
+            .unwrap_or_default();
+        let masked = mask(id);
+        if !delete {
+            cx.ui.warn(&trf(
+                "warn.late_orphan_seen",
+                &[("key", &masked), ("user", &a.user_name), ("date", &date)],
+            ));
             continue;
         }
-        let created = k.created.and_then(|c| u64::try_from(c).ok());
-        let inside = a
-            .windows
-            .iter()
-            .find(|(start, end)| created.is_some_and(|c| (*start..=*end).contains(&c)));
-        let Some(_) = inside else {
-            let (start, end) = a.windows.last().copied().unwrap_or_default();
-            cx.ui
-                .warn(&outside_window_text(&k, &a.user_name, start, end));
-            continue;
-        };
         cx.ui.warn(&trf(
             "warn.late_orphan",
-            &[
-                ("key", &mask(&k.id)),
-                ("user", &a.user_name),
-                ("date", &created.map(date_text).unwrap_or_default()),
-            ],
+            &[("key", &masked), ("user", &a.user_name), ("date", &date)],
         ));
-        match cx.aws.delete_access_key(&signer, &a.user_name, &k.id).await {
+        match cx.aws.delete_access_key(&signer, &a.user_name, id).await {
             Ok(()) => {}
             Err(e) if e.is_no_such_entity() => {}
             Err(source) => {
@@ -410,8 +620,16 @@ pub(crate) async fn sweep_one<A: Aws>(cx: &Ctx<'_, A>, a: &Attempt) -> Result<()
                 })
             }
         }
+        settled.push(a.windows[*w]);
     }
-    Ok(())
+    Ok(settled)
+}
+
+/// (id, creation in Unix seconds) of each key, for [`tie`].
+pub(crate) fn created_of(keys: &[&crate::aws::KeyMeta]) -> Vec<(String, Option<u64>)> {
+    keys.iter()
+        .map(|k| (k.id.clone(), k.created.and_then(|c| u64::try_from(c).ok())))
+        .collect()
 }
 
 /// Keys keyturn itself made Inactive, so a later rotate may delete them

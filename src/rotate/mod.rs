@@ -21,9 +21,10 @@
 //! ```
 //!
 //! Transitions (each in its own function, journal saved after each):
-//! - Started → Created: [`Ctx::create_key`] (CreateAccessKey, attempts
-//!   recorded in `create_attempts` before each is sent), then the new
-//!   pair in the journal.
+//! - Started → Created: [`Ctx::create_key`] (CreateAccessKey, each
+//!   attempt recorded in `create_attempts` before it is sent, and what came
+//!   of it after: refused, the key it made, or unknown), then the new pair
+//!   in the journal.
 //! - Created → Written: [`Ctx::write_new`] ([`KeyHome::write`]); a home
 //!   that no longer held the old pair → RollingBack.
 //! - Written → Verified: [`Ctx::verify_new`] ([`verify`]); the key not
@@ -42,8 +43,11 @@
 //! - any → RollingBack → none: [`Ctx::rollback`], [`Ctx::undo`].
 //!
 //! Recovery rule of each state ([`Ctx::recover_journal`]) is written next
-//! to its variant in [`State`]. Errors of a recovery are never "nothing
-//! changed" ([`RotateError::Recovering`]).
+//! to its variant in [`State`]. Before any of them acts, the journal is
+//! checked against IAM ([`Ctx::check_owner`]: its user owns its old key),
+//! and a journal the user made obsolete is set aside
+//! ([`Ctx::set_aside_if_obsolete`]). Errors of a recovery are never
+//! "nothing changed" ([`RotateError::Recovering`]).
 //!
 //! Unattended conditions: CreateAccessKey is retried only on definite
 //! rejections (throttling); verification polls at short, capped spacing
@@ -70,7 +74,9 @@ mod verify;
 
 pub use batch::{rotate, rotate_many, Results};
 pub use error::RotateError;
-pub use journal::{journals, sweep_attempts, sweep_attempts_unlocked, Attempt, Journal};
+pub use journal::{
+    journals, sweep_attempts, sweep_attempts_unlocked, Attempt, Came, Journal, Sent,
+};
 pub use mfa::MfaSessions;
 pub use policy::{OnDestinationFailure, OnHookFailure, Retire, Settings};
 
@@ -97,13 +103,16 @@ use std::time::{Duration, Instant};
 pub enum State {
     /// The old pair and the keys before are journaled; CreateAccessKey may
     /// have been sent. Recovery: no secret of a new key exists on disk.
-    /// Any key that was not there before (`keys_before`) and was made
-    /// inside the rotation's window (`started_at` to the last
-    /// `create_attempts` entry, plus a skew margin) is an orphan whose
-    /// secret is lost: delete it, signing with the old key; a key made
-    /// outside the window is reported, never deleted. The home was never
-    /// written. A create sent before the crash leaves an [`Attempt`]
-    /// record, so a key IAM makes later still goes.
+    /// Each CreateAccessKey sent without a readable answer
+    /// (`create_attempts`, [`Came::Unknown`]) made at most one key, inside
+    /// its window (its sending plus [`journal::LATE_S`], widened by the
+    /// skew): a key of the user made there, not there before
+    /// (`keys_before`) and tied to such a call alone ([`tie`]), is an
+    /// orphan whose secret is lost: delete it, signing with the old key,
+    /// and the call is settled. Any other key is reported, never deleted.
+    /// The home was never written. A call still unsettled when the journal
+    /// goes leaves an [`Attempt`] record, so a key IAM makes later still
+    /// goes (and only one per call).
     Started,
     /// The new secret is durable in the journal; the home holds the old or
     /// the new pair (the write is atomic). Recovery: finish forward: write
@@ -295,18 +304,37 @@ impl<A> Ctx<'_, A> {
 /// starting new ones (`keyturn recover`).
 pub async fn recover_all<A: Aws>(
     cx: &Ctx<'_, A>,
-) -> Result<Vec<(String, Result<Option<Summary>, RotateError>)>, RotateError> {
+) -> Result<Vec<(String, Result<Recovered, RotateError>)>, RotateError> {
     sweep_attempts(cx).await;
     let mut out = Vec::new();
     for (_, j) in journals(cx.paths)? {
         let profile = j.profile.clone();
-        let r = cx.recover_journal(j).await;
+        let r = match cx.set_aside_if_obsolete(&j).await {
+            Ok(Some(copy)) => Ok(Recovered::SetAside(copy)),
+            Ok(None) => cx.recover_journal(j).await.map(|r| match r {
+                Some(summary) => Recovered::Finished(summary),
+                None => Recovered::Undone,
+            }),
+            Err(e) => Err(e.after_change()),
+        };
         out.push((
             profile.clone(),
             r.map_err(|e| say_left(cx.paths, &profile, e)),
         ));
     }
     Ok(out)
+}
+
+/// What recovering one journal did.
+#[derive(Debug)]
+pub enum Recovered {
+    /// Finished forward: the rotation is done.
+    Finished(Summary),
+    /// Undone: the old key is in place, the new one gone.
+    Undone,
+    /// The journal no longer applied (the user replaced both its keys):
+    /// set aside, its copy without secrets at this path.
+    SetAside(PathBuf),
 }
 
 impl<A: Aws> Ctx<'_, A> {
@@ -376,7 +404,8 @@ impl<A: Aws> Ctx<'_, A> {
         let updated = self.places_to_update(&key);
         // Every destination checked before any change (no key made, no
         // inactive key deleted, no journal): a failure changes nothing.
-        let destinations = self.preflight_dests(&profile, &old).await;
+        let dests = self.dests_for(&profile, key.region.as_deref(), &old.region);
+        let destinations = self.preflight_dests(&profile, &old, &dests).await;
         if self.s.dry_run {
             return Ok(Prepared::Planned(Plan {
                 profile,
@@ -411,7 +440,7 @@ impl<A: Aws> Ctx<'_, A> {
             rollback_reason: None,
             hooks_done: false,
             create_attempts: Vec::new(),
-            destinations: self.dests_for(&profile),
+            destinations: dests,
         };
         persist(&j).await?;
         failpoint("after-journal-started");
@@ -602,12 +631,23 @@ impl<A: Aws> Ctx<'_, A> {
         let mut unknown = 0;
         let new = loop {
             ui.step(&profile, tr("step.create"));
-            j.create_attempts.push(now_secs());
+            j.create_attempts.push(Sent {
+                at: now_secs(),
+                came: Came::Unknown,
+            });
             persist(j).await?;
-            let e = match aws.create_access_key(iam, &user).await {
-                Ok(k) => break k,
+            let answer = aws.create_access_key(iam, &user).await;
+            let last = j.create_attempts.len() - 1;
+            let e = match answer {
+                Ok(k) => {
+                    j.create_attempts[last].came = Came::Key(k.id.clone());
+                    break k;
+                }
                 Err(e) => e,
             };
+            if !e.outcome_unknown() {
+                j.create_attempts[last].came = Came::Refused;
+            }
             let wait = backoff.next();
             let in_time = Instant::now()
                 .checked_add(wait)
@@ -625,17 +665,12 @@ impl<A: Aws> Ctx<'_, A> {
                 self.delete_orphans(iam, j).await?;
             }
             if !e.outcome_unknown() || unknown >= 3 || !in_time {
-                if unknown > 0 {
-                    self.record_attempt(j, &[]);
-                }
+                self.sync_record(j);
                 discard(j).await?;
                 return Err(aws_err("IAM CreateAccessKey")(e));
             }
             tokio::time::sleep(wait).await;
         };
-        if unknown > 0 {
-            self.record_attempt(j, &[&new.id]);
-        }
         Ok(new)
     }
 
@@ -700,6 +735,7 @@ impl<A: Aws> Ctx<'_, A> {
         self.retire_old(&j, iam, &new_creds).await?;
         *retired = true;
         failpoint("after-retire");
+        self.sync_record(&j);
         discard(&j).await?;
         Ok(Summary {
             updated: home.holding(&new_creds.access_key_id).await?,
@@ -803,7 +839,7 @@ impl<A: Aws> Ctx<'_, A> {
         };
         self.ui
             .step(&j.profile, &trf("step.retire", &[("mode", &mode)]));
-        retire(self.aws, &signer, j, self.s)
+        retire(self.aws, self.ui, &signer, j, self.s)
             .await
             .map_err(|source| RotateError::Aws {
                 profile: j.profile.clone(),
@@ -924,35 +960,35 @@ impl<A: Aws> Ctx<'_, A> {
         Ok(w)
     }
 
-    /// Deletes every key of the user that was not there before the
-    /// rotation and is not the journal's new key: its secret is lost.
-    async fn delete_orphans(&self, iam: &Creds, j: &Journal) -> Result<usize, RotateError> {
-        let aws_err = |step| aws_error(&j.profile, step);
+    /// Deletes the keys this rotation's unanswered CreateAccessKey calls
+    /// made (their secret is lost): each call made at most one, inside its
+    /// window ([`tie`]); the call is then settled (`Came::Key`) and the
+    /// journal saved. Any other key of the user is reported, never deleted.
+    async fn delete_orphans(&self, iam: &Creds, j: &mut Journal) -> Result<usize, RotateError> {
+        let profile = j.profile.clone();
+        let aws_err = |step| aws_error(&profile, step);
         let keys = self
             .aws
             .list_access_keys(iam, &j.user_name)
             .await
             .map_err(aws_err(tr("aws_step.list_orphans")))?;
-        let (start, end) = window(j);
+        let open = j.open_attempts();
+        let windows: Vec<(u64, u64)> = open.iter().map(|(_, w)| *w).collect();
+        let others: Vec<&crate::aws::KeyMeta> = keys.iter().filter(|k| !j.knows(&k.id)).collect();
+        let tied = tie(&windows, &created_of(&others));
+        report_untied(self.ui, &j.user_name, &windows, &others, &tied);
         let mut n = 0;
-        for k in keys {
-            if j.keys_before.contains(&k.id) || j.new_key_id.as_deref() == Some(&k.id) {
-                continue;
-            }
-            // Only a key made inside this rotation's window can be ours; any
-            // other was made by someone else, who may hold its secret.
-            let created = k.created.and_then(|c| u64::try_from(c).ok());
-            if !created.is_some_and(|c| (start..=end).contains(&c)) {
-                self.ui
-                    .warn(&outside_window_text(&k, &j.user_name, start, end));
-                continue;
-            }
-            self.ui.warn(&trf("warn.orphan", &[("key", &mask(&k.id))]));
-            match self.aws.delete_access_key(iam, &j.user_name, &k.id).await {
+        for (w, id) in tied.pairs {
+            self.ui.warn(&trf("warn.orphan", &[("key", &mask(&id))]));
+            match self.aws.delete_access_key(iam, &j.user_name, &id).await {
                 Ok(()) => n += 1,
                 Err(e) if e.is_no_such_entity() => {}
                 Err(e) => return Err(aws_err(tr("aws_step.delete_orphan"))(e)),
             }
+            j.create_attempts[open[w].0].came = Came::Key(id);
+        }
+        if n > 0 {
+            persist(j).await?;
         }
         Ok(n)
     }
@@ -1003,9 +1039,9 @@ impl<A: Aws> Ctx<'_, A> {
                 }
             }
         }
-        let mut before_only = j.clone();
-        before_only.new_key_id = None;
-        self.delete_orphans(iam, &before_only).await?;
+        let mut settled = j.clone();
+        self.delete_orphans(iam, &mut settled).await?;
+        self.sync_record(&settled);
         discard(j).await?;
         Ok(())
     }
@@ -1018,13 +1054,14 @@ impl<A: Aws> Ctx<'_, A> {
             .map_err(RotateError::after_change)
     }
 
-    async fn recover_steps(&self, j: Journal) -> Result<Option<Summary>, RotateError> {
+    async fn recover_steps(&self, mut j: Journal) -> Result<Option<Summary>, RotateError> {
         let profile = j.profile.clone();
+        j.settle_made();
+        self.check_owner(&j).await?;
         let old = j.old_creds();
         // Until the old key is retired it still signs; after Verified the
-        // old key may already be gone, so sign with the new one.
-        // After Verified the old key may be gone (retired before the crash),
-        // so the session, MFA or not, comes from the new key.
+        // old key may already be gone (retired before the crash), so the
+        // session, MFA or not, comes from the new key.
         let base = match j.state {
             State::Verified => j.new_creds().unwrap_or_else(|| old.clone()),
             _ => old.clone(),
@@ -1033,11 +1070,6 @@ impl<A: Aws> Ctx<'_, A> {
         let _lock = self.home_of(&j).lock()?;
         match j.state {
             State::Started | State::RollingBack => {
-                // A CreateAccessKey sent before the crash may still run at
-                // IAM after this cleanup: keep its window for later runs.
-                if j.state == State::Started && !j.create_attempts.is_empty() {
-                    self.record_attempt(&j, &[]);
-                }
                 self.ui.step(&profile, tr("step.undo"));
                 self.undo(&j, &iam).await?;
                 Ok(None)
@@ -1045,7 +1077,7 @@ impl<A: Aws> Ctx<'_, A> {
             State::Created | State::Written | State::Verified => {
                 self.ui.step(&profile, tr("step.finish"));
                 if j.state != State::Verified {
-                    self.delete_orphans(&iam, &j).await?;
+                    self.delete_orphans(&iam, &mut j).await?;
                 }
                 match self.forward(j, &iam, true).await {
                     Ok(summary) => Ok(Some(summary)),
@@ -1054,6 +1086,106 @@ impl<A: Aws> Ctx<'_, A> {
                 }
             }
         }
+    }
+
+    /// Before a recovery deletes or deactivates any key: the journal's
+    /// user must be the one who owns its old key (the key the home held),
+    /// so a journal edited to name another user's keys is refused, not
+    /// obeyed (every delete and deactivate names that user, and IAM
+    /// refuses a key of anyone else). Asked of STS with the old key; once
+    /// that is gone (retired), with the new one. Neither working: nothing
+    /// can be signed, so nothing can be deleted.
+    async fn check_owner(&self, j: &Journal) -> Result<(), RotateError> {
+        // Past Verified the old key may be gone: the new one first.
+        let keys = match j.state {
+            State::Verified => [j.new_creds(), Some(j.old_creds())],
+            _ => [Some(j.old_creds()), j.new_creds()],
+        };
+        for creds in keys.into_iter().flatten() {
+            let id = match self.aws.caller_identity(&creds).await {
+                Ok(id) => id,
+                // This key is gone (or, a new one, not known everywhere yet).
+                Err(e) if e.is_propagation() => continue,
+                Err(e) => return Err(aws_error(&j.profile, "STS GetCallerIdentity")(e)),
+            };
+            let owner = match id.principal() {
+                Principal::User { name, .. } => name,
+                _ => id.arn.clone(),
+            };
+            if id.arn == j.user_arn && owner == j.user_name {
+                return Ok(());
+            }
+            return Err(RotateError::JournalOtherUser {
+                path: journal_path(j),
+                key: mask(&creds.access_key_id),
+                owner: id.arn,
+                user: j.user_name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A journal the user made obsolete: neither of its keys exists in IAM
+    /// any more and the home holds a pair the journal does not know (the
+    /// user replaced the keys by hand). Its copy without secrets is kept
+    /// (`obsolete/<journal>.<time>` in the state folder), the journal
+    /// removed, and Some(the copy) returned; None when the journal still applies or that cannot
+    /// be told (IAM not answering the home's key).
+    pub async fn set_aside_if_obsolete(&self, j: &Journal) -> Result<Option<PathBuf>, RotateError> {
+        let home = self.home_of(j);
+        let _lock = home.lock()?;
+        let Some((id, secret)) = home.read().await? else {
+            return Ok(None);
+        };
+        if id == j.old_key_id || j.new_key_id.as_deref() == Some(id.as_str()) {
+            return Ok(None);
+        }
+        let creds = Creds::new(&id, &secret, &j.region);
+        let Ok(keys) = self.aws.list_access_keys(&creds, &j.user_name).await else {
+            return Ok(None);
+        };
+        let journal_key = |k: &crate::aws::KeyMeta| {
+            k.id == j.old_key_id || j.new_key_id.as_deref() == Some(k.id.as_str())
+        };
+        if keys.iter().any(journal_key) {
+            return Ok(None);
+        }
+        let mut copy = j.clone();
+        copy.old_secret = Secret::new("");
+        copy.new_secret = None;
+        let name = journal_path(j)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let path = j
+            .home
+            .state_dir()
+            .join("obsolete")
+            .join(format!("{name}.{}", now_secs()));
+        let bytes = serde_json::to_vec_pretty(&copy).map_err(|e| RotateError::BadJournal {
+            path: journal_path(j),
+            detail: e.to_string(),
+        })?;
+        store::write_private(&path, &bytes)?;
+        self.sync_record(j);
+        discard(j).await?;
+        self.ui.warn(&trf(
+            "warn.journal_obsolete",
+            &[
+                ("profile", &j.profile),
+                ("old", &mask(&j.old_key_id)),
+                (
+                    "new",
+                    &j.new_key_id
+                        .as_deref()
+                        .map(mask)
+                        .unwrap_or_else(|| "-".into()),
+                ),
+                ("key", &mask(&id)),
+                ("copy", &path.display()),
+            ],
+        ));
+        Ok(Some(path))
     }
 }
 

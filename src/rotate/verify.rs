@@ -148,9 +148,12 @@ impl Backoff {
 
 /// Retires the old key with the verification's patience: a request
 /// signed with the new key can still be rejected once while it
-/// propagates, and throttling is waited out.
+/// propagates, and throttling is waited out. Each wait is shown (the
+/// error that caused it and how long `--timeout` still allows), never
+/// silent.
 pub(crate) async fn retire<A: Aws>(
     aws: &A,
+    ui: &dyn Ui,
     signer: &Creds,
     j: &Journal,
     s: &Settings,
@@ -177,6 +180,10 @@ pub(crate) async fn retire<A: Aws>(
                         .checked_add(wait)
                         .is_some_and(|t| t < deadline) =>
                 {
+                    ui.step(
+                        &j.profile,
+                        &trf("step.retire_waiting", &[("error", &e.detail())]),
+                    );
                     tokio::time::sleep(wait).await;
                 }
                 _ => return Err(e),

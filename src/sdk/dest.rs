@@ -72,8 +72,20 @@ impl DestAws {
                 b.build()
             }
             Signer::Profile(name) => {
+                // The profile's own provider, not the default chain: that
+                // would prefer AWS_ACCESS_KEY_ID from the environment.
+                // It resolves static, role (`role_arn` + `source_profile`)
+                // and web-identity profiles.
+                let pc = aws_config::provider_config::ProviderConfig::without_region()
+                    .with_region(Some(Region::new(region.to_string())))
+                    .with_http_client(http.clone());
+                let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&pc)
+                    .profile_name(name)
+                    .build();
                 let mut l = aws_config::defaults(BehaviorVersion::latest())
                     .profile_name(name)
+                    .credentials_provider(provider)
                     .region(Region::new(region.to_string()))
                     .http_client(http)
                     .retry_config(retry)

@@ -326,14 +326,31 @@ fn a_key_made_outside_the_rotation_window_is_reported_never_deleted() {
     assert_eq!(count(&sb.proxy_log(), "DeleteAccessKey"), 1);
 }
 
+/// `status` is read-only (issue 18, item 1): it reports the late key and
+/// which command deletes it, and deletes nothing; `recover` then does.
 #[test]
-fn a_key_made_late_inside_the_window_is_deleted_by_status_too() {
+fn a_key_made_late_inside_the_window_is_reported_by_status_never_deleted() {
     let sb = Sandbox::new();
     let old = one_user(&sb);
     let late = late_create(&sb, &old);
     let (id, _) = file_key(&sb, "default");
+    let deletes = count(&sb.proxy_log(), "DeleteAccessKey");
     let run = sb.keyturn().args(["status"]).run();
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("got no answer") && run.stderr.contains("keyturn recover"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("deleting key"), "{run:?}");
+    assert_eq!(sb.keys_of("alice").len(), 2);
+    assert_eq!(count(&sb.proxy_log(), "DeleteAccessKey"), deletes);
+    assert_eq!(attempt_records(&sb).len(), 1, "status writes nothing");
+    let run = sb.keyturn().args(["recover"]).run();
     assert!(run.stderr.contains("deleting key"), "{run:?}");
     assert_eq!(sb.keys_of("alice"), vec![(id.clone(), "Active".into())]);
     assert_ne!(late, id);
+    assert!(
+        attempt_records(&sb).is_empty(),
+        "its one key found: settled"
+    );
 }

@@ -204,6 +204,44 @@ fn dotenv_gets_the_new_pair_and_keeps_every_other_byte() {
     let (id, secret) = b.one_working_key();
     run.assert_no_secret(&[&secret]);
     b.env_holds(&id, &secret);
+    let status = b.sb.keyturn().args(["status", "--offline"]).run();
+    status.expect_code(0);
+    assert!(
+        status.stdout.contains("destinations: app-env (dotenv)"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn a_destination_signs_with_its_own_profile() {
+    let b = bed(&format!("{SECRET}profile = \"secrets-admin\"\n"));
+    with_secret(&b);
+    let creds = std::fs::read_to_string(b.sb.credentials()).unwrap();
+    let admin = format!(
+        "\n[secrets-admin]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        b.sb.admin.id, b.sb.admin.secret
+    );
+    write_private(&b.sb.credentials(), &(creds + &admin));
+    // Not the environment's key: the destination's profile signs.
+    b.sb.keyturn()
+        .args(["rotate", "work"])
+        .env("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTKEY01")
+        .env("AWS_SECRET_ACCESS_KEY", "environment-secret")
+        .run()
+        .expect_code(0);
+    let puts: Vec<Value> =
+        b.sb.proxy_log()
+            .into_iter()
+            .filter(|e| e["action"] == "PutSecretValue")
+            .collect();
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["key_id"], b.sb.admin.id.as_str(), "{puts:?}");
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(
+        obj["AWS_ACCESS_KEY_ID"],
+        b.sb.keys_of("carol")[0].0.as_str()
+    );
 }
 
 #[test]
@@ -321,6 +359,7 @@ fn a_failing_destination_leaves_both_keys_live_and_recover_finishes() {
     );
     let run = b.rotate(&[]);
     run.expect_code(1);
+    run.assert_no_secret(&[&b.old.secret]);
     assert!(
         run.stderr.contains("app-env (holds the new key)")
             && run.stderr.contains("ci-secret (may hold either key)")
@@ -478,6 +517,40 @@ fn kill_during(action: &str, skip: u64) {
 }
 
 #[test]
+fn kill_during_the_second_parameter_write_then_rerun() {
+    // The secret parameter is written, the id parameter's request held:
+    // a partial write the rerun completes.
+    let b = bed(concat!(
+        "[[destinations]]\nname = \"params\"\ntype = \"ssm\"\nprofiles = [\"work\"]\n",
+        "id_parameter = \"/ci/id\"\nsecret_parameter = \"/ci/secret\"\n",
+    ));
+    b.ctl(&["ssm-put", "--name", "/ci/id", "--value", &b.old.id]);
+    b.ctl(&["ssm-put", "--name", "/ci/secret", "--value", &b.old.secret]);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "PutParameter", "times": 1, "fault": "hold", "skip": 1}]).to_string(),
+    );
+    let mut child = b.sb.keyturn().args(["rotate", "work"]).spawn();
+    wait_until(120, "the request to be held", || {
+        !b.sb.proxy("GET", "held", "").as_array().unwrap().is_empty()
+    });
+    kill_group(&mut child);
+    b.sb.proxy("POST", "rules", "[]");
+    b.sb.proxy("POST", "release", "");
+    b.rotate(&[]).expect_code(0);
+    let (id, secret) = b.one_working_key();
+    assert_eq!(
+        b.ctl(&["ssm-get", "--name", "/ci/id"])["value"],
+        id.as_str()
+    );
+    assert_eq!(
+        b.ctl(&["ssm-get", "--name", "/ci/secret"])["value"],
+        secret.as_str()
+    );
+}
+
+#[test]
 fn kill_during_the_secret_write_request() {
     kill_during("PutSecretValue", 0);
 }
@@ -487,4 +560,76 @@ fn kill_during_the_secret_read_back() {
     // The preflight's and the write's reads pass; the confirm's (after the
     // write was answered) is held.
     kill_during("GetSecretValue", 2);
+}
+
+#[test]
+fn a_destination_without_region_uses_its_signing_profile_s_region() {
+    // `work` is in eu-west-1, `secrets-admin` in ap-northeast-1: the secret
+    // (no region, signed by the rotated key) is written in eu-west-1, the
+    // parameter (signed by `secrets-admin`) in ap-northeast-1; the
+    // same-named secret in us-east-1 (the IAM region) is left alone.
+    let b = bed(&format!(
+        "{SECRET}[[destinations]]\nname = \"admin-param\"\ntype = \"ssm\"\nprofiles = [\"work\"]\nparameter = \"/ci/aws/json\"\nprofile = \"secrets-admin\"\n"
+    ));
+    let creds = std::fs::read_to_string(b.sb.credentials()).unwrap();
+    write_private(
+        &b.sb.credentials(),
+        &format!(
+            "{creds}\n[secrets-admin]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            b.sb.admin.id, b.sb.admin.secret
+        ),
+    );
+    write_private(
+        &b.sb.config(),
+        "[profile work]\nregion = eu-west-1\n\n[profile secrets-admin]\nregion = ap-northeast-1\n",
+    );
+    let initial = json!({"db_password": "keep-me", "AWS_ACCESS_KEY_ID": b.old.id});
+    for region in ["eu-west-1", "us-east-1"] {
+        b.ctl(&[
+            "sm-create",
+            "--name",
+            "ci/aws",
+            "--value",
+            &initial.to_string(),
+            "--region",
+            region,
+        ]);
+    }
+    b.ctl(&[
+        "ssm-put",
+        "--name",
+        "/ci/aws/json",
+        "--value",
+        r#"{"team":"ci"}"#,
+        "--region",
+        "ap-northeast-1",
+    ]);
+    let run = b.rotate(&[]);
+    run.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let sm = |region: &str| {
+        let v = b.ctl(&["sm-get", "--name", "ci/aws", "--region", region]);
+        serde_json::from_str::<Value>(v["value"].as_str().unwrap()).unwrap()
+    };
+    let eu = sm("eu-west-1");
+    assert_eq!(eu["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(eu["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    assert_eq!(eu["db_password"], "keep-me");
+    assert_eq!(
+        sm("us-east-1"),
+        initial,
+        "the IAM region's secret is not the destination"
+    );
+    let p = b.ctl(&[
+        "ssm-get",
+        "--name",
+        "/ci/aws/json",
+        "--region",
+        "ap-northeast-1",
+    ]);
+    let obj: Value = serde_json::from_str(p["value"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        obj,
+        json!({"team": "ci", "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret})
+    );
 }

@@ -35,3 +35,4 @@ mod rotate;
 mod schedule;
 mod status;
 mod terminal;
+mod unattended;

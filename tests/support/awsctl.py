@@ -75,6 +75,17 @@ def cmd_set_status(a):
     print("{}")
 
 
+def cmd_add_key(a):
+    """One more access key for an existing user (as made by hand in the console)."""
+    k = admin_iam(a).create_access_key(UserName=a.name)["AccessKey"]
+    print(json.dumps({"id": k["AccessKeyId"], "secret": k["SecretAccessKey"]}))
+
+
+def cmd_delete_key(a):
+    admin_iam(a).delete_access_key(UserName=a.name, AccessKeyId=a.key)
+    print("{}")
+
+
 def cmd_whoami(a):
     """Does this pair sign requests? Checks STS and an IAM read."""
     try:
@@ -207,7 +218,8 @@ def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("admin"); p.add_argument("--endpoint", required=True); p.set_defaults(f=cmd_admin)
-    for name, f in (("user", cmd_user), ("keys", cmd_keys), ("set-status", cmd_set_status)):
+    for name, f in (("user", cmd_user), ("keys", cmd_keys), ("set-status", cmd_set_status),
+                    ("add-key", cmd_add_key), ("delete-key", cmd_delete_key)):
         p = sub.add_parser(name)
         p.add_argument("--endpoint", required=True)
         p.add_argument("--admin-id", required=True)

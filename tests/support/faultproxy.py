@@ -41,6 +41,10 @@ applies to that share of the requests past skip, spread evenly and deterministic
 n, from 0, applies when ceil((n+1)*r) > ceil(n*r)): "ratio": 0.3 throttles requests 0, 3, 6 of
 every 10, never two in a row.
 
+Faults "html_200_after" and "truncated_after": the request is forwarded (it runs upstream), then
+answered 200 with an HTML page (a proxy's notice) or with the first half of the upstream body
+(well-formed HTTP, cut XML): replies a client cannot read although the action happened.
+
 Fault "late": the request is read, the client's connection is closed at once without an answer
 (the reply is lost), and the request is sent to IAM later: when POST /__proxy/release is called,
 or after "ms" milliseconds if ms > 0. The log gets a second entry for it, fault "late_executed",
@@ -115,7 +119,11 @@ SYNTHETIC_ERRORS = {
 }
 
 FAULTS = {"throttle", "unavailable", "invalid_token", "signature", "reset", "drop_response",
-          "error_500_after", "hang", "hold", "delay", "late"}
+          "error_500_after", "html_200_after", "truncated_after", "hang", "hold", "delay", "late"}
+
+# What a proxy or load balancer in the way answers instead of AWS ("html_200_after").
+HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Gateway notice</title></head>"
+             b"<body><h1>Please wait</h1><p>Your request is being processed.</p></body></html>\n")
 
 # IAM actions AWS's force-MFA example policy allows without MFA (managing one's own device).
 MFA_EXEMPT = {"ListMFADevices", "ListVirtualMFADevices", "GetUser", "CreateVirtualMFADevice",
@@ -674,6 +682,18 @@ class Handler(BaseHTTPRequestHandler):
             if fault == "error_500_after":
                 self.send_aws_error("internal", service, entry)
                 entry = None
+                return
+            if fault in ("html_200_after", "truncated_after"):
+                # The request ran upstream; the answer is not one AWS gives:
+                # an HTML page with 200, or the first half of the real body.
+                entry["status"] = 200
+                st.record(entry)
+                entry = None
+                if fault == "html_200_after":
+                    self.send_bytes(200, [("Content-Type", "text/html; charset=utf-8")],
+                                    HTML_PAGE)
+                else:
+                    self.send_bytes(200, headers, data[:len(data) // 2], reason)
                 return
             # Recorded before the answer is written: a client that has its
             # answer (and a test reading the log right after) finds it logged.

@@ -25,6 +25,7 @@ PROXY_SCRIPT = os.path.join(HERE, "faultproxy.py")
 try:
     import boto3
     import botocore
+    import botocore.parsers
     import moto  # noqa: F401  (the server is run with this same interpreter)
     from botocore.config import Config
     from botocore.exceptions import ClientError
@@ -548,6 +549,20 @@ class FaultProxyTest(unittest.TestCase):
                                "InternalFailure", 500)
         self.rules()
         self.assertEqual(len(self.key_ids("e500")), 1)
+
+    def test_unreadable_200_after_forwarding(self):
+        # The key is made upstream, the answer cannot be read by a client.
+        for fault in ("html_200_after", "truncated_after"):
+            user = "unreadable-" + fault.split("_")[0]
+            self.admin().create_user(UserName=user)
+            self.rules({"action": "CreateAccessKey", "fault": fault, "times": 1})
+            # botocore itself cannot read either (a parse error, or no result element).
+            with self.assertRaises((botocore.parsers.ResponseParserError, KeyError)):
+                self.admin().create_access_key(UserName=user)
+            self.rules()
+            self.assertEqual(len(self.key_ids(user)), 1, fault)
+            entry = [e for e in self.log() if e["action"] == "CreateAccessKey"][-1]
+            self.assertEqual((entry["fault"], entry["status"]), (fault, 200))
 
     def test_hang(self):
         self.rules({"action": "GetUser", "fault": "hang"})

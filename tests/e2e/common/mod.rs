@@ -237,6 +237,22 @@ impl Sandbox {
         awsctl_raw(&args.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
+    /// One more key for `user`, made as a person would in the console.
+    pub fn add_key(&self, user: &str) -> Key {
+        let args = self.admin_args("add-key", user);
+        let v = awsctl_raw(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        Key {
+            id: v["id"].as_str().unwrap().into(),
+            secret: v["secret"].as_str().unwrap().into(),
+        }
+    }
+
+    pub fn delete_key(&self, user: &str, key: &str) {
+        let mut args = self.admin_args("delete-key", user);
+        args.extend(["--key".into(), key.into()]);
+        awsctl_raw(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+
     /// Whether boto3 can sign STS and IAM requests with this pair.
     pub fn works(&self, id: &str, secret: &str) -> bool {
         let v = awsctl_raw(&[
