@@ -599,6 +599,38 @@ help-keyturn-cli_read_timeout = Seconds a request waits for AWS's answer before 
 keystore-passphrase_prompt = Enter passphrase to unlock { $dir }:{" "}
 keystore-duplicate_items = the Secret Service collection `{ $collection }` holds { $count } items for `{ $key }` (attribute profile = { $key }): aws-vault and granted read whichever the service lists first, so keyturn cannot tell which holds the key in use and changed nothing; list them with `secret-tool search --all profile { $key }`, delete all but the one in use (for example in Seahorse), and run keyturn again
 
+## http: the client of the non-AWS services (destinations)
+http-bad_url = not an http:// or https:// URL
+http-too_large = the answer is larger than { $limit } bytes; refused
+http-bad_json = the answer is not the JSON expected ({ $detail })
+http-cut_off = the answer was cut off before its end
+http-tls_unknown_issuer = { $endpoint } ({ $from }) presented a certificate from an unknown issuer: add that CA's PEM file through SSL_CERT_FILE (for Vault, VAULT_CACERT)
+http-tls = TLS with { $endpoint } ({ $from }) failed: check the URL; for a private CA, set SSL_CERT_FILE (for Vault, VAULT_CACERT)
+
+## dest: the github, gitlab and vault destinations
+dest-bad_url = `{ $url }` must start with https:// or http://
+dest-vault_bad_path = `{ $path }` is not a KV path (empty parts, `.` or `..`)
+dest-vault_no_addr = no Vault server: set VAULT_ADDR or the destination's address
+dest-vault_not_kv2 = the answer is not a KV version 2 secret: check that the mount is KV v2
+dest-vault_token_refused = the token is not accepted: check VAULT_TOKEN (or token_command) and that it has not expired
+dest-vault_cannot_write = the token may not read and write { $path } (its capabilities: { $caps }); grant read plus create/update on it in a policy
+dest-vault_cas_busy = another program kept changing the secret (check-and-set failed 5 times); run keyturn again
+dest-github_bad_repository = repository `{ $repository }` must be written owner/repo
+dest-github_environment_needs_repository = environment needs repository (an organization has no environments)
+dest-github_scope = set either repository (with an optional environment) or organization
+dest-github_visibility = visibility `{ $visibility }`: only an organization secret has one, `all` or `private` (`selected` is kept from the secret itself)
+dest-github_bad_name = `{ $name }` cannot name a GitHub secret: letters, digits and _ only, not starting with a digit or GITHUB_
+dest-github_token_refused = GitHub does not accept the token: check GITHUB_TOKEN/GH_TOKEN (or token_command)
+dest-github_forbidden = the token may not manage these Actions secrets: it needs the Secrets permission (read and write), or the repo/admin:org scope
+dest-github_not_found = { $what } is not found, or the token cannot see it: check the name and the token's access
+dest-github_bad_key = GitHub's public key is not a 32-byte base64 key
+dest-github_no_visibility = GitHub did not say the organization secret's visibility or repositories
+dest-github_seal = the value could not be sealed
+dest-gitlab_scope = set either project or group (a number or a full path)
+dest-gitlab_bad_name = `{ $name }` cannot name a GitLab variable: letters, digits and _ only, at most 255
+dest-gitlab_token_refused = GitLab does not accept the token: check GITLAB_TOKEN (or token_command)
+dest-gitlab_forbidden = the token may not manage CI/CD variables here: it needs the Maintainer role and the api scope
+dest-gitlab_not_found = { $what } is not found, or the token cannot see it: check the path or number
 ## issue 18 (hard-core): unreadable answers, attempts tied to keys, obsolete and edited journals
 net-unreadable = the answer was not one AWS gives (HTTP { $status }, { $type }, { $bytes } bytes): the request may have run
 net-no_content_type = no content type

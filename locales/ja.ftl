@@ -571,6 +571,38 @@ help-keyturn-cli_read_timeout = リクエストが AWS の応答を待つ秒数�
 keystore-passphrase_prompt = { $dir } のロックを解除するパスフレーズを入力してください:{" "}
 keystore-duplicate_items = Secret Service のコレクション `{ $collection }` に `{ $key }` の項目が { $count } 個あります（属性 profile = { $key }）。aws-vault と granted はサービスが最初に返した項目を読むため、どれが使用中のキーか keyturn には判断できず、何も変更していません。`secret-tool search --all profile { $key }` で一覧し、使用中のもの以外を（Seahorse などで）削除してから keyturn を再度実行してください
 
+## http: the client of the non-AWS services (destinations)
+http-bad_url = http:// または https:// で始まる URL ではありません
+http-too_large = 応答が { $limit } バイトを超えたため、受け付けませんでした
+http-bad_json = 応答が想定した JSON ではありません（{ $detail }）
+http-cut_off = 応答が途中で切れました
+http-tls_unknown_issuer = { $endpoint }（{ $from }）の証明書の発行者が不明です。その CA の PEM ファイルを SSL_CERT_FILE（Vault の場合は VAULT_CACERT）で指定してください
+http-tls = { $endpoint }（{ $from }）との TLS 接続に失敗しました。URL を確認してください。プライベート CA の場合は SSL_CERT_FILE（Vault の場合は VAULT_CACERT）を指定してください
+
+## dest: the github, gitlab and vault destinations
+dest-bad_url = `{ $url }` は https:// または http:// で始めてください
+dest-vault_bad_path = `{ $path }` は KV のパスではありません（空の要素、`.`、`..` を含んでいます）
+dest-vault_no_addr = Vault サーバーが指定されていません。VAULT_ADDR または送り先の address を設定してください
+dest-vault_not_kv2 = 応答が KV バージョン 2 のシークレットではありません。マウントが KV v2 か確認してください
+dest-vault_token_refused = トークンが受け付けられませんでした。VAULT_TOKEN（または token_command）と有効期限を確認してください
+dest-vault_cannot_write = トークンに { $path } の読み取りと書き込みの権限がありません（権限: { $caps }）。ポリシーで read と create/update を許可してください
+dest-vault_cas_busy = 別のプログラムがシークレットを変更し続けています（check-and-set が 5 回失敗しました）。keyturn をもう一度実行してください
+dest-github_bad_repository = repository `{ $repository }` は owner/repo の形で指定してください
+dest-github_environment_needs_repository = environment には repository が必要です（Organization には環境がありません）
+dest-github_scope = repository（必要なら environment も）か organization のどちらか一方を指定してください
+dest-github_visibility = visibility `{ $visibility }`: 指定できるのは Organization シークレットの `all` または `private` だけです（`selected` はシークレットの設定を引き継ぎます）
+dest-github_bad_name = `{ $name }` は GitHub のシークレット名に使えません。英数字と _ だけを使い、数字や GITHUB_ で始めないでください
+dest-github_token_refused = GitHub がトークンを受け付けませんでした。GITHUB_TOKEN/GH_TOKEN（または token_command）を確認してください
+dest-github_forbidden = トークンにこの Actions シークレットを管理する権限がありません。Secrets の読み取りと書き込みの権限（または repo/admin:org スコープ）が必要です
+dest-github_not_found = { $what } が見つからないか、トークンから見えません。名前とトークンのアクセス権を確認してください
+dest-github_bad_key = GitHub の公開鍵が 32 バイトの base64 ではありません
+dest-github_no_visibility = GitHub が Organization シークレットの公開範囲またはリポジトリを返しませんでした
+dest-github_seal = 値を暗号化（sealed box）できませんでした
+dest-gitlab_scope = project か group のどちらか一方を（番号またはフルパスで）指定してください
+dest-gitlab_bad_name = `{ $name }` は GitLab の変数名に使えません。英数字と _ だけで、255 文字以内にしてください
+dest-gitlab_token_refused = GitLab がトークンを受け付けませんでした。GITLAB_TOKEN（または token_command）を確認してください
+dest-gitlab_forbidden = トークンにこの CI/CD 変数を管理する権限がありません。メンテナー（Maintainer）ロールと api スコープが必要です
+dest-gitlab_not_found = { $what } が見つからないか、トークンから見えません。パスまたは番号を確認してください
 ## issue 18 (hard-core): unreadable answers, attempts tied to keys, obsolete and edited journals
 net-unreadable = AWS の応答ではありませんでした（HTTP { $status }、{ $type }、{ $bytes } バイト）。リクエストは実行された可能性があります
 net-no_content_type = Content-Type なし

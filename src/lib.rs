@@ -41,6 +41,7 @@ pub mod exit;
 pub mod help;
 pub mod home;
 pub mod hooks;
+pub mod http;
 pub mod i18n;
 pub mod ini;
 pub mod keystore;

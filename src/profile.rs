@@ -385,6 +385,27 @@ pub fn resolve(files: &Files, profile: &str) -> Result<StaticKey, Refusal> {
     Err(views.why_not_served())
 }
 
+/// A setting of `profile` (e.g. `region`) as botocore reads it: the
+/// merged profile, its credentials-file section winning over its
+/// config-file one. None when neither file has it.
+pub fn setting(files: &Files, profile: &str, key: &str) -> Option<String> {
+    let cred = files
+        .credentials
+        .and_then(|d| d.section(profile).map(|s| View { doc: d, section: s }));
+    let conf = files
+        .config
+        .and_then(|d| config_section(d, profile).map(|s| View { doc: d, section: s }));
+    Views {
+        files,
+        profile,
+        views: [
+            cred.as_ref().map(|v| (v, FileKind::Credentials)),
+            conf.as_ref().map(|v| (v, FileKind::Config)),
+        ],
+    }
+    .value(key)
+}
+
 /// A profile's sections in both files (credentials file first, None where
 /// a file lacks it), for what [`resolve`] decides from the merged profile.
 struct Views<'a, 'd> {

@@ -124,15 +124,22 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for WholeAnswer {
     }
 }
 
+/// Why no HTTP client could be built. `var` names the variable that gave
+/// the CA bundle (`AWS_CA_BUNDLE` here; `VAULT_CACERT` and the like for
+/// [`crate::http`]).
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("{}: cannot read the CA bundle (AWS_CA_BUNDLE): {source}", path.display())]
+    #[error("{}: cannot read the CA bundle ({var}): {source}", path.display())]
     CaRead {
         path: std::path::PathBuf,
+        var: &'static str,
         source: std::io::Error,
     },
-    #[error("{}: the CA bundle (AWS_CA_BUNDLE) holds no valid PEM certificate", path.display())]
-    CaInvalid { path: std::path::PathBuf },
+    #[error("{}: the CA bundle ({var}) holds no valid PEM certificate", path.display())]
+    CaInvalid {
+        path: std::path::PathBuf,
+        var: &'static str,
+    },
     #[error("cannot set up TLS: {0}")]
     Tls(String),
 }
@@ -151,10 +158,27 @@ pub struct SdkAws {
 }
 
 fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
+    let ctx = tls_context(ca, "AWS_CA_BUNDLE")?;
+    // The public builder disables proxies when given a TLS context; this is
+    // the SDK's own default client, with our trust store.
+    Ok(
+        Builder::new().build_with_connector_fn(move |settings, components| {
+            connector(&ctx, settings, components, ProxyConfig::from_env())
+        }),
+    )
+}
+
+/// The platform's roots (which honour `SSL_CERT_FILE`/`SSL_CERT_DIR`) plus
+/// the PEM file at `ca`, if any; `var` names where `ca` came from.
+pub(crate) fn tls_context(
+    ca: Option<&Path>,
+    var: &'static str,
+) -> Result<tls::TlsContext, SetupError> {
     let mut trust = tls::TrustStore::default();
     if let Some(path) = ca {
         let pem = std::fs::read(path).map_err(|source| SetupError::CaRead {
             path: path.to_path_buf(),
+            var,
             source,
         })?;
         // Check first: the TLS provider panics on a bad PEM.
@@ -163,31 +187,38 @@ fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
         if !certs.is_ok_and(|c| !c.is_empty()) {
             return Err(SetupError::CaInvalid {
                 path: path.to_path_buf(),
+                var,
             });
         }
         trust = trust.with_pem_certificate(pem);
     }
-    let ctx = tls::TlsContext::builder()
+    tls::TlsContext::builder()
         .with_trust_store(trust)
         .build()
-        .map_err(|e| SetupError::Tls(e.to_string()))?;
-    // The public builder disables proxies when given a TLS context; this is
-    // the SDK's own default client, with our trust store.
-    Ok(
-        Builder::new().build_with_connector_fn(move |settings, components| {
-            let mut b = ConnectorBuilder::default()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .tls_context(ctx.clone());
-            b.set_connector_settings(settings.cloned());
-            if let Some(c) = components {
-                b.set_sleep_impl(c.sleep_impl());
-            }
-            b.set_proxy_config(Some(ProxyConfig::from_env()));
-            b.build()
-        }),
-    )
+        .map_err(|e| SetupError::Tls(e.to_string()))
+}
+
+/// The hyper + rustls (ring) connector every AWS client uses, through
+/// `proxy` (always [`ProxyConfig::from_env`]: `HTTPS_PROXY`/`HTTP_PROXY`/
+/// `NO_PROXY`, but in tests): [`crate::http`] sends through the same one,
+/// so both honour the same variables.
+pub(crate) fn connector(
+    ctx: &tls::TlsContext,
+    settings: Option<&HttpConnectorSettings>,
+    components: Option<&RuntimeComponents>,
+    proxy: ProxyConfig,
+) -> aws_smithy_http_client::Connector {
+    let mut b = ConnectorBuilder::default()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .tls_context(ctx.clone());
+    b.set_connector_settings(settings.cloned());
+    if let Some(c) = components {
+        b.set_sleep_impl(c.sleep_impl());
+    }
+    b.set_proxy_config(Some(proxy));
+    b.build()
 }
 
 /// `--jobs`' bound where a request is on the wire ([`Aws::bound_in_flight`]):

@@ -196,6 +196,38 @@ pub fn secret_tail(text: &str, secrets: &[&str]) -> Option<usize> {
     first
 }
 
+/// `text` (typically an error body a service echoed back) made safe to
+/// show: every occurrence of each of `secrets` (non-empty ones; the token
+/// and the secret keys a request carried) becomes `<redacted>`, every word
+/// that looks like an access key id is [`mask`]ed, control characters
+/// become spaces, and at most `max` characters are kept.
+pub fn scrub(text: &str, secrets: &[&str], max: usize) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s, "<redacted>");
+    }
+    // The forms a service may echo a secret in (JSON-escaped,
+    // URL-encoded, base64) as hooks' output is masked.
+    let mut out = redact(&out, secrets);
+    let words: Vec<String> = out
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() == 20 && (w.starts_with("AKIA") || w.starts_with("ASIA")))
+        .map(str::to_string)
+        .collect();
+    for w in words {
+        out = out.replace(&w, &mask(&w));
+    }
+    let mut line: String = out
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max)
+        .collect();
+    if out.chars().count() > max {
+        line.push('…');
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +244,16 @@ mod tests {
         assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
         assert_eq!(mask("short"), "…");
         assert_eq!(mask(""), "");
+    }
+
+    #[test]
+    fn scrub_hides_secrets_and_key_ids() {
+        let body = "{\"message\":\"bad value wJalrXUtnFEMI/K7MDENG for AKIAIOSFODNN7EXAMPLE\ntoken ghp_abc\"}";
+        let out = scrub(body, &["wJalrXUtnFEMI/K7MDENG", "ghp_abc", ""], 200);
+        assert!(!out.contains("wJalr") && !out.contains("ghp_abc"), "{out}");
+        assert!(out.contains("AKIA…MPLE") && !out.contains("AKIAIOSFODNN7EXAMPLE"));
+        assert!(!out.contains('\n'), "{out}");
+        assert_eq!(scrub("abcdef", &[], 3), "abc…");
     }
 
     #[test]

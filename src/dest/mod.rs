@@ -64,8 +64,12 @@
 
 mod aws_common;
 pub mod dotenv;
+pub mod github;
+pub mod gitlab;
+mod rest;
 pub mod secretsmanager;
 pub mod ssm;
+pub mod vault;
 
 use crate::i18n::{tr, trf};
 use crate::secret::Secret;
@@ -108,6 +112,9 @@ pub struct DestinationSpec {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Kind {
     Dotenv(dotenv::Spec),
+    Github(github::Spec),
+    Gitlab(gitlab::Spec),
+    Vault(vault::Spec),
     Secretsmanager(secretsmanager::Spec),
     Ssm(ssm::Spec),
 }
@@ -126,10 +133,23 @@ impl DestinationSpec {
         self.secret_name.as_deref().unwrap_or(DEFAULT_SECRET_NAME)
     }
 
+    /// The `profile` an AWS type signs with, if it names one (its
+    /// region is then that profile's, see [`default_region`]).
+    pub fn aws_profile(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Secretsmanager(k) => k.profile.as_deref(),
+            Kind::Ssm(k) => k.profile.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The `type` as written in the settings file.
     pub fn type_name(&self) -> &'static str {
         match &self.kind {
             Kind::Dotenv(_) => "dotenv",
+            Kind::Github(_) => "github",
+            Kind::Gitlab(_) => "gitlab",
+            Kind::Vault(_) => "vault",
             Kind::Secretsmanager(_) => "secretsmanager",
             Kind::Ssm(_) => "ssm",
         }
@@ -156,6 +176,9 @@ impl DestinationSpec {
         }
         match &self.kind {
             Kind::Dotenv(s) => s.validate(self),
+            Kind::Github(s) => s.validate(self),
+            Kind::Gitlab(s) => s.validate(self),
+            Kind::Vault(s) => s.validate(self),
             Kind::Secretsmanager(s) => s.validate(self),
             Kind::Ssm(s) => s.validate(self),
         }
@@ -219,7 +242,24 @@ pub const DEST_VARS: &[&str] = &[
     "VAULT_NAMESPACE",
     "VAULT_CACERT",
     "SSL_CERT_FILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
 ];
+
+/// The region an AWS type without `region` writes to, as the AWS CLI
+/// resolves its signing profile's: `AWS_REGION`, then
+/// `AWS_DEFAULT_REGION`, then the profile's `region` setting
+/// (`profile_region`, read from the files as botocore reads them); the
+/// partition's default (`fallback`, where IAM is signed) only when none
+/// is set.
+pub fn default_region(env: &DestEnv, profile_region: Option<&str>, fallback: &str) -> String {
+    env.get("AWS_REGION")
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .or(profile_region.filter(|r| !r.trim().is_empty()))
+        .unwrap_or(fallback)
+        .trim()
+        .to_string()
+}
 
 impl DestEnv {
     /// From a lookup (the process environment, or a test's map): the
@@ -258,7 +298,8 @@ pub struct Ctx<'a> {
     /// a `profile` of their own: the old key at preflight, the new one
     /// once verified.
     pub signer: Option<&'a crate::aws::Creds>,
-    /// The rotated profile's region, for AWS types without `region`.
+    /// The region for AWS types without `region`: the signing profile's
+    /// ([`DestProgress::region`]).
     pub region: &'a str,
     /// Stable per rotation, destination and pair: a retried write is the
     /// same request (Secrets Manager's `ClientRequestToken`).
@@ -286,6 +327,9 @@ pub trait Destination {
 #[derive(Debug)]
 pub enum Dest<'s> {
     Dotenv(dotenv::DotenvDest<'s>),
+    Github(github::GithubDest<'s>),
+    Gitlab(gitlab::GitlabDest<'s>),
+    Vault(vault::VaultDest<'s>),
     SecretsManager(secretsmanager::SecretsManagerDest<'s>),
     Ssm(ssm::SsmDest<'s>),
 }
@@ -294,6 +338,9 @@ impl<'s> Dest<'s> {
     pub fn open(spec: &'s DestinationSpec) -> Dest<'s> {
         match &spec.kind {
             Kind::Dotenv(k) => Dest::Dotenv(dotenv::DotenvDest::new(spec, k)),
+            Kind::Github(k) => Dest::Github(github::GithubDest::new(spec, k)),
+            Kind::Gitlab(k) => Dest::Gitlab(gitlab::GitlabDest::new(spec, k)),
+            Kind::Vault(k) => Dest::Vault(vault::VaultDest::new(spec, k)),
             Kind::Secretsmanager(k) => {
                 Dest::SecretsManager(secretsmanager::SecretsManagerDest::new(spec, k))
             }
@@ -306,6 +353,9 @@ impl Destination for Dest<'_> {
     fn describe(&self) -> String {
         match self {
             Dest::Dotenv(d) => d.describe(),
+            Dest::Github(d) => d.describe(),
+            Dest::Gitlab(d) => d.describe(),
+            Dest::Vault(d) => d.describe(),
             Dest::SecretsManager(d) => d.describe(),
             Dest::Ssm(d) => d.describe(),
         }
@@ -313,6 +363,9 @@ impl Destination for Dest<'_> {
     async fn preflight(&self, cx: &Ctx<'_>) -> Result<(), DestError> {
         match self {
             Dest::Dotenv(d) => d.preflight(cx).await,
+            Dest::Github(d) => d.preflight(cx).await,
+            Dest::Gitlab(d) => d.preflight(cx).await,
+            Dest::Vault(d) => d.preflight(cx).await,
             Dest::SecretsManager(d) => d.preflight(cx).await,
             Dest::Ssm(d) => d.preflight(cx).await,
         }
@@ -320,6 +373,9 @@ impl Destination for Dest<'_> {
     async fn write(&self, cx: &Ctx<'_>, pair: &Pair<'_>) -> Result<Mark, DestError> {
         match self {
             Dest::Dotenv(d) => d.write(cx, pair).await,
+            Dest::Github(d) => d.write(cx, pair).await,
+            Dest::Gitlab(d) => d.write(cx, pair).await,
+            Dest::Vault(d) => d.write(cx, pair).await,
             Dest::SecretsManager(d) => d.write(cx, pair).await,
             Dest::Ssm(d) => d.write(cx, pair).await,
         }
@@ -327,6 +383,9 @@ impl Destination for Dest<'_> {
     async fn confirm(&self, cx: &Ctx<'_>, pair: &Pair<'_>, mark: &Mark) -> Result<bool, DestError> {
         match self {
             Dest::Dotenv(d) => d.confirm(cx, pair, mark).await,
+            Dest::Github(d) => d.confirm(cx, pair, mark).await,
+            Dest::Gitlab(d) => d.confirm(cx, pair, mark).await,
+            Dest::Vault(d) => d.confirm(cx, pair, mark).await,
             Dest::SecretsManager(d) => d.confirm(cx, pair, mark).await,
             Dest::Ssm(d) => d.confirm(cx, pair, mark).await,
         }
@@ -389,6 +448,11 @@ pub struct DestProgress {
     /// The last write's [`Mark`].
     #[serde(default)]
     pub mark: Mark,
+    /// Where an AWS type without `region` is written ([`default_region`]),
+    /// resolved when the rotation started, so a rerun writes the same
+    /// place. None (a journal from before): the rotation's IAM region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// A destination's state as reports show it.
@@ -483,23 +547,11 @@ impl DestError {
     }
 }
 
-/// Text a service sent back, safe to show: every occurrence of each of
-/// `secrets` (the pair's secret, the token) replaced by `***`, control
-/// characters dropped, cut to 300 characters.
+/// Text a service sent back, safe to show: [`crate::secret::scrub`]
+/// (secrets in any encoding a tool writes, key ids masked, control
+/// characters dropped), cut to 300 characters.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(s, "***");
-    }
-    let out: String = out
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let out = out.trim();
-    match out.char_indices().nth(300) {
-        Some((i, _)) => format!("{}…", &out[..i]),
-        None => out.to_string(),
-    }
+    crate::secret::scrub(text.trim(), secrets, 300)
 }
 
 /// How long a `token_command` may run.
@@ -628,6 +680,37 @@ mod tests {
     }
 
     #[test]
+    fn default_region_is_the_cli_s_choice_for_the_profile() {
+        let env = |vars: &[(&str, &str)]| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            DestEnv::capture(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        };
+        let none = env(&[]);
+        assert_eq!(
+            default_region(&none, Some("eu-west-1"), "us-east-1"),
+            "eu-west-1"
+        );
+        assert_eq!(default_region(&none, None, "us-east-1"), "us-east-1");
+        assert_eq!(default_region(&none, Some(" "), "cn-north-1"), "cn-north-1");
+        let dflt = env(&[("AWS_DEFAULT_REGION", "ap-south-1")]);
+        assert_eq!(
+            default_region(&dflt, Some("eu-west-1"), "us-east-1"),
+            "ap-south-1"
+        );
+        let both = env(&[
+            ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ("AWS_REGION", "sa-east-1"),
+        ]);
+        assert_eq!(
+            default_region(&both, Some("eu-west-1"), "us-east-1"),
+            "sa-east-1"
+        );
+    }
+
+    #[test]
     fn progress_round_trips_through_json() {
         let spec = parse(
             "[[destinations]]\nname = \"app\"\ntype = \"dotenv\"\nprofiles = [\"dev\"]\npath = \"/srv/.env\"\nid_name = \"ID\"\n",
@@ -638,6 +721,7 @@ mod tests {
             spec,
             state: DestState::Written,
             mark: None,
+            region: Some("eu-west-1".into()),
         };
         let text = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<DestProgress>(&text).unwrap(), p);
@@ -663,7 +747,7 @@ mod tests {
             "bad value wJalrXUtnFEMI/K7MDENG\nend",
             &["wJalrXUtnFEMI/K7MDENG"],
         );
-        assert_eq!(s, "bad value *** end");
+        assert_eq!(s, "bad value <redacted> end");
         let env = DestEnv::capture(|k| (k == "VAULT_TOKEN").then(|| "hvs.topsecret".into()));
         assert_eq!(env.get("VAULT_TOKEN"), Some("hvs.topsecret"));
         assert!(!format!("{env:?}").contains("topsecret"));

@@ -295,3 +295,32 @@ fn profile_names_cover_both_files_once() {
     };
     assert_eq!(profile_names(&files), ["default", "a", "b"]);
 }
+
+#[test]
+fn a_setting_of_any_profile_is_read_as_botocore_merges_it() {
+    // A role profile (no keys): its region is still found; the
+    // credentials file's section wins; [default] is `[default]` in both.
+    let conf = "[profile admin]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = dev\nregion = ap-northeast-1\n[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-central-1\n";
+    let creds = "[dev]\nregion = us-west-2\n";
+    let c = Document::parse(creds);
+    let f = Document::parse(conf);
+    let files = Files {
+        credentials: Some(&c),
+        credentials_path: Path::new("/h/.aws/credentials"),
+        config: Some(&f),
+        config_path: Path::new("/h/.aws/config"),
+    };
+    assert_eq!(
+        setting(&files, "admin", "region").as_deref(),
+        Some("ap-northeast-1")
+    );
+    assert_eq!(
+        setting(&files, "dev", "region").as_deref(),
+        Some("us-west-2")
+    );
+    assert_eq!(
+        setting(&files, "default", "region").as_deref(),
+        Some("eu-west-1")
+    );
+    assert_eq!(setting(&files, "none", "region"), None);
+}

@@ -25,16 +25,52 @@ use crate::dest::{
 };
 
 impl<A: Aws> Ctx<'_, A> {
-    /// The destinations a new rotation of `profile` writes, all pending.
-    pub(super) fn dests_for(&self, profile: &str) -> Vec<DestProgress> {
-        self.s
+    /// The destinations a new rotation of `profile` writes, all pending,
+    /// each with the region it is written in when it names none: its
+    /// signing profile's as the AWS CLI resolves it ([`dest::default_region`];
+    /// `profile_region` is the rotated profile's `region` setting),
+    /// else `fallback` (the partition's region, where IAM is signed).
+    pub(super) fn dests_for(
+        &self,
+        profile: &str,
+        profile_region: Option<&str>,
+        fallback: &str,
+    ) -> Vec<DestProgress> {
+        let dests: Vec<&DestinationSpec> = self
+            .s
             .destinations
             .iter()
             .filter(|d| d.serves(profile))
-            .map(|spec| DestProgress {
-                spec: spec.clone(),
-                state: DestState::Pending,
-                mark: None,
+            .collect();
+        // A destination's own profile: its region from the files, read
+        // once (unreadable files: no region setting, as for a profile
+        // that has none; the signing itself then says what is wrong).
+        let loaded = if dests.iter().any(|d| d.aws_profile().is_some()) {
+            crate::home::files::load(self.paths).ok()
+        } else {
+            None
+        };
+        let own_region = |p: &str| {
+            let l = loaded.as_ref()?;
+            crate::profile::setting(&l.files(self.paths), p, "region")
+        };
+        dests
+            .into_iter()
+            .map(|spec| {
+                let region = match spec.aws_profile() {
+                    Some(p) => own_region(p),
+                    None => profile_region.map(str::to_string),
+                };
+                DestProgress {
+                    spec: spec.clone(),
+                    state: DestState::Pending,
+                    mark: None,
+                    region: Some(dest::default_region(
+                        &self.s.dest_env,
+                        region.as_deref(),
+                        fallback,
+                    )),
+                }
             })
             .collect()
     }
@@ -65,16 +101,22 @@ impl<A: Aws> Ctx<'_, A> {
     /// Preflight of every destination serving `profile`, signing with its
     /// current key. Changes nothing. Returns each one's report (the error
     /// in it when it failed).
-    pub(super) async fn preflight_dests(&self, profile: &str, old: &Creds) -> Vec<DestReport> {
+    pub(super) async fn preflight_dests(
+        &self,
+        profile: &str,
+        old: &Creds,
+        dests: &[DestProgress],
+    ) -> Vec<DestReport> {
         let mut out = Vec::new();
-        for p in self.dests_for(profile) {
+        for p in dests {
             let d = Dest::open(&p.spec);
             self.ui.step(
                 profile,
                 &trf("step.dest_preflight", &[("dest", &d.describe())]),
             );
-            let cx = self.dest_ctx(0, profile, &old.region, &p.spec, old, &old.access_key_id);
-            let mut r = DestReport::of(&p);
+            let region = p.region.as_deref().unwrap_or(&old.region);
+            let cx = self.dest_ctx(0, profile, region, &p.spec, old, &old.access_key_id);
+            let mut r = DestReport::of(p);
             r.state = match d.preflight(&cx).await {
                 Ok(()) => "ready",
                 Err(e) => {
@@ -132,11 +174,12 @@ impl<A: Aws> Ctx<'_, A> {
         new: &Creds,
     ) -> Result<Result<(), DestError>, RotateError> {
         let spec = j.destinations[i].spec.clone();
+        let region = j.destinations[i].region.clone();
         let d = Dest::open(&spec);
         let cx = self.dest_ctx(
             j.started_at,
             &j.profile,
-            &new.region,
+            region.as_deref().unwrap_or(&new.region),
             &spec,
             new,
             &new.access_key_id,
@@ -200,6 +243,7 @@ impl<A: Aws> Ctx<'_, A> {
                 continue;
             }
             let spec = j.destinations[i].spec.clone();
+            let region = j.destinations[i].region.clone();
             let d = Dest::open(&spec);
             self.ui.step(
                 &j.profile,
@@ -208,7 +252,7 @@ impl<A: Aws> Ctx<'_, A> {
             let cx = self.dest_ctx(
                 j.started_at,
                 &j.profile,
-                &old.region,
+                region.as_deref().unwrap_or(&old.region),
                 &spec,
                 &old,
                 &old.access_key_id,

@@ -404,7 +404,8 @@ impl<A: Aws> Ctx<'_, A> {
         let updated = self.places_to_update(&key);
         // Every destination checked before any change (no key made, no
         // inactive key deleted, no journal): a failure changes nothing.
-        let destinations = self.preflight_dests(&profile, &old).await;
+        let dests = self.dests_for(&profile, key.region.as_deref(), &old.region);
+        let destinations = self.preflight_dests(&profile, &old, &dests).await;
         if self.s.dry_run {
             return Ok(Prepared::Planned(Plan {
                 profile,
@@ -439,7 +440,7 @@ impl<A: Aws> Ctx<'_, A> {
             rollback_reason: None,
             hooks_done: false,
             create_attempts: Vec::new(),
-            destinations: self.dests_for(&profile),
+            destinations: dests,
         };
         persist(&j).await?;
         failpoint("after-journal-started");

@@ -1953,7 +1953,7 @@ fn verified_with_destinations(fx: &mut Fx) -> ((String, String), PathBuf, PathBu
     fx.write_creds(&with_pair(&creds_text(), &new.0, &new.1));
     let mut j = fx.journal(State::Verified, Some(&new));
     fx.s.destinations = vec![dotenv_dest("a", &a), dotenv_dest("b", &b)];
-    j.destinations = fx.with_ctx(|cx| cx.dests_for("dev"));
+    j.destinations = fx.with_ctx(|cx| cx.dests_for("dev", None, "us-east-1"));
     fx.leave(&j);
     (new, a, b)
 }

@@ -561,3 +561,75 @@ fn kill_during_the_secret_read_back() {
     // write was answered) is held.
     kill_during("GetSecretValue", 2);
 }
+
+#[test]
+fn a_destination_without_region_uses_its_signing_profile_s_region() {
+    // `work` is in eu-west-1, `secrets-admin` in ap-northeast-1: the secret
+    // (no region, signed by the rotated key) is written in eu-west-1, the
+    // parameter (signed by `secrets-admin`) in ap-northeast-1; the
+    // same-named secret in us-east-1 (the IAM region) is left alone.
+    let b = bed(&format!(
+        "{SECRET}[[destinations]]\nname = \"admin-param\"\ntype = \"ssm\"\nprofiles = [\"work\"]\nparameter = \"/ci/aws/json\"\nprofile = \"secrets-admin\"\n"
+    ));
+    let creds = std::fs::read_to_string(b.sb.credentials()).unwrap();
+    write_private(
+        &b.sb.credentials(),
+        &format!(
+            "{creds}\n[secrets-admin]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            b.sb.admin.id, b.sb.admin.secret
+        ),
+    );
+    write_private(
+        &b.sb.config(),
+        "[profile work]\nregion = eu-west-1\n\n[profile secrets-admin]\nregion = ap-northeast-1\n",
+    );
+    let initial = json!({"db_password": "keep-me", "AWS_ACCESS_KEY_ID": b.old.id});
+    for region in ["eu-west-1", "us-east-1"] {
+        b.ctl(&[
+            "sm-create",
+            "--name",
+            "ci/aws",
+            "--value",
+            &initial.to_string(),
+            "--region",
+            region,
+        ]);
+    }
+    b.ctl(&[
+        "ssm-put",
+        "--name",
+        "/ci/aws/json",
+        "--value",
+        r#"{"team":"ci"}"#,
+        "--region",
+        "ap-northeast-1",
+    ]);
+    let run = b.rotate(&[]);
+    run.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let sm = |region: &str| {
+        let v = b.ctl(&["sm-get", "--name", "ci/aws", "--region", region]);
+        serde_json::from_str::<Value>(v["value"].as_str().unwrap()).unwrap()
+    };
+    let eu = sm("eu-west-1");
+    assert_eq!(eu["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(eu["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    assert_eq!(eu["db_password"], "keep-me");
+    assert_eq!(
+        sm("us-east-1"),
+        initial,
+        "the IAM region's secret is not the destination"
+    );
+    let p = b.ctl(&[
+        "ssm-get",
+        "--name",
+        "/ci/aws/json",
+        "--region",
+        "ap-northeast-1",
+    ]);
+    let obj: Value = serde_json::from_str(p["value"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        obj,
+        json!({"team": "ci", "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret})
+    );
+}

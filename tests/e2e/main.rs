@@ -20,6 +20,7 @@ mod aws_conditions;
 mod cli_compat;
 mod crash;
 mod destinations;
+mod destinations_http;
 mod edges;
 mod file_engine;
 mod fleet;

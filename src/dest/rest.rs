@@ -1,0 +1,105 @@
+//! What the three HTTP destination types (`github`, `gitlab`, `vault`)
+//! share on top of [`crate::http`]: one client per destination, the
+//! mapping of the client's errors to [`DestError`], and path segments.
+//!
+//! Invariants: a service's "no" (4xx) is [`DestError::Refused`] (fix, then
+//! rerun); no usable answer (network, timeout, 5xx, 429) is
+//! [`DestError::Unavailable`] (may pass: `recover` finishes). The error
+//! text comes from [`crate::http::HttpError`], already scrubbed of the
+//! token and the secrets the request carried.
+
+use super::DestError;
+use crate::http::{Client, HttpError};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The destination's client, built on first use (its CA bundle, if any,
+/// is read then); `ca_var` names the variable in errors.
+pub(super) fn client<'c>(
+    cell: &'c OnceLock<Client>,
+    ca: Option<&Path>,
+    ca_var: &'static str,
+    dest: &str,
+) -> Result<&'c Client, DestError> {
+    if let Some(c) = cell.get() {
+        return Ok(c);
+    }
+    let c = Client::new(ca, ca_var).map_err(|e| DestError::Invalid {
+        dest: dest.to_string(),
+        detail: e.to_string(),
+    })?;
+    Ok(cell.get_or_init(|| c))
+}
+
+/// The client's error as the destination's: 4xx (but 408 and 429) is a
+/// refusal, the rest no usable answer.
+pub(super) fn error(dest: &str, e: HttpError) -> DestError {
+    let dest = dest.to_string();
+    let detail = e.to_string();
+    match e.status() {
+        Some(s) if (400..500).contains(&s) && s != 408 && s != 429 => {
+            DestError::Refused { dest, detail }
+        }
+        _ => DestError::Unavailable { dest, detail },
+    }
+}
+
+/// A refusal with keyturn's own explanation first, the service's answer
+/// after it.
+pub(super) fn refused(dest: &str, why: String, e: &HttpError) -> DestError {
+    DestError::Refused {
+        dest: dest.to_string(),
+        detail: format!("{why} ({e})"),
+    }
+}
+
+/// `e`, met after the first of the two values was written: the
+/// destination holds neither pair whole (a rollback must restore it).
+pub(super) fn partial(e: DestError) -> DestError {
+    match e {
+        DestError::Refused { dest, detail }
+        | DestError::Unavailable { dest, detail }
+        | DestError::Invalid { dest, detail } => DestError::Partial { dest, detail },
+        other => other,
+    }
+}
+
+/// An answer that is not what the service documents.
+pub(super) fn unexpected(dest: &str, detail: String) -> DestError {
+    DestError::Unavailable {
+        dest: dest.to_string(),
+        detail,
+    }
+}
+
+/// `s` as one URL path segment: RFC 3986 unreserved characters kept,
+/// every other byte percent-encoded (`group/project` → `group%2Fproject`).
+pub(super) fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A base URL without its trailing slashes.
+pub(super) fn base(url: &str) -> String {
+    url.trim_end_matches('/').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_percent_encoded() {
+        assert_eq!(seg("group/sub project"), "group%2Fsub%20project");
+        assert_eq!(seg("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(seg("日"), "%E6%97%A5");
+        assert_eq!(base("https://x/api/v3//"), "https://x/api/v3");
+    }
+}
