@@ -676,3 +676,35 @@ fn rollback_restores_a_secret_already_written() {
         "the refused parameter was never written"
     );
 }
+
+#[test]
+fn the_environment_s_region_wins_over_the_profile_s_as_for_the_aws_cli() {
+    // `work` says eu-west-1, AWS_DEFAULT_REGION says ap-south-1: the AWS
+    // CLI would use ap-south-1, and so does the destination.
+    let b = bed(SECRET);
+    write_private(&b.sb.config(), "[profile work]\nregion = eu-west-1\n");
+    let initial = json!({"AWS_ACCESS_KEY_ID": b.old.id});
+    for region in ["ap-south-1", "eu-west-1"] {
+        b.ctl(&[
+            "sm-create",
+            "--name",
+            "ci/aws",
+            "--value",
+            &initial.to_string(),
+            "--region",
+            region,
+        ]);
+    }
+    b.sb.keyturn()
+        .args(["rotate", "work"])
+        .env("AWS_DEFAULT_REGION", "ap-south-1")
+        .run()
+        .expect_code(0);
+    let (id, _) = b.one_working_key();
+    let sm = |region: &str| {
+        let v = b.ctl(&["sm-get", "--name", "ci/aws", "--region", region]);
+        serde_json::from_str::<Value>(v["value"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(sm("ap-south-1")["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(sm("eu-west-1"), initial);
+}
