@@ -25,7 +25,10 @@ pub(super) async fn connect(
     dest: &str,
 ) -> Result<DestAws, DestError> {
     let signer = match (profile, cx.signer) {
-        (Some(p), _) => Signer::Profile(p),
+        (Some(p), _) => Signer::Profile {
+            name: p,
+            files: cx.aws_files,
+        },
         (None, Some(k)) => Signer::Key(k),
         (None, None) => {
             return Err(DestError::Refused {

@@ -298,6 +298,9 @@ pub struct Ctx<'a> {
     /// a `profile` of their own: the old key at preflight, the new one
     /// once verified.
     pub signer: Option<&'a crate::aws::Creds>,
+    /// The AWS files (credentials, config) a destination's `profile` is
+    /// read from: the run's, so `--credentials-file`/`--config-file` apply.
+    pub aws_files: Option<(&'a std::path::Path, &'a std::path::Path)>,
     /// The region for AWS types without `region`: the signing profile's
     /// ([`DestProgress::region`]).
     pub region: &'a str,

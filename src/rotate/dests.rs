@@ -91,6 +91,7 @@ impl<A: Aws> Ctx<'_, A> {
             env: &self.s.dest_env,
             endpoint: &self.s.dest_endpoint,
             signer: Some(signer),
+            aws_files: Some((&self.paths.credentials, &self.paths.config)),
             region,
             request_token: request_token(j_started, profile, &spec.name, key_id),
             keep_backups: self.s.keep_backups,

@@ -633,3 +633,78 @@ fn a_destination_without_region_uses_its_signing_profile_s_region() {
         json!({"team": "ci", "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret})
     );
 }
+
+#[test]
+fn rollback_restores_a_secret_already_written() {
+    // The secret is written and confirmed with the new pair; the next
+    // destination (an SSM parameter) refuses its write: the rollback puts
+    // the old pair back in the secret, every other field kept.
+    let b = bed(&format!(
+        "{SECRET}[[destinations]]\nname = \"param\"\ntype = \"ssm\"\nprofiles = [\"work\"]\nparameter = \"/ci/aws/json\"\n"
+    ));
+    with_secret(&b);
+    let (before, _) = b.secret_json("ci/aws");
+    b.ctl(&["ssm-put", "--name", "/ci/aws/json", "--value", "{}"]);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "PutParameter", "fault": "invalid_token"}]).to_string(),
+    );
+    let run = b.rotate(&["--on-destination-failure", "rollback"]);
+    run.expect_code(1);
+    run.assert_no_secret(&[&b.old.secret]);
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    b.sb.proxy("POST", "rules", "[]");
+    let keys = b.sb.keys_of("carol");
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert_eq!(keys[0].0, b.old.id, "the new key was deleted");
+    assert_eq!(b.file_pair(), (b.old.id.clone(), b.old.secret.clone()));
+    // Written with the new pair, then restored: two writes, three versions.
+    let puts: Vec<Value> =
+        b.sb.proxy_log()
+            .into_iter()
+            .filter(|e| e["action"] == "PutSecretValue")
+            .collect();
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    assert!(puts.iter().all(|e| e["status"] == 200), "{puts:?}");
+    let (obj, versions) = b.secret_json("ci/aws");
+    assert_eq!(obj, before, "the old pair back, every other field kept");
+    assert_eq!(versions, 3);
+    assert_eq!(
+        b.ctl(&["ssm-get", "--name", "/ci/aws/json"])["value"],
+        "{}",
+        "the refused parameter was never written"
+    );
+}
+
+#[test]
+fn the_environment_s_region_wins_over_the_profile_s_as_for_the_aws_cli() {
+    // `work` says eu-west-1, AWS_DEFAULT_REGION says ap-south-1: the AWS
+    // CLI would use ap-south-1, and so does the destination.
+    let b = bed(SECRET);
+    write_private(&b.sb.config(), "[profile work]\nregion = eu-west-1\n");
+    let initial = json!({"AWS_ACCESS_KEY_ID": b.old.id});
+    for region in ["ap-south-1", "eu-west-1"] {
+        b.ctl(&[
+            "sm-create",
+            "--name",
+            "ci/aws",
+            "--value",
+            &initial.to_string(),
+            "--region",
+            region,
+        ]);
+    }
+    b.sb.keyturn()
+        .args(["rotate", "work"])
+        .env("AWS_DEFAULT_REGION", "ap-south-1")
+        .run()
+        .expect_code(0);
+    let (id, _) = b.one_working_key();
+    let sm = |region: &str| {
+        let v = b.ctl(&["sm-get", "--name", "ci/aws", "--region", region]);
+        serde_json::from_str::<Value>(v["value"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(sm("ap-south-1")["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(sm("eu-west-1"), initial);
+}
