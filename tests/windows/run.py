@@ -407,10 +407,21 @@ def run_unit_tests():
     # Not run under Wine: Wine 8's CreateSymbolicLinkW reports success and
     # creates nothing (the test's lstat of the new link finds no file), so
     # the reparse-point refusal can be checked only on a real Windows.
-    not_under_wine = ["platform::windows::tests::reparse_points_are_refused_not_followed"]
+    # Nor the folder made private again: Wine keeps a DACL as Unix mode bits,
+    # and on the prefix's drive a folder at 0777 given the DACL "only me"
+    # (SetNamedSecurityInfoW, protected) ends at 0775, Everyone still
+    # reading; the same call from tests/windows/wintest.c ends the same, so
+    # it is Wine's mapping, not keyturn's call. (Wine does report the
+    # folder's Everyone-write: a_folder_others_may_write_is_reported runs.)
+    not_under_wine = {
+        "platform::windows::tests::reparse_points_are_refused_not_followed":
+            "no symbolic links in Wine 8",
+        "platform::windows::tests::a_folder_others_may_write_is_made_private":
+            "Wine keeps Everyone's read bits when a DACL drops Everyone",
+    }
     skips = [a for t in not_under_wine for a in ("--skip", t)]
-    for t in not_under_wine:
-        print(f"unit {t}: not run under Wine (no symbolic links in Wine 8)", flush=True)
+    for t, why in not_under_wine.items():
+        print(f"unit {t}: not run under Wine ({why})", flush=True)
     code, out, err = wine([LIB_TESTS, "platform::", "keystore::wincred", "--test-threads=1"]
                           + skips, timeout=600)
     seen = 0
