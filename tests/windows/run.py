@@ -402,8 +402,28 @@ def run_unit_tests():
         results.append(("unit test binary", False, f"not built: {LIB_TESTS!r}"))
         print(f"unit test binary: FAILED (not built: {LIB_TESTS!r})", flush=True)
         return
-    code, out, err = wine([LIB_TESTS, "platform::", "keystore::wincred", "--test-threads=1"],
-                          timeout=600)
+    # Only the Windows-specific modules: the rest of the lib's tests are the
+    # platform-independent logic the Linux suite already runs.
+    # Not run under Wine: Wine 8's CreateSymbolicLinkW reports success and
+    # creates nothing (the test's lstat of the new link finds no file), so
+    # the reparse-point refusal can be checked only on a real Windows.
+    # Nor the folder made private again: Wine keeps a DACL as Unix mode bits,
+    # and on the prefix's drive a folder at 0777 given the DACL "only me"
+    # (SetNamedSecurityInfoW, protected) ends at 0775, Everyone still
+    # reading; the same call from tests/windows/wintest.c ends the same, so
+    # it is Wine's mapping, not keyturn's call. (Wine does report the
+    # folder's Everyone-write: a_folder_others_may_write_is_reported runs.)
+    not_under_wine = {
+        "platform::windows::tests::reparse_points_are_refused_not_followed":
+            "no symbolic links in Wine 8",
+        "platform::windows::tests::a_folder_others_may_write_is_made_private":
+            "Wine keeps Everyone's read bits when a DACL drops Everyone",
+    }
+    skips = [a for t in not_under_wine for a in ("--skip", t)]
+    for t, why in not_under_wine.items():
+        print(f"unit {t}: not run under Wine ({why})", flush=True)
+    code, out, err = wine([LIB_TESTS, "platform::", "keystore::wincred", "--test-threads=1"]
+                          + skips, timeout=600)
     seen = 0
     for line in out.splitlines():
         m = re.match(r"^test (\S+) \.\.\. (ok|FAILED|ignored)$", line)
@@ -411,7 +431,9 @@ def run_unit_tests():
             seen += 1
             results.append((f"unit {m.group(1)}", m.group(2) == "ok", ""))
             print(f"unit {m.group(1)}: {m.group(2)}", flush=True)
-    if code != 0 or seen == 0:
+    # A failing test is already counted; the binary itself failing (a
+    # crash, no test seen) is one more failure.
+    if seen == 0 or (code != 0 and not any(not ok for n, ok, _ in results if n.startswith("unit "))):
         results.append(("unit test binary", False, f"exit {code}\n{out[-4000:]}\n{err[-4000:]}"))
         print(out[-4000:], err[-4000:], sep="\n")
 

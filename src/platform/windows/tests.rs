@@ -132,8 +132,8 @@ fn private_folders_carry_an_explicit_dacl() {
     }
 }
 
-#[test]
-fn a_folder_others_may_write_is_reported_and_made_private() {
+/// A folder Everyone may write (as another program could leave it).
+fn folder_open_to_everyone() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(".keyturn");
     std::fs::create_dir(&p).unwrap();
@@ -141,9 +141,20 @@ fn a_folder_others_may_write_is_reported_and_made_private() {
         &p,
         &format!("D:P(A;OICI;FA;;;{})(A;OICI;FA;;;WD)", user_sid()),
     );
+    (dir, p)
+}
+
+#[test]
+fn a_folder_others_may_write_is_reported() {
+    let (_dir, p) = folder_open_to_everyone();
     let s = lstat(&p).unwrap();
     assert!(writable_by_others(&s) && open_to_others(&s));
     assert_eq!(mode(&s) & 0o022, 0o022);
+}
+
+#[test]
+fn a_folder_others_may_write_is_made_private() {
+    let (_dir, p) = folder_open_to_everyone();
     set_mode(&p, 0o700).unwrap();
     let s = lstat(&p).unwrap();
     assert!(
