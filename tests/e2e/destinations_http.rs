@@ -959,6 +959,7 @@ mod contract {
                 request_token: "keyturn-test-0000000000000000000000000".into(),
                 keep_backups: 1,
                 lock_wait: Duration::from_secs(5),
+                aws_files: None,
             }
         }
 
