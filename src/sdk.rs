@@ -770,10 +770,13 @@ fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
     b.build()
 }
 
-/// Connect 5 s; an attempt waits `read` for its answer; the operation,
-/// retries included, at most 60 s (3 attempts' worth for a longer `read`).
-/// A zero `read` (`--cli-read-timeout 0`, as the AWS CLI's) waits for an
-/// answer without a per-attempt limit, within the operation's.
+/// Connect 5 s; an attempt waits `read` for its answer on the wire; the
+/// retries (at most 5 attempts) bound the whole call. Only a zero `read`
+/// (`--cli-read-timeout 0`, as the AWS CLI's) gets an operation limit of
+/// 60 s, its one bound: the SDK's operation timer, like its attempt timer,
+/// also runs while an attempt waits for a `--jobs` slot, so with a read
+/// timeout it would fail a long queue (a fleet behind a slow link at
+/// `--jobs 1`) that never waited on the wire.
 ///
 /// The attempt's limit is the HTTP client's read timeout, which starts
 /// when the request goes on the wire, and not the SDK's attempt timeout,
@@ -782,11 +785,9 @@ fn sdk_config(aws: &SdkAws, creds: &Creds) -> SdkConfig {
 /// its turn has not gone unanswered. The answer's body is then watched by
 /// the download check of [`stalled_streams`].
 fn timeouts(read: Duration) -> TimeoutConfig {
-    let b = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .operation_timeout(Duration::from_secs(60).max(read.saturating_mul(3)));
+    let b = TimeoutConfig::builder().connect_timeout(Duration::from_secs(5));
     if read.is_zero() {
-        b.build()
+        b.operation_timeout(Duration::from_secs(60)).build()
     } else {
         b.read_timeout(read).build()
     }
@@ -1065,12 +1066,13 @@ mod tests {
         assert_eq!(t.read_timeout(), Some(secs(20)));
         // Not the SDK's attempt timeout: it would count a `--jobs` wait.
         assert_eq!(t.operation_attempt_timeout(), None);
-        assert_eq!(t.operation_timeout(), Some(secs(60)));
+        // Nor an operation timeout: it too would count a `--jobs` wait.
+        assert_eq!(t.operation_timeout(), None);
         let t = timeouts(secs(1));
         assert_eq!(t.read_timeout(), Some(secs(1)));
         assert_eq!(t.operation_attempt_timeout(), None);
-        assert_eq!(t.operation_timeout(), Some(secs(60)));
-        assert_eq!(timeouts(secs(100)).operation_timeout(), Some(secs(300)));
+        assert_eq!(t.operation_timeout(), None);
+        assert_eq!(timeouts(secs(100)).operation_timeout(), None);
         let t = timeouts(Duration::ZERO);
         assert_eq!(t.read_timeout(), None);
         assert_eq!(t.operation_attempt_timeout(), None);
