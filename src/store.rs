@@ -432,7 +432,7 @@ pub fn check_writable(path: &Path) -> Result<(), StoreError> {
 /// excepted): keyturn would write a secret into a file someone else
 /// controls. Nothing is created or changed; a missing file passes.
 pub fn check_owned(path: &Path) -> Result<(), StoreError> {
-    match fs::metadata(path) {
+    match platform::stat(path) {
         Ok(m) => {
             let (me, (uid, _)) = (euid(), platform::owner(&m));
             if uid != me && me != 0 {

@@ -468,6 +468,9 @@ pub enum Open {
     CreateNoFollow,
     /// Create a new file (private), refusing anything already there.
     CreateNew,
+    /// Open an existing file for writing, refusing a reparse point: the
+    /// in-place write of a file a rename cannot replace.
+    WriteExisting,
 }
 
 /// A self-relative security descriptor: owner me, protected DACL, one
@@ -545,7 +548,22 @@ pub fn private_open(path: &Path, how: Open) -> io::Result<File> {
             let access = rw | wfs::WRITE_DAC | wfs::DELETE;
             raw_open(path, access, wfs::CREATE_NEW, nofollow, Some(&sd))
         }
+        Open::WriteExisting => refuse_reparse(raw_open(
+            path,
+            wf::GENERIC_WRITE,
+            wfs::OPEN_EXISTING,
+            nofollow,
+            None,
+        )?),
     }
+}
+
+/// Whether `path` is on a read-only volume. Windows reports that at write
+/// time (`ERROR_WRITE_PROTECT`), which the rotation already handles as a
+/// failed write; the up-front refusal Unix makes from `access(2)` has no
+/// cheap equivalent here, so none is made.
+pub fn on_read_only_mount(_path: &Path) -> bool {
+    false
 }
 
 /// Windows has no (uid, gid) to give a file: the owner and DACL of the
