@@ -645,6 +645,15 @@ step-retire_waiting = retiring the old key; retrying after: { $error }
 dest-settings_destination = { $path }: destination `{ $name }`: { $message }
 dest-empty_name = name is empty
 dest-duplicate_name = another destination has the same name
+managed-settings_user = { $path }: user `{ $name }`: { $message }
+managed-bad_name = not a valid IAM user name (1 to 64 of A-Z a-z 0-9 + = , . @ _ -)
+managed-duplicate_name = another [[users]] entry names the same user in the same account
+managed-unknown_destination = names destination `{ $dest }`, which no [[destinations]] table defines
+managed-destination_has_profiles = names destination `{ $dest }`, which also lists profiles: a destination holds either a managed user's key or profiles' keys; remove its `profiles`
+managed-destination_shared = names destination `{ $dest }`, already named by user `{ $other }`: a destination holds one key
+managed-bad_account = account must be twelve digits
+managed-bad_role_arn = role_arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)
+managed-role_other_account = role_arn is in another account than `account`
 dest-same_names = id_name and secret_name are both `{ $name }`: the pair needs two names
 dest-bad_value_name = `{ $name }` cannot be used as a name here
 dest-empty_token_command = token_command is empty

@@ -617,6 +617,15 @@ step-retire_waiting = 古いアクセスキーの処理を再試行します: { 
 dest-settings_destination = { $path }: 書き込み先 `{ $name }`: { $message }
 dest-empty_name = name が空です
 dest-duplicate_name = 同じ name の書き込み先がほかにもあります
+managed-settings_user = { $path }: ユーザー `{ $name }`: { $message }
+managed-bad_name = IAM ユーザー名として使えません（A-Z a-z 0-9 + = , . @ _ - の 1～64 文字）
+managed-duplicate_name = 同じアカウントの同じユーザーを指す [[users]] がほかにもあります
+managed-unknown_destination = 書き込み先 `{ $dest }` を指定していますが、その [[destinations]] は定義されていません
+managed-destination_has_profiles = 書き込み先 `{ $dest }` を指定していますが、その書き込み先には profiles もあります。書き込み先に保存できるのは管理対象ユーザーのキーかプロファイルのキーのどちらかです。profiles を削除してください
+managed-destination_shared = 書き込み先 `{ $dest }` はすでにユーザー `{ $other }` が指定しています。1 つの書き込み先に保存できるキーは 1 つです
+managed-bad_account = account は 12 桁の数字で指定してください
+managed-bad_role_arn = role_arn には IAM ロールの ARN（arn:aws:iam::123456789012:role/NAME）を指定してください
+managed-role_other_account = role_arn のアカウントが account と異なります
 dest-same_names = id_name と secret_name がどちらも `{ $name }` です。アクセスキーとシークレットアクセスキーには別々の名前が必要です
 dest-bad_value_name = `{ $name }` はここでは名前として使えません
 dest-empty_token_command = token_command が空です

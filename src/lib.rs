@@ -45,6 +45,7 @@ pub mod http;
 pub mod i18n;
 pub mod ini;
 pub mod keystore;
+pub mod managed;
 pub mod platform;
 pub mod profile;
 pub mod report;

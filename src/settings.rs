@@ -33,6 +33,10 @@ pub struct SettingsFile {
     /// Where each profile's key is also used (see [`crate::dest`]).
     #[serde(default)]
     pub destinations: Vec<DestinationSpec>,
+    /// Managed users: IAM users whose keys live only in destinations
+    /// (see [`crate::managed`]).
+    #[serde(default)]
+    pub users: Vec<crate::managed::UserSpec>,
 }
 
 /// Defaults for flags not given on the command line.
@@ -72,6 +76,12 @@ pub enum SettingsError {
     },
     #[error("{}", trf("dest.settings_destination", &[("path", &path.display()), ("name", name), ("message", message)]))]
     Destination {
+        path: PathBuf,
+        name: String,
+        message: String,
+    },
+    #[error("{}", trf("managed.settings_user", &[("path", &path.display()), ("name", name), ("message", message)]))]
+    User {
         path: PathBuf,
         name: String,
         message: String,
@@ -193,6 +203,7 @@ pub struct Loaded {
     pub defaults: Defaults,
     pub hooks: Vec<Hook>,
     pub destinations: Vec<DestinationSpec>,
+    pub users: Vec<crate::managed::ManagedUser>,
 }
 
 /// The settings file [`read`] found (its path and text, and why it cannot
@@ -219,10 +230,23 @@ pub fn load(
                     .to_string(),
                 )
             })?;
+            let users = crate::managed::validate_all(&f.users, &f.destinations).map_err(
+                |(name, message)| {
+                    UsageError(
+                        SettingsError::User {
+                            path: path.clone(),
+                            name,
+                            message,
+                        }
+                        .to_string(),
+                    )
+                },
+            )?;
             Ok(Some(Loaded {
                 defaults: f.defaults,
                 hooks,
                 destinations: f.destinations,
+                users,
             }))
         }
         None => Ok(None),
