@@ -21,9 +21,9 @@
 //!   `updated_at` moved past what it was before the write (the [`Mark`]),
 //!   or is no earlier than the write's start (one-second resolution).
 
-use super::rest;
+use super::rest::{self, Auth, Conn, Service};
 use super::{Ctx, DestError, Destination, DestinationSpec, Mark, Pair};
-use crate::http::{Client, Request, Response};
+use crate::http::Client;
 use crate::i18n::{tr, trf};
 use crate::secret::Secret;
 use base64::Engine;
@@ -35,6 +35,19 @@ use std::sync::OnceLock;
 /// The API version keyturn's requests are written for.
 const API_VERSION: &str = "2022-11-28";
 const DEFAULT_API: &str = "https://api.github.com";
+
+/// GitHub's REST API: a bearer token, the media type and API version it
+/// documents on every call.
+static GITHUB: Service = Service {
+    auth: Auth::Bearer,
+    headers: &[
+        ("Accept", "application/vnd.github+json"),
+        ("X-GitHub-Api-Version", API_VERSION),
+    ],
+    token_refused: "dest.github_token_refused",
+    forbidden: "dest.github_forbidden",
+    not_found: "dest.github_not_found",
+};
 
 /// The settings of a `github` destination.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,54 +155,6 @@ impl std::fmt::Debug for GithubDest<'_> {
     }
 }
 
-/// One call's connection.
-struct Conn<'c> {
-    client: &'c Client,
-    api: String,
-    from: &'static str,
-    token: Secret,
-    dest: String,
-}
-
-impl Conn<'_> {
-    async fn send(
-        &self,
-        method: &'static str,
-        path: &str,
-        body: Option<(&Value, &[&Secret])>,
-    ) -> Result<Response, DestError> {
-        let mut req = Request::new(method, format!("{}{path}", self.api))
-            .header("Accept", "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", API_VERSION)
-            .secret_header(
-                "Authorization",
-                &Secret::new(format!("Bearer {}", self.token.expose())),
-            )
-            .scrubbing(&self.token);
-        if let Some((v, secrets)) = body {
-            req = req.json(v, secrets);
-        }
-        self.client
-            .send(req, self.from)
-            .await
-            .map_err(|e| rest::error(&self.dest, e))
-    }
-
-    /// `resp` if 2xx; a 401/403/404 is said in keyturn's words.
-    fn ok(&self, resp: Response, what: &str) -> Result<Response, DestError> {
-        resp.ok().map_err(|e| match e.status() {
-            Some(401) => rest::refused(&self.dest, tr("dest.github_token_refused").into(), &e),
-            Some(403) => rest::refused(&self.dest, tr("dest.github_forbidden").into(), &e),
-            Some(404) => rest::refused(
-                &self.dest,
-                trf("dest.github_not_found", &[("what", &what)]),
-                &e,
-            ),
-            _ => rest::error(&self.dest, e),
-        })
-    }
-}
-
 /// The scope's public key.
 struct PublicKey {
     id: String,
@@ -243,6 +208,7 @@ impl<'s> GithubDest<'s> {
         let token = super::token(self.spec, cx.env, &["GITHUB_TOKEN", "GH_TOKEN"], &dest).await?;
         Ok(Conn {
             client,
+            service: &GITHUB,
             api,
             from,
             token,

@@ -18,9 +18,9 @@
 //!   create whose reply was lost is found by the retry and updated.
 //! - Confirm reads both variables back and compares.
 
-use super::rest;
+use super::rest::{self, Auth, Conn, Service};
 use super::{Ctx, DestError, Destination, DestinationSpec, Mark, Pair};
-use crate::http::{Client, Request, Response};
+use crate::http::{Client, Response};
 use crate::i18n::{tr, trf};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,15 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 const DEFAULT_URL: &str = "https://gitlab.com";
+
+/// GitLab's REST API: the token in `PRIVATE-TOKEN`.
+static GITLAB: Service = Service {
+    auth: Auth::Header("PRIVATE-TOKEN"),
+    headers: &[],
+    token_refused: "dest.gitlab_token_refused",
+    forbidden: "dest.gitlab_forbidden",
+    not_found: "dest.gitlab_not_found",
+};
 
 /// The settings of a `gitlab` destination.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,46 +122,6 @@ impl std::fmt::Debug for GitlabDest<'_> {
     }
 }
 
-struct Conn<'c> {
-    client: &'c Client,
-    api: String,
-    from: &'static str,
-    token: Secret,
-    dest: String,
-}
-
-impl Conn<'_> {
-    async fn send(
-        &self,
-        method: &'static str,
-        path: &str,
-        body: Option<(&Value, &[&Secret])>,
-    ) -> Result<Response, DestError> {
-        let mut req = Request::new(method, format!("{}{path}", self.api))
-            .secret_header("PRIVATE-TOKEN", &self.token);
-        if let Some((v, secrets)) = body {
-            req = req.json(v, secrets);
-        }
-        self.client
-            .send(req, self.from)
-            .await
-            .map_err(|e| rest::error(&self.dest, e))
-    }
-
-    fn ok(&self, resp: Response, what: &str) -> Result<Response, DestError> {
-        resp.ok().map_err(|e| match e.status() {
-            Some(401) => rest::refused(&self.dest, tr("dest.gitlab_token_refused").into(), &e),
-            Some(403) => rest::refused(&self.dest, tr("dest.gitlab_forbidden").into(), &e),
-            Some(404) => rest::refused(
-                &self.dest,
-                trf("dest.gitlab_not_found", &[("what", &what)]),
-                &e,
-            ),
-            _ => rest::error(&self.dest, e),
-        })
-    }
-}
-
 impl<'s> GitlabDest<'s> {
     pub fn new(spec: &'s DestinationSpec, k: &'s Spec) -> GitlabDest<'s> {
         GitlabDest {
@@ -173,6 +142,7 @@ impl<'s> GitlabDest<'s> {
         let token = super::token(self.spec, cx.env, &["GITLAB_TOKEN"], &dest).await?;
         Ok(Conn {
             client,
+            service: &GITLAB,
             api: format!("{url}/api/v4"),
             from,
             token,

@@ -1,6 +1,8 @@
 //! What the three HTTP destination types (`github`, `gitlab`, `vault`)
-//! share on top of [`crate::http`]: one client per destination, the
-//! mapping of the client's errors to [`DestError`], and path segments.
+//! share on top of [`crate::http`]: one client per destination, one
+//! call's connection for the token-in-a-header REST APIs ([`Conn`], the
+//! service's auth header and refusal wording as parameters), the mapping
+//! of the client's errors to [`DestError`], and path segments.
 //!
 //! Invariants: a service's "no" (4xx) is [`DestError::Refused`] (fix, then
 //! rerun); no usable answer (network, timeout, 5xx, 429) is
@@ -9,9 +11,87 @@
 //! token and the secrets the request carried.
 
 use super::DestError;
-use crate::http::{Client, HttpError};
+use crate::http::{Client, HttpError, Request, Response};
+use crate::i18n::{tr, trf};
+use crate::secret::Secret;
+use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
+
+/// How a service takes its token: `Authorization: Bearer …` (GitHub) or
+/// the token alone in a header of its own (GitLab's `PRIVATE-TOKEN`).
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Auth {
+    Bearer,
+    Header(&'static str),
+}
+
+/// What a service is, for its calls: how it takes the token, the headers
+/// every call carries, and the message keys keyturn says a 401, 403 and
+/// 404 in (the 404's takes `$what`).
+#[derive(Debug)]
+pub(super) struct Service {
+    pub auth: Auth,
+    pub headers: &'static [(&'static str, &'static str)],
+    pub token_refused: &'static str,
+    pub forbidden: &'static str,
+    pub not_found: &'static str,
+}
+
+/// One call's connection to a REST service: the client, the API base, the
+/// token (never in Debug: [`Secret`]).
+pub(super) struct Conn<'c> {
+    pub client: &'c Client,
+    pub service: &'static Service,
+    pub api: String,
+    /// Where the API base came from (the setting or variable), for errors.
+    pub from: &'static str,
+    pub token: Secret,
+    pub dest: String,
+}
+
+impl Conn<'_> {
+    /// `method` on the API's `path`, with `body` (and the secrets in it,
+    /// scrubbed from any error) as JSON.
+    pub async fn send(
+        &self,
+        method: &'static str,
+        path: &str,
+        body: Option<(&Value, &[&Secret])>,
+    ) -> Result<Response, DestError> {
+        let mut req = Request::new(method, format!("{}{path}", self.api));
+        for (name, value) in self.service.headers {
+            req = req.header(name, *value);
+        }
+        req = match self.service.auth {
+            Auth::Bearer => req
+                .secret_header(
+                    "Authorization",
+                    &Secret::new(format!("Bearer {}", self.token.expose())),
+                )
+                .scrubbing(&self.token),
+            Auth::Header(name) => req.secret_header(name, &self.token),
+        };
+        if let Some((v, secrets)) = body {
+            req = req.json(v, secrets);
+        }
+        self.client
+            .send(req, self.from)
+            .await
+            .map_err(|e| error(&self.dest, e))
+    }
+
+    /// `resp` if 2xx; a 401/403/404 is said in keyturn's words.
+    pub fn ok(&self, resp: Response, what: &str) -> Result<Response, DestError> {
+        let s = self.service;
+        resp.ok().map_err(|e| match e.status() {
+            Some(401) => refused(&self.dest, tr(s.token_refused).into(), &e),
+            Some(403) => refused(&self.dest, tr(s.forbidden).into(), &e),
+            Some(404) => refused(&self.dest, trf(s.not_found, &[("what", &what)]), &e),
+            _ => error(&self.dest, e),
+        })
+    }
+}
 
 /// The destination's client, built on first use (its CA bundle, if any,
 /// is read then); `ca_var` names the variable in errors.
