@@ -518,6 +518,7 @@ pub fn rewrite<E>(
             reapplied = true;
             continue;
         }
+        abort_point("before-rename", real);
         pausepoint("before-rename");
         match commit(&tmp, real) {
             Ok(()) => {}
@@ -532,6 +533,7 @@ pub fn rewrite<E>(
             }
             Err(e) => return Err(e),
         }
+        abort_point("after-rename", real);
         return Ok(Ok(Rewritten {
             backup: Some(backup),
             reapplied,
@@ -664,6 +666,17 @@ fn sweep_stale_temps(real: &Path) {
 /// at an instant no network request marks. Unset in real use.
 pub fn failpoint_is(point: &str) -> bool {
     std::env::var_os("KEYTURN_FAILPOINT").is_some_and(|v| v == point)
+}
+
+/// Test hook: `KEYTURN_FAILPOINT=abort-<name>:<file name>` aborts the
+/// process here (as a kill -9 would) when rewriting that one file, so an
+/// end-to-end test can crash a destination's write (`abort-before-rename:app.env`)
+/// without crashing the credentials file's first.
+fn abort_point(name: &str, real: &Path) {
+    let file = real.file_name().unwrap_or_default().to_string_lossy();
+    if failpoint_is(&format!("abort-{name}:{file}")) {
+        std::process::abort();
+    }
 }
 
 /// Test hook: `KEYTURN_FAILPOINT=pause-<name>` stops here until a signal

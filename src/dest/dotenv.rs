@@ -115,6 +115,7 @@ impl Destination for DotenvDest<'_> {
             secret: &dummy,
         };
         edit(text, &pair).map_err(|e| self.invalid(e))?;
+        failpoint("dotenv-after-preflight");
         Ok(())
     }
 
@@ -122,6 +123,7 @@ impl Destination for DotenvDest<'_> {
         let (snap, bytes) = self.read_checked()?;
         drop(zeroize::Zeroizing::new(bytes));
         let lock = store::lock(&snap.real, cx.lock_wait).map_err(self.file_err())?;
+        failpoint("dotenv-after-lock");
         let apply = |bytes: &[u8]| -> Result<Option<Vec<u8>>, String> {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| crate::i18n::tr("dest.dotenv_not_utf8").to_string())?;
@@ -155,6 +157,15 @@ impl Destination for DotenvDest<'_> {
         };
         Ok(last(pair.id_name) == Some(pair.key_id)
             && last(pair.secret_name) == Some(pair.secret.expose()))
+    }
+}
+
+/// Test hook: `KEYTURN_FAILPOINT=<name>` aborts the process here (as a
+/// kill -9 would); the file's own steps around the rename are
+/// [`crate::store`]'s `abort-before-rename:<file>` / `abort-after-rename:<file>`.
+fn failpoint(name: &str) {
+    if store::failpoint_is(name) {
+        std::process::abort();
     }
 }
 

@@ -708,3 +708,232 @@ fn the_environment_s_region_wins_over_the_profile_s_as_for_the_aws_cli() {
     assert_eq!(sm("ap-south-1")["AWS_ACCESS_KEY_ID"], id.as_str());
     assert_eq!(sm("eu-west-1"), initial);
 }
+
+// ------------------------------------------------- crash matrices, per type
+//
+// kill -9 at every step a destination takes, then a rerun: every
+// destination holds the new pair, the other fields unchanged, one key in
+// IAM (no orphan), the key before it retired, no journal left. One bed per
+// type: each case rotates the key the previous case left.
+
+/// The checks after each case: the rotation from `prev` finished.
+#[track_caller]
+fn rotated_from(b: &Bed, prev: &str, case: &str) -> (String, String) {
+    let keys = b.sb.keys_of("carol");
+    let (id, secret) = b.file_pair();
+    assert_eq!(keys.len(), 1, "{case}: one key must remain: {keys:?}");
+    assert_eq!(keys[0].0, id, "{case}");
+    assert_ne!(id, prev, "{case}: the key must have been rotated");
+    assert!(b.sb.works(&id, &secret), "{case}");
+    let journal = b.sb.home.join(".aws/.keyturn/journal");
+    assert!(
+        !journal.exists() || std::fs::read_dir(&journal).unwrap().count() == 0,
+        "{case}: no journal may be left"
+    );
+    (id, secret)
+}
+
+/// `service`'s requests in the proxy's log, in order.
+fn requests_of(b: &Bed, service: &str) -> Vec<String> {
+    b.sb.proxy_log()
+        .iter()
+        .filter(|e| e["service"] == service)
+        .map(|e| e["action"].as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+/// One case of an AWS destination's matrix: `service`'s request `n` of a
+/// rotation is held by the fault proxy, before it runs upstream ("hold")
+/// or after, its answer unread ("hold_after"); keyturn is SIGKILLed, the
+/// request let go, and `rotate` run again.
+fn kill_at_aws_request(b: &Bed, service: &str, n: usize, fault: &str) {
+    let case = format!("{service} request {n}, {fault}");
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"service": service, "skip": n, "times": 1, "fault": fault}]).to_string(),
+    );
+    let mut child = b.sb.keyturn().args(["rotate", "work"]).spawn();
+    let mut held = Vec::new();
+    wait_until(300, &format!("{case} to be held"), || {
+        held = b.sb.proxy("GET", "held", "").as_array().unwrap().clone();
+        !held.is_empty()
+    });
+    kill_group(&mut child);
+    b.sb.proxy("POST", "rules", "[]");
+    b.sb.proxy("POST", "release", "");
+    // The released request has run (or was answered to nobody) before
+    // the rerun starts: no stale request lands in the middle of it.
+    wait_until(120, &format!("{case} to be logged"), || {
+        b.sb.proxy_log()
+            .iter()
+            .any(|e| e["seq"] == held[0] && e["status"].is_number())
+    });
+    let rerun = b.rotate(&[]);
+    if rerun.code != Some(0) {
+        eprintln!("{case}: {}", rerun.stderr);
+    }
+    rerun.expect_code(0);
+}
+
+/// Every Secrets Manager request of a rotation: the preflight's describe
+/// and read, the write's read (to merge) and put, the confirm's read back.
+#[test]
+fn secretsmanager_kill_at_every_request_then_rerun() {
+    let b = bed(SECRET);
+    with_secret(&b);
+    b.rotate(&[]).expect_code(0);
+    let mut prev = rotated_from(&b, &b.old.id, "the clean run").0;
+    let table = requests_of(&b, "secretsmanager");
+    assert_eq!(
+        table,
+        [
+            "DescribeSecret",
+            "GetSecretValue",
+            "GetSecretValue",
+            "PutSecretValue",
+            "GetSecretValue"
+        ],
+        "the requests the matrix covers"
+    );
+    for n in 0..table.len() {
+        for fault in ["hold", "hold_after"] {
+            kill_at_aws_request(&b, "secretsmanager", n, fault);
+            let case = format!("{} ({n}), {fault}", table[n]);
+            let (id, secret) = rotated_from(&b, &prev, &case);
+            let (obj, _) = b.secret_json("ci/aws");
+            assert_eq!(
+                obj,
+                json!({"db_password": "keep-me", "port": 5432, "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret}),
+                "{case}"
+            );
+            prev = id;
+        }
+    }
+}
+
+/// Every SSM request of a rotation with two SecureString parameters (a
+/// KMS key each, kept).
+#[test]
+fn ssm_kill_at_every_request_then_rerun() {
+    let b = bed(concat!(
+        "[[destinations]]\nname = \"params\"\ntype = \"ssm\"\nprofiles = [\"work\"]\n",
+        "id_parameter = \"/ci/id\"\nsecret_parameter = \"/ci/secret\"\n",
+    ));
+    for (name, v) in [("/ci/id", &b.old.id), ("/ci/secret", &b.old.secret)] {
+        b.ctl(&[
+            "ssm-put",
+            "--name",
+            name,
+            "--value",
+            v,
+            "--key-id",
+            "alias/ci-key",
+        ]);
+    }
+    b.rotate(&[]).expect_code(0);
+    let mut prev = rotated_from(&b, &b.old.id, "the clean run").0;
+    let table = requests_of(&b, "ssm");
+    assert_eq!(
+        table,
+        [
+            // Preflight: each parameter readable, its KMS key described.
+            "GetParameter",
+            "DescribeParameters",
+            "GetParameter",
+            "DescribeParameters",
+            // The write: each parameter's KMS key, then its value.
+            "DescribeParameters",
+            "PutParameter",
+            "DescribeParameters",
+            "PutParameter",
+            // The confirm: both read back.
+            "GetParameter",
+            "GetParameter"
+        ],
+        "the requests the matrix covers"
+    );
+    for n in 0..table.len() {
+        for fault in ["hold", "hold_after"] {
+            kill_at_aws_request(&b, "ssm", n, fault);
+            let case = format!("{} ({n}), {fault}", table[n]);
+            let (id, secret) = rotated_from(&b, &prev, &case);
+            for (name, want) in [("/ci/id", &id), ("/ci/secret", &secret)] {
+                let p = b.ctl(&["ssm-get", "--name", name]);
+                assert_eq!(p["value"], want.as_str(), "{case}: {name}");
+                assert_eq!(p["type"], "SecureString", "{case}: {name}");
+                assert_eq!(p["key_id"], "alias/ci-key", "{case}: {name}");
+            }
+            prev = id;
+        }
+    }
+}
+
+/// Every step of a `.env` write, each an abort (as kill -9): after the
+/// preflight's read, with the journal saying "writing", with the file's
+/// lock taken, with the backup and the temp file written but not renamed,
+/// right after the rename, after the write was journaled, after the
+/// confirm. `recover` finishes.
+#[test]
+fn dotenv_kill_at_every_file_step_then_recover() {
+    let b = bed(DOTENV);
+    let mut prev = b.old.id.clone();
+    for point in [
+        "dotenv-after-preflight",
+        "before-destination-write",
+        "dotenv-after-lock",
+        "abort-before-rename:app.env",
+        "abort-after-rename:app.env",
+        "after-destination-write",
+        "after-destination-confirm",
+    ] {
+        let before = std::fs::read_to_string(&b.env_file).unwrap();
+        let run =
+            b.sb.keyturn()
+                .args(["rotate", "work"])
+                .env("KEYTURN_FAILPOINT", point)
+                .run();
+        assert_eq!(
+            run.code, None,
+            "keyturn should have died at {point}: {run:?}"
+        );
+        let renamed = std::fs::read_to_string(&b.env_file).unwrap() != before;
+        assert_eq!(
+            renamed,
+            ![
+                "dotenv-after-preflight",
+                "before-destination-write",
+                "dotenv-after-lock",
+                "abort-before-rename:app.env"
+            ]
+            .contains(&point),
+            "{point}: the file changed only once renamed"
+        );
+        // A crash in the preflight left no rotation to recover: rotate.
+        let rerun = if point == "dotenv-after-preflight" {
+            b.rotate(&[])
+        } else {
+            b.sb.keyturn().args(["recover"]).run()
+        };
+        if rerun.code != Some(0) {
+            eprintln!("{point}: {}", rerun.stderr);
+        }
+        rerun.expect_code(0);
+        let (id, secret) = rotated_from(&b, &prev, point);
+        let v = b.dotenv();
+        assert_eq!(v["AWS_ACCESS_KEY_ID"], id.as_str(), "{point}");
+        assert_eq!(v["AWS_SECRET_ACCESS_KEY"], secret.as_str(), "{point}");
+        let expected = ENV_TEXT.replace("{ID}", &id).replace("{SECRET}", &secret);
+        assert_text_eq(&std::fs::read_to_string(&b.env_file).unwrap(), &expected);
+        assert_eq!(mode(&b.env_file), 0o640, "{point}");
+        // No temp file of an interrupted write left beside it.
+        let strays: Vec<String> = std::fs::read_dir(b.sb.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".app.env") && !n.contains("bak"))
+            .collect();
+        assert!(strays.is_empty(), "{point}: {strays:?}");
+        prev = id;
+    }
+}

@@ -45,6 +45,9 @@ Faults "html_200_after" and "truncated_after": the request is forwarded (it runs
 answered 200 with an HTML page (a proxy's notice) or with the first half of the upstream body
 (well-formed HTTP, cut XML): replies a client cannot read although the action happened.
 
+Fault "hold" waits (listed in /__proxy/held) before the request is forwarded, "hold_after"
+after it ran upstream, before its answer is sent; both until POST /__proxy/release (a client
+killed meanwhile: the request never ran / ran and its answer is never read).
 Fault "late": the request is read, the client's connection is closed at once without an answer
 (the reply is lost), and the request is sent to IAM later: when POST /__proxy/release is called,
 or after "ms" milliseconds if ms > 0. The log gets a second entry for it, fault "late_executed",
@@ -119,7 +122,8 @@ SYNTHETIC_ERRORS = {
 }
 
 FAULTS = {"throttle", "unavailable", "invalid_token", "signature", "reset", "drop_response",
-          "error_500_after", "html_200_after", "truncated_after", "hang", "hold", "delay", "late"}
+          "error_500_after", "html_200_after", "truncated_after", "hang", "hold", "hold_after",
+          "delay", "late"}
 
 # What a proxy or load balancer in the way answers instead of AWS ("html_200_after").
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Gateway notice</title></head>"
@@ -613,16 +617,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.wait_client_gone(MAX_WAIT_S)
                 self.abort()
             if fault == "hold":
-                ev = st.hold(seq, action)
-                try:
-                    deadline = time.monotonic() + MAX_WAIT_S
-                    while not ev.is_set() and not st.stopping.is_set():
-                        left = deadline - time.monotonic()
-                        if left <= 0:
-                            break
-                        ev.wait(min(left, 0.5))
-                finally:
-                    st.unhold(seq)
+                self.hold_until_released(seq, action)
             if fault == "delay":
                 st.wait(ms / 1000.0)
 
@@ -674,6 +669,10 @@ class Handler(BaseHTTPRequestHandler):
                     rewritten = self.rewrite_error(data, headers, service)
                     if rewritten is not None:
                         data, headers = rewritten
+            if fault == "hold_after":
+                # Carried out upstream; its answer waits for the release (a
+                # client killed meanwhile never reads it).
+                self.hold_until_released(seq, action)
             if fault == "drop_response":
                 entry["status"] = None
                 st.record(entry)
@@ -704,6 +703,20 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             if entry is not None:
                 st.record(entry)
+
+    def hold_until_released(self, seq, action):
+        """Waits (listed in /__proxy/held) until POST /__proxy/release, stop or MAX_WAIT_S."""
+        st = self.server.state
+        ev = st.hold(seq, action)
+        try:
+            deadline = time.monotonic() + MAX_WAIT_S
+            while not ev.is_set() and not st.stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                ev.wait(min(left, 0.5))
+        finally:
+            st.unhold(seq)
 
     def run_late(self, seq, action, service, key_id, region, ms, body):
         """Sends the request upstream later, from a thread (fault "late")."""

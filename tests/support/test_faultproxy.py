@@ -603,6 +603,28 @@ class FaultProxyTest(unittest.TestCase):
         entry = [e for e in self.log() if e["seq"] == held[0]][0]
         self.assertEqual((entry["status"], entry["fault"]), (200, "hold"))
 
+    def test_hold_after_runs_upstream_before_the_answer_waits(self):
+        self.rules({"action": "CreateUser", "fault": "hold_after"})
+        result = {}
+
+        def call():
+            try:
+                result["user"] = self.admin().create_user(UserName="ran")["User"]["UserName"]
+            except Exception as e:  # noqa: BLE001
+                result["error"] = repr(e)
+
+        t = threading.Thread(target=call, daemon=True)
+        t.start()
+        held = wait_for(lambda: self.ctl("GET", "held")[1], 5, "held answer")
+        # Carried out already: the user exists while the caller still waits.
+        self.assertEqual(self.admin().get_user(UserName="ran")["User"]["UserName"], "ran")
+        self.assertTrue(t.is_alive())
+        self.assertEqual(self.ctl("POST", "release")[1], {"released": held})
+        t.join(5)
+        self.assertEqual(result, {"user": "ran"})
+        entry = [e for e in self.log() if e["seq"] == held[0]][0]
+        self.assertEqual((entry["status"], entry["fault"]), (200, "hold_after"))
+
     def test_delay(self):
         self.rules({"action": "GetUser", "fault": "delay", "ms": 700})
         t0 = time.monotonic()
