@@ -796,10 +796,10 @@ fn secretsmanager_kill_at_every_request_then_rerun() {
         ],
         "the requests the matrix covers"
     );
-    for n in 0..table.len() {
+    for (n, action) in table.iter().enumerate() {
         for fault in ["hold", "hold_after"] {
             kill_at_aws_request(&b, "secretsmanager", n, fault);
-            let case = format!("{} ({n}), {fault}", table[n]);
+            let case = format!("{action} ({n}), {fault}");
             let (id, secret) = rotated_from(&b, &prev, &case);
             let (obj, _) = b.secret_json("ci/aws");
             assert_eq!(
@@ -853,10 +853,10 @@ fn ssm_kill_at_every_request_then_rerun() {
         ],
         "the requests the matrix covers"
     );
-    for n in 0..table.len() {
+    for (n, action) in table.iter().enumerate() {
         for fault in ["hold", "hold_after"] {
             kill_at_aws_request(&b, "ssm", n, fault);
-            let case = format!("{} ({n}), {fault}", table[n]);
+            let case = format!("{action} ({n}), {fault}");
             let (id, secret) = rotated_from(&b, &prev, &case);
             for (name, want) in [("/ci/id", &id), ("/ci/secret", &secret)] {
                 let p = b.ctl(&["ssm-get", "--name", name]);
