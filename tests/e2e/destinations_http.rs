@@ -77,9 +77,14 @@ impl Drop for Bed {
 
 impl Bed {
     fn start(dir: &Path, script: &str) -> Bed {
+        Bed::start_with(dir, script, &[])
+    }
+
+    fn start_with(dir: &Path, script: &str, args: &[&str]) -> Bed {
         let port_file = dir.join(format!("{script}.port"));
         let mut child = Command::new(python())
             .arg(repo().join("tests/support").join(script))
+            .args(args)
             .arg("--port-file")
             .arg(&port_file)
             .args(["--parent-pid", &std::process::id().to_string()])
@@ -341,16 +346,38 @@ fn vault_gets_the_new_pair_merged_and_the_old_key_dies_after() {
         &json!({"AWS_ACCESS_KEY_ID": old.id, "AWS_SECRET_ACCESS_KEY": old.secret, "region": "eu-west-1", "note": "kept"}),
     );
     let xdg = vault_settings(&sb, "");
+    // Through the pass-through: its log orders OpenBao's requests against
+    // the fault proxy's.
+    let pass = vault_pass(&sb, &bao);
     let run = sb
         .keyturn()
         .env("XDG_CONFIG_HOME", &xdg)
-        .env("VAULT_ADDR", bao.addr())
+        .env("VAULT_ADDR", pass.url())
         .env("VAULT_TOKEN", &bao.rw)
         .args(["rotate", "ci"])
         .run();
     run.expect_code(0);
     let (id, secret) = new_pair(&sb, "ci");
     run.assert_no_secret(&[&old.secret, &secret, &bao.rw]);
+    // The old key was deleted only after the last destination, Vault,
+    // was confirmed: its read back (the last OpenBao request) was
+    // answered before IAM's DeleteAccessKey was.
+    let reqs = pass.state()["requests"].as_array().unwrap().clone();
+    let last = reqs.last().expect("OpenBao requests");
+    assert_eq!(
+        (
+            last["method"].as_str(),
+            last["path"].as_str(),
+            last["status"].as_u64()
+        ),
+        (Some("GET"), Some("/v1/secret/data/ci/aws"), Some(200)),
+        "the read back is the last request: {reqs:?}"
+    );
+    let deleted = delete_time(&sb);
+    assert!(
+        reqs.iter().all(|r| r["t_done"].as_f64().unwrap() < deleted),
+        "an OpenBao request answered after the old key was deleted: {reqs:?}"
+    );
     assert!(run.stdout.contains("bao"), "{}", run.stdout);
     let (data, version) = bao.get("ci/aws");
     assert_eq!(
@@ -456,6 +483,12 @@ fn vault_unavailable_mid_rotation_keeps_both_keys_and_recover_finishes() {
     assert_eq!(data["AWS_SECRET_ACCESS_KEY"], secret.as_str());
     assert_eq!(sb.keys_of("vaultfail").len(), 1);
     assert!(!sb.works(&old.id, &old.secret));
+}
+
+/// The pass-through (vault_pass.py) in front of `bao`: httpbed's holds
+/// and request log around the real OpenBao.
+fn vault_pass(sb: &Sandbox, bao: &Bao) -> Bed {
+    Bed::start_with(sb.dir.path(), "vault_pass.py", &["--upstream", &bao.addr()])
 }
 
 // ---------------------------------------------------------------- github
@@ -872,13 +905,13 @@ fn github_kill_at_every_write_then_rerun_finishes() {
                 .env("GITHUB_TOKEN", GH_TOKEN)
                 .args(["rotate", "ci"])
                 .spawn();
-            wait_until(120, "a held write", || {
+            wait_until(300, "a held write", || {
                 let (_, t) = call(bed.port, "GET", "/_bed/held", &[], "");
                 serde_json::from_str::<Value>(&t).unwrap()["held"] == 1
             });
             kill_group(&mut child);
             bed.control("/_bed/release", &json!(null));
-            wait_until(60, "the held write to finish", || {
+            wait_until(300, "the held write to finish", || {
                 let (_, t) = call(bed.port, "GET", "/_bed/held", &[], "");
                 serde_json::from_str::<Value>(&t).unwrap()["held"] == 0
             });
@@ -1103,4 +1136,238 @@ mod contract {
         );
         bed.assert_no_violation();
     }
+}
+
+/// `(method, path)` of each service request the bed saw, in order.
+fn bed_requests(bed: &Bed) -> Vec<(String, String)> {
+    bed.state()["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["method"].as_str().unwrap().to_string(),
+                r["path"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// One case of an HTTP destination's matrix: the bed holds its request
+/// `n` (every request matching `path`) `hold` ("before": not yet carried
+/// out; "after": carried out, its answer unsent); keyturn is SIGKILLed,
+/// the request let go and finished, then `rotate` is run again.
+fn kill_at_bed_request(
+    sb: &Sandbox,
+    bed: &Bed,
+    env: &[(&str, &str)],
+    path: &str,
+    n: usize,
+    hold: &str,
+) {
+    bed.control(
+        "/_bed/faults",
+        &json!([{"method": "*", "path": path, "skip": n, "times": 1, "hold": hold}]),
+    );
+    let held = || {
+        let (_, t) = call(bed.port, "GET", "/_bed/held", &[], "");
+        serde_json::from_str::<Value>(&t).unwrap()["held"]
+            .as_u64()
+            .unwrap()
+    };
+    let mut k = sb.keyturn().args(["rotate", "ci"]);
+    for (name, v) in env {
+        k = k.env(name, v);
+    }
+    let mut child = k.spawn();
+    wait_until(300, "a held request", || held() == 1);
+    kill_group(&mut child);
+    bed.control("/_bed/release", &json!(null));
+    // Until the released request is finished: none of the killed run's
+    // lands during the rerun.
+    wait_until(300, "the held request to finish", || held() == 0);
+    bed.control("/_bed/reset-faults", &json!(null));
+    let mut k = sb.keyturn().args(["rotate", "ci"]);
+    for (name, v) in env {
+        k = k.env(name, v);
+    }
+    let rerun = k.run();
+    if rerun.code != Some(0) {
+        eprintln!("request {n}, hold {hold}: {}", rerun.stderr);
+    }
+    rerun.expect_code(0);
+    rerun.assert_no_secret(&env.iter().map(|(_, v)| *v).collect::<Vec<_>>()[1..]);
+}
+
+/// After a case: one key in IAM, the credentials file's, not `prev`; it
+/// works; no journal left. The file's pair.
+#[track_caller]
+fn rotated_from(sb: &Sandbox, user: &str, prev: &str, case: &str) -> (String, String) {
+    let keys = sb.keys_of(user);
+    assert_eq!(keys.len(), 1, "{case}: one key must remain: {keys:?}");
+    let (id, secret) = new_pair(sb, "ci");
+    assert_eq!(keys[0].0, id, "{case}");
+    assert_ne!(id, prev, "{case}: the key must have been rotated");
+    assert!(sb.works(&id, &secret), "{case}");
+    let journal = sb.home.join(".aws/.keyturn/journal");
+    assert!(
+        !journal.exists() || std::fs::read_dir(&journal).unwrap().count() == 0,
+        "{case}: no journal left"
+    );
+    (id, secret)
+}
+
+/// kill -9 before and after each OpenBao request (capabilities, reads,
+/// the CAS write, the read back), through the pass-through; the rerun
+/// finishes: the new pair merged, the other fields kept, the old key gone.
+#[test]
+fn vault_kill_at_every_request_then_rerun() {
+    let sb = Sandbox::new();
+    let bao = Bao::start(&sb);
+    let pass = vault_pass(&sb, &bao);
+    let old = sb.user("vaultcrash");
+    profile(&sb, "ci", &old);
+    bao.put(
+        "ci/aws",
+        &json!({"AWS_ACCESS_KEY_ID": old.id, "AWS_SECRET_ACCESS_KEY": old.secret, "region": "eu-west-1", "note": "kept"}),
+    );
+    let xdg = vault_settings(&sb, "");
+    let xdg = xdg.to_str().unwrap().to_string();
+    let addr = pass.url();
+    let env = [
+        ("XDG_CONFIG_HOME", xdg.as_str()),
+        ("VAULT_ADDR", addr.as_str()),
+        ("VAULT_TOKEN", bao.rw.as_str()),
+    ];
+    let mut k = sb.keyturn().args(["rotate", "ci"]);
+    for (name, v) in env {
+        k = k.env(name, v);
+    }
+    k.run().expect_code(0);
+    let mut prev = rotated_from(&sb, "vaultcrash", &old.id, "the clean run").0;
+    let table = bed_requests(&pass);
+    let data = "/v1/secret/data/ci/aws";
+    assert_eq!(
+        table,
+        [
+            // Preflight: what the token may do on the path; a KV v2 read.
+            ("POST", "/v1/sys/capabilities-self"),
+            ("GET", data),
+            // The write: the version to merge into, the check-and-set write.
+            ("GET", data),
+            ("POST", data),
+            // The confirm: read back.
+            ("GET", data),
+        ]
+        .map(|(m, p)| (m.to_string(), p.to_string())),
+        "the requests the matrix covers"
+    );
+    for (n, (method, path)) in table.iter().enumerate() {
+        for hold in ["before", "after"] {
+            let case = format!("{method} {path} ({n}), hold {hold}");
+            kill_at_bed_request(&sb, &pass, &env, "^/v1/", n, hold);
+            let (id, secret) = rotated_from(&sb, "vaultcrash", &prev, &case);
+            assert_eq!(
+                bao.get("ci/aws").0,
+                json!({"AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret, "region": "eu-west-1", "note": "kept"}),
+                "{case}"
+            );
+            prev = id;
+        }
+    }
+}
+
+/// kill -9 before and after each request of a GitLab project destination
+/// (the project, each variable read, its write, the read backs); the rerun
+/// finishes: both variables hold the new pair, the existing one's flags
+/// and description kept, the other variables untouched.
+#[test]
+fn gitlab_kill_at_every_request_then_rerun() {
+    let sb = Sandbox::new();
+    let bed = gitlab_bed(sb.dir.path());
+    let old = sb.user("glcrash");
+    profile(&sb, "ci", &old);
+    let xdg = settings(
+        &sb,
+        &format!(
+            "[[destinations]]\nname = \"app\"\ntype = \"gitlab\"\nprofiles = [\"ci\"]\nproject = \"grp/app\"\nenvironment_scope = \"production\"\nurl = \"{}\"\n",
+            bed.url()
+        ),
+    );
+    let xdg = xdg.to_str().unwrap().to_string();
+    let env = [
+        ("XDG_CONFIG_HOME", xdg.as_str()),
+        ("GITLAB_TOKEN", GL_TOKEN),
+    ];
+    let mut k = sb.keyturn().args(["rotate", "ci"]);
+    for (name, v) in env {
+        k = k.env(name, v);
+    }
+    k.run().expect_code(0);
+    let first = rotated_from(&sb, "glcrash", &old.id, "the clean run").0;
+    // A second clean run: its requests are every case's (the secret's
+    // variable exists now: updated, where the first run created it).
+    let seen = bed_requests(&bed).len();
+    let mut k = sb.keyturn().args(["rotate", "ci"]);
+    for (name, v) in env {
+        k = k.env(name, v);
+    }
+    k.run().expect_code(0);
+    let mut prev = rotated_from(&sb, "glcrash", &first, "the second clean run").0;
+    let table = bed_requests(&bed)[seen..].to_vec();
+    let p = "/api/v4/projects/grp%2Fapp";
+    let id = format!("{p}/variables/AWS_ACCESS_KEY_ID");
+    let sec = format!("{p}/variables/AWS_SECRET_ACCESS_KEY");
+    assert_eq!(
+        table,
+        [
+            // Preflight: the project, each variable readable.
+            ("GET", p),
+            ("GET", id.as_str()),
+            ("GET", sec.as_str()),
+            // The write: each variable read, then updated.
+            ("GET", id.as_str()),
+            ("PUT", id.as_str()),
+            ("GET", sec.as_str()),
+            ("PUT", sec.as_str()),
+            // The confirm: both read back.
+            ("GET", id.as_str()),
+            ("GET", sec.as_str()),
+        ]
+        .map(|(m, p)| (m.to_string(), p.to_string())),
+        "the requests the matrix covers"
+    );
+    for (n, (method, path)) in table.iter().enumerate() {
+        for hold in ["before", "after"] {
+            let case = format!("{method} {path} ({n}), hold {hold}");
+            kill_at_bed_request(&sb, &bed, &env, "^/api/v4/", n, hold);
+            let (id, secret) = rotated_from(&sb, "glcrash", &prev, &case);
+            let st = bed.state();
+            let v = var_of(&st, "project:42", "AWS_ACCESS_KEY_ID", "production");
+            assert_eq!(v["value"], id.as_str(), "{case}");
+            assert_eq!(
+                (
+                    v["masked"].clone(),
+                    v["protected"].clone(),
+                    v["description"].clone()
+                ),
+                (json!(false), json!(false), json!("kept")),
+                "{case}"
+            );
+            let s = var_of(&st, "project:42", "AWS_SECRET_ACCESS_KEY", "production");
+            assert_eq!(s["value"], secret.as_str(), "{case}");
+            assert_eq!(
+                var_of(&st, "project:42", "AWS_ACCESS_KEY_ID", "staging")["value"],
+                "AKIASTAGINGSTAGING01",
+                "{case}"
+            );
+            assert_eq!(
+                var_of(&st, "project:42", "OTHER", "*")["writes"],
+                0,
+                "{case}"
+            );
+            prev = id;
+        }
+    }
+    bed.assert_no_violation();
 }

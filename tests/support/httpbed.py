@@ -4,9 +4,9 @@ A threaded HTTP server on 127.0.0.1 (port 0; the port is written atomically to -
 listening), exiting when --parent-pid dies, with a control API under /_bed/ and fault injection:
 
     GET  /_bed/state       the service's state as the bed holds it (bed-specific), plus
-                           "requests": [{method, path, status, fault, t}] and "violations":
-                           [text] (t: time.monotonic() when the request was read, the clock of
-                           the fault proxy's log)
+                           "requests": [{method, path, status, fault, t, t_done}] and
+                           "violations": [text] (t: time.monotonic() when the request was read,
+                           t_done: when it was carried out; the clock of the fault proxy's log)
     POST /_bed/seed        bed-specific initial state (see each bed)
     POST /_bed/faults      [rule, ...] replaces the rules. Rule: {"method": "PUT"|"*",
                            "path": regex (re.search on the path), "skip": 0, "times": null,
@@ -16,7 +16,10 @@ listening), exiting when --parent-pid dies, with a control API under /_bed/ and 
                            without carrying it out. "hold": "before" | "after": the request waits
                            (before being carried out, or after, before its answer) until
                            POST /_bed/release, so a test can kill the client meanwhile.
-    GET  /_bed/held        {"held": N} requests waiting in a hold
+    GET  /_bed/held        {"held": N} requests held and not yet finished: a released request
+                           counts until it was carried out and answered (or its client found
+                           gone), so {"held": 0} after a release means no stale request of a
+                           killed client can still land
     POST /_bed/release     lets every held request go on
     POST /_bed/reset-faults
 
@@ -120,6 +123,15 @@ def make_handler(bed):
             return self._send(200, {"ok": True})
 
         def _any(self):
+            self._was_held = False
+            try:
+                return self._request()
+            finally:
+                if self._was_held:
+                    with bed.lock:
+                        bed.held -= 1
+
+        def _request(self):
             method = self.command
             raw = self._body()
             path, _, query = self.path.partition("?")
@@ -149,6 +161,7 @@ def make_handler(bed):
                 return self._send(rule["status"], {"message": "injected failure"})
             with bed.lock:
                 status, obj, headers = bed.handle(method, path, query, self.headers, raw)
+                entry["t_done"] = time.monotonic()
                 entry["status"] = status
                 if rule and rule.get("drop"):
                     entry["fault"] = "drop"
@@ -166,11 +179,12 @@ def make_handler(bed):
                 self.close_connection = True
 
         def _hold(self):
+            # Counted until the request is finished (see _any), not only
+            # until released.
             with bed.lock:
                 bed.held += 1
+            self._was_held = True
             bed.released.wait()
-            with bed.lock:
-                bed.held -= 1
 
         do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = _any
 
