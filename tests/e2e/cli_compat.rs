@@ -48,7 +48,7 @@ fn mutations(sb: &Sandbox) -> Vec<Value> {
 }
 
 /// A tool the test needs: fails loudly (never skips) when it is missing.
-fn tool(name: &str) -> PathBuf {
+pub(crate) fn tool(name: &str) -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .map(|d| d.join(name))
@@ -606,7 +606,7 @@ fn a_network_failure_mid_rotation_says_the_journal_keeps_it() {
 }
 
 /// A child process killed when the test ends.
-struct Daemon(Child);
+pub(crate) struct Daemon(pub(crate) Child);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
@@ -616,7 +616,7 @@ impl Drop for Daemon {
 }
 
 /// A CA and a server certificate for 127.0.0.1, made with openssl.
-fn make_certs(dir: &Path) -> (PathBuf, PathBuf) {
+pub(crate) fn make_certs(dir: &Path) -> (PathBuf, PathBuf) {
     let openssl = tool("openssl");
     let run = |args: &[&str]| {
         let out = Command::new(&openssl)
@@ -708,7 +708,7 @@ fn tls_terminator(sb: &Sandbox, cert: &Path) -> (Daemon, u16) {
 }
 
 /// tinyproxy on a free port with its own config and log.
-fn http_proxy(dir: &Path) -> (Daemon, u16, PathBuf) {
+pub(crate) fn http_proxy(dir: &Path) -> (Daemon, u16, PathBuf) {
     let port = free_port();
     let log = dir.join("tinyproxy.log");
     let conf = dir.join("tinyproxy.conf");
@@ -733,7 +733,7 @@ fn http_proxy(dir: &Path) -> (Daemon, u16, PathBuf) {
     (Daemon(child), port, log)
 }
 
-fn connects(log: &Path, port: u16) -> usize {
+pub(crate) fn connects(log: &Path, port: u16) -> usize {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()

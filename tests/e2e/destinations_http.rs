@@ -1371,3 +1371,117 @@ fn gitlab_kill_at_every_request_then_rerun() {
     }
     bed.assert_no_violation();
 }
+
+// ------------------------------------------------- through a real proxy
+
+/// socat terminating TLS (a certificate of the test's CA) on a free port,
+/// forwarding to a bed's plain port.
+fn tls_in_front(port: u16, cert: &Path) -> (crate::cli_compat::Daemon, u16) {
+    let tls = free_port();
+    let mut child = Command::new(crate::cli_compat::tool("socat"))
+        .arg(format!(
+            "OPENSSL-LISTEN:{tls},bind=127.0.0.1,reuseaddr,fork,cert={},verify=0",
+            cert.display()
+        ))
+        .arg(format!("TCP:127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_port(tls, &mut child, "socat");
+    (crate::cli_compat::Daemon(child), tls)
+}
+
+/// The three HTTP types over HTTPS through a real tinyproxy
+/// (`HTTPS_PROXY`): GitHub and GitLab beds behind TLS with a CA of the
+/// test in `SSL_CERT_FILE`, OpenBao behind TLS with another CA, named only
+/// by `VAULT_CACERT`.
+/// Every server's port is CONNECTed to in tinyproxy's log and each holds
+/// the new pair; a second rotation with `NO_PROXY` naming the host goes
+/// direct (no new CONNECT) and succeeds too.
+#[test]
+fn github_gitlab_and_vault_over_https_through_a_proxy_and_no_proxy() {
+    use crate::cli_compat::{connects, http_proxy, make_certs};
+    let sb = Sandbox::new();
+    let certs = sb.dir.path().join("certs");
+    std::fs::create_dir_all(&certs).unwrap();
+    let (ca, cert) = make_certs(&certs);
+    let gh = github_bed(sb.dir.path());
+    let gl = gitlab_bed(sb.dir.path());
+    let bao = Bao::start(&sb);
+    let vault_certs = sb.dir.path().join("vault-certs");
+    std::fs::create_dir_all(&vault_certs).unwrap();
+    let (vault_ca, vault_cert) = make_certs(&vault_certs);
+    let (_gh_tls, gh_port) = tls_in_front(gh.port, &cert);
+    let (_gl_tls, gl_port) = tls_in_front(gl.port, &cert);
+    let (_bao_tls, bao_port) = tls_in_front(bao.port, &vault_cert);
+    let old = sb.user("proxied");
+    profile(&sb, "ci", &old);
+    bao.put("ci/aws", &json!({"note": "kept"}));
+    let xdg = settings(
+        &sb,
+        &format!(
+            "[[destinations]]\nname = \"app\"\ntype = \"github\"\nprofiles = [\"ci\"]\nrepository = \"octo/app\"\napi_url = \"https://127.0.0.1:{gh_port}\"\n\n\
+             [[destinations]]\nname = \"lab\"\ntype = \"gitlab\"\nprofiles = [\"ci\"]\nproject = \"grp/app\"\nenvironment_scope = \"production\"\nurl = \"https://127.0.0.1:{gl_port}\"\n\n\
+             [[destinations]]\nname = \"bao\"\ntype = \"vault\"\nprofiles = [\"ci\"]\npath = \"ci/aws\"\n"
+        ),
+    );
+    let (_proxy, pport, log) = http_proxy(sb.dir.path());
+    let rotate = |no_proxy: Option<&str>| {
+        let mut k = sb
+            .keyturn()
+            .env("XDG_CONFIG_HOME", &xdg)
+            .env("GITHUB_TOKEN", GH_TOKEN)
+            .env("GITLAB_TOKEN", GL_TOKEN)
+            .env("VAULT_ADDR", format!("https://127.0.0.1:{bao_port}"))
+            .env("VAULT_TOKEN", &bao.rw)
+            .env("VAULT_CACERT", &vault_ca)
+            .env("SSL_CERT_FILE", &ca)
+            .env("HTTPS_PROXY", format!("http://127.0.0.1:{pport}"));
+        // The sandbox's NO_PROXY names 127.0.0.1: through the proxy, none.
+        k.cmd.env_remove("NO_PROXY");
+        if let Some(n) = no_proxy {
+            k = k.env("NO_PROXY", n);
+        }
+        let run = k.args(["rotate", "ci"]).run();
+        run.expect_code(0);
+        run.assert_no_secret(&[GH_TOKEN, GL_TOKEN, &bao.rw]);
+        let (id, secret) = new_pair(&sb, "ci");
+        let st = gh.state();
+        assert_eq!(
+            secret_of(&st, "repo:octo/app", "AWS_ACCESS_KEY_ID")["value"],
+            id.as_str()
+        );
+        assert_eq!(
+            secret_of(&st, "repo:octo/app", "AWS_SECRET_ACCESS_KEY")["value"],
+            secret.as_str()
+        );
+        let st = gl.state();
+        assert_eq!(
+            var_of(&st, "project:42", "AWS_SECRET_ACCESS_KEY", "production")["value"],
+            secret.as_str()
+        );
+        assert_eq!(
+            bao.get("ci/aws").0,
+            json!({"note": "kept", "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret})
+        );
+        assert_eq!(sb.keys_of("proxied").len(), 1);
+    };
+    rotate(None);
+    let seen: Vec<usize> = [gh_port, gl_port, bao_port]
+        .iter()
+        .map(|p| connects(&log, *p))
+        .collect();
+    assert!(
+        seen.iter().all(|n| *n > 0),
+        "a server with no CONNECT in tinyproxy's log {seen:?}:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    rotate(Some("127.0.0.1"));
+    let after: Vec<usize> = [gh_port, gl_port, bao_port]
+        .iter()
+        .map(|p| connects(&log, *p))
+        .collect();
+    assert_eq!(after, seen, "NO_PROXY was not honoured");
+    gh.assert_no_violation();
+}
