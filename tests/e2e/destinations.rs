@@ -937,3 +937,65 @@ fn dotenv_kill_at_every_file_step_then_recover() {
         prev = id;
     }
 }
+
+/// A `secretsmanager` destination whose `profile` is a role profile
+/// (`role_arn` + `source_profile`): the SDK's credential chain assumes the
+/// role with the source profile's key (moto, IAM auth on; the role trusts
+/// that user's exact ARN), and the role's temporary credentials sign every
+/// Secrets Manager request. The source user may only assume the role, so
+/// its own key could not have written the secret.
+#[test]
+fn a_destination_signs_with_a_role_profile() {
+    let b = bed(&format!("{SECRET}profile = \"dest-role\"\n"));
+    with_secret(&b);
+    let role = b.ctl(&["role", "--name", "dest-writer"]);
+    let source_id = role["source_id"].as_str().unwrap();
+    let creds = std::fs::read_to_string(b.sb.credentials()).unwrap();
+    write_private(
+        &b.sb.credentials(),
+        &format!(
+            "{creds}\n[dest-source]\naws_access_key_id = {source_id}\naws_secret_access_key = {}\n",
+            role["source_secret"].as_str().unwrap()
+        ),
+    );
+    write_private(
+        &b.sb.config(),
+        &format!(
+            "[profile dest-role]\nrole_arn = {}\nsource_profile = dest-source\nrole_session_name = keyturn-dest\nregion = us-east-1\n",
+            role["role_arn"].as_str().unwrap()
+        ),
+    );
+    let run = b.rotate(&[]);
+    run.expect_code(0);
+    run.assert_no_secret(&[role["source_secret"].as_str().unwrap()]);
+    let (id, secret) = b.one_working_key();
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(
+        obj,
+        json!({"db_password": "keep-me", "port": 5432, "AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret})
+    );
+    let log = b.sb.proxy_log();
+    // The source key signed one thing: the AssumeRole.
+    let by_source: Vec<&str> = log
+        .iter()
+        .filter(|e| e["key_id"] == source_id)
+        .map(|e| e["action"].as_str().unwrap_or("?"))
+        .collect();
+    assert!(
+        !by_source.is_empty() && by_source.iter().all(|a| *a == "AssumeRole"),
+        "{by_source:?}"
+    );
+    // Every Secrets Manager request: the role's temporary key (ASIA…).
+    let sm: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["service"] == "secretsmanager")
+        .collect();
+    assert!(sm.iter().any(|e| e["action"] == "PutSecretValue"), "{sm:?}");
+    assert!(
+        sm.iter()
+            .all(|e| e["key_id"].as_str().is_some_and(|k| k.starts_with("ASIA"))),
+        "{sm:?}"
+    );
+    // And moto says so: the source key was last used for STS.
+    assert_eq!(b.ctl(&["last-used", "--name", source_id])["service"], "sts");
+}

@@ -54,6 +54,35 @@ def cmd_ssm_get(a):
                       "key_id": desc[0].get("KeyId") if desc else None}))
 
 
+def cmd_role(a):
+    """A role for a destination's profile (role_arn + source_profile): a user `NAME-source`
+    allowed only sts:AssumeRole, with one access key, and the role `NAME`, trusting that user's
+    exact ARN (moto refuses an account-root principal) and allowed Secrets Manager and SSM."""
+    iam = client(a, "iam")
+    user = iam.create_user(UserName=a.name + "-source")["User"]
+    role_arn = "arn:aws:iam::%s:role/%s" % (user["Arn"].split(":")[4], a.name)
+    iam.put_user_policy(UserName=user["UserName"], PolicyName="assume", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}]}))
+    key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]
+    iam.create_role(RoleName=a.name, AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "Principal": {"AWS": user["Arn"]},
+                        "Action": "sts:AssumeRole"}]}))
+    iam.put_role_policy(RoleName=a.name, PolicyName="secrets", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "Action": ["secretsmanager:*", "ssm:*"],
+                        "Resource": "*"}]}))
+    print(json.dumps({"source_id": key["AccessKeyId"], "source_secret": key["SecretAccessKey"],
+                      "role_arn": role_arn}))
+
+
+def cmd_last_used(a):
+    """GetAccessKeyLastUsed of key --name: the service and region it last signed for."""
+    out = client(a, "iam").get_access_key_last_used(AccessKeyId=a.name)["AccessKeyLastUsed"]
+    print(json.dumps({"service": out.get("ServiceName"), "region": out.get("Region")}))
+
+
 def cmd_dotenv(a):
     from dotenv import dotenv_values
     print(json.dumps(dotenv_values(a.path)))
@@ -65,7 +94,9 @@ def main():
     for name, f, extra in (("sm-create", cmd_sm_create, ["--value"]),
                            ("sm-get", cmd_sm_get, []),
                            ("ssm-put", cmd_ssm_put, ["--value", "--key-id"]),
-                           ("ssm-get", cmd_ssm_get, [])):
+                           ("ssm-get", cmd_ssm_get, []),
+                           ("role", cmd_role, []),
+                           ("last-used", cmd_last_used, [])):
         p = sub.add_parser(name)
         for arg in ("--endpoint", "--admin-id", "--admin-secret", "--name"):
             p.add_argument(arg, required=True)
