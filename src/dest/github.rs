@@ -44,10 +44,18 @@ static GITHUB: Service = Service {
         ("Accept", "application/vnd.github+json"),
         ("X-GitHub-Api-Version", API_VERSION),
     ],
-    token_refused: "dest.github_token_refused",
-    forbidden: "dest.github_forbidden",
-    not_found: "dest.github_not_found",
+    says: github_says,
 };
+
+/// keyturn's explanation of a GitHub refusal (the service's answer follows it).
+fn github_says(status: u16, what: &str) -> Option<String> {
+    match status {
+        401 => Some(tr("dest.github_token_refused").into()),
+        403 => Some(tr("dest.github_forbidden").into()),
+        404 => Some(trf("dest.github_not_found", &[("what", &what)])),
+        _ => None,
+    }
+}
 
 /// The settings of a `github` destination.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

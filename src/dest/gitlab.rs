@@ -33,10 +33,18 @@ const DEFAULT_URL: &str = "https://gitlab.com";
 static GITLAB: Service = Service {
     auth: Auth::Header("PRIVATE-TOKEN"),
     headers: &[],
-    token_refused: "dest.gitlab_token_refused",
-    forbidden: "dest.gitlab_forbidden",
-    not_found: "dest.gitlab_not_found",
+    says: gitlab_says,
 };
+
+/// keyturn's explanation of a GitLab refusal (the service's answer follows it).
+fn gitlab_says(status: u16, what: &str) -> Option<String> {
+    match status {
+        401 => Some(tr("dest.gitlab_token_refused").into()),
+        403 => Some(tr("dest.gitlab_forbidden").into()),
+        404 => Some(trf("dest.gitlab_not_found", &[("what", &what)])),
+        _ => None,
+    }
+}
 
 /// The settings of a `gitlab` destination.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

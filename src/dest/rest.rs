@@ -12,7 +12,6 @@
 
 use super::DestError;
 use crate::http::{Client, HttpError, Request, Response};
-use crate::i18n::{tr, trf};
 use crate::secret::Secret;
 use serde_json::Value;
 use std::path::Path;
@@ -27,15 +26,13 @@ pub(super) enum Auth {
 }
 
 /// What a service is, for its calls: how it takes the token, the headers
-/// every call carries, and the message keys keyturn says a 401, 403 and
-/// 404 in (the 404's takes `$what`).
-#[derive(Debug)]
+/// every call carries, and keyturn's words for its refusals: `says(status,
+/// what)` is the explanation of a 401/403/404 (None: the service's answer
+/// alone).
 pub(super) struct Service {
     pub auth: Auth,
     pub headers: &'static [(&'static str, &'static str)],
-    pub token_refused: &'static str,
-    pub forbidden: &'static str,
-    pub not_found: &'static str,
+    pub says: fn(u16, &str) -> Option<String>,
 }
 
 /// One call's connection to a REST service: the client, the API base, the
@@ -81,15 +78,14 @@ impl Conn<'_> {
             .map_err(|e| error(&self.dest, e))
     }
 
-    /// `resp` if 2xx; a 401/403/404 is said in keyturn's words.
+    /// `resp` if 2xx; a refusal the service has words for is said in them.
     pub fn ok(&self, resp: Response, what: &str) -> Result<Response, DestError> {
-        let s = self.service;
-        resp.ok().map_err(|e| match e.status() {
-            Some(401) => refused(&self.dest, tr(s.token_refused).into(), &e),
-            Some(403) => refused(&self.dest, tr(s.forbidden).into(), &e),
-            Some(404) => refused(&self.dest, trf(s.not_found, &[("what", &what)]), &e),
-            _ => error(&self.dest, e),
-        })
+        resp.ok().map_err(
+            |e| match e.status().and_then(|s| (self.service.says)(s, what)) {
+                Some(why) => refused(&self.dest, why, &e),
+                None => error(&self.dest, e),
+            },
+        )
     }
 }
 
