@@ -5,7 +5,10 @@
 //! libsodium (PyNaCl), `gitlab` on a loopback server following GitLab's
 //! documented variables API. The contract section calls each type through
 //! the library; rotations of the real binary (moto, IAM auth on, through
-//! the fault proxy) carry the key to them.
+//! the fault proxy) carry the key to them. Crash matrices kill keyturn
+//! before and after each request of GitHub's, GitLab's and OpenBao's
+//! (through vault_pass.py, a pass-through with the beds' holds and log);
+//! the last section runs all three over HTTPS through a real tinyproxy.
 
 use crate::common::*;
 use serde_json::{json, Value};
