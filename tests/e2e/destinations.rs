@@ -897,6 +897,13 @@ fn dotenv_kill_at_every_file_step_then_recover() {
             run.code, None,
             "keyturn should have died at {point}: {run:?}"
         );
+        // Every point is at or before the destination's confirmation:
+        // the key before it must still be Active (retired only after).
+        let live = b.sb.keys_of("carol");
+        assert!(
+            live.iter().any(|(id, st)| *id == prev && st == "Active"),
+            "{point}: the old key must stay Active until the .env is confirmed: {live:?}"
+        );
         let renamed = std::fs::read_to_string(&b.env_file).unwrap() != before;
         assert_eq!(
             renamed,
