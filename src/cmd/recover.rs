@@ -77,6 +77,9 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         mfa: &Default::default(),
     };
     let results = rotate::recover_all(&cx).await?;
+    // Pending drains advance too; they change no exit code (each one's
+    // outcome is in its line).
+    let drains = rotate::advance_drains(&cx).await;
     drop(ui);
     let mut codes = Vec::new();
     let mut items = Vec::new();
@@ -135,11 +138,22 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         items.push(Item { profile, result });
     }
     match cfg.output {
-        Output::Json => report::json(&items),
-        Output::Text | Output::Csv if results.is_empty() => {
-            report::out(tr("out.nothing_to_recover"))
+        Output::Json => {
+            let mut all: Vec<serde_json::Value> = items
+                .iter()
+                .map(|i| serde_json::to_value(i).unwrap_or_default())
+                .collect();
+            all.extend(drains.iter().map(super::rotate::drain_item));
+            report::json(&all)
         }
-        Output::Text | Output::Csv => {}
+        Output::Text | Output::Csv => {
+            if results.is_empty() && drains.is_empty() {
+                report::out(tr("out.nothing_to_recover"))
+            }
+            for d in &drains {
+                report::out(&d.text());
+            }
+        }
     }
     // No journal at all is "nothing to do".
     Ok(Exit::merge_all(codes))

@@ -42,6 +42,18 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub retire: Option<RetireArg>,
 
+    /// `--retire drain`: how long the old key must go unused before each step [default: 1d]
+    #[arg(long, value_name = "DURATION")]
+    pub drain_grace: Option<String>,
+
+    /// `--retire drain`: a key still used this long after the write is reported [default: 7d]
+    #[arg(long, value_name = "DURATION")]
+    pub drain_max: Option<String>,
+
+    /// Deactivate a draining key still in use past its drain_max
+    #[arg(long)]
+    pub force_drain: bool,
+
     /// If a hook fails: keep the old key (stop) or undo (rollback) [default: stop]
     #[arg(long, value_enum)]
     pub on_hook_failure: Option<OnHookFailureArg>,
@@ -89,6 +101,8 @@ pub enum RetireArg {
     Delete,
     /// Make it Inactive; a later rotate deletes it without asking.
     Deactivate,
+    /// Keep it Active until IAM shows it unused for --drain-grace, then deactivate, then delete.
+    Drain,
 }
 
 impl From<RetireArg> for Retire {
@@ -96,6 +110,7 @@ impl From<RetireArg> for Retire {
         match r {
             RetireArg::Delete => Retire::Delete,
             RetireArg::Deactivate => Retire::Deactivate,
+            RetireArg::Drain => Retire::Drain,
         }
     }
 }
@@ -185,6 +200,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
         Some(m) => Some(parse_duration_max(m, "--max-age", MAX_AGE)?),
         None => None,
     };
+    let drain = drain_policy(a, defaults)?;
     let mut base = a.common.settings(env)?;
     if let (Some(k), Some(choice)) = (&mut base.keystores, a.store) {
         k.choice = choice;
@@ -211,8 +227,46 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
                 .unwrap_or(base.on_destination_failure),
             resume_only: a.resume,
             skip_unrotatable: a.all,
+            drain,
             ..base
         },
+    })
+}
+
+/// `--drain-grace`, `--drain-max` (or `[defaults]`'s) and `--force-drain`.
+/// A grace longer than the maximum is refused: the maximum would pass
+/// before any key could be found unused.
+fn drain_policy(
+    a: &Args,
+    defaults: Option<&crate::settings::Defaults>,
+) -> Result<crate::retire::DrainPolicy, UsageError> {
+    let base = crate::retire::DrainPolicy::default();
+    let pick = |flag: &Option<String>, file: Option<&String>, what: &str, dflt: u64| match flag
+        .as_ref()
+        .or(file)
+    {
+        Some(v) => parse_duration_max(v, what, MAX_AGE).map(|d| d.as_secs()),
+        None => Ok(dflt),
+    };
+    let grace_s = pick(
+        &a.drain_grace,
+        defaults.and_then(|d| d.drain_grace.as_ref()),
+        "--drain-grace",
+        base.grace_s,
+    )?;
+    let max_s = pick(
+        &a.drain_max,
+        defaults.and_then(|d| d.drain_max.as_ref()),
+        "--drain-max",
+        base.max_s,
+    )?;
+    if grace_s > max_s {
+        return Err(UsageError(tr("usage.drain_grace_over_max").into()));
+    }
+    Ok(crate::retire::DrainPolicy {
+        grace_s,
+        max_s,
+        force: a.force_drain,
     })
 }
 
@@ -238,8 +292,15 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
         mfa: &Default::default(),
     };
     let results = rotate::rotate_many(&cx, &names).await?;
+    // Every pending drain advances, whatever the profiles named: a
+    // scheduled run is what moves them on.
+    let drains = if settings.dry_run {
+        Vec::new()
+    } else {
+        rotate::advance_drains(&cx).await
+    };
     drop(ui);
-    report(cfg, &results);
+    report(cfg, &results, &drains);
     Ok(exit_code(&results))
 }
 
@@ -264,15 +325,28 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
     crate::term::clean(&format!("{} [{}]", file.display(), p.section)).into_owned()
 }
 
-fn report(cfg: &Config, results: &Results) {
+fn report(cfg: &Config, results: &Results, drains: &[rotate::DrainReport]) {
     if cfg.output == Output::Json {
-        let items: Vec<Item> = results.iter().map(|(p, r)| Item::of(p, r)).collect();
+        let mut items: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(p, r)| serde_json::to_value(Item::of(p, r)).unwrap_or_default())
+            .collect();
+        items.extend(drains.iter().map(drain_item));
         report::json(&items);
         return;
     }
     for (p, r) in results {
         print_text(cfg, p, r);
     }
+    for d in drains {
+        report::out(&d.text());
+    }
+}
+
+/// A drain's item in `--output json`: `{"profile", "status": "drain",
+/// "drain": {...}}`, beside the profiles' items.
+pub fn drain_item(d: &rotate::DrainReport) -> serde_json::Value {
+    serde_json::json!({"profile": d.profile, "status": "drain", "drain": d})
 }
 
 /// One profile's result as lines in the user's language.
@@ -284,6 +358,7 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
             let retired = match s.retired {
                 rotate::Retire::Delete => tr("out.retired_delete"),
                 rotate::Retire::Deactivate => tr("out.retired_deactivate"),
+                rotate::Retire::Drain => tr("out.retired_drain"),
             };
             report::out(&trf(
                 "out.rotated",
@@ -328,6 +403,7 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
             let line = match plan.retire {
                 rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
                 rotate::Retire::Deactivate => trf("out.plan_verify_deactivate", &[("key", &old)]),
+                rotate::Retire::Drain => trf("out.plan_verify_drain", &[("key", &old)]),
             };
             report::out(&line);
         }
@@ -497,8 +573,47 @@ mod tests {
                 word
             );
         }
-        assert_eq!(RetireArg::value_variants().len(), 2);
+        assert_eq!(RetireArg::value_variants().len(), 3);
         assert_eq!(OnHookFailureArg::value_variants().len(), 2);
+    }
+
+    fn drain_settings(args: &[&str], file: Option<&str>) -> Result<Settings, UsageError> {
+        use clap::Parser;
+        let env = Env {
+            home: Some("/home/u".into()),
+            settings: file.map(|t| ("/home/u/.config/keyturn/config.toml".into(), t.into())),
+            ..Env::default()
+        };
+        let cli =
+            super::super::Cli::try_parse_from(["keyturn", "rotate"].iter().chain(args).copied())
+                .unwrap();
+        let super::super::Cli {
+            command: super::super::Command::Rotate(a),
+            global,
+        } = &cli
+        else {
+            panic!()
+        };
+        validate(a, global, &env).map(|o| o.settings)
+    }
+
+    /// `--retire drain`, its limits from the flags or `[defaults]`, the
+    /// defaults (1 day, 7 days), `--force-drain`, and a grace longer than
+    /// the maximum refused.
+    #[test]
+    fn drain_flags_and_defaults() {
+        let s = drain_settings(&["--retire", "drain"], None).unwrap();
+        assert_eq!(s.retire, Retire::Drain);
+        assert_eq!(s.drain, crate::retire::DrainPolicy::default());
+        assert_eq!((s.drain.grace_s, s.drain.max_s), (86_400, 7 * 86_400));
+        let file = "[defaults]\nretire = \"drain\"\ndrain_grace = \"2h\"\ndrain_max = \"3d\"\n";
+        let s = drain_settings(&[], Some(file)).unwrap();
+        assert_eq!(s.retire, Retire::Drain);
+        assert_eq!((s.drain.grace_s, s.drain.max_s), (7200, 3 * 86_400));
+        let s = drain_settings(&["--drain-grace", "0s", "--force-drain"], Some(file)).unwrap();
+        assert_eq!((s.drain.grace_s, s.drain.force), (0, true));
+        assert!(drain_settings(&["--drain-grace", "8d"], None).is_err());
+        assert!(drain_settings(&["--drain-max", "nonsense"], None).is_err());
     }
 
     fn place(file: FileKind, section: &str) -> Place {

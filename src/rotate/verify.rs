@@ -170,6 +170,8 @@ pub(crate) async fn retire<A: Aws>(
                 aws.set_key_active(signer, &j.user_name, &j.old_key_id, false)
                     .await
             }
+            // Never retired here: `Ctx::retire_old` records the drain.
+            Retire::Drain => return Ok(()),
         };
         match r {
             Ok(()) => return Ok(()),
