@@ -77,8 +77,8 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         mfa: &Default::default(),
     };
     let results = rotate::recover_all(&cx).await?;
-    // Pending drains advance too; they change no exit code (each one's
-    // outcome is in its line).
+    // Pending drains advance too: each is something done (0), or a
+    // failure (1) when it could not advance.
     let drains = rotate::advance_drains(&cx).await;
     drop(ui);
     let mut codes = Vec::new();
@@ -155,7 +155,8 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
             }
         }
     }
-    // No journal at all is "nothing to do".
+    codes.extend(drains.iter().map(super::rotate::drain_exit));
+    // No journal and no drain at all is "nothing to do".
     Ok(Exit::merge_all(codes))
 }
 

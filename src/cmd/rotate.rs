@@ -301,7 +301,15 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     };
     drop(ui);
     report(cfg, &results, &drains);
-    Ok(exit_code(&results))
+    // A drain that could not advance is a failure; one that waits or
+    // acted changes nothing of the profiles' verdict.
+    let failed_drains = drains
+        .iter()
+        .map(drain_exit)
+        .filter(|e| *e == Exit::Failure);
+    Ok(Exit::merge_all(
+        std::iter::once(exit_code(&results)).chain(failed_drains),
+    ))
 }
 
 /// One [`Exit`] per profile, merged: any failure wins; then a refusal;
@@ -340,6 +348,15 @@ fn report(cfg: &Config, results: &Results, drains: &[rotate::DrainReport]) {
     }
     for d in drains {
         report::out(&d.text());
+    }
+}
+
+/// A drain's share of the exit code: Failure when it could not advance.
+pub fn drain_exit(d: &rotate::DrainReport) -> Exit {
+    if d.action == "failed" {
+        Exit::Failure
+    } else {
+        Exit::Ok
     }
 }
 
