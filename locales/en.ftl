@@ -711,3 +711,7 @@ drain-straggler = drain { $profile }: old key { $key } is still in use past drai
 drain-failed = drain { $profile }: old key { $key } could not advance: { $error }; the next run tries again
 drain-no_profile = profile `{ $profile }` no longer exists: nothing can sign its drain
 drain-holds_old = profile `{ $profile }` holds the draining key { $key } again: keyturn will not retire it
+drain-note_active = draining: kept Active since { $since } until IAM shows it unused for the grace ({ $last })
+drain-note_inactive = draining: Inactive since { $since }, deleted one grace later if unused ({ $last })
+audit-drains_heading = Keys keyturn is draining (`--retire drain`):
+status-drain = draining old key { $key }: { $note }

@@ -683,3 +683,7 @@ drain-straggler = { $profile } の古いアクセスキー { $key } は drain_ma
 drain-failed = { $profile } の古いアクセスキー { $key } の処理を進められませんでした: { $error }。次回の実行で再試行します
 drain-no_profile = プロファイル `{ $profile }` が見つからないため、古いアクセスキーの処理に署名できません
 drain-holds_old = プロファイル `{ $profile }` が古いアクセスキー { $key } を再び保持しています。keyturn はこのアクセスキーを削除も非アクティブ化もしません
+drain-note_active = 使われなくなるまで待機中: { $since } からアクティブのまま残しています（{ $last }）
+drain-note_inactive = 使われなくなるまで待機中: { $since } から非アクティブです。猶予期間使われなければ削除します（{ $last }）
+audit-drains_heading = keyturn が使われなくなるまで待機している古いアクセスキー（`--retire drain`）:
+status-drain = 古いアクセスキー { $key }: { $note }

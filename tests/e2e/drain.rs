@@ -253,3 +253,102 @@ fn a_pending_drain_does_not_block_rotating_another_profile() {
     assert_eq!(sb.keys_of("bob").len(), 1);
     assert_eq!(status_of(&sb, "ann", &a.id).as_deref(), Some("Active"));
 }
+
+/// `status` and `audit` show a profile's pending drain (text and JSON).
+#[test]
+fn status_and_audit_show_a_pending_drain() {
+    let sb = Sandbox::new();
+    let a = sb.user("ann");
+    let admin = sb.admin.clone();
+    write_private(
+        &sb.credentials(),
+        &format!("[default]\n{}\n[a]\n{}", pair(&admin), pair(&a)),
+    );
+    sb.keyturn()
+        .args(["rotate", "a", "--retire", "drain"])
+        .run()
+        .expect_code(0);
+    // A later run reads the old key's last use into the record.
+    sb.keyturn().args(["recover"]).run().expect_code(0);
+    let run = sb.keyturn().args(["status", "a"]).run();
+    assert!(run.stdout.contains("draining old key"), "{run:?}");
+    assert!(run.stdout.contains("kept Active since"), "{run:?}");
+    assert!(!run.stdout.contains(&a.id), "key ids masked: {run:?}");
+    let run = sb.keyturn().args(["--output", "json", "status", "a"]).run();
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let line = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["profile"] == "a")
+        .unwrap();
+    assert_eq!(line["drain"]["old_key_id"], a.id.as_str(), "{v:#}");
+    assert_eq!(line["drain"]["phase"], "active", "{v:#}");
+    assert_eq!(line["drain"]["last_used"]["service"], "iam", "{v:#}");
+    // audit: the user's two Active keys, one of them draining.
+    let run = sb.keyturn().args(["audit", "--output", "json"]).run();
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let two = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "two-active-keys" && f["user"] == "ann")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(two["drain"]["phase"], "active", "{v:#}");
+    assert_eq!(two["drain"]["profile"], "a", "{v:#}");
+    let run = sb.keyturn().args(["audit"]).run();
+    assert!(run.stdout.contains("Keys keyturn is draining"), "{run:?}");
+}
+
+/// A user with a `[[users]]` entry is fixed in admin mode: its findings
+/// suggest `keyturn rotate --user NAME`, not the profile form.
+#[test]
+fn audit_suggests_the_user_form_for_managed_users() {
+    let sb = Sandbox::new();
+    sb.user_with_keys("deployer", 2);
+    let erin = sb.user("erin");
+    let admin = sb.admin.clone();
+    write_private(
+        &sb.credentials(),
+        &format!("[default]\n{}\n[erin]\n{}", pair(&admin), pair(&erin)),
+    );
+    let dir = sb.home.join(".config/keyturn");
+    std::fs::create_dir_all(&dir).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for d in [sb.home.join(".config"), dir.clone()] {
+            std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+    }
+    write_private(&dir.join("config.toml"), "[[users]]\nname = \"deployer\"\n");
+    let run = sb.keyturn().args(["audit", "--output", "json"]).run();
+    run.expect_code(4);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let fix = |rule: &str, user: &str| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule && f["user"] == user)
+            .map(|f| f["fix"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(
+        fix("two-active-keys", "deployer"),
+        ["keyturn rotate --user deployer --delete-other-active"]
+    );
+    assert_eq!(
+        fix("key-never-used", "deployer"),
+        [
+            "keyturn rotate --user deployer",
+            "keyturn rotate --user deployer"
+        ]
+    );
+    // A profile's key keeps the profile form.
+    assert_eq!(fix("key-never-used", "erin"), ["keyturn rotate erin"]);
+    let run = sb.keyturn().args(["audit"]).run();
+    assert!(
+        run.stdout.contains("keyturn rotate --user deployer"),
+        "{run:?}"
+    );
+}
