@@ -715,3 +715,5 @@ drain-note_active = draining: kept Active since { $since } until IAM shows it un
 drain-note_inactive = draining: Inactive since { $since }, deleted one grace later if unused ({ $last })
 audit-drains_heading = Keys keyturn is draining (`--retire drain`):
 status-drain = draining old key { $key }: { $note }
+schedule-managed_one_operator = `schedule install --managed` takes at most one --profile: the operator's, which signs for every managed user
+help-schedule-install-managed = Rotate every managed user (`[[users]]`) instead: `keyturn rotate --managed`, signed by the operator (--profile, else the job's AWS credentials)

@@ -687,3 +687,5 @@ drain-note_active = 使われなくなるまで待機中: { $since } からア�
 drain-note_inactive = 使われなくなるまで待機中: { $since } から非アクティブです。猶予期間使われなければ削除します（{ $last }）
 audit-drains_heading = keyturn が使われなくなるまで待機している古いアクセスキー（`--retire drain`）:
 status-drain = 古いアクセスキー { $key }: { $note }
+schedule-managed_one_operator = `schedule install --managed` に指定できる --profile は 1 つだけです（すべての管理対象ユーザーに署名するオペレーターのプロファイル）
+help-schedule-install-managed = 代わりにすべての管理対象ユーザー（`[[users]]`）をローテーションします: `keyturn rotate --managed`。署名はオペレーター（--profile、指定がなければジョブの AWS 認証情報）が行います
