@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 /// The default grace: IAM's last-used data (GetAccessKeyLastUsed's
 /// `LastUsedDate`) is documented to lag a request by up to four hours (see
-/// the README, "Retiring a key that others still use"). A grace shorter than
+/// the README, "Retiring a key others still use"). A grace shorter than
 /// that could retire a key whose last use IAM has not shown yet; a day
 /// covers the lag several times over and a daily scheduled run.
 pub const DEFAULT_GRACE_S: u64 = 24 * 3600;

@@ -139,11 +139,9 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
     }
     match cfg.output {
         Output::Json => {
-            let mut all: Vec<serde_json::Value> = items
-                .iter()
-                .map(|i| serde_json::to_value(i).unwrap_or_default())
-                .collect();
-            all.extend(drains.iter().map(super::rotate::drain_item));
+            use super::rotate::{drain_item, Either};
+            let mut all: Vec<Either<&Item, _>> = items.iter().map(Either::A).collect();
+            all.extend(drains.iter().map(|d| Either::B(drain_item(d))));
             report::json(&all)
         }
         Output::Text | Output::Csv => {

@@ -335,11 +335,11 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
 
 fn report(cfg: &Config, results: &Results, drains: &[rotate::DrainReport]) {
     if cfg.output == Output::Json {
-        let mut items: Vec<serde_json::Value> = results
+        let mut items: Vec<Either<Item, DrainItem>> = results
             .iter()
-            .map(|(p, r)| serde_json::to_value(Item::of(p, r)).unwrap_or_default())
+            .map(|(p, r)| Either::A(Item::of(p, r)))
             .collect();
-        items.extend(drains.iter().map(drain_item));
+        items.extend(drains.iter().map(|d| Either::B(drain_item(d))));
         report::json(&items);
         return;
     }
@@ -361,9 +361,29 @@ pub fn drain_exit(d: &rotate::DrainReport) -> Exit {
 }
 
 /// A drain's item in `--output json`: `{"profile", "status": "drain",
-/// "drain": {...}}`, beside the profiles' items.
-pub fn drain_item(d: &rotate::DrainReport) -> serde_json::Value {
-    serde_json::json!({"profile": d.profile, "status": "drain", "drain": d})
+/// "drain": {...}}`, after the profiles' items.
+#[derive(Debug, Serialize)]
+pub struct DrainItem<'a> {
+    pub profile: &'a str,
+    pub status: &'static str,
+    pub drain: &'a rotate::DrainReport,
+}
+
+pub fn drain_item(d: &rotate::DrainReport) -> DrainItem<'_> {
+    DrainItem {
+        profile: &d.profile,
+        status: "drain",
+        drain: d,
+    }
+}
+
+/// One list of two kinds of items, each serialised as itself (field
+/// order kept).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Either<A, B> {
+    A(A),
+    B(B),
 }
 
 /// One profile's result as lines in the user's language.
@@ -631,6 +651,64 @@ mod tests {
         assert_eq!((s.drain.grace_s, s.drain.force), (0, true));
         assert!(drain_settings(&["--drain-grace", "8d"], None).is_err());
         assert!(drain_settings(&["--drain-max", "nonsense"], None).is_err());
+    }
+
+    /// The drains' items of `rotate` / `recover --output json`, one of
+    /// each action, and their share of the exit code.
+    #[test]
+    fn drain_json_matches_its_golden_file() {
+        use crate::retire::Phase;
+        let base = rotate::DrainReport {
+            profile: "ci".into(),
+            user_name: "deployer".into(),
+            old_key_id: "AKIAOLDOLDOLDOLDOLD1".into(),
+            action: "waiting",
+            phase: Phase::Active,
+            since: Some("2026-12-07T09:00:00Z".into()),
+            until: Some("2026-12-08T09:00:00Z".into()),
+            forced: false,
+            last_used: Some(crate::drain::LastUse {
+                date: Some("2026-12-07T09:00:00Z".into()),
+                service: Some("s3".into()),
+                region: Some("eu-west-1".into()),
+            }),
+            error: None,
+        };
+        let drains = [
+            base.clone(),
+            rotate::DrainReport {
+                action: "straggler",
+                until: None,
+                ..base.clone()
+            },
+            rotate::DrainReport {
+                action: "deactivated",
+                phase: Phase::Inactive,
+                forced: true,
+                ..base.clone()
+            },
+            rotate::DrainReport {
+                action: "deleted",
+                phase: Phase::Inactive,
+                since: None,
+                until: None,
+                ..base.clone()
+            },
+            rotate::DrainReport {
+                action: "failed",
+                since: None,
+                until: None,
+                error: Some("AccessDenied".into()),
+                ..base.clone()
+            },
+        ];
+        let items: Vec<DrainItem> = drains.iter().map(drain_item).collect();
+        crate::report::assert_golden("rotate-drain.json", &crate::report::json_text(&items));
+        let exits: Vec<Exit> = drains.iter().map(drain_exit).collect();
+        assert_eq!(
+            exits,
+            [Exit::Ok, Exit::Ok, Exit::Ok, Exit::Ok, Exit::Failure]
+        );
     }
 
     fn place(file: FileKind, section: &str) -> Place {

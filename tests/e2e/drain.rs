@@ -252,6 +252,24 @@ fn a_pending_drain_does_not_block_rotating_another_profile() {
     );
     assert_eq!(sb.keys_of("bob").len(), 1);
     assert_eq!(status_of(&sb, "ann", &a.id).as_deref(), Some("Active"));
+    // JSON: the profiles' items, then the drains', each `profile` and
+    // `status` first.
+    let run = sb.keyturn().args(["--output", "json", "rotate", "b"]).run();
+    run.expect_code(0);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v[0]["status"], "rotated", "{v:#}");
+    assert_eq!(
+        (v[1]["profile"].as_str(), v[1]["status"].as_str()),
+        (Some("a"), Some("drain"))
+    );
+    assert_eq!(v[1]["drain"]["action"], "waiting", "{v:#}");
+    let first_keys: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("    \"") && !l.starts_with("     "))
+        .map(|l| l.trim().split('"').nth(1).unwrap())
+        .collect();
+    assert_eq!(first_keys[..2], ["profile", "status"], "{}", run.stdout);
 }
 
 /// `status` and `audit` show a profile's pending drain (text and JSON).
