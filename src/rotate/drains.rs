@@ -198,11 +198,33 @@ async fn advance_one<A: Aws>(
     dir: &Path,
     rec: &mut DrainRecord,
 ) -> Result<DrainReport, String> {
-    let signer = profile_signer(cx, rec).await?;
+    let (plain, serial) = profile_signer(cx, rec).await?;
     let now = drain::now();
-    let advanced = drain::advance(cx.aws, &signer, rec, cx.s.drain.force, now)
-        .await
-        .map_err(|e| e.detail())?;
+    // The run's MFA session for this user if it has one; else the plain
+    // key, and a session only when IAM denies it (as the rotation does).
+    let signer = match cx.mfa.cached(&rec.user_arn).await {
+        Some((session, _)) => session,
+        None => plain.clone(),
+    };
+    let force = cx.s.drain.force;
+    let advanced = match drain::advance(cx.aws, &signer, rec, force, now).await {
+        Err(e) if e.is_access_denied() && signer.session_token.is_none() => {
+            let (session, _) = cx
+                .mfa_after_denial(
+                    e,
+                    &plain,
+                    &rec.user_arn,
+                    &rec.user_name,
+                    serial.as_deref(),
+                    &rec.profile,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            drain::advance(cx.aws, &session, rec, force, now).await
+        }
+        r => r,
+    }
+    .map_err(|e| e.detail())?;
     let report = match advanced {
         Advanced::Gone { deleted_now } => {
             failpoint("after-drain-delete");
@@ -258,7 +280,10 @@ fn rfc(t: u64) -> String {
 /// The profile's current key: it signs its own drain. Refused when the
 /// profile holds the drained key again (someone put it back): keyturn
 /// never retires the key a profile holds.
-async fn profile_signer<A: Aws>(cx: &Ctx<'_, A>, rec: &DrainRecord) -> Result<Creds, String> {
+async fn profile_signer<A: Aws>(
+    cx: &Ctx<'_, A>,
+    rec: &DrainRecord,
+) -> Result<(Creds, Option<String>), String> {
     let found = cx
         .homes()
         .find_all(std::slice::from_ref(&rec.profile))
@@ -277,5 +302,8 @@ async fn profile_signer<A: Aws>(cx: &Ctx<'_, A>, rec: &DrainRecord) -> Result<Cr
         ));
     }
     let region = partition_region(partition_of_region(key.region.as_deref()));
-    Ok(Creds::new(&key.access_key_id, &key.secret, region))
+    Ok((
+        Creds::new(&key.access_key_id, &key.secret, region),
+        key.mfa_serial.clone(),
+    ))
 }
