@@ -137,6 +137,14 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         });
         items.push(Item { profile, result });
     }
+    print_all(cfg, &items, results.is_empty(), &drains);
+    codes.extend(drains.iter().map(super::rotate::drain_exit));
+    // No journal and no drain at all is "nothing to do".
+    Ok(Exit::merge_all(codes))
+}
+
+/// The journals' items (printed as they came in text) and the drains'.
+fn print_all(cfg: &Config, items: &[Item], no_journal: bool, drains: &[rotate::DrainReport]) {
     match cfg.output {
         Output::Json => {
             use super::rotate::{drain_item, Either};
@@ -145,17 +153,14 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
             report::json(&all)
         }
         Output::Text | Output::Csv => {
-            if results.is_empty() && drains.is_empty() {
+            if no_journal && drains.is_empty() {
                 report::out(tr("out.nothing_to_recover"))
             }
-            for d in &drains {
+            for d in drains {
                 report::out(&d.text());
             }
         }
     }
-    codes.extend(drains.iter().map(super::rotate::drain_exit));
-    // No journal and no drain at all is "nothing to do".
-    Ok(Exit::merge_all(codes))
 }
 
 #[cfg(test)]
