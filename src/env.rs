@@ -3,7 +3,9 @@
 //! given an `Env`, and tests build one by hand.
 //!
 //! Invariants: nothing else in keyturn reads a process variable, except
-//! the test-only failpoints (`KEYTURN_FAILPOINT`, read where they fire)
+//! the test-only failpoints (`KEYTURN_FAILPOINT`, read where they fire),
+//! the drain test clock (`KEYTURN_TEST_NOW`, debug builds only, read by
+//! [`crate::drain::now`])
 //! and the help-key dump of the unit tests (`KEYTURN_DUMP_HELP_KEYS`).
 //! A variable set but empty is unset, except the two profile variables
 //! (botocore then looks for a profile named "", so keyturn must not pick

@@ -49,6 +49,10 @@ pub struct Defaults {
     pub jobs: Option<usize>,
     pub on_hook_failure: Option<OnHookFailure>,
     pub on_destination_failure: Option<OnDestinationFailure>,
+    /// `--drain-grace`'s default (`retire = "drain"`).
+    pub drain_grace: Option<String>,
+    /// `--drain-max`'s default.
+    pub drain_max: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

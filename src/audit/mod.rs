@@ -283,8 +283,12 @@ pub struct Finding {
     pub age: Option<i64>,
     pub message: String,
     pub local: Vec<LocalPlace>,
-    /// The `keyturn rotate` command that fixes it, when the key is local.
+    /// The `keyturn rotate` command that fixes it, when the key is local
+    /// or its user is a managed user (`[[users]]`).
     pub fix: Option<String>,
+    /// The drain in progress of its key, if keyturn is draining it
+    /// (`--retire drain`): why an old key is still Active.
+    pub drain: Option<crate::drain::DrainRecord>,
     /// The user's console password, as the report says (see
     /// [`Finding::standards`]).
     pub password_enabled: Option<bool>,
@@ -372,6 +376,7 @@ fn new_finding(
         message,
         local: Vec::new(),
         fix: None,
+        drain: None,
         password_enabled: u.password_enabled,
     }
 }
@@ -508,6 +513,20 @@ pub fn fix_command(rule: Rule, profile: &str) -> Option<String> {
             shell_word(profile)
         )),
         _ => Some(format!("keyturn rotate {}", shell_word(profile))),
+    }
+}
+
+/// The command that fixes a finding of a managed user (a `[[users]]`
+/// entry of the settings file): admin mode, signed by the operator, not
+/// the profile form.
+pub fn managed_fix_command(rule: Rule, user: &str) -> Option<String> {
+    match rule {
+        Rule::RootAccessKey => None,
+        Rule::TwoActiveKeys => Some(format!(
+            "keyturn rotate --user {} --delete-other-active",
+            shell_word(user)
+        )),
+        _ => Some(format!("keyturn rotate --user {}", shell_word(user))),
     }
 }
 
@@ -994,6 +1013,19 @@ mod tests {
             }],
         );
         assert!(v.keys.iter().all(|k| k.id.is_none()));
+    }
+
+    #[test]
+    fn managed_users_are_fixed_in_admin_mode() {
+        assert_eq!(
+            managed_fix_command(Rule::KeyNotRotated, "ci-deployer").as_deref(),
+            Some("keyturn rotate --user ci-deployer")
+        );
+        assert_eq!(
+            managed_fix_command(Rule::TwoActiveKeys, "ci").as_deref(),
+            Some("keyturn rotate --user ci --delete-other-active")
+        );
+        assert_eq!(managed_fix_command(Rule::RootAccessKey, "x"), None);
     }
 
     #[test]

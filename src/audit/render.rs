@@ -55,6 +55,7 @@ pub fn render_table(a: &Audit) -> String {
         findings_table(a, &mut out);
         rules_legend(a, &mut out);
         fixes_list(a, &mut out);
+        drains_list(a, &mut out);
         out.push('\n');
     }
     summary_line(a, &mut out);
@@ -178,6 +179,28 @@ fn fixes_list(a: &Audit, out: &mut String) {
         for (cmd, what) in &fixes {
             let _ = writeln!(out, "  {cmd:<w$}  # {}", what.join(", "));
         }
+    }
+}
+
+/// The keys of findings keyturn is draining: why each is still there.
+fn drains_list(a: &Audit, out: &mut String) {
+    let mut seen = Vec::new();
+    for f in &a.findings {
+        let Some(d) = &f.drain else { continue };
+        if seen.contains(&&d.old_key_id) {
+            continue;
+        }
+        seen.push(&d.old_key_id);
+        if seen.len() == 1 {
+            let _ = writeln!(out, "\n{}", tr("audit.drains_heading"));
+        }
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            crate::secret::mask(&d.old_key_id),
+            crate::term::clean(&f.user),
+            drain_text(d)
+        );
     }
 }
 
@@ -356,6 +379,59 @@ pub struct FindingJson<'a> {
     pub message: &'a str,
     pub local: Vec<LocalJson<'a>>,
     pub fix: Option<&'a str>,
+    /// The key's drain in progress (`--retire drain`), when keyturn is
+    /// draining it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drain: Option<DrainJson<'a>>,
+}
+
+/// A drain as `audit` and `status` show it.
+#[derive(Debug, serde::Serialize)]
+pub struct DrainJson<'a> {
+    pub profile: &'a str,
+    pub phase: crate::retire::Phase,
+    /// When its current phase began (RFC 3339): the write, or the
+    /// deactivation.
+    pub since: String,
+    pub last_used: Option<&'a crate::drain::LastUse>,
+}
+
+impl<'a> DrainJson<'a> {
+    pub fn of(r: &'a crate::drain::DrainRecord) -> DrainJson<'a> {
+        DrainJson {
+            profile: &r.profile,
+            phase: r.phase,
+            since: crate::util::time::rfc3339(drain_since(r)),
+            last_used: r.last_used.as_ref(),
+        }
+    }
+}
+
+/// When a drain's current phase began.
+pub fn drain_since(r: &crate::drain::DrainRecord) -> u64 {
+    match r.phase {
+        crate::retire::Phase::Active => r.written_at,
+        crate::retire::Phase::Inactive => r.deactivated_at.unwrap_or(r.written_at),
+    }
+}
+
+/// A drain in words: its phase, since when, and the old key's last use
+/// (the straggler's service and region).
+pub fn drain_text(r: &crate::drain::DrainRecord) -> String {
+    let last = r
+        .last_used
+        .as_ref()
+        .map(|l| crate::rotate::last_used_text(&l.into()))
+        .unwrap_or_else(|| tr("last_used.unknown").into());
+    let since = crate::util::time::rfc3339(drain_since(r));
+    match r.phase {
+        crate::retire::Phase::Active => {
+            trf("drain.note_active", &[("since", &since), ("last", &last)])
+        }
+        crate::retire::Phase::Inactive => {
+            trf("drain.note_inactive", &[("since", &since), ("last", &last)])
+        }
+    }
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -416,6 +492,7 @@ impl<'a> AuditJson<'a> {
                     })
                     .collect(),
                 fix: f.fix.as_deref(),
+                drain: f.drain.as_ref().map(DrainJson::of),
             })
             .collect();
         AuditJson {

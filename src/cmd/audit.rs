@@ -90,6 +90,11 @@ pub struct AuditArgs {
     /// listing users and keys instead
     #[arg(long, default_value = "120s", value_name = "DURATION")]
     pub report_timeout: String,
+
+    /// The settings file's managed users (name, account): their findings
+    /// suggest `keyturn rotate --user NAME`. Filled in by [`validate`].
+    #[arg(skip)]
+    pub managed: Vec<(String, Option<String>)>,
 }
 
 /// The validated arguments.
@@ -196,6 +201,19 @@ pub fn validate(
         p if p.is_empty() => crate::cmd::chosen_profile(env)?,
         p => p.clone(),
     };
+    // Only for the fixes' wording: a settings file `rotate` would refuse
+    // does not stop an audit (it never did).
+    a.managed = env
+        .settings_file()
+        .ok()
+        .flatten()
+        .map(|f| {
+            f.users
+                .iter()
+                .map(|u| (u.spec.name.clone(), u.spec.account.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(a)
 }
 
@@ -210,6 +228,8 @@ pub async fn run(cfg: &Config, args: &AuditArgs) -> anyhow::Result<Exit> {
     let files = LocalFiles::load(&cfg.paths)?;
     let (accounts, mut findings) = audit_accounts(&aws, &s, &policy, &files, args).await;
     mark_local(cfg, &files, &mut findings);
+    mark_managed(&args.managed, &mut findings);
+    mark_drains(&crate::rotate::pending_drains(&cfg.paths), &mut findings);
     audit::sort_findings(&mut findings);
     let report = Audit {
         policy,
@@ -343,9 +363,94 @@ fn mark_local(cfg: &Config, files: &LocalFiles, findings: &mut [Finding]) {
     }
 }
 
+/// Findings of a managed user (`[[users]]`, in its account when the
+/// entry names one) are fixed in admin mode: `keyturn rotate --user NAME`.
+fn mark_managed(managed: &[(String, Option<String>)], findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let is_managed = managed.iter().any(|(name, account)| {
+            *name == f.user && account.as_ref().is_none_or(|a| *a == f.account)
+        });
+        if is_managed {
+            f.fix = audit::managed_fix_command(f.rule, &f.user);
+        }
+    }
+}
+
+/// Findings about a key keyturn is draining carry that drain.
+fn mark_drains(drains: &[crate::drain::DrainRecord], findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let ids = f.key_ids();
+        f.drain = drains
+            .iter()
+            .find(|d| ids.contains(&d.old_key_id.as_str()))
+            .cloned();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finding(user: &str, account: &str) -> Finding {
+        Finding {
+            rule: audit::Rule::KeyNotRotated,
+            account: account.into(),
+            account_name: String::new(),
+            user: user.into(),
+            user_arn: String::new(),
+            key_slot: Some(1),
+            key_id: Some("AKIAOLD".into()),
+            other_keys: vec![],
+            created: None,
+            last_used: None,
+            last_used_service: None,
+            age: None,
+            message: String::new(),
+            local: vec![],
+            fix: Some(format!("keyturn rotate {user}")),
+            drain: None,
+            password_enabled: None,
+        }
+    }
+
+    /// A `[[users]]` entry turns the fix into `rotate --user`, in its
+    /// account only when it names one; a pending drain of the finding's
+    /// key is attached.
+    #[test]
+    fn managed_users_and_drains_are_marked() {
+        let managed = vec![
+            ("ci".to_string(), None),
+            ("bot".to_string(), Some("111111111111".to_string())),
+        ];
+        let mut f = vec![
+            finding("ci", "123456789012"),
+            finding("bot", "123456789012"),
+            finding("bot", "111111111111"),
+            finding("dev", "123456789012"),
+        ];
+        mark_managed(&managed, &mut f);
+        let fixes: Vec<&str> = f.iter().map(|x| x.fix.as_deref().unwrap()).collect();
+        assert_eq!(
+            fixes,
+            [
+                "keyturn rotate --user ci",
+                "keyturn rotate bot",
+                "keyturn rotate --user bot",
+                "keyturn rotate dev"
+            ]
+        );
+        let rec: crate::drain::DrainRecord = serde_json::from_value(serde_json::json!({
+            "version": 1, "profile": "dev", "user_name": "dev", "user_arn": "a",
+            "region": "us-east-1", "old_key_id": "AKIAOLD", "new_key_id": "AKIANEW",
+            "written_at": 1, "grace_s": 2, "max_s": 3, "phase": "active"
+        }))
+        .unwrap();
+        mark_drains(std::slice::from_ref(&rec), &mut f);
+        assert!(f.iter().all(|x| x.drain.as_ref() == Some(&rec)));
+        f[0].key_id = Some("AKIAOTHER".into());
+        mark_drains(std::slice::from_ref(&rec), &mut f);
+        assert!(f[0].drain.is_none());
+    }
 
     #[test]
     fn failures_beat_findings_in_the_exit_code() {

@@ -77,6 +77,9 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         mfa: &Default::default(),
     };
     let results = rotate::recover_all(&cx).await?;
+    // Pending drains advance too: each is something done (0), or a
+    // failure (1) when it could not advance.
+    let drains = rotate::advance_drains(&cx).await;
     drop(ui);
     let mut codes = Vec::new();
     let mut items = Vec::new();
@@ -134,15 +137,30 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         });
         items.push(Item { profile, result });
     }
-    match cfg.output {
-        Output::Json => report::json(&items),
-        Output::Text | Output::Csv if results.is_empty() => {
-            report::out(tr("out.nothing_to_recover"))
-        }
-        Output::Text | Output::Csv => {}
-    }
-    // No journal at all is "nothing to do".
+    print_all(cfg, &items, results.is_empty(), &drains);
+    codes.extend(drains.iter().map(super::rotate::drain_exit));
+    // No journal and no drain at all is "nothing to do".
     Ok(Exit::merge_all(codes))
+}
+
+/// The journals' items (printed as they came in text) and the drains'.
+fn print_all(cfg: &Config, items: &[Item], no_journal: bool, drains: &[rotate::DrainReport]) {
+    match cfg.output {
+        Output::Json => {
+            use super::rotate::{drain_item, Either};
+            let mut all: Vec<Either<&Item, _>> = items.iter().map(Either::A).collect();
+            all.extend(drains.iter().map(|d| Either::B(drain_item(d))));
+            report::json(&all)
+        }
+        Output::Text | Output::Csv => {
+            if no_journal && drains.is_empty() {
+                report::out(tr("out.nothing_to_recover"))
+            }
+            for d in drains {
+                report::out(&d.text());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

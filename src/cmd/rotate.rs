@@ -42,6 +42,18 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub retire: Option<RetireArg>,
 
+    /// `--retire drain`: how long the old key must go unused before each step [default: 1d]
+    #[arg(long, value_name = "DURATION")]
+    pub drain_grace: Option<String>,
+
+    /// `--retire drain`: a key still used this long after the write is reported [default: 7d]
+    #[arg(long, value_name = "DURATION")]
+    pub drain_max: Option<String>,
+
+    /// Deactivate a draining key still in use past its drain_max
+    #[arg(long)]
+    pub force_drain: bool,
+
     /// If a hook fails: keep the old key (stop) or undo (rollback) [default: stop]
     #[arg(long, value_enum)]
     pub on_hook_failure: Option<OnHookFailureArg>,
@@ -89,6 +101,8 @@ pub enum RetireArg {
     Delete,
     /// Make it Inactive; a later rotate deletes it without asking.
     Deactivate,
+    /// Keep it Active until IAM shows it unused for --drain-grace, then deactivate, then delete.
+    Drain,
 }
 
 impl From<RetireArg> for Retire {
@@ -96,6 +110,7 @@ impl From<RetireArg> for Retire {
         match r {
             RetireArg::Delete => Retire::Delete,
             RetireArg::Deactivate => Retire::Deactivate,
+            RetireArg::Drain => Retire::Drain,
         }
     }
 }
@@ -185,6 +200,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
         Some(m) => Some(parse_duration_max(m, "--max-age", MAX_AGE)?),
         None => None,
     };
+    let drain = drain_policy(a, defaults)?;
     let mut base = a.common.settings(env)?;
     if let (Some(k), Some(choice)) = (&mut base.keystores, a.store) {
         k.choice = choice;
@@ -211,8 +227,46 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
                 .unwrap_or(base.on_destination_failure),
             resume_only: a.resume,
             skip_unrotatable: a.all,
+            drain,
             ..base
         },
+    })
+}
+
+/// `--drain-grace`, `--drain-max` (or `[defaults]`'s) and `--force-drain`.
+/// A grace longer than the maximum is refused: the maximum would pass
+/// before any key could be found unused.
+fn drain_policy(
+    a: &Args,
+    defaults: Option<&crate::settings::Defaults>,
+) -> Result<crate::retire::DrainPolicy, UsageError> {
+    let base = crate::retire::DrainPolicy::default();
+    let pick = |flag: &Option<String>, file: Option<&String>, what: &str, dflt: u64| match flag
+        .as_ref()
+        .or(file)
+    {
+        Some(v) => parse_duration_max(v, what, MAX_AGE).map(|d| d.as_secs()),
+        None => Ok(dflt),
+    };
+    let grace_s = pick(
+        &a.drain_grace,
+        defaults.and_then(|d| d.drain_grace.as_ref()),
+        "--drain-grace",
+        base.grace_s,
+    )?;
+    let max_s = pick(
+        &a.drain_max,
+        defaults.and_then(|d| d.drain_max.as_ref()),
+        "--drain-max",
+        base.max_s,
+    )?;
+    if grace_s > max_s {
+        return Err(UsageError(tr("usage.drain_grace_over_max").into()));
+    }
+    Ok(crate::retire::DrainPolicy {
+        grace_s,
+        max_s,
+        force: a.force_drain,
     })
 }
 
@@ -238,9 +292,24 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
         mfa: &Default::default(),
     };
     let results = rotate::rotate_many(&cx, &names).await?;
+    // Every pending drain advances, whatever the profiles named: a
+    // scheduled run is what moves them on.
+    let drains = if settings.dry_run {
+        Vec::new()
+    } else {
+        rotate::advance_drains(&cx).await
+    };
     drop(ui);
-    report(cfg, &results);
-    Ok(exit_code(&results))
+    report(cfg, &results, &drains);
+    // A drain that could not advance is a failure; one that waits or
+    // acted changes nothing of the profiles' verdict.
+    let failed_drains = drains
+        .iter()
+        .map(drain_exit)
+        .filter(|e| *e == Exit::Failure);
+    Ok(Exit::merge_all(
+        std::iter::once(exit_code(&results)).chain(failed_drains),
+    ))
 }
 
 /// One [`Exit`] per profile, merged: any failure wins; then a refusal;
@@ -264,15 +333,57 @@ pub fn place_text(cfg: &Config, p: &Place) -> String {
     crate::term::clean(&format!("{} [{}]", file.display(), p.section)).into_owned()
 }
 
-fn report(cfg: &Config, results: &Results) {
+fn report(cfg: &Config, results: &Results, drains: &[rotate::DrainReport]) {
     if cfg.output == Output::Json {
-        let items: Vec<Item> = results.iter().map(|(p, r)| Item::of(p, r)).collect();
+        let mut items: Vec<Either<Item, DrainItem>> = results
+            .iter()
+            .map(|(p, r)| Either::A(Item::of(p, r)))
+            .collect();
+        items.extend(drains.iter().map(|d| Either::B(drain_item(d))));
         report::json(&items);
         return;
     }
     for (p, r) in results {
         print_text(cfg, p, r);
     }
+    for d in drains {
+        report::out(&d.text());
+    }
+}
+
+/// A drain's share of the exit code: Failure when it could not advance.
+pub fn drain_exit(d: &rotate::DrainReport) -> Exit {
+    if d.action == "failed" {
+        Exit::Failure
+    } else {
+        Exit::Ok
+    }
+}
+
+/// A drain's item in `--output json`: `{"profile", "status": "drain",
+/// "drain": {...}}`, after the profiles' items.
+#[derive(Debug, Serialize)]
+pub struct DrainItem<'a> {
+    pub profile: &'a str,
+    pub status: &'static str,
+    pub drain: &'a rotate::DrainReport,
+}
+
+pub fn drain_item(d: &rotate::DrainReport) -> DrainItem<'_> {
+    DrainItem {
+        profile: &d.profile,
+        status: "drain",
+        drain: d,
+    }
+}
+
+/// One list of two kinds of items, each serialised as itself (field
+/// order kept).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Either<A, B> {
+    A(A),
+    B(B),
 }
 
 /// One profile's result as lines in the user's language.
@@ -284,6 +395,7 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
             let retired = match s.retired {
                 rotate::Retire::Delete => tr("out.retired_delete"),
                 rotate::Retire::Deactivate => tr("out.retired_deactivate"),
+                rotate::Retire::Drain => tr("out.retired_drain"),
             };
             report::out(&trf(
                 "out.rotated",
@@ -328,6 +440,7 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
             let line = match plan.retire {
                 rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
                 rotate::Retire::Deactivate => trf("out.plan_verify_deactivate", &[("key", &old)]),
+                rotate::Retire::Drain => trf("out.plan_verify_drain", &[("key", &old)]),
             };
             report::out(&line);
         }
@@ -497,8 +610,105 @@ mod tests {
                 word
             );
         }
-        assert_eq!(RetireArg::value_variants().len(), 2);
+        assert_eq!(RetireArg::value_variants().len(), 3);
         assert_eq!(OnHookFailureArg::value_variants().len(), 2);
+    }
+
+    fn drain_settings(args: &[&str], file: Option<&str>) -> Result<Settings, UsageError> {
+        use clap::Parser;
+        let env = Env {
+            home: Some("/home/u".into()),
+            settings: file.map(|t| ("/home/u/.config/keyturn/config.toml".into(), t.into())),
+            ..Env::default()
+        };
+        let cli =
+            super::super::Cli::try_parse_from(["keyturn", "rotate"].iter().chain(args).copied())
+                .unwrap();
+        let super::super::Cli {
+            command: super::super::Command::Rotate(a),
+            global,
+        } = &cli
+        else {
+            panic!()
+        };
+        validate(a, global, &env).map(|o| o.settings)
+    }
+
+    /// `--retire drain`, its limits from the flags or `[defaults]`, the
+    /// defaults (1 day, 7 days), `--force-drain`, and a grace longer than
+    /// the maximum refused.
+    #[test]
+    fn drain_flags_and_defaults() {
+        let s = drain_settings(&["--retire", "drain"], None).unwrap();
+        assert_eq!(s.retire, Retire::Drain);
+        assert_eq!(s.drain, crate::retire::DrainPolicy::default());
+        assert_eq!((s.drain.grace_s, s.drain.max_s), (86_400, 7 * 86_400));
+        let file = "[defaults]\nretire = \"drain\"\ndrain_grace = \"2h\"\ndrain_max = \"3d\"\n";
+        let s = drain_settings(&[], Some(file)).unwrap();
+        assert_eq!(s.retire, Retire::Drain);
+        assert_eq!((s.drain.grace_s, s.drain.max_s), (7200, 3 * 86_400));
+        let s = drain_settings(&["--drain-grace", "0s", "--force-drain"], Some(file)).unwrap();
+        assert_eq!((s.drain.grace_s, s.drain.force), (0, true));
+        assert!(drain_settings(&["--drain-grace", "8d"], None).is_err());
+        assert!(drain_settings(&["--drain-max", "nonsense"], None).is_err());
+    }
+
+    /// The drains' items of `rotate` / `recover --output json`, one of
+    /// each action, and their share of the exit code.
+    #[test]
+    fn drain_json_matches_its_golden_file() {
+        use crate::retire::Phase;
+        let base = rotate::DrainReport {
+            profile: "ci".into(),
+            user_name: "deployer".into(),
+            old_key_id: "AKIAOLDOLDOLDOLDOLD1".into(),
+            action: "waiting",
+            phase: Phase::Active,
+            since: Some("2026-12-07T09:00:00Z".into()),
+            until: Some("2026-12-08T09:00:00Z".into()),
+            forced: false,
+            last_used: Some(crate::drain::LastUse {
+                date: Some("2026-12-07T09:00:00Z".into()),
+                service: Some("s3".into()),
+                region: Some("eu-west-1".into()),
+            }),
+            error: None,
+        };
+        let drains = [
+            base.clone(),
+            rotate::DrainReport {
+                action: "straggler",
+                until: None,
+                ..base.clone()
+            },
+            rotate::DrainReport {
+                action: "deactivated",
+                phase: Phase::Inactive,
+                forced: true,
+                ..base.clone()
+            },
+            rotate::DrainReport {
+                action: "deleted",
+                phase: Phase::Inactive,
+                since: None,
+                until: None,
+                ..base.clone()
+            },
+            rotate::DrainReport {
+                action: "failed",
+                since: None,
+                until: None,
+                error: Some("AccessDenied".into()),
+                ..base.clone()
+            },
+        ];
+        let items: Vec<DrainItem> = drains.iter().map(drain_item).collect();
+        crate::report::assert_golden("rotate-drain.json", &crate::report::json_text(&items));
+        let exits: Vec<Exit> = drains.iter().map(drain_exit).collect();
+        assert_eq!(
+            exits,
+            [Exit::Ok, Exit::Ok, Exit::Ok, Exit::Ok, Exit::Failure]
+        );
     }
 
     fn place(file: FileKind, section: &str) -> Place {

@@ -48,6 +48,15 @@ pub struct InstallArgs {
     #[arg(long, conflicts_with = "profiles")]
     pub all: bool,
 
+    /// Rotate every managed user (`[[users]]`) instead: `keyturn rotate --managed`, signed by the operator (--profile, else the job's AWS credentials)
+    #[arg(long, conflicts_with_all = ["profiles", "all"])]
+    pub managed: bool,
+
+    /// With `--managed`: the operator's profile (the global `--profile`),
+    /// filled in by [`validate`].
+    #[arg(skip)]
+    pub operator: Option<String>,
+
     /// Rotate each key once it is this old (at least 1d), e.g. 30d, 90d
     #[arg(long, value_name = "DURATION")]
     pub every: String,
@@ -134,6 +143,17 @@ pub fn validate(
     crate::cmd::accept(g, "schedule", matches!(a.action, Action::Install(_)), false)?;
     let mut a = a.clone();
     if let Action::Install(i) = &mut a.action {
+        if i.managed {
+            // `--profile` names the operator, not a key to rotate.
+            if g.profile.len() > 1 {
+                return Err(UsageError(tr("schedule.managed_one_operator").into()));
+            }
+            i.operator = g.profile.first().cloned();
+            return Ok(Options {
+                args: a,
+                env: env.clone(),
+            });
+        }
         i.profiles.extend(g.profile.iter().cloned());
         if i.all && !i.profiles.is_empty() {
             return Err(UsageError(tr("usage.all_and_profiles").into()));
@@ -218,7 +238,11 @@ fn install(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Exit> {
 /// The job the arguments ask for.
 fn job(cfg: &Config, host: &Host, a: &InstallArgs) -> anyhow::Result<Job> {
     let max_age = parse_duration(&a.every)?;
-    let targets = if a.all {
+    let targets = if a.managed {
+        Targets::Managed {
+            operator: a.operator.clone(),
+        }
+    } else if a.all {
         Targets::All
     } else if a.profiles.is_empty() {
         // Fixed now, like `rotate`'s default: the job's environment has

@@ -111,6 +111,7 @@ pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
         max_age,
     );
     status::attach_destinations(&mut lines, &args.destinations);
+    status::attach_drains(&mut lines, &crate::rotate::pending_drains(&cfg.paths));
     print(cfg, args, &docs, &lines, max_age);
     // Stale keys are not a failure of `status` (that is `audit`'s exit 4);
     // asking for a profile that does not exist is, and so is a key that

@@ -66,6 +66,7 @@
 
 mod batch;
 mod dests;
+mod drains;
 mod error;
 mod journal;
 mod mfa;
@@ -73,6 +74,7 @@ mod policy;
 mod verify;
 
 pub use batch::{rotate, rotate_many, Results};
+pub use drains::{advance_drains, drain_dir, pending_drains, DrainReport};
 pub use error::RotateError;
 pub use journal::{
     journals, sweep_attempts, sweep_attempts_unlocked, Attempt, Came, Journal, Sent,
@@ -125,7 +127,8 @@ pub enum State {
     /// to each destination not yet `Confirmed` (see
     /// [`crate::dest::DestState`] for each one's rule), run the hooks
     /// unless `hooks_done`, confirm the home, retire the old key (already
-    /// gone counts as done), signing with the new key.
+    /// gone counts as done), signing with the new key; under `drain`,
+    /// write its drain record instead (one already there is kept).
     Verified,
     /// Undoing (`rollback_reason` says why). Recovery: put the old pair back
     /// in every destination that may hold the new one, then in the home,
@@ -836,6 +839,9 @@ impl<A: Aws> Ctx<'_, A> {
         let mode = match j.retire {
             Retire::Delete => "delete",
             Retire::Deactivate => "deactivate",
+            // The old key stays Active: its drain is recorded, and this
+            // and later runs advance it (`drains`).
+            Retire::Drain => return self.begin_drain(j, new),
         };
         self.ui
             .step(&j.profile, &trf("step.retire", &[("mode", &mode)]));

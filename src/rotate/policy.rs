@@ -15,6 +15,9 @@ pub enum Retire {
     Delete,
     /// Make it Inactive; a later rotate deletes it without asking.
     Deactivate,
+    /// Keep it Active until IAM shows it unused for the drain's grace,
+    /// then deactivate, then delete (see [`crate::retire`]).
+    Drain,
 }
 
 /// The policy of a run, from the validated configuration.
@@ -61,6 +64,8 @@ pub struct Settings {
     /// How the AWS destination types reach AWS (the run's endpoint and
     /// CA bundle), set by the command layer.
     pub dest_endpoint: crate::sdk::Endpoint,
+    /// `--retire drain`'s limits and `--force-drain`.
+    pub drain: crate::retire::DrainPolicy,
 }
 
 /// What a failed hook leads to.
@@ -115,6 +120,7 @@ impl Default for Settings {
             on_destination_failure: OnDestinationFailure::Stop,
             dest_env: crate::dest::DestEnv::default(),
             dest_endpoint: crate::sdk::Endpoint::default(),
+            drain: crate::retire::DrainPolicy::default(),
         }
     }
 }

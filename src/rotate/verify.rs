@@ -161,15 +161,18 @@ pub(crate) async fn retire<A: Aws>(
     let deadline = store::deadline_after(s.timeout);
     let mut patience = Patience::new(s);
     loop {
-        let r = match j.retire {
-            Retire::Delete => {
+        // The policy's decision is `crate::retire`'s; `drain` decides
+        // nothing now (`Ctx::retire_old` records the drain instead).
+        let r = match crate::retire::immediate(j.retire) {
+            Some(crate::retire::Decision::Delete) => {
                 aws.delete_access_key(signer, &j.user_name, &j.old_key_id)
                     .await
             }
-            Retire::Deactivate => {
+            Some(crate::retire::Decision::Deactivate { .. }) => {
                 aws.set_key_active(signer, &j.user_name, &j.old_key_id, false)
                     .await
             }
+            _ => return Ok(()),
         };
         match r {
             Ok(()) => return Ok(()),

@@ -93,6 +93,12 @@ pub struct Invalid(pub String);
 pub enum Targets {
     All,
     Profiles(Vec<String>),
+    /// Every managed user (`rotate --managed`), signed by the operator's
+    /// profile when one was named (else the job's AWS SDK chain: the
+    /// environment, `default`).
+    Managed {
+        operator: Option<String>,
+    },
 }
 
 /// The scheduled `keyturn rotate` run, validated: absolute UTF-8 paths and
@@ -118,6 +124,18 @@ impl Job {
     ) -> Result<Job, Invalid> {
         if max_age < Duration::from_secs(DAY) {
             return Err(Invalid(tr("schedule.every_min").into()));
+        }
+        let names: &[String] = match &targets {
+            Targets::Managed { operator } => operator.as_slice(),
+            _ => &[],
+        };
+        for p in names {
+            if p.trim().is_empty() || p.chars().any(char::is_control) {
+                return Err(Invalid(trf(
+                    "schedule.bad_profile",
+                    &[("name", &format!("{p:?}"))],
+                )));
+            }
         }
         if let Targets::Profiles(ps) = &targets {
             if ps.is_empty() {
@@ -167,6 +185,13 @@ impl Job {
         }
         match &self.targets {
             Targets::All => v.push("--all".into()),
+            Targets::Managed { operator } => {
+                v.push("--managed".into());
+                // `=`: an operator profile named like a flag stays a value.
+                if let Some(p) = operator {
+                    v.push(format!("--profile={p}"));
+                }
+            }
             Targets::Profiles(ps) => {
                 // A profile named like a flag must not be read as one.
                 if ps.iter().any(|p| p.starts_with('-')) {

@@ -19,6 +19,24 @@ fn profiles(ps: &[&str]) -> Targets {
 }
 
 #[test]
+fn a_managed_job_runs_rotate_managed_signed_by_its_operator() {
+    let j = job(Targets::Managed { operator: None });
+    assert_eq!(j.argv()[1..], ["rotate", "--max-age", "60d", "--managed"]);
+    let j = job(Targets::Managed {
+        operator: Some("-ops".into()),
+    });
+    assert_eq!(
+        j.argv()[1..],
+        ["rotate", "--max-age", "60d", "--managed", "--profile=-ops"]
+    );
+    let day = Duration::from_secs(DAY);
+    let bad = Targets::Managed {
+        operator: Some("a\nb".into()),
+    };
+    assert!(Job::new(Path::new("/bin/keyturn"), day, bad, None, None).is_err());
+}
+
+#[test]
 fn argv_is_exactly_the_rotate_command() {
     let j = job(Targets::All);
     assert_eq!(

@@ -297,6 +297,35 @@ pub struct DestName {
 }
 
 /// Each line's destinations: those of `specs` serving its profile.
+/// A pending drain as `status` shows it (no secrets: ids and times).
+#[derive(Clone, Debug, Serialize)]
+pub struct DrainLine {
+    pub old_key_id: String,
+    pub phase: crate::retire::Phase,
+    /// When its current phase began (RFC 3339).
+    pub since: String,
+    /// IAM's last use of the old key, as the last run read it.
+    pub last_used: Option<crate::drain::LastUse>,
+    /// The phase in words (the table's note).
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// Each profile's pending drain, from the drain records.
+pub fn attach_drains(lines: &mut [Line], drains: &[crate::drain::DrainRecord]) {
+    for line in lines {
+        line.drain = drains.iter().find(|d| d.profile == line.profile).map(|d| {
+            Box::new(DrainLine {
+                old_key_id: d.old_key_id.clone(),
+                phase: d.phase,
+                since: rfc3339(crate::audit::render::drain_since(d)),
+                last_used: d.last_used.clone(),
+                text: crate::audit::render::drain_text(d),
+            })
+        });
+    }
+}
+
 pub fn attach_destinations(lines: &mut [Line], specs: &[crate::dest::DestinationSpec]) {
     for line in lines {
         line.destinations = specs
@@ -343,6 +372,10 @@ pub struct Line {
     /// absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub destinations: Vec<DestName>,
+    /// The drain of this profile's old key (`--retire drain`), if one is
+    /// pending: its phase, since when, the straggler's last use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drain: Option<Box<DrainLine>>,
     #[serde(skip)]
     pub kind: Option<FileKind>,
     #[serde(skip)]
@@ -383,6 +416,7 @@ impl Line {
             reason: None,
             store: "files",
             destinations: Vec::new(),
+            drain: None,
             kind: None,
             age_secs: None,
             mfa: false,

@@ -165,6 +165,15 @@ pub fn notes(line: &Line, max_age: Duration) -> Vec<String> {
             .collect();
         out.push(trf("status.destinations", &[("list", &list.join(", "))]));
     }
+    if let Some(d) = &line.drain {
+        out.push(trf(
+            "status.drain",
+            &[
+                ("key", &crate::secret::mask(&d.old_key_id)),
+                ("note", &d.text),
+            ],
+        ));
+    }
     out
 }
 

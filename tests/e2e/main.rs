@@ -21,6 +21,7 @@ mod cli_compat;
 mod crash;
 mod destinations;
 mod destinations_http;
+mod drain;
 mod edges;
 mod file_engine;
 mod fleet;

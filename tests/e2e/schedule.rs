@@ -486,6 +486,55 @@ fn cron_prints_a_line_and_writes_nothing() {
     expect(&h.run(&["schedule", "show"]), 5);
 }
 
+/// `--managed`: the job rotates every managed user, signed by the
+/// operator's profile (the global `--profile`), as it does for profiles.
+#[test]
+fn managed_users_get_the_same_daily_job() {
+    let h = Home::new();
+    let args = [
+        "schedule",
+        "install",
+        "--managed",
+        "--every",
+        "60d",
+        "--backend",
+        "cron",
+    ];
+    let line = expect(&h.run(&args), 0);
+    let log = h.state.join("keyturn/rotate.log");
+    assert!(
+        line.trim_end().ends_with(&format!(
+            "{} rotate --max-age 60d --managed </dev/null >>{} 2>&1 # keyturn-schedule: keyturn schedule remove",
+            exe(),
+            log.display()
+        )),
+        "{line}"
+    );
+    let mut with_operator = args.to_vec();
+    with_operator.extend(["--profile", "ops"]);
+    let line = expect(&h.run(&with_operator), 0);
+    assert!(
+        line.contains(" rotate --max-age 60d --managed '--profile=ops' </dev/null"),
+        "{line}"
+    );
+    // A profile to rotate, or --all, is not a managed job.
+    expect(
+        &h.run(&["schedule", "install", "--managed", "--every", "60d", "dev"]),
+        2,
+    );
+    expect(
+        &h.run(&[
+            "schedule",
+            "install",
+            "--managed",
+            "--all",
+            "--every",
+            "60d",
+        ]),
+        2,
+    );
+}
+
 #[test]
 fn bad_arguments_are_usage_errors() {
     let h = Home::new();

@@ -96,6 +96,23 @@ def cmd_whoami(a):
         print(json.dumps({"ok": False, "code": e.response["Error"].get("Code")}))
 
 
+def cmd_use(a):
+    """A straggler: one request signed with this pair, from --region (STS
+    GetCallerIdentity), which IAM records as the key's last use."""
+    boto3.client("sts", endpoint_url=loopback_only(a.endpoint), region_name=a.region,
+                 aws_access_key_id=a.id, aws_secret_access_key=a.secret).get_caller_identity()
+    print("{}")
+
+
+def cmd_last_used(a):
+    """GetAccessKeyLastUsed of --key, read as the admin: the date in Unix
+    seconds (null if never), the service and the region."""
+    u = admin_iam(a).get_access_key_last_used(AccessKeyId=a.key)["AccessKeyLastUsed"]
+    d = u.get("LastUsedDate")
+    print(json.dumps({"date": int(d.timestamp()) if d else None,
+                      "service": u.get("ServiceName"), "region": u.get("Region")}))
+
+
 def digest(s):
     return hashlib.sha256(s.encode()).hexdigest()[:16] if s is not None else None
 
@@ -219,7 +236,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("admin"); p.add_argument("--endpoint", required=True); p.set_defaults(f=cmd_admin)
     for name, f in (("user", cmd_user), ("keys", cmd_keys), ("set-status", cmd_set_status),
-                    ("add-key", cmd_add_key), ("delete-key", cmd_delete_key)):
+                    ("add-key", cmd_add_key), ("delete-key", cmd_delete_key),
+                    ("last-used", cmd_last_used)):
         p = sub.add_parser(name)
         p.add_argument("--endpoint", required=True)
         p.add_argument("--admin-id", required=True)
@@ -233,6 +251,10 @@ def main():
     p = sub.add_parser("whoami")
     p.add_argument("--endpoint", required=True); p.add_argument("--id", required=True)
     p.add_argument("--secret", required=True); p.set_defaults(f=cmd_whoami)
+    p = sub.add_parser("use")
+    p.add_argument("--endpoint", required=True); p.add_argument("--id", required=True)
+    p.add_argument("--secret", required=True); p.add_argument("--region", required=True)
+    p.set_defaults(f=cmd_use)
     p = sub.add_parser("profiles")
     p.add_argument("--credentials-file", required=True); p.add_argument("--config-file", required=True)
     p.set_defaults(f=cmd_profiles)

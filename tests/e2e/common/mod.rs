@@ -253,6 +253,30 @@ impl Sandbox {
         awsctl_raw(&args.iter().map(String::as_str).collect::<Vec<_>>());
     }
 
+    /// One request signed with this pair from `region` (STS
+    /// GetCallerIdentity): a caller still using a key.
+    pub fn use_key(&self, key: &Key, region: &str) {
+        awsctl_raw(&[
+            "use",
+            "--endpoint",
+            &self.moto_url(),
+            "--id",
+            &key.id,
+            "--secret",
+            &key.secret,
+            "--region",
+            region,
+        ]);
+    }
+
+    /// IAM's last use of `key` (GetAccessKeyLastUsed, as the admin):
+    /// {"date": Unix seconds or null, "service", "region"}.
+    pub fn last_used(&self, user: &str, key: &str) -> Value {
+        let mut args = self.admin_args("last-used", user);
+        args.extend(["--key".into(), key.into()]);
+        awsctl_raw(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
     /// Whether boto3 can sign STS and IAM requests with this pair.
     pub fn works(&self, id: &str, secret: &str) -> bool {
         let v = awsctl_raw(&[
