@@ -694,3 +694,13 @@ help-value-on_destination_failure-rollback = Undo: the old pair back in every de
 help-value-on_destination_failure-stop = Keep both keys active; finish later with `rotate --resume`
 status-destinations = destinations: { $list }
 dest-partial = { $dest }: written in part ({ $detail }); keyturn writes it again
+
+# Admin mode (issue 20): managed users rotated by an operator.
+managed-no_operator = no operator credentials for admin mode
+managed-operator_failed = the operator's credentials could not be resolved (--profile, AWS_PROFILE, environment keys, web identity): { $error }
+managed-home = managed user { $user } (no local file)
+managed-no_old_secret = keyturn never holds a managed user's old secret, so it cannot be written back
+step-operator = resolving the operator's credentials
+rotate-no_active_key = user `{ $profile }`: IAM user { $user } has no Active access key to rotate; nothing was changed
+usage-unknown_user = no [[users]] entry names `{ $user }`; add one to the settings file: [[users]] name = "{ $user }" destinations = ["..."]
+usage-managed_one_profile = admin mode signs as one operator: give --profile at most once

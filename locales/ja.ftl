@@ -666,3 +666,13 @@ help-value-on_destination_failure-rollback = 元に戻します: すべての書
 help-value-on_destination_failure-stop = 両方のアクセスキーをアクティブのまま残します。後で `rotate --resume` で完了します
 status-destinations = 書き込み先: { $list }
 dest-partial = { $dest }: 一部だけ書き込まれました（{ $detail }）。keyturn がもう一度書き込みます
+
+# Admin mode (issue 20): managed users rotated by an operator.
+managed-no_operator = 管理者モードのオペレーターの認証情報がありません
+managed-operator_failed = オペレーターの認証情報を取得できません（--profile、AWS_PROFILE、環境変数のキー、ウェブ ID）: { $error }
+managed-home = 管理対象ユーザー { $user }（ローカルファイルなし）
+managed-no_old_secret = 管理対象ユーザーの古いシークレットアクセスキーは keyturn が保持しないため、書き戻せません
+step-operator = オペレーターの認証情報を取得しています
+rotate-no_active_key = ユーザー `{ $profile }`: IAM ユーザー { $user } にはローテーションするアクティブなアクセスキーがありません。何も変更していません
+usage-unknown_user = `{ $user }` を指す [[users]] がありません。設定ファイルに追加してください: [[users]] name = "{ $user }" destinations = ["..."]
+usage-managed_one_profile = 管理者モードは 1 つのオペレーターとして署名します。--profile は 1 回だけ指定してください

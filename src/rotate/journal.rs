@@ -187,11 +187,13 @@ where
 
 /// Every interrupted rotation recorded beside either file.
 pub fn journals(paths: &Paths) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
+    journals_in(&crate::home::files::state_dirs(paths)?)
+}
+
+/// Every interrupted rotation recorded in these state folders.
+pub fn journals_in(state_dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
     let mut out = Vec::new();
-    for d in crate::home::files::state_dirs(paths)?
-        .iter()
-        .map(|d| journal_dir(d))
-    {
+    for d in state_dirs.iter().map(|d| journal_dir(d)) {
         for path in store::list_private(&d, ".journal")? {
             let Some(bytes) = store::read_private(&path)? else {
                 continue;

@@ -64,6 +64,18 @@ def cmd_user(a):
     print(json.dumps(keys))
 
 
+def cmd_role(a):
+    """A role the admin user may assume (moto wants its exact ARN as the
+    principal), allowed everything; prints its ARN."""
+    iam = admin_iam(a)
+    me = client("sts", a.endpoint, a.admin_id, a.admin_secret).get_caller_identity()["Arn"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": me}, "Action": "sts:AssumeRole"}]})
+    arn = iam.create_role(RoleName=a.name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    iam.put_role_policy(RoleName=a.name, PolicyName="all", PolicyDocument=POLICY)
+    print(json.dumps({"arn": arn}))
+
+
 def cmd_keys(a):
     iam = admin_iam(a)
     out = iam.list_access_keys(UserName=a.name)["AccessKeyMetadata"]
@@ -219,7 +231,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("admin"); p.add_argument("--endpoint", required=True); p.set_defaults(f=cmd_admin)
     for name, f in (("user", cmd_user), ("keys", cmd_keys), ("set-status", cmd_set_status),
-                    ("add-key", cmd_add_key), ("delete-key", cmd_delete_key)):
+                    ("add-key", cmd_add_key), ("delete-key", cmd_delete_key),
+                    ("role", cmd_role)):
         p = sub.add_parser(name)
         p.add_argument("--endpoint", required=True)
         p.add_argument("--admin-id", required=True)
