@@ -468,6 +468,8 @@ help-rotate-after =
     AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
     with the profile's own key, never with AWS_ACCESS_KEY_ID.
 help-rotate-all = Every profile of both files; those that cannot rotate are skipped
+help-rotate-users = Admin mode: rotate this managed user's key (a [[users]] entry) into its destinations, signed by the operator (--profile, AWS_PROFILE...); repeatable
+help-rotate-managed = Admin mode: every [[users]] entry of the settings file
 help-rotate-delete_other_active = Delete a second, Active key to make room (shows its last use)
 help-rotate-dry_run = Only read: print what would be created, retired and rewritten
 help-rotate-jobs = AWS requests in flight at once, across all rotations [default: 4]

@@ -440,6 +440,8 @@ help-rotate-after =
     AWS_CONFIG_FILE、AWS_ENDPOINT_URL、AWS_CA_BUNDLE、HTTPS_PROXY/NO_PROXY。keyturn は
     常にプロファイル自身のアクセスキーで署名し、AWS_ACCESS_KEY_ID は使いません。
 help-rotate-all = 両方のファイルのすべてのプロファイル。ローテーションできないものはスキップします
+help-rotate-users = 管理者モード: この管理対象ユーザー（[[users]] のエントリ）のアクセスキーをオペレーターとして署名してローテーションし、書き込み先にだけ保存します（--profile、AWS_PROFILE など）。複数指定できます
+help-rotate-managed = 管理者モード: 設定ファイルのすべての [[users]]
 help-rotate-delete_other_active = 空きを作るため、2 つ目のアクティブなアクセスキーを削除します（最終使用日時を表示します）
 help-rotate-dry_run = 読み取りのみ: 作成、削除、書き換えの予定を表示します
 help-rotate-jobs = 全ローテーションで同時に送る AWS リクエストの数 [既定値: 4]

@@ -328,7 +328,11 @@ pub trait Aws {
     /// standard chain for the profile the AWS CLI would choose), or, with
     /// `role_arn`, that role assumed with them. Never a rotated key; never
     /// written anywhere. Signs for `region`. The default: no operator.
-    async fn operator_creds(&self, role_arn: Option<&str>, region: &str) -> Result<Creds, AwsError> {
+    async fn operator_creds(
+        &self,
+        role_arn: Option<&str>,
+        region: &str,
+    ) -> Result<Creds, AwsError> {
         let _ = (role_arn, region);
         Err(AwsError {
             op: "operator credentials",

@@ -601,7 +601,11 @@ impl Aws for SdkAws {
         })
     }
 
-    async fn operator_creds(&self, role_arn: Option<&str>, region: &str) -> Result<Creds, AwsError> {
+    async fn operator_creds(
+        &self,
+        role_arn: Option<&str>,
+        region: &str,
+    ) -> Result<Creds, AwsError> {
         let Some(spec) = &self.operator else {
             return Err(AwsError {
                 op: "operator credentials",
@@ -646,10 +650,9 @@ impl Aws for SdkAws {
             .send()
             .await
             .map_err(|e| self.convert(OP, creds, e))?;
-        Ok(out
-            .user()
+        out.user()
             .map(|u| u.arn().to_string())
-            .ok_or_else(|| missing(OP, "User"))?)
+            .ok_or_else(|| missing(OP, "User"))
     }
 
     async fn list_access_keys(&self, creds: &Creds, user: &str) -> Result<Vec<KeyMeta>, AwsError> {

@@ -198,11 +198,9 @@ fn managed_options(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Option<Managed
         }
         picked
     };
-    let state_dir = crate::home::managed::state_dir(
-        env.xdg_state_home.as_deref(),
-        env.home.as_deref(),
-    )
-    .ok_or_else(|| UsageError(tr("usage.no_home").into()))?;
+    let state_dir =
+        crate::home::managed::state_dir(env.xdg_state_home.as_deref(), env.home.as_deref())
+            .ok_or_else(|| UsageError(tr("usage.no_home").into()))?;
     Ok(Some(Managed {
         users,
         operator: crate::sdk::operator::OperatorSpec {
@@ -220,7 +218,11 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
     accept(g, "rotate", true, false)?;
     let managed = managed_options(a, g, env)?;
     // Admin mode: `--profile` names the operator, not a key to rotate.
-    let global = if managed.is_some() { &[][..] } else { &g.profile[..] };
+    let global = if managed.is_some() {
+        &[][..]
+    } else {
+        &g.profile[..]
+    };
     let mut profiles: Vec<String> = a.profiles.iter().chain(global).cloned().collect();
     if a.all && !profiles.is_empty() {
         return Err(UsageError(tr("usage.all_and_profiles").into()));

@@ -43,7 +43,10 @@ impl ManagedRef {
 }
 
 /// `$XDG_STATE_HOME/keyturn`, else `~/.local/state/keyturn`.
-pub fn state_dir(xdg_state_home: Option<&std::path::Path>, home: Option<&std::path::Path>) -> Option<PathBuf> {
+pub fn state_dir(
+    xdg_state_home: Option<&std::path::Path>,
+    home: Option<&std::path::Path>,
+) -> Option<PathBuf> {
     match xdg_state_home.filter(|p| p.is_absolute()) {
         Some(x) => Some(x.join("keyturn")),
         None => Some(home?.join(".local").join("state").join("keyturn")),
@@ -69,7 +72,10 @@ impl KeyHome for ManagedHome {
         crate::store::ensure_private_dir(&dir)?;
         // The lock file is `.keyturn/user-NAME.lock` under the folder.
         let target = dir.join(format!("user-{}", self.r.managed.user));
-        Ok(HomeLock::of(vec![crate::store::lock(&target, self.lock_wait)?]))
+        Ok(HomeLock::of(vec![crate::store::lock(
+            &target,
+            self.lock_wait,
+        )?]))
     }
     async fn read(&self) -> Result<Option<(String, Secret)>, HomeError> {
         Ok(None)

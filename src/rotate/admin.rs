@@ -73,20 +73,18 @@ pub async fn rotate_users<A: Aws>(
     if !cx.s.dry_run {
         store::ensure_private_dir(state_dir)?;
     }
-    Ok(stream::iter(users.iter().map(|u| async move {
-        (label(u), cx.rotate_user(u, state_dir).await)
-    }))
+    Ok(stream::iter(
+        users
+            .iter()
+            .map(|u| async move { (label(u), cx.rotate_user(u, state_dir).await) }),
+    )
     .buffered(jobs)
     .collect()
     .await)
 }
 
 impl<A: Aws> Ctx<'_, A> {
-    async fn rotate_user(
-        &self,
-        u: &ManagedUser,
-        state_dir: &Path,
-    ) -> Result<Outcome, RotateError> {
+    async fn rotate_user(&self, u: &ManagedUser, state_dir: &Path) -> Result<Outcome, RotateError> {
         let label = label(u);
         let home = ManagedHome {
             r: ManagedRef {

@@ -47,8 +47,7 @@ impl<A: Aws> Ctx<'_, A> {
         profile_region: Option<&str>,
         fallback: &str,
     ) -> Vec<DestProgress> {
-        let dests: Vec<&DestinationSpec> =
-            self.s.destinations.iter().filter(|d| pick(d)).collect();
+        let dests: Vec<&DestinationSpec> = self.s.destinations.iter().filter(|d| pick(d)).collect();
         // A destination's own profile: its region from the files, read
         // once (unreadable files: no region setting, as for a profile
         // that has none; the signing itself then says what is wrong).
@@ -278,7 +277,10 @@ impl<A: Aws> Ctx<'_, A> {
                     profile: j.profile.clone(),
                     detail: trf(
                         "detail.dest_restore_failed",
-                        &[("error", &tr("managed.no_old_secret")), ("states", &states_text(j))],
+                        &[
+                            ("error", &tr("managed.no_old_secret")),
+                            ("states", &states_text(j)),
+                        ],
                     ),
                 });
             }

@@ -404,7 +404,15 @@ impl<A: Aws> Ctx<'_, A> {
         }
         let (yes, other_active) = (self.s.yes, self.s.delete_other_active);
         let to_delete = self
-            .room_for(&profile, &user, &keys, &key.access_key_id, &iam, yes, other_active)
+            .room_for(
+                &profile,
+                &user,
+                &keys,
+                &key.access_key_id,
+                &iam,
+                yes,
+                other_active,
+            )
             .await?;
         let updated = self.places_to_update(&key);
         // Every destination checked before any change (no key made, no

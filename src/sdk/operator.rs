@@ -85,10 +85,7 @@ pub(super) async fn resolve(
                 .ok_or_else(|| chain_error(NoProvider))?
         }
     };
-    let c = provider
-        .provide_credentials()
-        .await
-        .map_err(chain_error)?;
+    let c = provider.provide_credentials().await.map_err(chain_error)?;
     Ok(Creds {
         access_key_id: c.access_key_id().to_string(),
         secret: Secret::new(c.secret_access_key()),

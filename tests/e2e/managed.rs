@@ -48,14 +48,34 @@ fn bed(names: &[&str], extra: &str) -> Bed {
         let env = b.env_file(name);
         std::fs::write(
             &env,
-            ENV_TEXT.replace("{ID}", &k.id).replace("{SECRET}", &k.secret),
+            ENV_TEXT
+                .replace("{ID}", &k.id)
+                .replace("{SECRET}", &k.secret),
         )
         .unwrap();
         set_mode(&env, 0o640);
         let secret = json!({"db_password": "keep-me", "AWS_ACCESS_KEY_ID": k.id, "AWS_SECRET_ACCESS_KEY": k.secret});
-        b.ctl(&["sm-create", "--name", &format!("{name}/aws"), "--value", &secret.to_string()]);
-        b.ctl(&["ssm-put", "--name", &format!("/{name}/id"), "--value", &k.id]);
-        b.ctl(&["ssm-put", "--name", &format!("/{name}/secret"), "--value", &k.secret]);
+        b.ctl(&[
+            "sm-create",
+            "--name",
+            &format!("{name}/aws"),
+            "--value",
+            &secret.to_string(),
+        ]);
+        b.ctl(&[
+            "ssm-put",
+            "--name",
+            &format!("/{name}/id"),
+            "--value",
+            &k.id,
+        ]);
+        b.ctl(&[
+            "ssm-put",
+            "--name",
+            &format!("/{name}/secret"),
+            "--value",
+            &k.secret,
+        ]);
         settings.push_str(&format!(
             "[[destinations]]\nname = \"{name}-env\"\ntype = \"dotenv\"\npath = \"{}\"\n\
              [[destinations]]\nname = \"{name}-sm\"\ntype = \"secretsmanager\"\nsecret_id = \"{name}/aws\"\n\
@@ -120,7 +140,10 @@ impl Bed {
         let secret = self.ctl(&["ssm-get", "--name", &format!("/{name}/secret")]);
         let s = |v: &Value| v.as_str().unwrap().to_string();
         [
-            (s(&env["AWS_ACCESS_KEY_ID"]), s(&env["AWS_SECRET_ACCESS_KEY"])),
+            (
+                s(&env["AWS_ACCESS_KEY_ID"]),
+                s(&env["AWS_SECRET_ACCESS_KEY"]),
+            ),
             (s(&sm["AWS_ACCESS_KEY_ID"]), s(&sm["AWS_SECRET_ACCESS_KEY"])),
             (s(&id["value"]), s(&secret["value"])),
         ]
@@ -256,31 +279,17 @@ fn a_static_admin_profile_rotates_a_user_into_its_three_destinations() {
 #[test]
 fn the_operator_through_role_arn_and_source_profile() {
     let b = bed(&["svc-ci"], "");
-    let arn = awsctl_raw(&[
-        "role",
-        "--endpoint",
-        &b.sb.moto_url(),
-        "--admin-id",
-        &b.sb.admin.id,
-        "--admin-secret",
-        &b.sb.admin.secret,
-        "--name",
-        "keyturn-operator",
-    ])["arn"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let arn = operator_role(&b);
     std::fs::write(
         b.sb.config(),
         format!("[profile op-role]\nrole_arn = {arn}\nsource_profile = ops\n"),
     )
     .unwrap();
-    let r = b
-        .sb
-        .keyturn()
-        .env("AWS_PROFILE", "op-role")
-        .args(["rotate", "--user", "svc-ci", "--output", "json"])
-        .run();
+    let r =
+        b.sb.keyturn()
+            .env("AWS_PROFILE", "op-role")
+            .args(["rotate", "--user", "svc-ci", "--output", "json"])
+            .run();
     r.expect_code(0);
     b.rotated("svc-ci");
     b.operator_untouched();
@@ -291,7 +300,10 @@ fn the_operator_through_role_arn_and_source_profile() {
     assert_eq!(v[0]["status"], "rotated");
     assert_eq!(v[0]["destinations"].as_array().unwrap().len(), 3);
     let log = b.sb.proxy_log();
-    assert!(log.iter().any(|e| e["action"] == "AssumeRole"), "role assumed");
+    assert!(
+        log.iter().any(|e| e["action"] == "AssumeRole"),
+        "role assumed"
+    );
     let creates: Vec<_> = log
         .iter()
         .filter(|e| e["action"] == "CreateAccessKey")
@@ -366,12 +378,89 @@ fn a_user_without_an_entry_is_a_usage_error_saying_how_to_add_one() {
 #[test]
 fn dry_run_shows_keys_destinations_and_retirement_and_changes_nothing() {
     let b = bed(&["svc-plan"], "");
-    let r = b.run(&["rotate", "--user", "svc-plan", "--profile", "ops", "--dry-run"]);
+    let r = b.run(&[
+        "rotate",
+        "--user",
+        "svc-plan",
+        "--profile",
+        "ops",
+        "--dry-run",
+    ]);
     r.expect_code(0);
     for d in ["svc-plan-env", "svc-plan-sm", "svc-plan-ssm"] {
         assert!(r.stdout.contains(d), "{}", r.stdout);
     }
     assert!(r.stdout.contains("ready"), "{}", r.stdout);
     b.untouched("svc-plan", 1);
-    assert!(!b.sb.proxy_log().iter().any(|e| e["action"] == "CreateAccessKey"));
+    assert!(!b
+        .sb
+        .proxy_log()
+        .iter()
+        .any(|e| e["action"] == "CreateAccessKey"));
+}
+
+/// A role the operator may assume (its exact ARN trusted, as moto wants).
+fn operator_role(b: &Bed) -> String {
+    awsctl_raw(&[
+        "role",
+        "--endpoint",
+        &b.sb.moto_url(),
+        "--admin-id",
+        &b.sb.admin.id,
+        "--admin-secret",
+        &b.sb.admin.secret,
+        "--name",
+        "keyturn-ci",
+    ])["arn"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// What a scheduled GitHub Actions job with OIDC has: no key of its own,
+/// a role and a token file. moto under IAM auth cannot answer an unsigned
+/// AssumeRoleWithWebIdentity, so the fault proxy signs it for moto with a
+/// bed key (`web_identity`, documented in faultproxy.py): moto then mints
+/// the role's real temporary credentials, which sign everything after.
+#[test]
+fn the_operator_through_web_identity() {
+    let b = bed(&["svc-oidc"], "");
+    let arn = operator_role(&b);
+    b.sb.proxy(
+        "POST",
+        "config",
+        &json!({"web_identity": {"id": b.sb.admin.id, "secret": b.sb.admin.secret}}).to_string(),
+    );
+    let token = b.sb.dir.path().join("oidc-token");
+    std::fs::write(
+        &token,
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmtleXR1cm4ifQ.c2ln",
+    )
+    .unwrap();
+    let r =
+        b.sb.keyturn()
+            .env("AWS_ROLE_ARN", &arn)
+            .env("AWS_WEB_IDENTITY_TOKEN_FILE", &token)
+            .env("AWS_ROLE_SESSION_NAME", "keyturn-ci")
+            .args(["rotate", "--user", "svc-oidc"])
+            .run();
+    r.expect_code(0);
+    b.rotated("svc-oidc");
+    b.operator_untouched();
+    b.no_journal();
+    no_secret(&b, &r);
+    let log = b.sb.proxy_log();
+    assert!(
+        log.iter()
+            .any(|e| e["action"] == "AssumeRoleWithWebIdentity"
+                && e["fault"] == "web_identity_signed"
+                && e["status"] == 200),
+        "the token was exchanged"
+    );
+    for e in log.iter().filter(|e| e["service"] == "iam") {
+        assert!(
+            e["key_id"].as_str().unwrap().starts_with("ASIA"),
+            "IAM signed by the role's session: {e}"
+        );
+    }
 }
