@@ -464,3 +464,136 @@ fn the_operator_through_web_identity() {
         );
     }
 }
+
+// ---- The crash matrix in admin mode ----------------------------------------
+// keyturn dies (an abort at a failpoint, as kill -9 would, or a SIGKILL of
+// its process group while a request is held by the proxy, sent or not),
+// then `rotate --user` runs again: every destination holds the new pair,
+// one key in IAM (no orphan), the old key deleted (the default policy),
+// no journal left, the operator untouched.
+
+#[track_caller]
+fn finished_after_rerun(b: &Bed) {
+    let r = b.run(&["rotate", "--user", "svc-crash", "--profile", "ops"]);
+    r.expect_code(0);
+    no_secret(b, &r);
+    b.rotated("svc-crash");
+    b.no_journal();
+    b.operator_untouched();
+}
+
+fn crash_at(point: &str) {
+    let b = bed(&["svc-crash"], "");
+    let r =
+        b.sb.keyturn()
+            .env("KEYTURN_FAILPOINT", point)
+            .args(["rotate", "--user", "svc-crash", "--profile", "ops"])
+            .run();
+    assert_eq!(r.code, None, "keyturn should have died at {point}: {r:?}");
+    b.operator_untouched();
+    finished_after_rerun(&b);
+}
+
+/// SIGKILL while the `skip`+1-th `action` request is held by the proxy;
+/// `sent`: the request is then let through (it ran, its answer lost),
+/// else it never reaches moto.
+fn kill_during(action: &str, skip: u64, sent: bool) {
+    let b = bed(&["svc-crash"], "");
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": action, "times": 1, "fault": "hold", "skip": skip}]).to_string(),
+    );
+    let mut child =
+        b.sb.keyturn()
+            .args(["rotate", "--user", "svc-crash", "--profile", "ops"])
+            .spawn();
+    wait_until(120, "the request to be held", || {
+        !b.sb.proxy("GET", "held", "").as_array().unwrap().is_empty()
+    });
+    kill_group(&mut child);
+    b.sb.proxy("POST", "rules", "[]");
+    if sent {
+        b.sb.proxy("POST", "release", "");
+        wait_until(60, "the released request to be answered", || {
+            b.sb.proxy_log()
+                .iter()
+                .any(|e| e["action"] == action && e["status"].is_number() && e["fault"] == "hold")
+        });
+    }
+    finished_after_rerun(&b);
+}
+
+#[test]
+fn crash_after_journal_started() {
+    crash_at("after-journal-started");
+}
+
+#[test]
+fn crash_after_create_before_the_secret_is_journaled() {
+    crash_at("after-create");
+}
+
+#[test]
+fn crash_after_journal_created() {
+    crash_at("after-journal-created");
+}
+
+#[test]
+fn crash_after_verify() {
+    crash_at("after-verify");
+}
+
+#[test]
+fn crash_before_a_destination_write() {
+    crash_at("before-destination-write");
+}
+
+#[test]
+fn crash_after_a_destination_write() {
+    crash_at("after-destination-write");
+}
+
+#[test]
+fn crash_after_a_destination_confirm() {
+    crash_at("after-destination-confirm");
+}
+
+#[test]
+fn crash_after_retire() {
+    crash_at("after-retire");
+}
+
+#[test]
+fn kill_before_create_access_key_reaches_iam() {
+    kill_during("CreateAccessKey", 0, false);
+}
+
+#[test]
+fn kill_after_create_access_key_ran_its_answer_lost() {
+    kill_during("CreateAccessKey", 0, true);
+}
+
+#[test]
+fn kill_during_verification_sts() {
+    kill_during("GetCallerIdentity", 0, false);
+    kill_during("GetCallerIdentity", 0, true);
+}
+
+#[test]
+fn kill_before_and_after_the_secret_write() {
+    kill_during("PutSecretValue", 0, false);
+    kill_during("PutSecretValue", 0, true);
+}
+
+#[test]
+fn kill_before_and_after_a_parameter_write() {
+    kill_during("PutParameter", 1, false);
+    kill_during("PutParameter", 1, true);
+}
+
+#[test]
+fn kill_before_and_after_the_old_key_s_deletion() {
+    kill_during("DeleteAccessKey", 0, false);
+    kill_during("DeleteAccessKey", 0, true);
+}
