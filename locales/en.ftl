@@ -706,3 +706,8 @@ step-operator = resolving the operator's credentials
 rotate-no_active_key = user `{ $profile }`: IAM user { $user } has no Active access key to rotate; nothing was changed
 usage-unknown_user = no [[users]] entry names `{ $user }`; add one to the settings file: [[users]] name = "{ $user }" destinations = ["..."]
 usage-managed_one_profile = admin mode signs as one operator: give --profile at most once
+help-status-managed = One line per managed user ([[users]]), signed by the operator (--profile, AWS_PROFILE...)
+status_managed-line = { $user }: key { $key }, { $age }, { $last }; destinations: { $dests }
+status_managed-stale = ; STALE: run `keyturn rotate --user { $user }`
+status_managed-pending = ; interrupted rotation (state { $state }): run `keyturn rotate --user { $user }`
+status_managed-error = { $user }: error: { $error }

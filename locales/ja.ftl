@@ -678,3 +678,8 @@ step-operator = オペレーターの認証情報を取得しています
 rotate-no_active_key = ユーザー `{ $profile }`: IAM ユーザー { $user } にはローテーションするアクティブなアクセスキーがありません。何も変更していません
 usage-unknown_user = `{ $user }` を指す [[users]] がありません。設定ファイルに追加してください: [[users]] name = "{ $user }" destinations = ["..."]
 usage-managed_one_profile = 管理者モードは 1 つのオペレーターとして署名します。--profile は 1 回だけ指定してください
+help-status-managed = 管理対象ユーザー（[[users]]）ごとに 1 行表示します。オペレーターとして署名します（--profile、AWS_PROFILE など）
+status_managed-line = { $user }: アクセスキー { $key }、{ $age }、{ $last }。書き込み先: { $dests }
+status_managed-stale = 。STALE: `keyturn rotate --user { $user }` を実行してください
+status_managed-pending = 。中断したローテーション（状態 { $state }）: `keyturn rotate --user { $user }` を実行してください
+status_managed-error = { $user }: エラー: { $error }

@@ -13,6 +13,7 @@ pub mod rotate;
 pub mod schedule;
 pub mod shell;
 pub mod status;
+pub mod status_managed;
 
 use crate::cli::{GlobalArgs, Output, AFTER_HELP};
 use crate::duration::{parse_duration_max, too_large, MAX_JOBS, MAX_KEEP_BACKUPS, MAX_TIMEOUT};

@@ -173,9 +173,6 @@ fn managed_options(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Option<Managed
     if a.users.is_empty() && !a.managed {
         return Ok(None);
     }
-    if g.profile.len() > 1 {
-        return Err(UsageError(tr("usage.managed_one_profile").into()));
-    }
     let file = env.settings_file()?;
     let all = file.map(|f| f.users).unwrap_or_default();
     let users = if a.managed {
@@ -198,18 +195,33 @@ fn managed_options(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Option<Managed
         }
         picked
     };
+    let (operator, state_dir) = operator_and_state(g, env)?;
+    Ok(Some(Managed {
+        users,
+        operator,
+        state_dir,
+    }))
+}
+
+/// Pure: admin mode's operator (`--profile`, else the environment's
+/// profile for the SDK's default chain) and its state folder
+/// (`$XDG_STATE_HOME/keyturn`).
+pub fn operator_and_state(
+    g: &GlobalArgs,
+    env: &Env,
+) -> Result<(crate::sdk::operator::OperatorSpec, PathBuf), UsageError> {
+    if g.profile.len() > 1 {
+        return Err(UsageError(tr("usage.managed_one_profile").into()));
+    }
     let state_dir =
         crate::home::managed::state_dir(env.xdg_state_home.as_deref(), env.home.as_deref())
             .ok_or_else(|| UsageError(tr("usage.no_home").into()))?;
-    Ok(Some(Managed {
-        users,
-        operator: crate::sdk::operator::OperatorSpec {
-            profile: g.profile.first().cloned(),
-            env_profile: env.aws_profile.clone().or(env.aws_default_profile.clone()),
-            files: None,
-        },
-        state_dir,
-    }))
+    let operator = crate::sdk::operator::OperatorSpec {
+        profile: g.profile.first().cloned(),
+        env_profile: env.aws_profile.clone().or(env.aws_default_profile.clone()),
+        files: None,
+    };
+    Ok((operator, state_dir))
 }
 
 /// Pure: the flags, the settings file's defaults and the environment's

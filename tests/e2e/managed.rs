@@ -597,3 +597,62 @@ fn kill_before_and_after_the_old_key_s_deletion() {
     kill_during("DeleteAccessKey", 0, false);
     kill_during("DeleteAccessKey", 0, true);
 }
+
+#[test]
+fn status_managed_shows_each_user_s_key_age_use_destinations_and_staleness() {
+    let b = bed(&["svc-s1", "svc-s2"], "");
+    let old1 = b.old[0].1.id.clone();
+    b.sb.proxy(
+        "POST",
+        "config",
+        &json!({"backdate_days": {old1.clone(): 100}}).to_string(),
+    );
+    let r = b.run(&[
+        "status",
+        "--managed",
+        "--profile",
+        "ops",
+        "--output",
+        "json",
+    ]);
+    r.expect_code(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[0]["user"], "svc-s1");
+    assert_eq!(v[0]["key_id"], old1.as_str());
+    assert_eq!(v[0]["stale"], true);
+    assert!(v[0]["age_days"].as_u64().unwrap() >= 100);
+    assert_eq!(v[1]["user"], "svc-s2");
+    assert_eq!(v[1]["stale"], false);
+    for u in [&v[0], &v[1]] {
+        assert_eq!(u["keys"], 1);
+        assert!(u["drain"].is_null() && u["pending"].is_null());
+        assert_eq!(u["destinations"].as_array().unwrap().len(), 3);
+        assert!(u["last_used"].is_object());
+    }
+    // Text: the key masked, STALE with the command that fixes it.
+    let r = b.run(&["status", "--managed", "--profile", "ops"]);
+    r.expect_code(0);
+    assert!(!r.stdout.contains(&old1), "key ids are masked");
+    assert!(
+        r.stdout
+            .contains("STALE: run `keyturn rotate --user svc-s1`"),
+        "{}",
+        r.stdout
+    );
+    no_secret(&b, &r);
+    // An interrupted rotation: its state and each destination's.
+    let crash =
+        b.sb.keyturn()
+            .env("KEYTURN_FAILPOINT", "after-destination-confirm")
+            .args(["rotate", "--user", "svc-s2", "--profile", "ops"])
+            .run();
+    assert_eq!(crash.code, None);
+    let before = b.sb.proxy_log().len();
+    let r = b.run(&["status", "--managed", "--offline", "--output", "json"]);
+    r.expect_code(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[1]["pending"], "verified");
+    assert_eq!(v[1]["destinations"][0]["state"], "confirmed");
+    assert_eq!(v[1]["destinations"][2]["state"], "pending");
+    assert_eq!(b.sb.proxy_log().len(), before, "--offline sends nothing");
+}
