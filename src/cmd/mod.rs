@@ -378,7 +378,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<Exit> {
     rt.block_on(async {
         match &job {
             Job::Rotate(o) => rotate::run(&cfg, o).await,
-            Job::Recover(o) => recover::run(&cfg, &o.settings).await,
+            Job::Recover(o) => recover::run(&cfg, o).await,
             Job::Status(a) => status::run(&cfg, a).await,
             Job::Audit(a) => audit::run(&cfg, a).await,
             Job::Schedule(_) | Job::Completions(_) | Job::Man => Ok(Exit::Ok),

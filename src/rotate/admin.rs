@@ -239,6 +239,27 @@ impl<A: Aws> Ctx<'_, A> {
     }
 }
 
+/// Finishes or undoes every interrupted admin-mode rotation journaled in
+/// `state_dir` (`keyturn recover`), signed by the operator.
+pub async fn recover_managed<A: Aws>(
+    cx: &Ctx<'_, A>,
+    state_dir: &Path,
+) -> Result<Vec<(String, Result<Recovered, RotateError>)>, RotateError> {
+    let mut out = Vec::new();
+    for (_, j) in journals_in(&[state_dir.to_path_buf()])? {
+        if j.home.managed().is_none() {
+            continue;
+        }
+        let label = j.profile.clone();
+        let r = cx.recover_journal(j).await.map(|r| match r {
+            Some(summary) => Recovered::Finished(summary),
+            None => Recovered::Undone,
+        });
+        out.push((label, r));
+    }
+    Ok(out)
+}
+
 /// `--max-age` (or the entry's `max_age`): the key is younger, nothing to do.
 fn fresh_key(label: &str, k: &crate::aws::KeyMeta, max: Option<Duration>) -> Option<Fresh> {
     let (max, created) = (max?, k.created?);

@@ -73,7 +73,7 @@ mod mfa;
 mod policy;
 mod verify;
 
-pub use admin::{label as admin_label, rotate_users, UserOutcome};
+pub use admin::{label as admin_label, recover_managed, rotate_users, UserOutcome};
 pub use batch::{rotate, rotate_many, Results};
 pub use error::RotateError;
 pub use journal::{

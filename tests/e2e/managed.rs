@@ -656,3 +656,25 @@ fn status_managed_shows_each_user_s_key_age_use_destinations_and_staleness() {
     assert_eq!(v[1]["destinations"][2]["state"], "pending");
     assert_eq!(b.sb.proxy_log().len(), before, "--offline sends nothing");
 }
+
+#[test]
+fn recover_finishes_an_interrupted_admin_rotation_signed_by_the_environment_s_operator() {
+    let b = bed(&["svc-crash"], "");
+    let r =
+        b.sb.keyturn()
+            .env("KEYTURN_FAILPOINT", "after-destination-write")
+            .args(["rotate", "--user", "svc-crash", "--profile", "ops"])
+            .run();
+    assert_eq!(r.code, None);
+    let r =
+        b.sb.keyturn()
+            .env("AWS_PROFILE", "ops")
+            .args(["recover"])
+            .run();
+    r.expect_code(0);
+    assert!(r.stdout.contains("recovered svc-crash"), "{}", r.stdout);
+    no_secret(&b, &r);
+    b.rotated("svc-crash");
+    b.no_journal();
+    b.operator_untouched();
+}
