@@ -678,3 +678,100 @@ fn recover_finishes_an_interrupted_admin_rotation_signed_by_the_environment_s_op
     b.no_journal();
     b.operator_untouched();
 }
+
+/// A user in a second account (moto's 111111111111), reached through its
+/// entry's `role_arn` assumed with the operator's credentials: IAM and its
+/// secret and parameters there; the `.env` file local.
+#[test]
+fn a_second_account_through_the_entry_s_role_arn() {
+    let sb = Sandbox::new();
+    let ctl = |cmd: &str| {
+        awsctl_raw(&[
+            cmd,
+            "--endpoint",
+            &sb.moto_url(),
+            "--admin-id",
+            &sb.admin.id,
+            "--admin-secret",
+            &sb.admin.secret,
+            "--name",
+            "svc-far",
+            "--role",
+            "keyturn-operator",
+        ])
+    };
+    let far = ctl("far-setup");
+    let (old_id, old_secret) = (
+        far["id"].as_str().unwrap().to_string(),
+        far["secret"].as_str().unwrap().to_string(),
+    );
+    let role = far["role_arn"].as_str().unwrap().to_string();
+    assert!(role.contains(":111111111111:"), "{role}");
+    write_private(
+        &sb.credentials(),
+        &format!(
+            "[ops]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            sb.admin.id, sb.admin.secret
+        ),
+    );
+    let env = sb.dir.path().join("far.env");
+    std::fs::write(
+        &env,
+        ENV_TEXT
+            .replace("{ID}", &old_id)
+            .replace("{SECRET}", &old_secret),
+    )
+    .unwrap();
+    let dir = sb.home.join(".config/keyturn");
+    std::fs::create_dir_all(&dir).unwrap();
+    set_mode(&sb.home.join(".config"), 0o700);
+    set_mode(&dir, 0o700);
+    write_private(
+        &dir.join("config.toml"),
+        &format!(
+            "[[destinations]]\nname = \"far-env\"\ntype = \"dotenv\"\npath = \"{}\"\n\
+             [[destinations]]\nname = \"far-sm\"\ntype = \"secretsmanager\"\nsecret_id = \"svc-far/aws\"\n\
+             [[destinations]]\nname = \"far-ssm\"\ntype = \"ssm\"\nid_parameter = \"/svc-far/id\"\nsecret_parameter = \"/svc-far/secret\"\n\
+             [[users]]\nname = \"svc-far\"\naccount = \"111111111111\"\nrole_arn = \"{role}\"\n\
+             destinations = [\"far-env\", \"far-sm\", \"far-ssm\"]\n",
+            env.display()
+        ),
+    );
+    let r = sb
+        .keyturn()
+        .args(["rotate", "--user", "svc-far", "--profile", "ops"])
+        .run();
+    r.expect_code(0);
+    r.assert_no_secret(&[&old_secret, &sb.admin.secret]);
+    let v = ctl("far-read");
+    let keys = v["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let new_id = keys[0]["id"].as_str().unwrap().to_string();
+    assert_ne!(new_id, old_id);
+    let new_secret = v["secret_parameter"].as_str().unwrap().to_string();
+    r.assert_no_secret(&[&new_secret]);
+    assert_eq!(v["id_parameter"], new_id.as_str());
+    assert_eq!(v["secret"]["AWS_ACCESS_KEY_ID"], new_id.as_str());
+    assert_eq!(v["secret"]["AWS_SECRET_ACCESS_KEY"], new_secret.as_str());
+    assert_eq!(v["secret"]["other"], 1);
+    assert_text_eq(
+        &std::fs::read_to_string(&env).unwrap(),
+        &ENV_TEXT
+            .replace("{ID}", &new_id)
+            .replace("{SECRET}", &new_secret),
+    );
+    assert!(sb.works(&new_id, &new_secret));
+    // The operator's own account and key are untouched.
+    assert_eq!(
+        sb.keys_of("keyturn-admin"),
+        vec![(sb.admin.id.clone(), "Active".to_string())]
+    );
+    let log = sb.proxy_log();
+    assert!(log.iter().any(|e| e["action"] == "AssumeRole"));
+    for e in log.iter().filter(|e| e["service"] == "iam") {
+        assert!(
+            e["key_id"].as_str().unwrap().starts_with("ASIA"),
+            "IAM in the second account signed by the role: {e}"
+        );
+    }
+}
