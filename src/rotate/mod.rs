@@ -59,7 +59,13 @@
 //! so no key whose secret is lost survives recovery, and the home always
 //! holds a pair that works or is about to be verified.
 //!
-//! Layout: [`batch`] runs many profiles in rounds; [`journal`] stores
+//! Who signs: the rotated key itself, or, in admin mode ([`admin`]:
+//! `rotate --user`/`--managed`, a journal whose home is
+//! [`crate::home::managed`]), an operator ([`Aws::operator_creds`]) for
+//! every IAM call and AWS destination, the new key signing only its own
+//! verification (STS). The states and their recovery rules are the same.
+//!
+//! Layout: [`admin`] admin mode; [`batch`] runs many profiles in rounds; [`journal`] stores
 //! journals and attempt records; [`verify`] polls; [`mfa`] holds the
 //! run's MFA sessions; [`policy`] the run's settings; [`error`] the
 //! errors.

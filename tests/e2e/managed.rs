@@ -775,3 +775,25 @@ fn a_second_account_through_the_entry_s_role_arn() {
         );
     }
 }
+
+#[test]
+fn a_destination_refused_at_preflight_changes_nothing() {
+    let b = bed(&["svc-pre"], "");
+    let path = b.sb.home.join(".config/keyturn/config.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "secret_id = \"svc-pre/aws\"",
+        "secret_id = \"no-such/secret\"",
+    );
+    write_private(&path, &text);
+    let r = b.run(&["rotate", "--user", "svc-pre", "--profile", "ops"]);
+    r.expect_code(3);
+    assert!(r.stderr.contains("svc-pre-sm"), "{}", r.stderr);
+    no_secret(&b, &r);
+    b.untouched("svc-pre", 1);
+    b.no_journal();
+    assert!(!b
+        .sb
+        .proxy_log()
+        .iter()
+        .any(|e| e["action"] == "CreateAccessKey" || e["action"] == "PutParameter"));
+}
