@@ -5,5 +5,8 @@
 # at a time (`rotate --user NAME` each), through the fault proxy in front
 # of a local moto server (IAM auth on). Prints wall time and requests per
 # user (from the proxy's log); asserts results, nothing about time.
+# Measured (debug build, 2-core box shared with other builds, one run):
+# --managed 12.7 s vs. one at a time 45.0 s (3.55x); 22 requests/user each
+# (IAM 4, STS 3, Secrets Manager 5, SSM 10).
 # Usage: bench/managed.sh  (USERS=50 JOBS=default; KEYTURN_BIN=another build)
 exec "$(dirname "$0")/with-moto" bench/managed_bench.py

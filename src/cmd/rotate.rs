@@ -216,9 +216,18 @@ pub fn operator_and_state(
     let state_dir =
         crate::home::managed::state_dir(env.xdg_state_home.as_deref(), env.home.as_deref())
             .ok_or_else(|| UsageError(tr("usage.no_home").into()))?;
+    // The variables as every other command reads them (conflicting
+    // values are refused); neither set: the chain's own default.
+    let env_profile = match (
+        env.aws_default_profile.as_deref(),
+        env.aws_profile.as_deref(),
+    ) {
+        (None, None) => None,
+        (d, p) => Some(super::choose_profile(None, d, p)?.0),
+    };
     let operator = crate::sdk::operator::OperatorSpec {
         profile: g.profile.first().cloned(),
-        env_profile: env.aws_profile.clone().or(env.aws_default_profile.clone()),
+        env_profile,
         files: None,
     };
     Ok((operator, state_dir))

@@ -90,3 +90,45 @@ impl KeyHome for ManagedHome {
         Ok(Vec::new())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_state_folder_follows_xdg_else_home() {
+        let home = Some(Path::new("/home/u"));
+        assert_eq!(
+            state_dir(Some(Path::new("/x/state")), home),
+            Some(PathBuf::from("/x/state/keyturn"))
+        );
+        // A relative XDG_STATE_HOME is ignored, as the XDG spec says.
+        assert_eq!(
+            state_dir(Some(Path::new("rel")), home),
+            Some(PathBuf::from("/home/u/.local/state/keyturn"))
+        );
+        assert_eq!(state_dir(None, None), None);
+    }
+
+    #[test]
+    fn a_managed_locator_round_trips_and_files_journals_still_read_as_files() {
+        let r = HomeRef::Managed(ManagedRef {
+            managed: ManagedLocator {
+                user: "ci".into(),
+                role_arn: Some("arn:aws:iam::111111111111:role/op".into()),
+                state_dir: "/s/keyturn".into(),
+            },
+        });
+        let text = serde_json::to_string(&r).unwrap();
+        let back: HomeRef = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+        assert_eq!(back.state_dir(), PathBuf::from("/s/keyturn"));
+        assert!(back.managed().is_some() && !back.update_shared());
+        let files = r#"{"home": {"file": "credentials", "section": "dev", "profile": "dev"},
+            "update_shared": true, "credentials_file": "/h/.aws/credentials",
+            "config_file": "/h/.aws/config"}"#;
+        let f: HomeRef = serde_json::from_str(files).unwrap();
+        assert!(matches!(f, HomeRef::Files(_)) && f.managed().is_none());
+    }
+}
