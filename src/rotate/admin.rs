@@ -102,7 +102,10 @@ impl<A: Aws> Ctx<'_, A> {
             let found = journals_in(&[state_dir.to_path_buf()])?
                 .into_iter()
                 .map(|(_, j)| j)
-                .find(|j| j.profile == label && j.home == home.locator());
+                // By name alone: a journal begun under another `role_arn`
+                // is still this user's, finished as it began (a new one
+                // would take its file).
+                .find(|j| j.profile == label && j.home.managed().is_some());
             if let Some(j) = found {
                 if let Some(summary) = self.recover_journal(j).await? {
                     return Ok(Outcome::Rotated(summary));
