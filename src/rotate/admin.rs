@@ -144,6 +144,9 @@ impl<A: Aws> Ctx<'_, A> {
             .operator_creds(u.spec.role_arn.as_deref(), region)
             .await
             .map_err(aws_err("operator credentials"))?;
+        if !self.s.dry_run {
+            self.sweep_user_attempts(label, home, &iam).await?;
+        }
         self.ui.step(label, tr("step.list_keys"));
         let keys = self
             .aws
@@ -261,6 +264,40 @@ pub async fn recover_managed<A: Aws>(
         out.push((label, r));
     }
     Ok(out)
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    /// Keys an earlier run's unanswered CreateAccessKey made after that
+    /// run gave up (its journal gone, its attempt record left in the
+    /// state folder): deleted, signed by the operator, as [`sweep_attempts`]
+    /// does for profiles. Only a key tied to one window alone goes.
+    async fn sweep_user_attempts(
+        &self,
+        label: &str,
+        home: &ManagedHome,
+        iam: &Creds,
+    ) -> Result<(), RotateError> {
+        let path = attempt_path_in(&home.r.state_dir(), label);
+        let Some(mut a) = read_attempt(&path) else {
+            return Ok(());
+        };
+        let keys = self
+            .aws
+            .list_access_keys(iam, &a.user_name)
+            .await
+            .map_err(aws_error(label, "IAM ListAccessKeys"))?;
+        let settled = sweep_keys(self, &a, iam, &keys, None, true).await?;
+        let now = now_secs();
+        a.windows.retain(|w| !settled.contains(w) && now <= w.1);
+        if a.windows.is_empty() {
+            let _ = store::remove_private(&path);
+        } else if !settled.is_empty() {
+            if let Ok(bytes) = serde_json::to_vec_pretty(&a) {
+                let _ = store::write_private(&path, &bytes);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `--max-age` (or the entry's `max_age`): the key is younger, nothing to do.

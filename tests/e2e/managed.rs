@@ -797,3 +797,36 @@ fn a_destination_refused_at_preflight_changes_nothing() {
         .iter()
         .any(|e| e["action"] == "CreateAccessKey" || e["action"] == "PutParameter"));
 }
+
+/// CreateAccessKey's answer lost three times: keyturn gives up, its
+/// journal goes, an attempt record stays. IAM then runs the calls late and
+/// one makes a key whose secret nobody has: the next `rotate --user`
+/// deletes it (signed by the operator) before rotating.
+#[test]
+fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
+    let b = bed(&["svc-late"], "");
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "CreateAccessKey", "fault": "late", "times": 3}]).to_string(),
+    );
+    let r = b.run(&["rotate", "--user", "svc-late", "--profile", "ops"]);
+    r.expect_code(1);
+    b.no_journal();
+    b.sb.proxy("POST", "rules", "[]");
+    b.sb.proxy("POST", "release", "");
+    wait_until(60, "the late calls to run", || {
+        b.sb.proxy_log()
+            .iter()
+            .filter(|e| e["fault"] == "late_executed")
+            .count()
+            == 3
+    });
+    assert_eq!(b.sb.keys_of("svc-late").len(), 2, "one late key was made");
+    let r = b.run(&["rotate", "--user", "svc-late", "--profile", "ops"]);
+    r.expect_code(0);
+    no_secret(&b, &r);
+    b.rotated("svc-late");
+    b.no_journal();
+    b.operator_untouched();
+}
