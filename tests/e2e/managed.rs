@@ -830,3 +830,21 @@ fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
     b.no_journal();
     b.operator_untouched();
 }
+
+#[test]
+fn the_operator_from_environment_keys() {
+    let b = bed(&["svc-envop"], "");
+    let r =
+        b.sb.keyturn()
+            .env("AWS_ACCESS_KEY_ID", &b.sb.admin.id)
+            .env("AWS_SECRET_ACCESS_KEY", &b.sb.admin.secret)
+            .args(["rotate", "--user", "svc-envop"])
+            .run();
+    r.expect_code(0);
+    no_secret(&b, &r);
+    b.rotated("svc-envop");
+    b.operator_untouched();
+    for e in b.sb.proxy_log().iter().filter(|e| e["service"] == "iam") {
+        assert_eq!(e["key_id"], b.sb.admin.id.as_str(), "{e}");
+    }
+}
