@@ -468,6 +468,8 @@ help-rotate-after =
     AWS_ENDPOINT_URL, AWS_CA_BUNDLE, HTTPS_PROXY/NO_PROXY. keyturn always signs
     with the profile's own key, never with AWS_ACCESS_KEY_ID.
 help-rotate-all = Every profile of both files; those that cannot rotate are skipped
+help-rotate-users = Admin mode: rotate this managed user's key (a [[users]] entry) into its destinations, signed by the operator (--profile, AWS_PROFILE...); repeatable
+help-rotate-managed = Admin mode: every [[users]] entry of the settings file
 help-rotate-delete_other_active = Delete a second, Active key to make room (shows its last use)
 help-rotate-dry_run = Only read: print what would be created, retired and rewritten
 help-rotate-jobs = AWS requests in flight at once, across all rotations [default: 4]
@@ -717,3 +719,18 @@ audit-drains_heading = Keys keyturn is draining (`--retire drain`):
 status-drain = draining old key { $key }: { $note }
 schedule-managed_one_operator = `schedule install --managed` takes at most one --profile: the operator's, which signs for every managed user
 help-schedule-install-managed = Rotate every managed user (`[[users]]`) instead: `keyturn rotate --managed`, signed by the operator (--profile, else the job's AWS credentials)
+
+# Admin mode (issue 20): managed users rotated by an operator.
+managed-no_operator = no operator credentials for admin mode
+managed-operator_failed = the operator's credentials could not be resolved (--profile, AWS_PROFILE, environment keys, web identity): { $error }
+managed-home = managed user { $user } (no local file)
+managed-no_old_secret = keyturn never holds a managed user's old secret, so it cannot be written back
+step-operator = resolving the operator's credentials
+rotate-no_active_key = user `{ $profile }`: IAM user { $user } has no Active access key to rotate; nothing was changed
+usage-unknown_user = no [[users]] entry names `{ $user }`; add one to the settings file: [[users]] name = "{ $user }" destinations = ["..."]
+usage-managed_one_profile = admin mode signs as one operator: give --profile at most once
+help-status-managed = One line per managed user ([[users]]), signed by the operator (--profile, AWS_PROFILE...)
+status_managed-line = { $user }: key { $key }, { $age }, { $last }; destinations: { $dests }
+status_managed-stale = ; STALE: run `keyturn rotate --user { $user }`
+status_managed-pending = ; interrupted rotation (state { $state }): run `keyturn rotate --user { $user }`
+status_managed-error = { $user }: error: { $error }

@@ -440,6 +440,8 @@ help-rotate-after =
     AWS_CONFIG_FILE、AWS_ENDPOINT_URL、AWS_CA_BUNDLE、HTTPS_PROXY/NO_PROXY。keyturn は
     常にプロファイル自身のアクセスキーで署名し、AWS_ACCESS_KEY_ID は使いません。
 help-rotate-all = 両方のファイルのすべてのプロファイル。ローテーションできないものはスキップします
+help-rotate-users = 管理者モード: この管理対象ユーザー（[[users]] のエントリ）のアクセスキーをオペレーターとして署名してローテーションし、書き込み先にだけ保存します（--profile、AWS_PROFILE など）。複数指定できます
+help-rotate-managed = 管理者モード: 設定ファイルのすべての [[users]]
 help-rotate-delete_other_active = 空きを作るため、2 つ目のアクティブなアクセスキーを削除します（最終使用日時を表示します）
 help-rotate-dry_run = 読み取りのみ: 作成、削除、書き換えの予定を表示します
 help-rotate-jobs = 全ローテーションで同時に送る AWS リクエストの数 [既定値: 4]
@@ -689,3 +691,18 @@ audit-drains_heading = keyturn が使われなくなるまで待機している�
 status-drain = 古いアクセスキー { $key }: { $note }
 schedule-managed_one_operator = `schedule install --managed` に指定できる --profile は 1 つだけです（すべての管理対象ユーザーに署名するオペレーターのプロファイル）
 help-schedule-install-managed = 代わりにすべての管理対象ユーザー（`[[users]]`）をローテーションします: `keyturn rotate --managed`。署名はオペレーター（--profile、指定がなければジョブの AWS 認証情報）が行います
+
+# Admin mode (issue 20): managed users rotated by an operator.
+managed-no_operator = 管理者モードのオペレーターの認証情報がありません
+managed-operator_failed = オペレーターの認証情報を取得できません（--profile、AWS_PROFILE、環境変数のキー、ウェブ ID）: { $error }
+managed-home = 管理対象ユーザー { $user }（ローカルファイルなし）
+managed-no_old_secret = 管理対象ユーザーの古いシークレットアクセスキーは keyturn が保持しないため、書き戻せません
+step-operator = オペレーターの認証情報を取得しています
+rotate-no_active_key = ユーザー `{ $profile }`: IAM ユーザー { $user } にはローテーションするアクティブなアクセスキーがありません。何も変更していません
+usage-unknown_user = `{ $user }` を指す [[users]] がありません。設定ファイルに追加してください: [[users]] name = "{ $user }" destinations = ["..."]
+usage-managed_one_profile = 管理者モードは 1 つのオペレーターとして署名します。--profile は 1 回だけ指定してください
+help-status-managed = 管理対象ユーザー（[[users]]）ごとに 1 行表示します。オペレーターとして署名します（--profile、AWS_PROFILE など）
+status_managed-line = { $user }: アクセスキー { $key }、{ $age }、{ $last }。書き込み先: { $dests }
+status_managed-stale = 。STALE: `keyturn rotate --user { $user }` を実行してください
+status_managed-pending = 。中断したローテーション（状態 { $state }）: `keyturn rotate --user { $user }` を実行してください
+status_managed-error = { $user }: エラー: { $error }

@@ -324,6 +324,35 @@ pub trait Aws {
         let _ = (creds, user);
         Ok(Vec::new())
     }
+    /// Admin mode's signer: the operator's credentials (the AWS SDK's
+    /// standard chain for the profile the AWS CLI would choose), or, with
+    /// `role_arn`, that role assumed with them. Never a rotated key; never
+    /// written anywhere. Signs for `region`. The default: no operator.
+    async fn operator_creds(
+        &self,
+        role_arn: Option<&str>,
+        region: &str,
+    ) -> Result<Creds, AwsError> {
+        let _ = (role_arn, region);
+        Err(AwsError {
+            op: "operator credentials",
+            kind: ErrorKind::NotSent,
+            code: None,
+            status: None,
+            message: crate::i18n::tr("managed.no_operator").into(),
+        })
+    }
+    /// IAM GetUser: the user's ARN (with its path), signed by `creds`.
+    async fn user_arn(&self, creds: &Creds, user: &str) -> Result<String, AwsError> {
+        let _ = creds;
+        Err(AwsError {
+            op: "IAM GetUser",
+            kind: ErrorKind::NotSent,
+            code: None,
+            status: None,
+            message: user.to_string(),
+        })
+    }
     /// Bounds this client's requests in flight to `n`, counted per HTTP
     /// attempt: a retry's backoff holds no slot, so one throttled call
     /// does not stall the others. false: the implementation cannot, and

@@ -12,6 +12,7 @@
 //!   definite rejections itself ([`crate::aws::AwsError::is_definite_retryable`]).
 
 pub mod dest;
+pub mod operator;
 
 use crate::aws::{Aws, AwsError, Creds, ErrorKind, Identity, KeyMeta, LastUsed, NewKey};
 use crate::secret::Secret;
@@ -155,6 +156,11 @@ pub struct SdkAws {
     verbose: bool,
     read_timeout: Duration,
     clients: Mutex<HashMap<ClientKey, (aws_sdk_iam::Client, aws_sdk_sts::Client)>>,
+    /// Admin mode: who signs ([`operator`]); None: no operator.
+    operator: Option<operator::OperatorSpec>,
+    /// The operator's credentials, and each role assumed with them, once
+    /// per run (key: the role, None for the operator itself).
+    operator_creds: tokio::sync::Mutex<HashMap<Option<String>, Creds>>,
 }
 
 fn http_client(ca: Option<&Path>) -> Result<SharedHttpClient, SetupError> {
@@ -285,7 +291,15 @@ impl SdkAws {
             verbose: endpoint.verbose,
             read_timeout: endpoint.read_timeout.unwrap_or(READ_TIMEOUT),
             clients: Mutex::new(HashMap::new()),
+            operator: None,
+            operator_creds: Default::default(),
         })
+    }
+
+    /// Admin mode: IAM calls for managed users sign as this operator.
+    pub fn with_operator(mut self, spec: operator::OperatorSpec) -> SdkAws {
+        self.operator = Some(spec);
+        self
     }
 
     fn clients(&self, creds: &Creds) -> (aws_sdk_iam::Client, aws_sdk_sts::Client) {
@@ -585,6 +599,60 @@ impl Aws for SdkAws {
             arn: out.arn().ok_or_else(|| missing(OP, "Arn"))?.to_string(),
             account: out.account().unwrap_or_default().to_string(),
         })
+    }
+
+    async fn operator_creds(
+        &self,
+        role_arn: Option<&str>,
+        region: &str,
+    ) -> Result<Creds, AwsError> {
+        let Some(spec) = &self.operator else {
+            return Err(AwsError {
+                op: "operator credentials",
+                kind: ErrorKind::NotSent,
+                code: None,
+                status: None,
+                message: crate::i18n::tr("managed.no_operator").into(),
+            });
+        };
+        // Held across the resolution: concurrent users of one role wait
+        // for one AssumeRole instead of each sending their own.
+        let mut cache = self.operator_creds.lock().await;
+        let key = role_arn.map(str::to_string);
+        if let Some(c) = cache.get(&key).filter(|c| c.region == region) {
+            return Ok(c.clone());
+        }
+        let base = match cache.get(&None).filter(|c| c.region == region) {
+            Some(c) => c.clone(),
+            None => {
+                let c = operator::resolve(self, spec, region).await?;
+                cache.insert(None, c.clone());
+                c
+            }
+        };
+        let creds = match role_arn {
+            None => base,
+            Some(arn) => {
+                use crate::aws::AuditAws;
+                self.assume_role(&base, arn, "keyturn-admin").await?
+            }
+        };
+        cache.insert(key, creds.clone());
+        Ok(creds)
+    }
+
+    async fn user_arn(&self, creds: &Creds, user: &str) -> Result<String, AwsError> {
+        const OP: &str = "IAM GetUser";
+        let (iam, _) = self.clients(creds);
+        let out = iam
+            .get_user()
+            .user_name(user)
+            .send()
+            .await
+            .map_err(|e| self.convert(OP, creds, e))?;
+        out.user()
+            .map(|u| u.arn().to_string())
+            .ok_or_else(|| missing(OP, "User"))
     }
 
     async fn list_access_keys(&self, creds: &Creds, user: &str) -> Result<Vec<KeyMeta>, AwsError> {

@@ -13,6 +13,7 @@ pub mod rotate;
 pub mod schedule;
 pub mod shell;
 pub mod status;
+pub mod status_managed;
 
 use crate::cli::{GlobalArgs, Output, AFTER_HELP};
 use crate::duration::{parse_duration_max, too_large, MAX_JOBS, MAX_KEEP_BACKUPS, MAX_TIMEOUT};
@@ -377,7 +378,7 @@ pub fn run(cli: Cli, env: Env) -> anyhow::Result<Exit> {
     rt.block_on(async {
         match &job {
             Job::Rotate(o) => rotate::run(&cfg, o).await,
-            Job::Recover(o) => recover::run(&cfg, &o.settings).await,
+            Job::Recover(o) => recover::run(&cfg, o).await,
             Job::Status(a) => status::run(&cfg, a).await,
             Job::Audit(a) => audit::run(&cfg, a).await,
             Job::Schedule(_) | Job::Completions(_) | Job::Man => Ok(Exit::Ok),
@@ -444,6 +445,51 @@ mod tests {
         assert_eq!(settings.timeout, Duration::from_secs(120));
         assert_eq!(settings.verify_successes, 3);
         assert!(!settings.interactive);
+    }
+
+    /// Admin mode: `--profile` names the operator (not a key to rotate),
+    /// the users come from `[[users]]`, an unknown one is a usage error
+    /// saying how to add it, and the journals go under XDG_STATE_HOME.
+    #[test]
+    fn admin_mode_options() {
+        let text = "[[destinations]]\nname = \"ci-env\"\ntype = \"dotenv\"\npath = \"/srv/.env\"\n\
+                    [[users]]\nname = \"ci\"\ndestinations = [\"ci-env\"]\n[[users]]\nname = \"other\"\n";
+        let e = Env {
+            settings: Some(("c.toml".into(), text.into())),
+            xdg_state_home: Some("/state".into()),
+            aws_profile: Some("fallback".into()),
+            ..env()
+        };
+        let c = cfg(&["rotate", "--user", "ci", "--profile", "ops"], &e).unwrap();
+        let Job::Rotate(rotate::Options {
+            profiles, managed, ..
+        }) = c.job
+        else {
+            panic!()
+        };
+        assert!(profiles.is_empty(), "{profiles:?}");
+        let m = managed.unwrap();
+        assert_eq!(m.users.len(), 1);
+        assert_eq!(m.users[0].spec.name, "ci");
+        assert_eq!(m.operator.profile.as_deref(), Some("ops"));
+        assert_eq!(m.operator.env_profile.as_deref(), Some("fallback"));
+        assert_eq!(m.state_dir, PathBuf::from("/state/keyturn"));
+        let c = cfg(&["rotate", "--managed"], &e).unwrap();
+        let Job::Rotate(rotate::Options { managed, .. }) = c.job else {
+            panic!()
+        };
+        assert_eq!(managed.unwrap().users.len(), 2);
+        let err = cfg(&["rotate", "--user", "nobody"], &e).unwrap_err();
+        assert!(
+            err.0.contains("[[users]]") && err.0.contains("nobody"),
+            "{}",
+            err.0
+        );
+        assert!(cfg(
+            &["rotate", "--user", "ci", "--profile", "a", "--profile", "b"],
+            &e
+        )
+        .is_err());
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub struct Args {
 #[derive(Debug)]
 pub struct Options {
     pub settings: Settings,
+    /// Admin mode's journals (`$XDG_STATE_HOME/keyturn`) and the operator
+    /// that finishes them (the environment's: `recover` takes no
+    /// `--profile`). None without a HOME.
+    pub managed: Option<(crate::sdk::operator::OperatorSpec, std::path::PathBuf)>,
 }
 
 /// Pure: `recover` takes no profile (it finishes every journal).
@@ -32,6 +36,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
     accept(g, "recover", false, false)?;
     Ok(Options {
         settings: a.common.settings(env)?,
+        managed: super::rotate::operator_and_state(g, env).ok(),
     })
 }
 
@@ -61,8 +66,15 @@ pub enum ItemResult<'a> {
     },
 }
 
-pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
-    let aws = SdkAws::new(&cfg.endpoint)?;
+pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
+    let settings = &o.settings;
+    let mut aws = SdkAws::new(&cfg.endpoint)?;
+    if let Some((operator, _)) = &o.managed {
+        aws = aws.with_operator(crate::sdk::operator::OperatorSpec {
+            files: Some((cfg.paths.credentials.clone(), cfg.paths.config.clone())),
+            ..operator.clone()
+        });
+    }
     let ui = TermUi::new(cfg.spinner);
     if let Some(k) = &settings.keystores {
         k.env.passphrases.set_reader(ui.secret_reader());
@@ -76,7 +88,10 @@ pub async fn run(cfg: &Config, settings: &Settings) -> anyhow::Result<Exit> {
         locks: &locks,
         mfa: &Default::default(),
     };
-    let results = rotate::recover_all(&cx).await?;
+    let mut results = rotate::recover_all(&cx).await?;
+    if let Some((_, state_dir)) = &o.managed {
+        results.extend(rotate::recover_managed(&cx, state_dir).await?);
+    }
     // Pending drains advance too: each is something done (0), or a
     // failure (1) when it could not advance.
     let drains = rotate::advance_drains(&cx).await;

@@ -30,6 +30,14 @@ pub struct Args {
     #[arg(long, conflicts_with = "profiles")]
     pub all: bool,
 
+    /// Admin mode: rotate this managed user's key (a [[users]] entry) into its destinations, signed by the operator (--profile, AWS_PROFILE...); repeatable
+    #[arg(long = "user", value_name = "NAME", conflicts_with_all = ["profiles", "all"])]
+    pub users: Vec<String>,
+
+    /// Admin mode: every [[users]] entry of the settings file
+    #[arg(long, conflicts_with_all = ["profiles", "all", "users"])]
+    pub managed: bool,
+
     /// Rotate only keys older than this, e.g. 60d (else: "fresh", exit 5)
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
@@ -159,17 +167,103 @@ pub struct Options {
     pub profiles: Vec<String>,
     pub all: bool,
     pub settings: Settings,
+    /// Admin mode (`--user`, `--managed`): the users, who signs, and
+    /// where the journals go. None: profiles are rotated.
+    pub managed: Option<Managed>,
+}
+
+/// Admin mode's part of [`Options`].
+#[derive(Debug)]
+pub struct Managed {
+    pub users: Vec<crate::managed::ManagedUser>,
+    pub operator: crate::sdk::operator::OperatorSpec,
+    /// `$XDG_STATE_HOME/keyturn`.
+    pub state_dir: PathBuf,
+}
+
+/// Pure: `--user`/`--managed` into the users to rotate and the operator;
+/// None without either. A `--user` with no `[[users]]` entry is a usage
+/// error saying how to add one.
+fn managed_options(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Option<Managed>, UsageError> {
+    if a.users.is_empty() && !a.managed {
+        return Ok(None);
+    }
+    let file = env.settings_file()?;
+    let all = file.map(|f| f.users).unwrap_or_default();
+    let users = if a.managed {
+        all
+    } else {
+        let mut picked = Vec::new();
+        for name in &a.users {
+            let found: Vec<_> = all.iter().filter(|u| &u.spec.name == name).collect();
+            if found.is_empty() {
+                return Err(UsageError(trf(
+                    "usage.unknown_user",
+                    &[("user", &crate::term::clean(name))],
+                )));
+            }
+            for u in found {
+                if !picked.contains(u) {
+                    picked.push(u.clone());
+                }
+            }
+        }
+        picked
+    };
+    let (operator, state_dir) = operator_and_state(g, env)?;
+    Ok(Some(Managed {
+        users,
+        operator,
+        state_dir,
+    }))
+}
+
+/// Pure: admin mode's operator (`--profile`, else the environment's
+/// profile for the SDK's default chain) and its state folder
+/// (`$XDG_STATE_HOME/keyturn`).
+pub fn operator_and_state(
+    g: &GlobalArgs,
+    env: &Env,
+) -> Result<(crate::sdk::operator::OperatorSpec, PathBuf), UsageError> {
+    if g.profile.len() > 1 {
+        return Err(UsageError(tr("usage.managed_one_profile").into()));
+    }
+    let state_dir =
+        crate::home::managed::state_dir(env.xdg_state_home.as_deref(), env.home.as_deref())
+            .ok_or_else(|| UsageError(tr("usage.no_home").into()))?;
+    // The variables as every other command reads them (conflicting
+    // values are refused); neither set: the chain's own default.
+    let env_profile = match (
+        env.aws_default_profile.as_deref(),
+        env.aws_profile.as_deref(),
+    ) {
+        (None, None) => None,
+        (d, p) => Some(super::choose_profile(None, d, p)?.0),
+    };
+    let operator = crate::sdk::operator::OperatorSpec {
+        profile: g.profile.first().cloned(),
+        env_profile,
+        files: None,
+    };
+    Ok((operator, state_dir))
 }
 
 /// Pure: the flags, the settings file's defaults and the environment's
 /// profile choice, checked.
 pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageError> {
     accept(g, "rotate", true, false)?;
-    let mut profiles: Vec<String> = a.profiles.iter().chain(&g.profile).cloned().collect();
+    let managed = managed_options(a, g, env)?;
+    // Admin mode: `--profile` names the operator, not a key to rotate.
+    let global = if managed.is_some() {
+        &[][..]
+    } else {
+        &g.profile[..]
+    };
+    let mut profiles: Vec<String> = a.profiles.iter().chain(global).cloned().collect();
     if a.all && !profiles.is_empty() {
         return Err(UsageError(tr("usage.all_and_profiles").into()));
     }
-    if profiles.is_empty() && !a.all {
+    if profiles.is_empty() && !a.all && managed.is_none() {
         profiles = chosen_profile(env)?;
     }
     let mut seen = std::collections::HashSet::new();
@@ -206,6 +300,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
         k.choice = choice;
     }
     Ok(Options {
+        managed,
         profiles,
         all: a.all,
         settings: Settings {
@@ -271,6 +366,9 @@ fn drain_policy(
 }
 
 pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
+    if let Some(m) = &o.managed {
+        return run_managed(cfg, &o.settings, m).await;
+    }
     let settings = &o.settings;
     let aws = SdkAws::new(&cfg.endpoint)?;
     let ui = TermUi::new(cfg.spinner);
@@ -310,6 +408,50 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     Ok(Exit::merge_all(
         std::iter::once(exit_code(&results)).chain(failed_drains),
     ))
+}
+
+/// Admin mode: each managed user rotated, signed by the operator.
+async fn run_managed(cfg: &Config, settings: &Settings, m: &Managed) -> anyhow::Result<Exit> {
+    let operator = crate::sdk::operator::OperatorSpec {
+        files: Some((cfg.paths.credentials.clone(), cfg.paths.config.clone())),
+        ..m.operator.clone()
+    };
+    let aws = SdkAws::new(&cfg.endpoint)?.with_operator(operator);
+    let ui = TermUi::new(cfg.spinner);
+    let cx = Ctx {
+        aws: &aws,
+        ui: &ui,
+        paths: &cfg.paths,
+        s: settings,
+        locks: &[],
+        mfa: &Default::default(),
+    };
+    let results = rotate::rotate_users(&cx, &m.users, &m.state_dir).await?;
+    drop(ui);
+    if cfg.output == Output::Json {
+        let items: Vec<UserItem> = results
+            .iter()
+            .map(|(u, r)| UserItem {
+                user: u,
+                result: Item::of(u, r).result,
+            })
+            .collect();
+        report::json(&items);
+    } else {
+        for (u, r) in &results {
+            print_text(cfg, u, r);
+        }
+    }
+    Ok(exit_code(&results))
+}
+
+/// One managed user's result in `--output json`: `user` where a
+/// profile's has `profile`, the same fields otherwise.
+#[derive(Debug, Serialize)]
+pub struct UserItem<'a> {
+    pub user: &'a str,
+    #[serde(flatten)]
+    pub result: ItemResult<'a>,
 }
 
 /// One [`Exit`] per profile, merged: any failure wins; then a refusal;

@@ -49,6 +49,14 @@ pub struct StatusArgs {
     #[arg(long, value_name = "STORE", value_parser = crate::home::keystore::StoreChoice::parse_arg)]
     pub store: Option<crate::home::keystore::StoreChoice>,
 
+    /// One line per managed user ([[users]]), signed by the operator (--profile, AWS_PROFILE...)
+    #[arg(long, conflicts_with = "profiles")]
+    pub managed: bool,
+
+    /// `--managed`'s users and operator (not a flag: filled by `validate`).
+    #[arg(skip)]
+    pub managed_args: Option<crate::cmd::status_managed::ManagedArgs>,
+
     /// The settings file's destinations (not a flag: filled by `validate`).
     #[arg(skip)]
     pub destinations: Vec<crate::dest::DestinationSpec>,
@@ -67,6 +75,16 @@ pub fn validate(
 ) -> Result<StatusArgs, UsageError> {
     crate::cmd::accept(g, "status", true, false)?;
     let mut a = a.clone();
+    if a.managed {
+        // `--profile` names the operator here.
+        let (operator, state_dir) = crate::cmd::rotate::operator_and_state(g, env)?;
+        a.managed_args = Some(crate::cmd::status_managed::ManagedArgs {
+            users: env.settings_file()?.map(|f| f.users).unwrap_or_default(),
+            operator,
+            state_dir,
+        });
+        return Ok(a);
+    }
     a.profiles.extend(g.profile.iter().cloned());
     a.destinations = env
         .settings_file()?
@@ -77,6 +95,9 @@ pub fn validate(
 
 pub async fn run(cfg: &Config, args: &StatusArgs) -> anyhow::Result<Exit> {
     let max_age = parse_duration(&args.max_age)?;
+    if let Some(m) = &args.managed_args {
+        return crate::cmd::status_managed::run(cfg, m, args.offline, max_age).await;
+    }
     let now = crate::util::time::now_secs();
 
     let docs = match read_docs(cfg) {

@@ -55,6 +55,7 @@
 
 pub mod files;
 pub mod keystore;
+pub mod managed;
 
 pub use files::{FilesHome, FilesRef, Paths};
 pub use keystore::{KeystoreHome, KeystoreLocator, Keystores};
@@ -140,6 +141,8 @@ impl HomeLock {
 pub enum HomeRef {
     Files(FilesRef),
     Keystore(KeystoreLocator),
+    /// A managed user's rotation (admin mode): no local home.
+    Managed(managed::ManagedRef),
 }
 
 impl HomeRef {
@@ -149,6 +152,7 @@ impl HomeRef {
         match self {
             HomeRef::Files(r) => r.state_dir(),
             HomeRef::Keystore(r) => r.state_dir(),
+            HomeRef::Managed(r) => r.state_dir(),
         }
     }
 
@@ -156,7 +160,7 @@ impl HomeRef {
     pub fn update_shared(&self) -> bool {
         match self {
             HomeRef::Files(r) => r.update_shared,
-            HomeRef::Keystore(_) => false,
+            HomeRef::Keystore(_) | HomeRef::Managed(_) => false,
         }
     }
 
@@ -166,6 +170,16 @@ impl HomeRef {
             HomeRef::Files(r) => Some(r.home_file()),
             // A keystore home takes its own lock (`KeyHome::lock`).
             HomeRef::Keystore(_) => None,
+            // Its own lock too, in the state folder.
+            HomeRef::Managed(_) => None,
+        }
+    }
+
+    /// A managed user's rotation (admin mode), signed by an operator.
+    pub fn managed(&self) -> Option<&managed::ManagedLocator> {
+        match self {
+            HomeRef::Managed(r) => Some(&r.managed),
+            _ => None,
         }
     }
 }
@@ -175,6 +189,7 @@ impl HomeRef {
 pub enum Home<'a> {
     Files(FilesHome<'a>),
     Keystore(Box<KeystoreHome>),
+    Managed(managed::ManagedHome),
 }
 
 impl KeyHome for Home<'_> {
@@ -182,42 +197,49 @@ impl KeyHome for Home<'_> {
         match self {
             Home::Files(h) => h.describe(),
             Home::Keystore(h) => h.describe(),
+            Home::Managed(h) => h.describe(),
         }
     }
     fn locator(&self) -> HomeRef {
         match self {
             Home::Files(h) => h.locator(),
             Home::Keystore(h) => h.locator(),
+            Home::Managed(h) => h.locator(),
         }
     }
     fn lock(&self) -> Result<HomeLock, HomeError> {
         match self {
             Home::Files(h) => h.lock(),
             Home::Keystore(h) => h.lock(),
+            Home::Managed(h) => h.lock(),
         }
     }
     async fn read(&self) -> Result<Option<(String, Secret)>, HomeError> {
         match self {
             Home::Files(h) => h.read().await,
             Home::Keystore(h) => h.read().await,
+            Home::Managed(h) => h.read().await,
         }
     }
     async fn write(&self, from: &str, to: &str, secret: &Secret) -> Result<Written, HomeError> {
         match self {
             Home::Files(h) => h.write(from, to, secret).await,
             Home::Keystore(h) => h.write(from, to, secret).await,
+            Home::Managed(h) => h.write(from, to, secret).await,
         }
     }
     async fn holding(&self, key_id: &str) -> Result<Vec<Place>, HomeError> {
         match self {
             Home::Files(h) => h.holding(key_id).await,
             Home::Keystore(h) => h.holding(key_id).await,
+            Home::Managed(h) => h.holding(key_id).await,
         }
     }
     async fn after_write(&self) -> Result<(), HomeError> {
         match self {
             Home::Files(h) => h.after_write().await,
             Home::Keystore(h) => h.after_write().await,
+            Home::Managed(h) => h.after_write().await,
         }
     }
 }
@@ -270,6 +292,10 @@ impl<'a> Homes<'a> {
             HomeRef::Keystore(r) => {
                 Home::Keystore(Box::new(KeystoreHome::reopen(&r.keystore, self.keystores)))
             }
+            HomeRef::Managed(r) => Home::Managed(managed::ManagedHome {
+                r: r.clone(),
+                lock_wait: std::time::Duration::from_secs(10),
+            }),
         }
     }
 

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 /// SDK) the permits here are unbounded and the bound sits there instead,
 /// so an SDK retry's backoff after a throttle holds no slot either.
 pub(crate) struct Limited<'a, A> {
-    inner: &'a A,
-    permits: tokio::sync::Semaphore,
+    pub(super) inner: &'a A,
+    pub(super) permits: tokio::sync::Semaphore,
 }
 
 impl<A: Aws> Limited<'_, A> {
@@ -70,6 +70,14 @@ impl<A: Aws> Aws for Limited<'_, A> {
     async fn mfa_devices(&self, c: &Creds, user: &str) -> Result<Vec<String>, AwsError> {
         let _p = self.permit().await;
         self.inner.mfa_devices(c, user).await
+    }
+    async fn operator_creds(&self, role: Option<&str>, region: &str) -> Result<Creds, AwsError> {
+        // The chain's own requests go through the SDK's bounded client.
+        self.inner.operator_creds(role, region).await
+    }
+    async fn user_arn(&self, c: &Creds, user: &str) -> Result<String, AwsError> {
+        let _p = self.permit().await;
+        self.inner.user_arn(c, user).await
     }
     fn bound_in_flight(&self, n: usize) -> bool {
         self.inner.bound_in_flight(n)
@@ -478,7 +486,7 @@ impl<A: Aws> Ctx<'_, A> {
             match home {
                 Home::Files(h) => files.push((h, j.old_key_id.as_str(), to, secret)),
                 // One item each: written (and its sessions purged) alone.
-                Home::Keystore(_) => {
+                Home::Keystore(_) | Home::Managed(_) => {
                     self.write_home(home, &j.old_key_id, to, secret).await?;
                 }
             }

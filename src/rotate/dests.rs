@@ -36,12 +36,18 @@ impl<A: Aws> Ctx<'_, A> {
         profile_region: Option<&str>,
         fallback: &str,
     ) -> Vec<DestProgress> {
-        let dests: Vec<&DestinationSpec> = self
-            .s
-            .destinations
-            .iter()
-            .filter(|d| d.serves(profile))
-            .collect();
+        self.dests_where(|d| d.serves(profile), profile_region, fallback)
+    }
+
+    /// [`Self::dests_for`] for the destinations `pick` chooses (admin
+    /// mode: those a `[[users]]` entry names, in the settings' order).
+    pub(super) fn dests_where(
+        &self,
+        pick: impl Fn(&DestinationSpec) -> bool,
+        profile_region: Option<&str>,
+        fallback: &str,
+    ) -> Vec<DestProgress> {
+        let dests: Vec<&DestinationSpec> = self.s.destinations.iter().filter(|d| pick(d)).collect();
         // A destination's own profile: its region from the files, read
         // once (unreadable files: no region setting, as for a profile
         // that has none; the signing itself then says what is wrong).
@@ -145,7 +151,11 @@ impl<A: Aws> Ctx<'_, A> {
             let Err(e) = self.carry(j, i, new).await? else {
                 continue;
             };
-            if self.s.on_destination_failure == OnDestinationFailure::Rollback {
+            // Admin mode cannot put the old pair back (keyturn never had
+            // its secret): a failed destination always stops, both keys live.
+            if self.s.on_destination_failure == OnDestinationFailure::Rollback
+                && j.home.managed().is_none()
+            {
                 return Ok(Err(e.to_string()));
             }
             return Err(RotateError::DestinationFailed {
@@ -177,12 +187,15 @@ impl<A: Aws> Ctx<'_, A> {
         let spec = j.destinations[i].spec.clone();
         let region = j.destinations[i].region.clone();
         let d = Dest::open(&spec);
+        // Admin mode: the AWS types sign as the operator (the service
+        // user's own key usually may do nothing), unless they name a profile.
+        let operator = self.managed_signer(j).await?;
         let cx = self.dest_ctx(
             j.started_at,
             &j.profile,
             region.as_deref().unwrap_or(&new.region),
             &spec,
-            new,
+            operator.as_ref().unwrap_or(new),
             &new.access_key_id,
         );
         let pair = Pair::of(&spec, &new.access_key_id, &new.secret);
@@ -228,6 +241,19 @@ impl<A: Aws> Ctx<'_, A> {
         Ok(Ok(()))
     }
 
+    /// Admin mode's signer for the destinations: the operator (for the
+    /// user's role, if any). None for a profile's rotation.
+    pub(super) async fn managed_signer(&self, j: &Journal) -> Result<Option<Creds>, RotateError> {
+        let Some(m) = j.home.managed() else {
+            return Ok(None);
+        };
+        self.aws
+            .operator_creds(m.role_arn.as_deref(), &j.region)
+            .await
+            .map(Some)
+            .map_err(aws_error(&j.profile, "operator credentials"))
+    }
+
     async fn dest_state(&self, j: &mut Journal, i: usize, s: DestState) -> Result<(), RotateError> {
         j.destinations[i].state = s;
         persist(j).await
@@ -242,6 +268,21 @@ impl<A: Aws> Ctx<'_, A> {
         for i in 0..j.destinations.len() {
             if !j.destinations[i].state.may_hold_new() {
                 continue;
+            }
+            if j.home.managed().is_some() {
+                // Never reached: admin mode stops on a failed destination
+                // instead of rolling back. Refuse rather than write a pair
+                // whose secret keyturn never had.
+                return Err(RotateError::DestinationFailed {
+                    profile: j.profile.clone(),
+                    detail: trf(
+                        "detail.dest_restore_failed",
+                        &[
+                            ("error", &tr("managed.no_old_secret")),
+                            ("states", &states_text(j)),
+                        ],
+                    ),
+                });
             }
             let spec = j.destinations[i].spec.clone();
             let region = j.destinations[i].region.clone();

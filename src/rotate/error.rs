@@ -24,6 +24,9 @@ pub enum RotateError {
     },
     #[error("{}", trf("rotate.needs_mfa", &[("profile", profile), ("what", what)]))]
     NeedsMfa { profile: String, what: String },
+    /// Admin mode: the managed user has no Active key to rotate.
+    #[error("{}", trf("rotate.no_active_key", &[("profile", profile), ("user", user)]))]
+    NoActiveKey { profile: String, user: String },
     #[error("{}", trf("rotate.unknown_key", &[("profile", profile), ("user", user), ("key", key)]))]
     UnknownKey {
         profile: String,
@@ -107,6 +110,7 @@ impl RotateError {
             | RotateError::TwoKeys { .. }
             | RotateError::NeedsMfa { .. }
             | RotateError::UnknownKey { .. }
+            | RotateError::NoActiveKey { .. }
             | RotateError::DestinationRefused { .. } => true,
             // A call made before any change failed: these steps only run
             // before the journal exists. The reads changed nothing however
@@ -116,7 +120,11 @@ impl RotateError {
             // or a request that never left), since its orphans are
             // cleaned and its journal removed first.
             RotateError::Aws { step, source, .. } => match *step {
-                "STS GetCallerIdentity" | "STS GetSessionToken" | "IAM ListAccessKeys" => true,
+                "STS GetCallerIdentity"
+                | "STS GetSessionToken"
+                | "IAM ListAccessKeys"
+                | "IAM GetUser"
+                | "operator credentials" => true,
                 "IAM CreateAccessKey" => !source.outcome_unknown(),
                 _ => false,
             },
@@ -135,6 +143,7 @@ impl RotateError {
             RotateError::TwoKeys { .. } => "two_keys",
             RotateError::NeedsMfa { .. } => "mfa_required",
             RotateError::UnknownKey { .. } => "unknown_key",
+            RotateError::NoActiveKey { .. } => "no_active_key",
             RotateError::Store(_) => "file_error",
             RotateError::Keystore(e) => e.code(),
             RotateError::Aws { .. } => "aws_error",

@@ -121,8 +121,11 @@ pub(crate) fn journal_dir(state_dir: &Path) -> PathBuf {
 /// The journal's file: readable slug of the profile plus a hash of the
 /// exact name, so distinct profiles never share a journal.
 pub(crate) fn journal_path(j: &Journal) -> PathBuf {
-    let slug: String = j
-        .profile
+    journal_dir(&j.home.state_dir()).join(journal_file(&j.profile))
+}
+
+fn journal_file(profile: &str) -> String {
+    let slug: String = profile
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -133,10 +136,10 @@ pub(crate) fn journal_path(j: &Journal) -> PathBuf {
         })
         .take(40)
         .collect();
-    let hash = j.profile.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+    let hash = profile.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    journal_dir(&j.home.state_dir()).join(format!("{slug}-{hash:016x}.journal"))
+    format!("{slug}-{hash:016x}.journal")
 }
 
 /// Writes the journal durably, on the calling thread (tests; the state
@@ -187,11 +190,13 @@ where
 
 /// Every interrupted rotation recorded beside either file.
 pub fn journals(paths: &Paths) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
+    journals_in(&crate::home::files::state_dirs(paths)?)
+}
+
+/// Every interrupted rotation recorded in these state folders.
+pub fn journals_in(state_dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Journal)>, RotateError> {
     let mut out = Vec::new();
-    for d in crate::home::files::state_dirs(paths)?
-        .iter()
-        .map(|d| journal_dir(d))
-    {
+    for d in state_dirs.iter().map(|d| journal_dir(d)) {
         for path in store::list_private(&d, ".journal")? {
             let Some(bytes) = store::read_private(&path)? else {
                 continue;
@@ -407,16 +412,15 @@ pub(crate) fn attempt_dir(state_dir: &Path) -> PathBuf {
 }
 
 pub(crate) fn attempt_path(j: &Journal) -> PathBuf {
-    let journal = journal_path(j);
-    attempt_dir(&j.home.state_dir()).join(
-        journal
-            .file_name()
-            .map(|n| Path::new(n).with_extension("attempt"))
-            .unwrap_or_else(|| PathBuf::from("profile.attempt")),
-    )
+    attempt_path_in(&j.home.state_dir(), &j.profile)
 }
 
-fn read_attempt(path: &Path) -> Option<Attempt> {
+/// The attempt record of `profile`'s rotations in `state_dir`.
+pub(crate) fn attempt_path_in(state_dir: &Path, profile: &str) -> PathBuf {
+    attempt_dir(state_dir).join(Path::new(&journal_file(profile)).with_extension("attempt"))
+}
+
+pub(crate) fn read_attempt(path: &Path) -> Option<Attempt> {
     store::read_private(path)
         .ok()
         .flatten()
@@ -586,9 +590,24 @@ pub(crate) async fn sweep_one<A: Aws>(
         }
         Err(e) => return Err(aws_err(e)),
     };
+    sweep_keys(cx, a, &signer, &keys, Some(&key.access_key_id), delete).await
+}
+
+/// The keys of `a`'s user tied to its windows ([`tie`]), deleted (or,
+/// without `delete`, reported), signed by `signer`; `keep` (the key in
+/// use) and the keys the record knows are never touched. Returns the
+/// windows settled.
+pub(crate) async fn sweep_keys<A: Aws>(
+    cx: &Ctx<'_, A>,
+    a: &Attempt,
+    signer: &Creds,
+    keys: &[crate::aws::KeyMeta],
+    keep: Option<&str>,
+    delete: bool,
+) -> Result<Vec<(u64, u64)>, RotateError> {
     let others: Vec<&crate::aws::KeyMeta> = keys
         .iter()
-        .filter(|k| k.id != key.access_key_id && !a.known.contains(&k.id))
+        .filter(|k| Some(k.id.as_str()) != keep && !a.known.contains(&k.id))
         .collect();
     let tied = tie(&a.windows, &created_of(&others));
     report_untied(cx.ui, &a.user_name, &a.windows, &others, &tied);
@@ -613,7 +632,7 @@ pub(crate) async fn sweep_one<A: Aws>(
             "warn.late_orphan",
             &[("key", &masked), ("user", &a.user_name), ("date", &date)],
         ));
-        match cx.aws.delete_access_key(&signer, &a.user_name, id).await {
+        match cx.aws.delete_access_key(signer, &a.user_name, id).await {
             Ok(()) => {}
             Err(e) if e.is_no_such_entity() => {}
             Err(source) => {

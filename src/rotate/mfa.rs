@@ -116,6 +116,11 @@ impl<A: Aws> Ctx<'_, A> {
     /// What a recovery signs IAM calls with: the key, or the run's MFA
     /// session when the journal says IAM demanded MFA.
     pub(crate) async fn iam_creds(&self, key: &Creds, j: &Journal) -> Result<Creds, RotateError> {
+        // Admin mode: IAM calls sign as the operator, never with a key of
+        // the rotated user.
+        if let Some(operator) = self.managed_signer(j).await? {
+            return Ok(operator);
+        }
         match &j.mfa_serial {
             None => Ok(key.clone()),
             Some(serial) => Ok(self

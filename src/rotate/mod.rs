@@ -59,11 +59,18 @@
 //! so no key whose secret is lost survives recovery, and the home always
 //! holds a pair that works or is about to be verified.
 //!
-//! Layout: [`batch`] runs many profiles in rounds; [`journal`] stores
+//! Who signs: the rotated key itself, or, in admin mode ([`admin`]:
+//! `rotate --user`/`--managed`, a journal whose home is
+//! [`crate::home::managed`]), an operator ([`Aws::operator_creds`]) for
+//! every IAM call and AWS destination, the new key signing only its own
+//! verification (STS). The states and their recovery rules are the same.
+//!
+//! Layout: [`admin`] admin mode; [`batch`] runs many profiles in rounds; [`journal`] stores
 //! journals and attempt records; [`verify`] polls; [`mfa`] holds the
 //! run's MFA sessions; [`policy`] the run's settings; [`error`] the
 //! errors.
 
+mod admin;
 mod batch;
 mod dests;
 mod drains;
@@ -73,11 +80,12 @@ mod mfa;
 mod policy;
 mod verify;
 
+pub use admin::{label as admin_label, recover_managed, rotate_users, UserOutcome};
 pub use batch::{rotate, rotate_many, Results};
 pub use drains::{advance_drains, drain_dir, pending_drains, DrainReport};
 pub use error::RotateError;
 pub use journal::{
-    journals, sweep_attempts, sweep_attempts_unlocked, Attempt, Came, Journal, Sent,
+    journals, journals_in, sweep_attempts, sweep_attempts_unlocked, Attempt, Came, Journal, Sent,
 };
 pub use mfa::MfaSessions;
 pub use policy::{OnDestinationFailure, OnHookFailure, Retire, Settings};
@@ -403,7 +411,18 @@ impl<A: Aws> Ctx<'_, A> {
         if let Some(fresh) = self.fresh(&key, current) {
             return Ok(Prepared::Fresh(fresh));
         }
-        let to_delete = self.room_needed(&profile, &user, &keys, &key, &iam).await?;
+        let (yes, other_active) = (self.s.yes, self.s.delete_other_active);
+        let to_delete = self
+            .room_for(
+                &profile,
+                &user,
+                &keys,
+                &key.access_key_id,
+                &iam,
+                yes,
+                other_active,
+            )
+            .await?;
         let updated = self.places_to_update(&key);
         // Every destination checked before any change (no key made, no
         // inactive key deleted, no journal): a failure changes nothing.
@@ -518,28 +537,33 @@ impl<A: Aws> Ctx<'_, A> {
     }
 
     /// The user's other key, which must go to make room for the new one
-    /// (IAM allows two): an active one only with `--delete-other-active`,
-    /// an inactive one with `--yes`, a confirmation, or when keyturn
-    /// retired it itself. Err (TwoKeys) when it may not go.
-    async fn room_needed(
+    /// (IAM allows two): an active one only with `delete_other_active`
+    /// (`--delete-other-active`, or a `[[users]]` entry's), an inactive
+    /// one with `yes` (`--yes`, or the entry's `delete_inactive`), a
+    /// confirmation, or when keyturn retired it itself. Err (TwoKeys,
+    /// naming the other key's last use) when it may not go.
+    #[allow(clippy::too_many_arguments)]
+    async fn room_for(
         &self,
         profile: &str,
         user: &str,
         keys: &[crate::aws::KeyMeta],
-        key: &StaticKey,
+        current: &str,
         iam: &Creds,
+        yes: bool,
+        delete_other_active: bool,
     ) -> Result<Vec<String>, RotateError> {
         let (aws, ui, s) = (self.aws, self.ui, self.s);
         let (profile, user) = (profile.to_string(), user.to_string());
         let mut to_delete = Vec::new();
-        for other in keys.iter().filter(|k| k.id != key.access_key_id) {
+        for other in keys.iter().filter(|k| k.id != current) {
             if other.active {
                 let last = aws
                     .key_last_used(iam, &other.id)
                     .await
                     .map(|l| last_used_text(&l))
                     .unwrap_or_else(|_| tr("last_used.unknown").into());
-                if !s.delete_other_active {
+                if !delete_other_active {
                     return Err(RotateError::TwoKeys {
                         profile: profile.clone(),
                         user: user.clone(),
@@ -553,7 +577,7 @@ impl<A: Aws> Ctx<'_, A> {
                     "warn.delete_other_active",
                     &[("key", &mask(&other.id)), ("last", &last)],
                 ));
-            } else if !(s.yes || retired_by_us(&self.homes(), &other.id)) {
+            } else if !(yes || retired_by_us(&self.homes(), &other.id)) {
                 let question = trf(
                     "ask.delete_inactive",
                     &[("user", &user), ("key", &mask(&other.id))],
@@ -733,7 +757,11 @@ impl<A: Aws> Ctx<'_, A> {
                 return self.rollback(j, iam, &reason).await;
             }
         }
-        self.confirm_in_place(&home, &j, &new_creds).await?;
+        // A managed user has no local home: its destinations, all
+        // confirmed above, are where the key is.
+        if j.home.managed().is_none() {
+            self.confirm_in_place(&home, &j, &new_creds).await?;
+        }
         failpoint("after-confirm");
         self.retire_old(&j, iam, &new_creds).await?;
         *retired = true;
@@ -785,7 +813,9 @@ impl<A: Aws> Ctx<'_, A> {
         self.ui.step(&j.profile, tr("step.verify"));
         // Under an MFA policy IAM reads need a session; STS
         // GetCallerIdentity alone still proves the key.
-        let iam_read = j.mfa_serial.is_none();
+        // Admin mode: a service user's key may have no IAM permission at
+        // all, and GetCallerIdentity needs none.
+        let iam_read = j.mfa_serial.is_none() && j.home.managed().is_none();
         if let Err(reason) = verify(self.aws, new, j, iam_read, self.s).await {
             return Ok(Err(reason));
         }
@@ -831,7 +861,9 @@ impl<A: Aws> Ctx<'_, A> {
     /// half-dead to other callers already); under MFA, with the MFA
     /// session.
     async fn retire_old(&self, j: &Journal, iam: &Creds, new: &Creds) -> Result<(), RotateError> {
-        let signer = if j.mfa_serial.is_some() {
+        // Admin mode: the operator signs (a service user's key usually
+        // has no IAM permission at all).
+        let signer = if j.mfa_serial.is_some() || j.home.managed().is_some() {
             iam.clone()
         } else {
             new.clone()
@@ -1103,9 +1135,13 @@ impl<A: Aws> Ctx<'_, A> {
     /// can be signed, so nothing can be deleted.
     async fn check_owner(&self, j: &Journal) -> Result<(), RotateError> {
         // Past Verified the old key may be gone: the new one first.
+        // Admin mode never knows the old secret (it lives only in the
+        // destinations): the new key answers, and the journal's folder is
+        // ours alone (`$XDG_STATE_HOME/keyturn`, 0700).
+        let old = j.home.managed().is_none().then(|| j.old_creds());
         let keys = match j.state {
-            State::Verified => [j.new_creds(), Some(j.old_creds())],
-            _ => [Some(j.old_creds()), j.new_creds()],
+            State::Verified => [j.new_creds(), old],
+            _ => [old, j.new_creds()],
         };
         for creds in keys.into_iter().flatten() {
             let id = match self.aws.caller_identity(&creds).await {

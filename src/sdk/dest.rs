@@ -42,7 +42,7 @@ pub enum Signer<'a> {
 /// environment). It follows the profile as the SDK does: static keys, a
 /// role (`role_arn` with `source_profile` or `credential_source`, assumed
 /// through STS), web identity, SSO, `credential_process`.
-fn profile_provider(
+pub(super) fn profile_provider(
     name: &str,
     files: Option<(&Path, &Path)>,
     region: &str,
@@ -64,7 +64,7 @@ fn profile_provider(
 /// file is an empty one (as botocore and keyturn read it); the SDK
 /// refuses a named file it cannot read.
 #[allow(deprecated)]
-fn profile_files(
+pub(super) fn profile_files(
     files: Option<(&Path, &Path)>,
 ) -> Option<aws_config::profile::profile_file::ProfileFiles> {
     use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};

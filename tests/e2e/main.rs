@@ -32,6 +32,7 @@ mod json;
 mod keystore;
 mod keystore_flags;
 mod keystore_rotate;
+mod managed;
 mod mounts;
 mod refusal;
 mod rotate;

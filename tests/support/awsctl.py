@@ -64,6 +64,71 @@ def cmd_user(a):
     print(json.dumps(keys))
 
 
+def cmd_role(a):
+    """A role the admin user may assume (moto wants its exact ARN as the
+    principal), allowed everything; prints its ARN."""
+    iam = admin_iam(a)
+    me = client("sts", a.endpoint, a.admin_id, a.admin_secret).get_caller_identity()["Arn"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": me}, "Action": "sts:AssumeRole"}]})
+    arn = iam.create_role(RoleName=a.name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    iam.put_role_policy(RoleName=a.name, PolicyName="all", PolicyDocument=POLICY)
+    print(json.dumps({"arn": arn}))
+
+
+FAR_ACCOUNT = "111111111111"
+
+
+def far_session(a, session):
+    sts = client("sts", a.endpoint, a.admin_id, a.admin_secret)
+    c = sts.assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (FAR_ACCOUNT, a.role),
+                        RoleSessionName=session)["Credentials"]
+    return lambda service: client(service, a.endpoint, c["AccessKeyId"], c["SecretAccessKey"],
+                                  c["SessionToken"])
+
+
+def cmd_far_setup(a):
+    """A second account (moto: 111111111111): the role `--role` trusting the admin user, and
+    user `--name` with one key held in a secret and two parameters there. moto derives a
+    request's account from its key, and a role must exist before its credentials work: the
+    role's credentials are minted first (AssumeRole of a role moto does not have yet
+    succeeds), then used during a short unauthenticated window to create everything in that
+    account, then authentication is on again."""
+    me = client("sts", a.endpoint, a.admin_id, a.admin_secret).get_caller_identity()["Arn"]
+    far = far_session(a, "setup")
+    reset_auth(a.endpoint, 20)
+    try:
+        iam = far("iam")
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": me}, "Action": "sts:AssumeRole"}]})
+        arn = iam.create_role(RoleName=a.role, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        iam.put_role_policy(RoleName=a.role, PolicyName="all", PolicyDocument=POLICY)
+        iam.create_user(UserName=a.name)
+        iam.put_user_policy(UserName=a.name, PolicyName="all", PolicyDocument=POLICY)
+        k = iam.create_access_key(UserName=a.name)["AccessKey"]
+        kid, sec = k["AccessKeyId"], k["SecretAccessKey"]
+        far("secretsmanager").create_secret(Name=a.name + "/aws", SecretString=json.dumps(
+            {"other": 1, "AWS_ACCESS_KEY_ID": kid, "AWS_SECRET_ACCESS_KEY": sec}))
+        ssm = far("ssm")
+        ssm.put_parameter(Name="/%s/id" % a.name, Value=kid, Type="SecureString")
+        ssm.put_parameter(Name="/%s/secret" % a.name, Value=sec, Type="SecureString")
+    finally:
+        reset_auth(a.endpoint, 0)
+    print(json.dumps({"role_arn": arn, "id": kid, "secret": sec}))
+
+
+def cmd_far_read(a):
+    """What the second account holds for user `--name`, read through the role."""
+    far = far_session(a, "read")
+    keys = far("iam").list_access_keys(UserName=a.name)["AccessKeyMetadata"]
+    sm = json.loads(far("secretsmanager").get_secret_value(SecretId=a.name + "/aws")["SecretString"])
+    ssm = far("ssm")
+    pid = ssm.get_parameter(Name="/%s/id" % a.name, WithDecryption=True)["Parameter"]["Value"]
+    psec = ssm.get_parameter(Name="/%s/secret" % a.name, WithDecryption=True)["Parameter"]["Value"]
+    print(json.dumps({"keys": [{"id": k["AccessKeyId"], "status": k["Status"]} for k in keys],
+                      "secret": sm, "id_parameter": pid, "secret_parameter": psec}))
+
+
 def cmd_keys(a):
     iam = admin_iam(a)
     out = iam.list_access_keys(UserName=a.name)["AccessKeyMetadata"]
@@ -237,7 +302,7 @@ def main():
     p = sub.add_parser("admin"); p.add_argument("--endpoint", required=True); p.set_defaults(f=cmd_admin)
     for name, f in (("user", cmd_user), ("keys", cmd_keys), ("set-status", cmd_set_status),
                     ("add-key", cmd_add_key), ("delete-key", cmd_delete_key),
-                    ("last-used", cmd_last_used)):
+                    ("last-used", cmd_last_used), ("role", cmd_role)):
         p = sub.add_parser(name)
         p.add_argument("--endpoint", required=True)
         p.add_argument("--admin-id", required=True)
@@ -247,6 +312,11 @@ def main():
         p.add_argument("--keys", type=int, default=1)
         p.add_argument("--key")
         p.add_argument("--status")
+        p.set_defaults(f=f)
+    for name, f in (("far-setup", cmd_far_setup), ("far-read", cmd_far_read)):
+        p = sub.add_parser(name)
+        for arg in ("--endpoint", "--admin-id", "--admin-secret", "--name", "--role"):
+            p.add_argument(arg, required=True)
         p.set_defaults(f=f)
     p = sub.add_parser("whoami")
     p.add_argument("--endpoint", required=True); p.add_argument("--id", required=True)

@@ -16,7 +16,8 @@ Control API (JSON, same port):
                                      "backdate_days": {"AKIA...": days},
                                      "mfa": null | {"serial": ARN, "code": "123456",
                                                     "resign_id": AKIA, "resign_secret": S},
-                                     "late_resign": null | {"id": AKIA, "secret": S}}
+                                     "late_resign": null | {"id": AKIA, "secret": S},
+                                     "web_identity": null | {"id": AKIA, "secret": S}}
                                     (partial)
                                     backdate_days makes ListAccessKeys report those keys as
                                     created that many days earlier (moto cannot backdate)
@@ -57,6 +58,15 @@ which time the signing key may be gone (keyturn deletes the old key): with confi
 "late_resign", the proxy re-signs the late request with that key (the admin's) first, so
 emulated is the authentication at receipt (the request names its user, so the effect is the
 same).
+
+Web identity emulation (config "web_identity"): STS AssumeRoleWithWebIdentity is sent unsigned
+(the caller has only a token: a GitHub Actions OIDC job), and moto with IAM auth on cannot take
+an unsigned request (it reads the Authorization header unconditionally and answers 500). With
+this config the proxy signs such a request (SigV4, scope us-east-1/sts) with the configured key
+(a bed key allowed sts:AssumeRoleWithWebIdentity) before forwarding, so moto itself answers it
+and mints real temporary credentials for the role, which then work under auth. Emulated: the
+token is not checked (moto accepts any), and moto sees the bed key as the caller. Logged with
+fault "web_identity_signed".
 
 MFA-enforcing mode (config "mfa"), emulating AWS's force-MFA policy
 (BlockMostAccessUnlessSignedInWithMFA):
@@ -138,7 +148,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "proxy-connection"}
 
 DEFAULT_CONFIG = {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {},
-                  "mfa": None, "late_resign": None}
+                  "mfa": None, "late_resign": None, "web_identity": None}
 
 CRED_RE = re.compile(r"Credential=([^/,\s]+)/([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/")
 ACCESS_KEY_ID_RE = re.compile(rb"<AccessKeyId>\s*([A-Z0-9]+)\s*</AccessKeyId>")
@@ -204,6 +214,16 @@ def sigv4_resign(method, path, headers, body, key_id, secret):
     out.append(("Authorization", "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
                 "Signature=%s" % (key_id, scope, ";".join(signed), sig)))
     return out
+
+
+def web_identity_signed(method, path, headers, body, key_id, secret):
+    """An unsigned STS request's headers, signed with (key_id, secret) for us-east-1/sts."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
+    scope = "Credential=unsigned/%s/us-east-1/sts/aws4_request" % now.strftime("%Y%m%d")
+    base = [(k, v) for k, v in headers if k.lower() not in ("authorization", "x-amz-date")]
+    base += [("X-Amz-Date", amz_date), ("Authorization", "AWS4-HMAC-SHA256 " + scope)]
+    return sigv4_resign(method, path, base, body, key_id, secret)
 
 
 def session_xml(key_id, secret, token):
@@ -635,6 +655,16 @@ class Handler(BaseHTTPRequestHandler):
                 local, fwd_headers, label = self.mfa_gate(mfa, action, service, key_id, body)
                 if label:
                     entry["fault"] = label if fault is None else fault + "+" + label
+            with st.lock:
+                wid = st.config.get("web_identity")
+            if (wid and local is None and fwd_headers is None and key_id is None
+                    and action == "AssumeRoleWithWebIdentity"):
+                fwd_headers = web_identity_signed(self.command, self.path,
+                                                  list(self.headers.items()), body,
+                                                  wid["id"], wid["secret"])
+                entry["service"] = "sts"
+                entry["fault"] = "web_identity_signed" if fault is None else (
+                    fault + "+web_identity_signed")
             if local is not None:
                 status, reason, headers, data = local
             elif st.propagation_blocked(key_id):
@@ -845,10 +875,10 @@ class Handler(BaseHTTPRequestHandler):
                                 isinstance(v.get(n), str) for n in need)):
                             raise ValueError("mfa must be null or an object with %s" % (need,))
                         upd[k] = dict(v) if v else None
-                    elif k == "late_resign":
+                    elif k in ("late_resign", "web_identity"):
                         if v is not None and (not isinstance(v, dict) or not all(
                                 isinstance(v.get(n), str) for n in ("id", "secret"))):
-                            raise ValueError("late_resign must be null or {id, secret}")
+                            raise ValueError("%s must be null or {id, secret}" % k)
                         upd[k] = dict(v) if v else None
                     elif k == "backdate_days":
                         if not isinstance(v, dict) or not all(
@@ -864,8 +894,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(405, {"error": "method not allowed"})
             with st.lock:
                 cfg = dict(st.config)
-            if cfg.get("late_resign"):
-                cfg["late_resign"] = {"id": cfg["late_resign"]["id"]}
+            for k in ("late_resign", "web_identity"):
+                if cfg.get(k):
+                    cfg[k] = {"id": cfg[k]["id"]}
             if cfg.get("mfa"):
                 cfg["mfa"] = {"serial": cfg["mfa"]["serial"], "resign_id": cfg["mfa"]["resign_id"]}
             return self.send_json(200, cfg)

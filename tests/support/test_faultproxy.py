@@ -319,7 +319,7 @@ class FaultProxyTest(unittest.TestCase):
         # moto's own shape when the rewrite is off
         status, cfg = self.ctl("POST", "config", {"rewrite_errors": False})
         self.assertEqual(cfg, {"propagation_delay_s": 0.0, "rewrite_errors": False, "backdate_days": {},
-                               "mfa": None, "late_resign": None})
+                               "mfa": None, "late_resign": None, "web_identity": None})
         self.assertClientError(bogus.list_users, "InvalidClientTokenId", 403)
         self.assertIn("<ErrorResponse><Errors><Error>", raw["body"])
 
@@ -675,6 +675,28 @@ class FaultProxyTest(unittest.TestCase):
         s.close()
         self.admin().get_user()
 
+    def test_web_identity_is_signed_for_moto(self):
+        import botocore
+        sts = boto3.client("sts", endpoint_url=self.proxy_url, region_name="us-east-1",
+                           config=Config(signature_version=botocore.UNSIGNED,
+                                         retries={"total_max_attempts": 1}))
+
+        def assume():
+            return sts.assume_role_with_web_identity(
+                RoleArn="arn:aws:iam::123456789012:role/ci", RoleSessionName="ci",
+                WebIdentityToken="header.payload.signature")
+        # Unsigned, moto under auth cannot answer it (a 500 HTML page).
+        with self.assertRaises(Exception):
+            assume()
+        self.ctl("POST", "config", {"web_identity": {"id": self.admin_key,
+                                                     "secret": self.admin_secret}})
+        creds = assume()["Credentials"]
+        self.assertTrue(creds["AccessKeyId"].startswith("ASIA"), creds["AccessKeyId"])
+        entry = [e for e in self.log() if e["action"] == "AssumeRoleWithWebIdentity"][-1]
+        self.assertEqual(entry["fault"], "web_identity_signed")
+        self.assertEqual(entry["status"], 200)
+        self.assertEqual(self.ctl("GET", "config")[1]["web_identity"], {"id": self.admin_key})
+
     def test_control_api_validation(self):
         self.assertEqual(self.ctl("POST", "rules", [{"fault": "explode"}])[0], 400)
         self.assertEqual(self.ctl("POST", "rules", raw=b"{not json")[0], 400)
@@ -682,7 +704,7 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(self.ctl("GET", "nope")[0], 404)
         status, cfg = self.ctl("POST", "config", {"propagation_delay_s": 2})
         self.assertEqual(cfg, {"propagation_delay_s": 2.0, "rewrite_errors": True, "backdate_days": {},
-                               "mfa": None, "late_resign": None})
+                               "mfa": None, "late_resign": None, "web_identity": None})
         self.rules({"fault": "throttle"})
         self.assertClientError(self.admin().get_user, "Throttling", 400)
         self.assertEqual(self.ctl("POST", "reset")[0], 200)
@@ -690,7 +712,7 @@ class FaultProxyTest(unittest.TestCase):
         self.assertEqual(self.ctl("GET", "rules")[1], [])
         self.assertEqual(self.ctl("GET", "config")[1],
                          {"propagation_delay_s": 0.0, "rewrite_errors": True, "backdate_days": {},
-                               "mfa": None, "late_resign": None})
+                               "mfa": None, "late_resign": None, "web_identity": None})
         with open(self.log_path) as f:
             self.assertEqual(f.read(), "")
 

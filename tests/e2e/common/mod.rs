@@ -336,7 +336,7 @@ impl Sandbox {
     }
 }
 
-fn awsctl_raw(args: &[&str]) -> Value {
+pub fn awsctl_raw(args: &[&str]) -> Value {
     let out = Command::new(python())
         .arg(repo().join("tests/support/awsctl.py"))
         .args(args)

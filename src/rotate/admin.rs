@@ -1,0 +1,312 @@
+//! Admin mode (issue 20): `rotate --user NAME` and `rotate --managed`
+//! rotate a managed user's key (a `[[users]]` entry: a CI deployer, an
+//! integration) signed by an operator, writing the new pair only to the
+//! user's destinations.
+//!
+//! The same state machine as a profile's rotation, through the same
+//! states and recovery rules; only who signs and where the key lives
+//! differ, and both are read from the journal's home
+//! ([`crate::home::managed`]):
+//! - IAM calls (list, create, orphans, retire) and the AWS destinations
+//!   sign as the operator ([`Aws::operator_creds`], the entry's `role_arn`
+//!   assumed with it), never with the rotated key;
+//! - verification signs STS GetCallerIdentity with the new pair (no IAM
+//!   permission needed), polling while it propagates;
+//! - no local file is written; the journal (no operator credential in
+//!   it, ever) lives in `$XDG_STATE_HOME/keyturn/journal/`;
+//! - the old secret is never known (it is only in the destinations), so
+//!   a failed destination always stops with both keys live
+//!   (`rotate --user` again finishes), never rolls back;
+//! - the old key is retired by the user's `retire` (else the run's),
+//!   chosen in [`retire_policy`] alone.
+//!
+//! A user's interrupted rotation is finished first (under its lock), and
+//! a user is never rotated twice in a run.
+
+use super::*;
+use crate::home::managed::{ManagedHome, ManagedLocator, ManagedRef};
+use crate::managed::ManagedUser;
+
+/// One managed user's result: its label and what happened.
+pub type UserOutcome = (String, Result<Outcome, RotateError>);
+
+/// The name a managed user is shown and journaled under: the IAM user,
+/// with its account when the entry names one.
+pub fn label(u: &ManagedUser) -> String {
+    match &u.spec.account {
+        Some(a) => format!("{}@{a}", u.spec.name),
+        None => u.spec.name.clone(),
+    }
+}
+
+/// How the old key of a managed user is retired: the entry's `retire`,
+/// else the run's. The one place the policy is chosen (drain plugs in here).
+pub fn retire_policy(u: &ManagedUser, s: &Settings) -> Retire {
+    u.spec.retire.unwrap_or(s.retire)
+}
+
+/// Rotates each user (concurrently, at most `--jobs` rotations and
+/// `--jobs` requests in flight), in the order given.
+pub async fn rotate_users<A: Aws>(
+    cx: &Ctx<'_, A>,
+    users: &[ManagedUser],
+    state_dir: &Path,
+) -> Result<Vec<UserOutcome>, RotateError> {
+    let jobs = cx.s.jobs.max(1);
+    let whole_calls = if cx.aws.bound_in_flight(jobs) {
+        tokio::sync::Semaphore::MAX_PERMITS
+    } else {
+        jobs
+    };
+    let limited = batch::Limited {
+        inner: cx.aws,
+        permits: tokio::sync::Semaphore::new(whole_calls),
+    };
+    let cx = &Ctx {
+        aws: &limited,
+        ui: cx.ui,
+        paths: cx.paths,
+        s: cx.s,
+        locks: cx.locks,
+        mfa: cx.mfa,
+    };
+    if !cx.s.dry_run {
+        store::ensure_private_dir(state_dir)?;
+    }
+    Ok(stream::iter(
+        users
+            .iter()
+            .map(|u| async move { (label(u), cx.rotate_user(u, state_dir).await) }),
+    )
+    .buffered(jobs)
+    .collect()
+    .await)
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    async fn rotate_user(&self, u: &ManagedUser, state_dir: &Path) -> Result<Outcome, RotateError> {
+        let label = label(u);
+        let home = ManagedHome {
+            r: ManagedRef {
+                managed: ManagedLocator {
+                    user: u.spec.name.clone(),
+                    role_arn: u.spec.role_arn.clone(),
+                    state_dir: state_dir.to_path_buf(),
+                },
+            },
+            lock_wait: self.s.lock_wait,
+        };
+        if !self.s.dry_run {
+            // An interrupted rotation of this user first (it takes the
+            // user's lock itself); finished forward, that is this run's.
+            let found = journals_in(&[state_dir.to_path_buf()])?
+                .into_iter()
+                .map(|(_, j)| j)
+                // By name alone: a journal begun under another `role_arn`
+                // is still this user's, finished as it began (a new one
+                // would take its file).
+                .find(|j| j.profile == label && j.home.managed().is_some());
+            if let Some(j) = found {
+                if let Some(summary) = self.recover_journal(j).await? {
+                    return Ok(Outcome::Rotated(summary));
+                }
+            }
+        }
+        let _lock = if self.s.dry_run {
+            None
+        } else {
+            Some(home.lock()?)
+        };
+        match self.prepare_user(u, &label, &home).await? {
+            Prepared::Created(b) => {
+                let (j, iam) = *b;
+                self.forward(j, &iam, false).await.map(Outcome::Rotated)
+            }
+            Prepared::Planned(p) => Ok(Outcome::Planned(p)),
+            Prepared::Fresh(f) => Ok(Outcome::Fresh(f)),
+        }
+    }
+
+    /// Everything up to a durably journaled new key (`Created`), or the
+    /// plan, or "fresh": [`Ctx::prepare`] with the operator signing.
+    async fn prepare_user(
+        &self,
+        u: &ManagedUser,
+        label: &str,
+        home: &ManagedHome,
+    ) -> Result<Prepared, RotateError> {
+        let user = u.spec.name.clone();
+        let aws_err = |step| aws_error(label, step);
+        let region = partition_region(partition_of_region(None));
+        self.ui.step(label, tr("step.operator"));
+        let iam = self
+            .aws
+            .operator_creds(u.spec.role_arn.as_deref(), region)
+            .await
+            .map_err(aws_err("operator credentials"))?;
+        if !self.s.dry_run {
+            self.sweep_user_attempts(label, home, &iam).await?;
+        }
+        self.ui.step(label, tr("step.list_keys"));
+        let keys = self
+            .aws
+            .list_access_keys(&iam, &user)
+            .await
+            .map_err(aws_err("IAM ListAccessKeys"))?;
+        let user_arn = self
+            .aws
+            .user_arn(&iam, &user)
+            .await
+            .map_err(aws_err("IAM GetUser"))?;
+        // The key in use: the newest Active one (a second Active key is
+        // the two-key case below).
+        let Some(current) = keys
+            .iter()
+            .filter(|k| k.active)
+            .max_by_key(|k| k.created.unwrap_or(i64::MIN))
+        else {
+            return Err(RotateError::NoActiveKey {
+                profile: label.to_string(),
+                user,
+            });
+        };
+        if let Some(fresh) = fresh_key(label, current, u.max_age.or(self.s.max_age)) {
+            return Ok(Prepared::Fresh(fresh));
+        }
+        let to_delete = self
+            .room_for(
+                label,
+                &user,
+                &keys,
+                &current.id,
+                &iam,
+                self.s.yes || u.spec.delete_inactive,
+                self.s.delete_other_active || u.spec.delete_other_active,
+            )
+            .await?;
+        let dests = self.dests_where(|d| u.spec.destinations.contains(&d.name), None, region);
+        let destinations = self.preflight_dests(label, &iam, &dests).await;
+        let retire = retire_policy(u, self.s);
+        if self.s.dry_run {
+            return Ok(Prepared::Planned(Plan {
+                profile: label.to_string(),
+                user_arn,
+                old_key_id: current.id.clone(),
+                would_delete: to_delete,
+                retire,
+                updated: Vec::new(),
+                destinations,
+            }));
+        }
+        if let Some(detail) = destinations.iter().find_map(|d| d.error.clone()) {
+            return Err(RotateError::DestinationRefused {
+                profile: label.to_string(),
+                detail,
+            });
+        }
+        self.make_room(label, &user, &to_delete, &iam).await?;
+        let mut j = Journal {
+            version: 1,
+            state: State::Started,
+            profile: label.to_string(),
+            home: home.locator(),
+            user_arn,
+            user_name: user.clone(),
+            region: region.to_string(),
+            mfa_serial: None,
+            retire,
+            started_at: now_secs(),
+            old_key_id: current.id.clone(),
+            // Never known in admin mode: the old secret is only in the
+            // destinations (see the module doc).
+            old_secret: Secret::new(""),
+            keys_before: vec![current.id.clone()],
+            new_key_id: None,
+            new_secret: None,
+            rollback_reason: None,
+            // Hooks serve profiles; a managed user has none.
+            hooks_done: true,
+            create_attempts: Vec::new(),
+            destinations: dests,
+        };
+        persist(&j).await?;
+        failpoint("after-journal-started");
+        let new = self.create_key(&mut j, &iam).await?;
+        failpoint("after-create");
+        j.new_key_id = Some(new.id.clone());
+        j.new_secret = Some(new.secret.clone());
+        j.state = State::Created;
+        if let Err(e) = persist(&j).await {
+            let _ = self.aws.delete_access_key(&iam, &user, &new.id).await;
+            return Err(e);
+        }
+        failpoint("after-journal-created");
+        Ok(Prepared::Created(Box::new((j, iam))))
+    }
+}
+
+/// Finishes or undoes every interrupted admin-mode rotation journaled in
+/// `state_dir` (`keyturn recover`), signed by the operator.
+pub async fn recover_managed<A: Aws>(
+    cx: &Ctx<'_, A>,
+    state_dir: &Path,
+) -> Result<Vec<(String, Result<Recovered, RotateError>)>, RotateError> {
+    let mut out = Vec::new();
+    for (_, j) in journals_in(&[state_dir.to_path_buf()])? {
+        if j.home.managed().is_none() {
+            continue;
+        }
+        let label = j.profile.clone();
+        let r = cx.recover_journal(j).await.map(|r| match r {
+            Some(summary) => Recovered::Finished(summary),
+            None => Recovered::Undone,
+        });
+        out.push((label, r));
+    }
+    Ok(out)
+}
+
+impl<A: Aws> Ctx<'_, A> {
+    /// Keys an earlier run's unanswered CreateAccessKey made after that
+    /// run gave up (its journal gone, its attempt record left in the
+    /// state folder): deleted, signed by the operator, as [`sweep_attempts`]
+    /// does for profiles. Only a key tied to one window alone goes.
+    async fn sweep_user_attempts(
+        &self,
+        label: &str,
+        home: &ManagedHome,
+        iam: &Creds,
+    ) -> Result<(), RotateError> {
+        let path = attempt_path_in(&home.r.state_dir(), label);
+        let Some(mut a) = read_attempt(&path) else {
+            return Ok(());
+        };
+        let keys = self
+            .aws
+            .list_access_keys(iam, &a.user_name)
+            .await
+            .map_err(aws_error(label, "IAM ListAccessKeys"))?;
+        let settled = sweep_keys(self, &a, iam, &keys, None, true).await?;
+        let now = now_secs();
+        a.windows.retain(|w| !settled.contains(w) && now <= w.1);
+        if a.windows.is_empty() {
+            let _ = store::remove_private(&path);
+        } else if !settled.is_empty() {
+            if let Ok(bytes) = serde_json::to_vec_pretty(&a) {
+                let _ = store::write_private(&path, &bytes);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `--max-age` (or the entry's `max_age`): the key is younger, nothing to do.
+fn fresh_key(label: &str, k: &crate::aws::KeyMeta, max: Option<Duration>) -> Option<Fresh> {
+    let (max, created) = (max?, k.created?);
+    let age = now_secs().saturating_sub(u64::try_from(created).unwrap_or(0));
+    (age < max.as_secs()).then(|| Fresh {
+        profile: label.to_string(),
+        key_id: k.id.clone(),
+        age_days: age / 86_400,
+    })
+}
