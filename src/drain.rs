@@ -10,7 +10,10 @@
 //! The engine is independent of who signs: [`advance`] takes an [`Aws`]
 //! handle, the credentials to sign with (a profile's current key, or an
 //! operator's) and a record; its caller finds the signer and stores the
-//! record (`rotate::drains` for profiles).
+//! record (`rotate::drains`: profiles' records in `.keyturn/drain/`, each
+//! signed by its profile's key; managed users' in the admin state folder
+//! `$XDG_STATE_HOME/keyturn/drain/`, `profile` empty, signed by the
+//! operator through the user's `[[users]]` entry).
 //!
 //! Steps and their recovery rules (a crash or kill at any instant is
 //! finished by the next run):
@@ -54,6 +57,10 @@ pub struct DrainRecord {
     pub profile: String,
     /// The IAM user owning the key.
     pub user_name: String,
+    /// A managed user's `[[users]]` entry's `account`, if it names one
+    /// (with `user_name`, how its entry is found again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub user_arn: String,
     /// IAM's region in the key's partition (to sign for).
     pub region: String,
@@ -143,7 +150,7 @@ pub fn drain_dir(state_dir: &Path) -> PathBuf {
     state_dir.join("drain")
 }
 
-fn record_path(dir: &Path, old_key_id: &str) -> PathBuf {
+pub fn record_path(dir: &Path, old_key_id: &str) -> PathBuf {
     // Key ids are [A-Z0-9]; anything else is replaced, never a path.
     let safe: String = old_key_id
         .chars()
@@ -279,6 +286,7 @@ mod tests {
             version: VERSION,
             profile: "p".into(),
             user_name: "u".into(),
+            account: None,
             user_arn: "arn:aws:iam::123456789012:user/u".into(),
             region: "us-east-1".into(),
             old_key_id: "AKIAOLD".into(),

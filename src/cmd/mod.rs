@@ -109,6 +109,7 @@ impl CommonArgs {
             on_hook_failure: defaults.and_then(|d| d.on_hook_failure).unwrap_or_default(),
             jobs: defaults.and_then(|d| d.jobs).unwrap_or(4),
             retire: defaults.and_then(|d| d.retire).unwrap_or(Retire::Delete),
+            retire_named: defaults.and_then(|d| d.retire).is_some(),
             keystores: env.keystore.clone().map(|env| crate::home::Keystores {
                 env,
                 choice: Default::default(),

@@ -29,6 +29,10 @@ pub struct Options {
     /// that finishes them (the environment's: `recover` takes no
     /// `--profile`). None without a HOME.
     pub managed: Option<(crate::sdk::operator::OperatorSpec, std::path::PathBuf)>,
+    /// The settings' `[[users]]` entries: an admin journal finishes with
+    /// its entry's drain limits; a managed drain advances through its
+    /// entry (the `role_arn` that reaches it).
+    pub users: Vec<crate::managed::ManagedUser>,
 }
 
 /// Pure: `recover` takes no profile (it finishes every journal).
@@ -37,6 +41,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
     Ok(Options {
         settings: a.common.settings(env)?,
         managed: super::rotate::operator_and_state(g, env).ok(),
+        users: env.settings_file()?.map(|f| f.users).unwrap_or_default(),
     })
 }
 
@@ -90,11 +95,14 @@ pub async fn run(cfg: &Config, o: &Options) -> anyhow::Result<Exit> {
     };
     let mut results = rotate::recover_all(&cx).await?;
     if let Some((_, state_dir)) = &o.managed {
-        results.extend(rotate::recover_managed(&cx, state_dir).await?);
+        results.extend(rotate::recover_managed(&cx, &o.users, state_dir).await?);
     }
-    // Pending drains advance too: each is something done (0), or a
-    // failure (1) when it could not advance.
-    let drains = rotate::advance_drains(&cx).await;
+    // Pending drains advance too (profiles' and managed users'): each is
+    // something done (0), or a failure (1) when it could not advance.
+    let mut drains = rotate::advance_drains(&cx).await;
+    if let Some((_, state_dir)) = &o.managed {
+        drains.extend(rotate::advance_managed_drains(&cx, &o.users, state_dir).await);
+    }
     drop(ui);
     let mut codes = Vec::new();
     let mut items = Vec::new();

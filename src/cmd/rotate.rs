@@ -176,6 +176,9 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Managed {
     pub users: Vec<crate::managed::ManagedUser>,
+    /// Every `[[users]]` entry: each pending managed drain is advanced
+    /// whichever users were named.
+    pub all: Vec<crate::managed::ManagedUser>,
     pub operator: crate::sdk::operator::OperatorSpec,
     /// `$XDG_STATE_HOME/keyturn`.
     pub state_dir: PathBuf,
@@ -191,7 +194,7 @@ fn managed_options(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Option<Managed
     let file = env.settings_file()?;
     let all = file.map(|f| f.users).unwrap_or_default();
     let users = if a.managed {
-        all
+        all.clone()
     } else {
         let mut picked = Vec::new();
         for name in &a.users {
@@ -213,6 +216,7 @@ fn managed_options(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Option<Managed
     let (operator, state_dir) = operator_and_state(g, env)?;
     Ok(Some(Managed {
         users,
+        all,
         operator,
         state_dir,
     }))
@@ -305,6 +309,7 @@ pub fn validate(a: &Args, g: &GlobalArgs, env: &Env) -> Result<Options, UsageErr
         all: a.all,
         settings: Settings {
             retire: a.retire.map(Retire::from).unwrap_or(base.retire),
+            retire_named: a.retire.is_some() || base.retire_named,
             verify_successes: a.verify_count,
             yes: a.yes,
             delete_other_active: a.delete_other_active,
@@ -427,22 +432,64 @@ async fn run_managed(cfg: &Config, settings: &Settings, m: &Managed) -> anyhow::
         mfa: &Default::default(),
     };
     let results = rotate::rotate_users(&cx, &m.users, &m.state_dir).await?;
+    // Every pending managed drain advances, whichever users were named:
+    // a scheduled `rotate --managed` is what moves them on.
+    let drains = if settings.dry_run {
+        Vec::new()
+    } else {
+        rotate::advance_managed_drains(&cx, &m.all, &m.state_dir).await
+    };
     drop(ui);
+    report_managed(cfg, &results, &drains);
+    let failed_drains = drains
+        .iter()
+        .map(drain_exit)
+        .filter(|e| *e == Exit::Failure);
+    Ok(Exit::merge_all(
+        std::iter::once(exit_code(&results)).chain(failed_drains),
+    ))
+}
+
+/// Admin mode's report: each user's result, then each managed drain
+/// (`{"user", "status": "drain", "drain": {...}}` in JSON).
+fn report_managed(cfg: &Config, results: &Results, drains: &[rotate::DrainReport]) {
     if cfg.output == Output::Json {
-        let items: Vec<UserItem> = results
+        let mut items: Vec<Either<UserItem, UserDrainItem>> = results
             .iter()
-            .map(|(u, r)| UserItem {
-                user: u,
-                result: Item::of(u, r).result,
+            .map(|(u, r)| {
+                Either::A(UserItem {
+                    user: u,
+                    result: Item::of(u, r).result,
+                })
             })
             .collect();
+        items.extend(drains.iter().map(|d| Either::B(user_drain_item(d))));
         report::json(&items);
-    } else {
-        for (u, r) in &results {
-            print_text(cfg, u, r);
-        }
+        return;
     }
-    Ok(exit_code(&results))
+    for (u, r) in results {
+        print_text(cfg, u, r);
+    }
+    for d in drains {
+        report::out(&d.text());
+    }
+}
+
+/// A managed user's drain in `--output json`: `user` (its label) where a
+/// profile's drain has `profile`.
+#[derive(Debug, Serialize)]
+pub struct UserDrainItem<'a> {
+    pub user: String,
+    pub status: &'static str,
+    pub drain: &'a rotate::DrainReport,
+}
+
+pub fn user_drain_item(d: &rotate::DrainReport) -> UserDrainItem<'_> {
+    UserDrainItem {
+        user: d.who(),
+        status: "drain",
+        drain: d,
+    }
 }
 
 /// One managed user's result in `--output json`: `user` where a
@@ -506,14 +553,15 @@ pub fn drain_exit(d: &rotate::DrainReport) -> Exit {
 /// "drain": {...}}`, after the profiles' items.
 #[derive(Debug, Serialize)]
 pub struct DrainItem<'a> {
-    pub profile: &'a str,
+    /// The profile (or, in `recover`, a managed user's label).
+    pub profile: String,
     pub status: &'static str,
     pub drain: &'a rotate::DrainReport,
 }
 
 pub fn drain_item(d: &rotate::DrainReport) -> DrainItem<'_> {
     DrainItem {
-        profile: &d.profile,
+        profile: d.who(),
         status: "drain",
         drain: d,
     }
@@ -582,7 +630,13 @@ fn print_text(cfg: &Config, p: &str, r: &Result<Outcome, RotateError>) {
             let line = match plan.retire {
                 rotate::Retire::Delete => trf("out.plan_verify_delete", &[("key", &old)]),
                 rotate::Retire::Deactivate => trf("out.plan_verify_deactivate", &[("key", &old)]),
-                rotate::Retire::Drain => trf("out.plan_verify_drain", &[("key", &old)]),
+                rotate::Retire::Drain => match &plan.drain_until {
+                    Some(until) => trf(
+                        "out.plan_verify_drain_until",
+                        &[("key", &old), ("until", until)],
+                    ),
+                    None => trf("out.plan_verify_drain", &[("key", &old)]),
+                },
             };
             report::out(&line);
         }
@@ -803,6 +857,7 @@ mod tests {
         let base = rotate::DrainReport {
             profile: "ci".into(),
             user_name: "deployer".into(),
+            account: None,
             old_key_id: "AKIAOLDOLDOLDOLDOLD1".into(),
             action: "waiting",
             phase: Phase::Active,
@@ -897,6 +952,7 @@ mod tests {
                     old_key_id: "AKIAOLDOLDOLDOLDOLD2".into(),
                     would_delete: vec!["AKIAINACTIVEINACTIV3".into()],
                     retire: Retire::Deactivate,
+                    drain_until: None,
                     updated: vec![place(FileKind::Config, "profile plan")],
                     destinations: vec![crate::dest::DestReport {
                         name: "ci-secret".into(),

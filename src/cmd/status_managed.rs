@@ -2,8 +2,10 @@
 //! user (`[[users]]`): its Active key and age, `STALE` past its
 //! `max_age` (else `--max-age`), when and where IAM last saw it used, its
 //! destinations with what an interrupted rotation's journal says of each
-//! (`-` when no rotation of it is pending), and the drain state (`drain`,
-//! null until a drain policy fills it).
+//! (`-` when no rotation of it is pending), and its old key's drain
+//! (`drain`: phase, since when, IAM's last use of the old key as the last
+//! run read it: the straggler's service and region), from the drain
+//! records in the state folder (`drain/`); null when none is pending.
 //!
 //! Read-only: ListAccessKeys and GetAccessKeyLastUsed signed by the
 //! operator (as `rotate --user` signs); `--offline` sends nothing and
@@ -46,9 +48,8 @@ pub struct UserLine {
     pub destinations: Vec<DestLine>,
     /// An interrupted rotation's state, if its journal is left.
     pub pending: Option<String>,
-    /// The old key's drain, when a drain policy is retiring it (not yet
-    /// built: always null).
-    pub drain: Option<String>,
+    /// The old key's drain, when the drain policy is retiring it.
+    pub drain: Option<crate::status::DrainLine>,
     /// Why the user could not be checked (IAM, the operator).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -82,9 +83,11 @@ pub async fn run(
         ..m.operator.clone()
     });
     let now = crate::util::time::now_secs();
+    let drains = crate::drain::pending(&crate::drain::drain_dir(&m.state_dir));
     let mut lines = Vec::new();
     for u in &m.users {
         let mut line = offline_line(u, &journals, &m.state_dir);
+        line.drain = drain_line(u, &drains);
         if !offline {
             if let Err(e) = ask(&aws, u, &mut line, now, u.max_age.unwrap_or(max_age)).await {
                 line.error = Some(e.to_string());
@@ -144,6 +147,23 @@ fn offline_line(u: &ManagedUser, journals: &[Journal], state_dir: &Path) -> User
         drain: None,
         error: None,
     }
+}
+
+/// The user's pending drain (the oldest, should there be two).
+fn drain_line(
+    u: &ManagedUser,
+    drains: &[crate::drain::DrainRecord],
+) -> Option<crate::status::DrainLine> {
+    let d = drains.iter().find(|d| {
+        d.profile.is_empty() && d.user_name == u.spec.name && d.account == u.spec.account
+    })?;
+    Some(crate::status::DrainLine {
+        old_key_id: d.old_key_id.clone(),
+        phase: d.phase,
+        since: crate::util::time::rfc3339(crate::audit::render::drain_since(d)),
+        last_used: d.last_used.clone(),
+        text: crate::audit::render::drain_text(d),
+    })
 }
 
 /// IAM's view, signed by the operator.
@@ -223,6 +243,12 @@ fn text(l: &UserLine) -> String {
     );
     if l.stale {
         out.push_str(&trf("status_managed.stale", &[("user", &user)]));
+    }
+    if let Some(d) = &l.drain {
+        out.push_str(&trf(
+            "status_managed.drain",
+            &[("key", &mask(&d.old_key_id)), ("note", &d.text)],
+        ));
     }
     if let Some(p) = &l.pending {
         out.push_str(&trf(

@@ -17,8 +17,14 @@
 //! - the old secret is never known (it is only in the destinations), so
 //!   a failed destination always stops with both keys live
 //!   (`rotate --user` again finishes), never rolls back;
-//! - the old key is retired by the user's `retire` (else the run's),
-//!   chosen in [`retire_policy`] alone.
+//! - the old key is retired by the user's `retire`, else a `retire` the
+//!   run named (`--retire`, `[defaults] retire`), else `drain` (issue 20:
+//!   a service user's consumers are out of sight, so its old key goes
+//!   only once IAM shows nothing uses it), chosen in [`retire_policy`]
+//!   alone; the entry's `drain_grace`/`drain_max` override the run's
+//!   ([`user_settings`]). A managed user's drain record lives in the
+//!   state folder (`drain/`, see [`super::drains`]) and every admin-mode
+//!   run advances it, signed by the operator.
 //!
 //! A user's interrupted rotation is finished first (under its lock), and
 //! a user is never rotated twice in a run.
@@ -40,9 +46,39 @@ pub fn label(u: &ManagedUser) -> String {
 }
 
 /// How the old key of a managed user is retired: the entry's `retire`,
-/// else the run's. The one place the policy is chosen (drain plugs in here).
+/// else the run's when it was named (`--retire`, `[defaults] retire`),
+/// else `drain`. The one place the policy is chosen.
 pub fn retire_policy(u: &ManagedUser, s: &Settings) -> Retire {
-    u.spec.retire.unwrap_or(s.retire)
+    match (u.spec.retire, s.retire_named) {
+        (Some(r), _) => r,
+        (None, true) => s.retire,
+        (None, false) => Retire::Drain,
+    }
+}
+
+/// The run's settings for one managed user: its entry's `drain_grace` /
+/// `drain_max` over the run's (the drain record keeps them from then on).
+pub fn user_settings(u: &ManagedUser, s: &Settings) -> Settings {
+    let mut out = s.clone();
+    if let Some(g) = u.drain_grace {
+        out.drain.grace_s = g.as_secs();
+    }
+    if let Some(m) = u.drain_max {
+        out.drain.max_s = m.as_secs();
+    }
+    out
+}
+
+/// The `[[users]]` entry a journal or drain record belongs to (by user
+/// name and account), if the settings still have it.
+pub fn entry_for<'u>(
+    users: &'u [ManagedUser],
+    user: &str,
+    account: Option<&str>,
+) -> Option<&'u ManagedUser> {
+    users
+        .iter()
+        .find(|u| u.spec.name == user && u.spec.account.as_deref() == account)
 }
 
 /// Rotates each user (concurrently, at most `--jobs` rotations and
@@ -73,11 +109,11 @@ pub async fn rotate_users<A: Aws>(
     if !cx.s.dry_run {
         store::ensure_private_dir(state_dir)?;
     }
-    Ok(stream::iter(
-        users
-            .iter()
-            .map(|u| async move { (label(u), cx.rotate_user(u, state_dir).await) }),
-    )
+    Ok(stream::iter(users.iter().map(|u| async move {
+        let s = user_settings(u, cx.s);
+        let ucx = Ctx { s: &s, ..*cx };
+        (label(u), ucx.rotate_user(u, state_dir).await)
+    }))
     .buffered(jobs)
     .collect()
     .await)
@@ -194,6 +230,7 @@ impl<A: Aws> Ctx<'_, A> {
                 old_key_id: current.id.clone(),
                 would_delete: to_delete,
                 retire,
+                drain_until: drain_until(retire, self.s),
                 updated: Vec::new(),
                 destinations,
             }));
@@ -247,8 +284,11 @@ impl<A: Aws> Ctx<'_, A> {
 
 /// Finishes or undoes every interrupted admin-mode rotation journaled in
 /// `state_dir` (`keyturn recover`), signed by the operator.
+/// A journal whose entry is still in `users` finishes with the entry's
+/// drain limits (see [`user_settings`]).
 pub async fn recover_managed<A: Aws>(
     cx: &Ctx<'_, A>,
+    users: &[ManagedUser],
     state_dir: &Path,
 ) -> Result<Vec<(String, Result<Recovered, RotateError>)>, RotateError> {
     let mut out = Vec::new();
@@ -257,7 +297,12 @@ pub async fn recover_managed<A: Aws>(
             continue;
         }
         let label = j.profile.clone();
-        let r = cx.recover_journal(j).await.map(|r| match r {
+        let s = match entry_for(users, &j.user_name, journal_account(&j)) {
+            Some(u) => user_settings(u, cx.s),
+            None => cx.s.clone(),
+        };
+        let ucx = Ctx { s: &s, ..*cx };
+        let r = ucx.recover_journal(j).await.map(|r| match r {
             Some(summary) => Recovered::Finished(summary),
             None => Recovered::Undone,
         });
@@ -298,6 +343,22 @@ impl<A: Aws> Ctx<'_, A> {
         }
         Ok(())
     }
+}
+
+/// The account of a managed user's journal: its label is `user@account`
+/// when the entry names one ([`label`]).
+pub fn journal_account(j: &Journal) -> Option<&str> {
+    j.profile
+        .strip_prefix(j.user_name.as_str())
+        .and_then(|rest| rest.strip_prefix('@'))
+}
+
+/// `--dry-run` under `drain`: the earliest the old key could be
+/// deactivated (RFC 3339), were the destinations written now and the key
+/// never used again.
+pub fn drain_until(retire: Retire, s: &Settings) -> Option<String> {
+    (retire == Retire::Drain)
+        .then(|| crate::util::time::rfc3339(crate::drain::now().saturating_add(s.drain.grace_s)))
 }
 
 /// `--max-age` (or the entry's `max_age`): the key is younger, nothing to do.

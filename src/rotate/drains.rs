@@ -1,6 +1,11 @@
-//! Profiles' drains: the `--retire drain` end of a rotation (the record
-//! written instead of retiring the old key) and the advance of every
-//! pending drain beside the files, signed by the profile's current key.
+//! Drains: the `--retire drain` end of a rotation (the record written
+//! instead of retiring the old key) and the advance of every pending
+//! drain: profiles' beside the files, signed by the profile's current key
+//! ([`advance_drains`]); managed users' in the admin state folder, signed
+//! by the operator as their rotation is, the entry's `role_arn` assumed
+//! ([`advance_managed_drains`]). A managed drain whose `[[users]]` entry
+//! is gone is reported and left alone: without the entry keyturn does not
+//! know which role reaches the key, nor that anyone still wants it gone.
 //! The engine and the record are [`crate::drain`]'s; this module only
 //! finds the signer, stores the result and says what happened.
 //!
@@ -32,6 +37,9 @@ pub fn pending_drains(paths: &Paths) -> Vec<DrainRecord> {
 pub struct DrainReport {
     pub profile: String,
     pub user_name: String,
+    /// A managed user's account (its entry's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub old_key_id: String,
     /// `waiting`, `deactivated`, `deleted`, `straggler`, `gone` or
     /// `failed`.
@@ -59,6 +67,7 @@ impl DrainReport {
         DrainReport {
             profile: rec.profile.clone(),
             user_name: rec.user_name.clone(),
+            account: rec.account.clone(),
             old_key_id: rec.old_key_id.clone(),
             action,
             phase: rec.phase,
@@ -70,10 +79,22 @@ impl DrainReport {
         }
     }
 
+    /// Whose drain it is: the profile, or a managed user's label
+    /// (`user@account`, as `rotate --user` shows it).
+    pub fn who(&self) -> String {
+        if !self.profile.is_empty() {
+            return self.profile.clone();
+        }
+        match &self.account {
+            Some(a) => format!("{}@{a}", self.user_name),
+            None => self.user_name.clone(),
+        }
+    }
+
     /// The report's line, in the user's language.
     pub fn text(&self) -> String {
         let key = &mask(&self.old_key_id);
-        let profile = &crate::term::clean(&self.profile).into_owned();
+        let profile = &crate::term::clean(&self.who()).into_owned();
         let last = &self
             .last_used
             .as_ref()
@@ -143,16 +164,29 @@ impl<A: Aws> Ctx<'_, A> {
     /// (after the destinations, hooks and home are confirmed, so never
     /// before the destinations were written). A record already there
     /// (a rerun after a crash) is kept.
+    /// A managed user's record goes to the admin state folder the journal
+    /// names, with `profile` empty and the entry's account.
     pub(crate) fn begin_drain(&self, j: &Journal, new: &Creds) -> Result<(), RotateError> {
-        let Some(dir) = drain_dir(self.paths) else {
-            return Err(RotateError::Store(StoreError::Missing {
-                path: self.paths.credentials.clone(),
-            }));
+        let (dir, profile, account) = match j.home.managed() {
+            Some(m) => (
+                drain::drain_dir(&m.state_dir),
+                String::new(),
+                super::admin::journal_account(j).map(str::to_string),
+            ),
+            None => match drain_dir(self.paths) {
+                Some(dir) => (dir, j.profile.clone(), None),
+                None => {
+                    return Err(RotateError::Store(StoreError::Missing {
+                        path: self.paths.credentials.clone(),
+                    }))
+                }
+            },
         };
         let rec = DrainRecord {
             version: drain::VERSION,
-            profile: j.profile.clone(),
+            profile,
             user_name: j.user_name.clone(),
+            account,
             user_arn: j.user_arn.clone(),
             region: j.region.clone(),
             old_key_id: j.old_key_id.clone(),
@@ -191,6 +225,81 @@ pub async fn advance_drains<A: Aws>(cx: &Ctx<'_, A>) -> Vec<DrainReport> {
         out.push(report);
     }
     out
+}
+
+/// Advances every pending drain of managed users in `state_dir`'s
+/// `drain/` (see [`crate::drain`]), one after another, each signed by the
+/// operator (its entry's `role_arn` assumed, as the rotation does). Never
+/// fails, never blocks a rotation: each drain's outcome, or why it could
+/// not advance (its entry removed from the settings), is in its report.
+pub async fn advance_managed_drains<A: Aws>(
+    cx: &Ctx<'_, A>,
+    users: &[crate::managed::ManagedUser],
+    state_dir: &Path,
+) -> Vec<DrainReport> {
+    let dir = drain::drain_dir(state_dir);
+    let mut out = Vec::new();
+    for mut rec in drain::pending(&dir) {
+        let report = match advance_managed_one(cx, users, &dir, &mut rec).await {
+            Ok(r) => r,
+            Err(e) => DrainReport {
+                error: Some(e),
+                ..DrainReport::of(&rec, "failed")
+            },
+        };
+        out.push(report);
+    }
+    out
+}
+
+async fn advance_managed_one<A: Aws>(
+    cx: &Ctx<'_, A>,
+    users: &[crate::managed::ManagedUser],
+    dir: &Path,
+    rec: &mut DrainRecord,
+) -> Result<DrainReport, String> {
+    let Some(u) = super::admin::entry_for(users, &rec.user_name, rec.account.as_deref()) else {
+        let who = DrainReport::of(rec, "failed").who();
+        return Err(trf(
+            "drain.no_entry",
+            &[
+                ("user", &crate::term::clean(&who).into_owned()),
+                ("key", &mask(&rec.old_key_id)),
+                (
+                    "path",
+                    &crate::term::clean(
+                        &drain::record_path(dir, &rec.old_key_id)
+                            .display()
+                            .to_string(),
+                    )
+                    .into_owned(),
+                ),
+            ],
+        ));
+    };
+    let region = partition_region(partition_of_region(Some(&rec.region)));
+    let signer = cx
+        .aws
+        .operator_creds(u.spec.role_arn.as_deref(), region)
+        .await
+        .map_err(|e| e.detail())?;
+    let advanced = drain::advance(cx.aws, &signer, rec, cx.s.drain.force, drain::now())
+        .await
+        .map_err(|e| e.detail())?;
+    Ok(match advanced {
+        Advanced::Gone { deleted_now } => {
+            failpoint("after-drain-delete");
+            drain::finish(dir, rec).map_err(|e| e.to_string())?;
+            DrainReport::of(rec, if deleted_now { "deleted" } else { "gone" })
+        }
+        Advanced::Decided(d) => {
+            if matches!(d, Decision::Deactivate { .. }) {
+                failpoint("after-drain-deactivate");
+            }
+            drain::save(dir, rec).map_err(|e| e.to_string())?;
+            decided_report(rec, d)
+        }
+    })
 }
 
 async fn advance_one<A: Aws>(

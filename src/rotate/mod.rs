@@ -80,9 +80,10 @@ mod mfa;
 mod policy;
 mod verify;
 
+pub use admin::{entry_for as managed_entry_for, user_settings};
 pub use admin::{label as admin_label, recover_managed, rotate_users, UserOutcome};
 pub use batch::{rotate, rotate_many, Results};
-pub use drains::{advance_drains, drain_dir, pending_drains, DrainReport};
+pub use drains::{advance_drains, advance_managed_drains, drain_dir, pending_drains, DrainReport};
 pub use error::RotateError;
 pub use journal::{
     journals, journals_in, sweep_attempts, sweep_attempts_unlocked, Attempt, Came, Journal, Sent,
@@ -181,6 +182,10 @@ pub struct Plan {
     pub old_key_id: String,
     pub would_delete: Vec<String>,
     pub retire: Retire,
+    /// Under `drain`: the earliest the old key could be deactivated
+    /// (RFC 3339): one grace after the write, if nothing uses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drain_until: Option<String>,
     pub updated: Vec<Place>,
     /// Each destination serving the profile and its preflight result
     /// (`ready` or `refused`, with the error).
@@ -435,6 +440,7 @@ impl<A: Aws> Ctx<'_, A> {
                 old_key_id: key.access_key_id,
                 would_delete: to_delete,
                 retire: self.s.retire,
+                drain_until: admin::drain_until(self.s.retire, self.s),
                 updated,
                 destinations,
             }));

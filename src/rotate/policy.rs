@@ -24,6 +24,9 @@ pub enum Retire {
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub retire: Retire,
+    /// `retire` was named (`--retire` or `[defaults] retire`), not the
+    /// built-in default: managed users drain unless it was.
+    pub retire_named: bool,
     pub verify_successes: u32,
     pub timeout: Duration,
     pub initial_backoff: Duration,
@@ -96,6 +99,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             retire: Retire::Delete,
+            retire_named: false,
             verify_successes: 3,
             timeout: Duration::from_secs(120),
             initial_backoff: Duration::from_millis(250),

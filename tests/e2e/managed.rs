@@ -26,11 +26,25 @@ fn set_mode(p: &std::path::Path, m: u32) {
     std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
 }
 
+/// The settings' `[defaults]` of the beds that check a rotation's end
+/// state at once: `retire = "delete"` named, so the old key goes in the
+/// run (a managed user's default is `drain`, tested with [`drain_bed`]).
+const DELETE_NOW: &str = "[defaults]\nretire = \"delete\"\n";
+
 /// Users `names`, each with one key held only in `NAME.env`, the secret
 /// `NAME/aws` and the parameters `/NAME/id` and `/NAME/secret`; the
 /// operator's static key in `[ops]`; `extra` appended to each
-/// `[[users]]` entry.
+/// `[[users]]` entry; `retire = "delete"` named in `[defaults]`.
 fn bed(names: &[&str], extra: &str) -> Bed {
+    bed_with(names, extra, DELETE_NOW)
+}
+
+/// [`bed`] with the policy left to the default (`drain`).
+fn drain_bed(names: &[&str], extra: &str) -> Bed {
+    bed_with(names, extra, "")
+}
+
+fn bed_with(names: &[&str], extra: &str, defaults: &str) -> Bed {
     let sb = Sandbox::new();
     let creds = format!(
         "[ops]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
@@ -42,7 +56,7 @@ fn bed(names: &[&str], extra: &str) -> Bed {
         old: Vec::new(),
         creds_before: creds,
     };
-    let mut settings = String::new();
+    let mut settings = defaults.to_string();
     for name in names {
         let k = b.sb.user(name);
         let env = b.env_file(name);
@@ -733,6 +747,7 @@ fn a_second_account_through_the_entry_s_role_arn() {
              [[destinations]]\nname = \"far-sm\"\ntype = \"secretsmanager\"\nsecret_id = \"svc-far/aws\"\n\
              [[destinations]]\nname = \"far-ssm\"\ntype = \"ssm\"\nid_parameter = \"/svc-far/id\"\nsecret_parameter = \"/svc-far/secret\"\n\
              [[users]]\nname = \"svc-far\"\naccount = \"111111111111\"\nrole_arn = \"{role}\"\n\
+             retire = \"delete\"\n\
              destinations = [\"far-env\", \"far-sm\", \"far-ssm\"]\n",
             env.display()
         ),
@@ -847,4 +862,334 @@ fn the_operator_from_environment_keys() {
     for e in b.sb.proxy_log().iter().filter(|e| e["service"] == "iam") {
         assert_eq!(e["key_id"], b.sb.admin.id.as_str(), "{e}");
     }
+}
+
+// ---- Drain, the default policy of managed users (issue 20) ----
+//
+// No assertion depends on the wall clock: the drain's grace is counted on
+// the test clock `KEYTURN_TEST_NOW` (debug builds only, see
+// `src/drain.rs`), set from the drain record's own `written_at` and IAM's
+// recorded last use, as tests/e2e/drain.rs does. Later runs are
+// `rotate --managed --max-age 60d` (the scheduled job's command): the new
+// key is fresh, so they only advance the drains, and exit 5 ("nothing to
+// do" for the rotation, as a profile's `rotate` beside its drains).
+
+const HOUR: u64 = 3600;
+
+fn state_drain_dir(b: &Bed) -> PathBuf {
+    b.sb.home.join(".local/state/keyturn/drain")
+}
+
+/// The managed drain record of `old`, if pending.
+fn drain_record(b: &Bed, old: &str) -> Option<Value> {
+    let text = std::fs::read_to_string(state_drain_dir(b).join(format!("{old}.drain"))).ok()?;
+    Some(serde_json::from_str(&text).unwrap())
+}
+
+fn drain_written_at(b: &Bed, old: &str) -> u64 {
+    drain_record(b, old).expect("a managed drain record")["written_at"]
+        .as_u64()
+        .unwrap()
+}
+
+fn key_status(b: &Bed, user: &str, key: &str) -> Option<String> {
+    b.sb.keys_of(user)
+        .into_iter()
+        .find(|(id, _)| id == key)
+        .map(|(_, s)| s)
+}
+
+/// The scheduled job's run at test time `now`, signed by `[ops]`.
+fn managed_run_at(b: &Bed, now: u64, extra: &[&str]) -> Run {
+    b.sb.keyturn()
+        .args([
+            "rotate",
+            "--managed",
+            "--max-age",
+            "60d",
+            "--profile",
+            "ops",
+        ])
+        .args(extra)
+        .env("KEYTURN_TEST_NOW", now.to_string())
+        .run()
+}
+
+/// `name` (a [`drain_bed`] user) rotated with the default policy: the new
+/// pair everywhere, the old key still Active beside it. Returns the old
+/// key and the new key id.
+#[track_caller]
+fn drained_user(b: &Bed, name: &str) -> (Key, String) {
+    let old = b.old.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    let r = b.run(&["rotate", "--user", name, "--profile", "ops"]);
+    r.expect_code(0);
+    no_secret(b, &r);
+    assert!(r.stdout.contains("kept Active while it drains"), "{r:?}");
+    let held = b.held(name);
+    let new = held[0].clone();
+    assert!(held.iter().all(|p| *p == new), "one pair everywhere");
+    assert_ne!(new.0, old.id);
+    assert!(b.sb.works(&new.0, &new.1));
+    let mut keys = b.sb.keys_of(name);
+    keys.sort();
+    let mut want = vec![
+        (old.id.clone(), "Active".to_string()),
+        (new.0.clone(), "Active".to_string()),
+    ];
+    want.sort();
+    assert_eq!(keys, want, "the old key is kept Active while it drains");
+    (old, new.0)
+}
+
+/// Every IAM request since `from` in the proxy log was signed by the
+/// operator, and `action` was among them.
+#[track_caller]
+fn iam_by_operator(b: &Bed, from: usize, action: &str) {
+    let log = b.sb.proxy_log();
+    let iam: Vec<&Value> = log[from..]
+        .iter()
+        .filter(|e| e["service"] == "iam")
+        .collect();
+    for e in &iam {
+        assert_eq!(e["key_id"], b.sb.admin.id.as_str(), "{e}");
+    }
+    assert!(
+        iam.iter().any(|e| e["action"] == action),
+        "{action}: {iam:?}"
+    );
+}
+
+#[test]
+fn a_managed_user_drains_by_default_with_its_record_in_the_state_folder() {
+    let b = drain_bed(&["svc-dr"], "drain_grace = \"1h\"");
+    // --dry-run says the old key would be drained, and from when it
+    // could be deactivated.
+    let r = b.run(&[
+        "rotate",
+        "--user",
+        "svc-dr",
+        "--profile",
+        "ops",
+        "--dry-run",
+    ]);
+    r.expect_code(0);
+    assert!(
+        r.stdout.contains("drain the old key") && r.stdout.contains("deactivated at the earliest"),
+        "{r:?}"
+    );
+    b.untouched("svc-dr", 1);
+    let (old, new) = drained_user(&b, "svc-dr");
+    b.operator_untouched();
+    b.no_journal();
+    // The record: in the admin state folder, no profile, the user named,
+    // the entry's grace (1h) over the run's default (1d); none beside the
+    // credentials file.
+    let rec = drain_record(&b, &old.id).expect("a record in $XDG_STATE_HOME/keyturn/drain");
+    assert_eq!(rec["profile"], "", "{rec}");
+    assert_eq!(rec["user_name"], "svc-dr", "{rec}");
+    assert_eq!(rec["new_key_id"], new.as_str(), "{rec}");
+    assert_eq!(rec["grace_s"], HOUR, "{rec}");
+    assert_eq!(mode(&state_drain_dir(&b)), 0o700);
+    assert_eq!(
+        mode(&state_drain_dir(&b).join(format!("{}.drain", old.id))),
+        0o600
+    );
+    assert!(!b.sb.home.join(".aws/.keyturn/drain").exists());
+    // status --managed shows it.
+    let r = b.run(&[
+        "status",
+        "--managed",
+        "--profile",
+        "ops",
+        "--output",
+        "json",
+    ]);
+    r.expect_code(0);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[0]["drain"]["phase"], "active", "{v}");
+    assert_eq!(v[0]["drain"]["old_key_id"], old.id.as_str(), "{v}");
+    assert!(v[0]["drain"]["since"].is_string(), "{v}");
+    let r = b.run(&["status", "--managed", "--profile", "ops"]);
+    assert!(r.stdout.contains("draining old key"), "{r:?}");
+    assert!(!r.stdout.contains(&old.id), "key ids are masked");
+    // The entry removed from the settings: the drain is reported with
+    // what to do, and the key left alone.
+    let path = b.sb.home.join(".config/keyturn/config.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cut = text.find("[[users]]").unwrap();
+    write_private(&path, &text[..cut]);
+    let w = drain_written_at(&b, &old.id);
+    let r = managed_run_at(&b, w + 10 * HOUR, &[]);
+    r.expect_code(1);
+    assert!(r.stdout.contains("is gone from the settings"), "{r:?}");
+    assert!(r.stdout.contains("put the entry back"), "{r:?}");
+    assert_eq!(key_status(&b, "svc-dr", &old.id).as_deref(), Some("Active"));
+    assert!(drain_record(&b, &old.id).is_some());
+}
+
+#[test]
+fn a_use_of_the_old_key_after_the_write_keeps_it_and_names_the_caller() {
+    let b = drain_bed(&["svc-use"], "drain_grace = \"1h\"");
+    let (old, _) = drained_user(&b, "svc-use");
+    let w = drain_written_at(&b, &old.id);
+    crate::common::wait_until(30, "the clock to pass the drain's write", || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            > w
+    });
+    b.sb.use_key(&old, "eu-west-1");
+    let l = b.sb.last_used("svc-use", &old.id)["date"].as_u64().unwrap();
+    assert!(l > w, "the use must be recorded after the write");
+    // Past the grace from the write, within it from the use: kept.
+    let from = b.sb.proxy_log().len();
+    let r = managed_run_at(&b, w + HOUR, &[]);
+    r.expect_code(5);
+    assert!(r.stdout.contains("stays Active until"), "{r:?}");
+    assert!(
+        r.stdout.contains("sts") && r.stdout.contains("eu-west-1"),
+        "the straggler's service and region: {r:?}"
+    );
+    assert_eq!(
+        key_status(&b, "svc-use", &old.id).as_deref(),
+        Some("Active")
+    );
+    iam_by_operator(&b, from, "GetAccessKeyLastUsed");
+    // JSON: the user's drain item.
+    let r = managed_run_at(&b, w + HOUR, &["--output", "json"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let d = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["status"] == "drain")
+        .unwrap_or_else(|| panic!("a drain item: {v}"));
+    assert_eq!(d["user"], "svc-use", "{v}");
+    assert_eq!(d["drain"]["action"], "waiting", "{v}");
+    assert_eq!(d["drain"]["last_used"]["region"], "eu-west-1", "{v}");
+    // status --managed names the caller too.
+    let r = b.run(&[
+        "status",
+        "--managed",
+        "--profile",
+        "ops",
+        "--output",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v[0]["drain"]["last_used"]["region"], "eu-west-1", "{v}");
+    assert_eq!(v[0]["drain"]["last_used"]["service"], "sts", "{v}");
+    // Unused for a grace since that use: deactivated.
+    let r = managed_run_at(&b, l + HOUR, &[]);
+    assert!(r.stdout.contains("deactivated old key"), "{r:?}");
+    assert_eq!(
+        key_status(&b, "svc-use", &old.id).as_deref(),
+        Some("Inactive")
+    );
+}
+
+#[test]
+fn unused_the_old_key_is_deactivated_then_deleted_by_later_operator_runs() {
+    let b = drain_bed(&["svc-un"], "drain_grace = \"1h\"");
+    let (old, new) = drained_user(&b, "svc-un");
+    let w = drain_written_at(&b, &old.id);
+    let r = managed_run_at(&b, w + HOUR - 1, &[]);
+    r.expect_code(5);
+    assert!(r.stdout.contains("stays Active until"), "{r:?}");
+    assert_eq!(key_status(&b, "svc-un", &old.id).as_deref(), Some("Active"));
+    let from = b.sb.proxy_log().len();
+    let r = managed_run_at(&b, w + HOUR, &[]);
+    r.expect_code(5);
+    assert!(r.stdout.contains("deactivated old key"), "{r:?}");
+    assert_eq!(
+        key_status(&b, "svc-un", &old.id).as_deref(),
+        Some("Inactive")
+    );
+    iam_by_operator(&b, from, "UpdateAccessKey");
+    let r = managed_run_at(&b, w + 2 * HOUR - 1, &[]);
+    assert!(r.stdout.contains("is Inactive; deleted after"), "{r:?}");
+    let from = b.sb.proxy_log().len();
+    let r = managed_run_at(&b, w + 2 * HOUR, &[]);
+    r.expect_code(5);
+    assert!(r.stdout.contains("deleted old key"), "{r:?}");
+    iam_by_operator(&b, from, "DeleteAccessKey");
+    assert_eq!(b.sb.keys_of("svc-un"), vec![(new, "Active".to_string())]);
+    assert!(drain_record(&b, &old.id).is_none());
+    b.operator_untouched();
+}
+
+/// Killed at each step of a managed drain (SIGABRT at a failpoint, as a
+/// kill -9 would), the next run finishes it.
+#[test]
+fn a_kill_at_each_managed_drain_step_is_finished_by_the_next_run() {
+    let b = drain_bed(&["svc-k"], "drain_grace = \"1h\"");
+    let old = b.old[0].1.clone();
+    // In the rotation: the record written, the journal not yet removed.
+    let r =
+        b.sb.keyturn()
+            .env("KEYTURN_FAILPOINT", "after-drain-record")
+            .args(["rotate", "--user", "svc-k", "--profile", "ops"])
+            .run();
+    assert_eq!(r.code, None, "killed at after-drain-record: {r:?}");
+    let w = drain_written_at(&b, &old.id);
+    let r = managed_run_at(&b, w + 60, &[]);
+    r.expect_code(0);
+    assert_eq!(drain_written_at(&b, &old.id), w, "a rerun keeps the start");
+    b.no_journal();
+    assert_eq!(key_status(&b, "svc-k", &old.id).as_deref(), Some("Active"));
+    assert_eq!(b.sb.keys_of("svc-k").len(), 2);
+    // UpdateAccessKey done, the record not yet updated.
+    let r =
+        b.sb.keyturn()
+            .args([
+                "rotate",
+                "--managed",
+                "--max-age",
+                "60d",
+                "--profile",
+                "ops",
+            ])
+            .env("KEYTURN_TEST_NOW", (w + HOUR).to_string())
+            .env("KEYTURN_FAILPOINT", "after-drain-deactivate")
+            .run();
+    assert_eq!(r.code, None, "killed at after-drain-deactivate: {r:?}");
+    assert_eq!(
+        key_status(&b, "svc-k", &old.id).as_deref(),
+        Some("Inactive")
+    );
+    assert_eq!(drain_record(&b, &old.id).unwrap()["phase"], "active");
+    // `recover` (admin journals and drains) adopts the deactivation.
+    let r =
+        b.sb.keyturn()
+            .env("AWS_PROFILE", "ops")
+            .env("KEYTURN_TEST_NOW", (w + HOUR + 10).to_string())
+            .args(["recover"])
+            .run();
+    r.expect_code(0);
+    assert!(r.stdout.contains("is Inactive; deleted after"), "{r:?}");
+    assert_eq!(drain_record(&b, &old.id).unwrap()["phase"], "inactive");
+    // DeleteAccessKey done, the record not yet removed.
+    let r =
+        b.sb.keyturn()
+            .args([
+                "rotate",
+                "--managed",
+                "--max-age",
+                "60d",
+                "--profile",
+                "ops",
+            ])
+            .env("KEYTURN_TEST_NOW", (w + 3 * HOUR).to_string())
+            .env("KEYTURN_FAILPOINT", "after-drain-delete")
+            .run();
+    assert_eq!(r.code, None, "killed at after-drain-delete: {r:?}");
+    assert_eq!(key_status(&b, "svc-k", &old.id), None);
+    assert!(drain_record(&b, &old.id).is_some());
+    let r = managed_run_at(&b, w + 3 * HOUR, &[]);
+    r.expect_code(5);
+    assert!(r.stdout.contains("the drain is over"), "{r:?}");
+    assert!(drain_record(&b, &old.id).is_none());
+    assert_eq!(b.sb.keys_of("svc-k").len(), 1);
+    b.operator_untouched();
 }
