@@ -371,3 +371,65 @@ fn fresh_key(label: &str, k: &crate::aws::KeyMeta, max: Option<Duration>) -> Opt
         age_days: age / 86_400,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::managed::UserSpec;
+
+    fn user(toml_text: &str) -> ManagedUser {
+        let spec: UserSpec = toml::from_str(toml_text).unwrap();
+        let secs = |v: &Option<String>| {
+            v.as_deref()
+                .map(|d| crate::duration::parse_duration(d).unwrap())
+        };
+        ManagedUser {
+            max_age: None,
+            drain_grace: secs(&spec.drain_grace),
+            drain_max: secs(&spec.drain_max),
+            spec,
+        }
+    }
+
+    #[test]
+    fn drain_is_the_default_unless_the_entry_or_the_run_names_a_policy() {
+        let plain = user("name = \"u\"");
+        let s = Settings::default();
+        assert_eq!(retire_policy(&plain, &s), Retire::Drain);
+        let named = Settings {
+            retire: Retire::Delete,
+            retire_named: true,
+            ..Settings::default()
+        };
+        assert_eq!(retire_policy(&plain, &named), Retire::Delete);
+        let entry = user("name = \"u\"\nretire = \"deactivate\"");
+        assert_eq!(retire_policy(&entry, &named), Retire::Deactivate);
+        assert_eq!(retire_policy(&entry, &s), Retire::Deactivate);
+    }
+
+    #[test]
+    fn the_entry_s_drain_limits_override_the_run_s() {
+        let s = Settings::default();
+        let u = user("name = \"u\"\ndrain_grace = \"6h\"");
+        let us = user_settings(&u, &s);
+        assert_eq!(us.drain.grace_s, 6 * 3600);
+        assert_eq!(us.drain.max_s, s.drain.max_s);
+        let u = user("name = \"u\"\ndrain_max = \"2d\"");
+        assert_eq!(user_settings(&u, &s).drain.max_s, 2 * 86_400);
+    }
+
+    #[test]
+    fn entries_are_found_by_name_and_account() {
+        let users = [
+            user("name = \"u\""),
+            user("name = \"u\"\naccount = \"111111111111\""),
+        ];
+        assert_eq!(
+            entry_for(&users, "u", Some("111111111111")).map(label),
+            Some("u@111111111111".into())
+        );
+        assert_eq!(entry_for(&users, "u", None).map(label), Some("u".into()));
+        assert!(entry_for(&users, "u", Some("222222222222")).is_none());
+        assert!(entry_for(&users, "v", None).is_none());
+    }
+}
