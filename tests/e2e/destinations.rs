@@ -381,6 +381,50 @@ fn a_failing_destination_leaves_both_keys_live_and_recover_finishes() {
     b.env_holds(&id, &secret);
 }
 
+/// A destination that never answers (a timeout) mid-way: every attempt
+/// of the secret's write hangs until keyturn's read timeout gives up on
+/// it. Both keys stay live, the message names each destination's state,
+/// and `recover` finishes once the service answers again.
+#[test]
+fn a_destination_that_times_out_leaves_both_keys_live_and_recover_finishes() {
+    let b = bed(&format!("{DOTENV}{SECRET}"));
+    with_secret(&b);
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "PutSecretValue", "fault": "hang"}]).to_string(),
+    );
+    let run = b.rotate(&["--cli-read-timeout", "2"]);
+    run.expect_code(1);
+    run.assert_no_secret(&[&b.old.secret]);
+    assert!(
+        run.stderr.contains("app-env (holds the new key)")
+            && run.stderr.contains("ci-secret (may hold either key)")
+            && run.stderr.contains("keyturn rotate --resume work"),
+        "{}",
+        run.stderr
+    );
+    let hung = b
+        .sb
+        .proxy_log()
+        .iter()
+        .filter(|e| e["action"] == "PutSecretValue" && e["fault"] == "hang")
+        .count();
+    assert!(hung >= 1, "the write must have hung: {hung}");
+    assert_eq!(b.sb.keys_of("carol").len(), 2, "both keys live");
+    assert!(b.sb.works(&b.old.id, &b.old.secret));
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], b.old.id.as_str());
+    b.sb.proxy("POST", "rules", "[]");
+    let rec = b.sb.keyturn().args(["recover"]).run();
+    rec.expect_code(0);
+    let (id, secret) = b.one_working_key();
+    let (obj, _) = b.secret_json("ci/aws");
+    assert_eq!(obj["AWS_ACCESS_KEY_ID"], id.as_str());
+    assert_eq!(obj["AWS_SECRET_ACCESS_KEY"], secret.as_str());
+    b.env_holds(&id, &secret);
+}
+
 #[test]
 fn rollback_puts_the_old_pair_back_everywhere() {
     let b = bed(&format!("{DOTENV}{SECRET}"));
