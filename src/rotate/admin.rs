@@ -242,7 +242,7 @@ impl<A: Aws> Ctx<'_, A> {
             });
         }
         self.make_room(label, &user, &to_delete, &iam).await?;
-        let mut j = Journal {
+        let j = Journal {
             version: 1,
             state: State::Started,
             profile: label.to_string(),
@@ -266,19 +266,7 @@ impl<A: Aws> Ctx<'_, A> {
             create_attempts: Vec::new(),
             destinations: dests,
         };
-        persist(&j).await?;
-        failpoint("after-journal-started");
-        let new = self.create_key(&mut j, &iam).await?;
-        failpoint("after-create");
-        j.new_key_id = Some(new.id.clone());
-        j.new_secret = Some(new.secret.clone());
-        j.state = State::Created;
-        if let Err(e) = persist(&j).await {
-            let _ = self.aws.delete_access_key(&iam, &user, &new.id).await;
-            return Err(e);
-        }
-        failpoint("after-journal-created");
-        Ok(Prepared::Created(Box::new((j, iam))))
+        self.start_and_create(j, iam).await
     }
 }
 

@@ -449,7 +449,7 @@ impl<A: Aws> Ctx<'_, A> {
             return Err(RotateError::DestinationRefused { profile, detail });
         }
         self.make_room(&profile, &user, &to_delete, &iam).await?;
-        let mut j = Journal {
+        let j = Journal {
             version: 1,
             state: State::Started,
             profile: profile.clone(),
@@ -470,6 +470,15 @@ impl<A: Aws> Ctx<'_, A> {
             create_attempts: Vec::new(),
             destinations: dests,
         };
+        self.start_and_create(j, iam).await
+    }
+
+    /// The two states every rotation enters the same way, whoever signs:
+    /// Started is persisted before CreateAccessKey (a crash after it finds
+    /// the attempt records), then Created with the new secret. Recovery
+    /// rule of the gap between the two: only memory holds the secret, so a
+    /// failed persist deletes the new key at once.
+    async fn start_and_create(&self, mut j: Journal, iam: Creds) -> Result<Prepared, RotateError> {
         persist(&j).await?;
         failpoint("after-journal-started");
         let new = self.create_key(&mut j, &iam).await?;
@@ -478,8 +487,10 @@ impl<A: Aws> Ctx<'_, A> {
         j.new_secret = Some(new.secret.clone());
         j.state = State::Created;
         if let Err(e) = persist(&j).await {
-            // Only memory holds the secret: undo at once.
-            let _ = self.aws.delete_access_key(&iam, &user, &new.id).await;
+            let _ = self
+                .aws
+                .delete_access_key(&iam, &j.user_name, &new.id)
+                .await;
             return Err(e);
         }
         failpoint("after-journal-created");

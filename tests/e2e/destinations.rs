@@ -404,12 +404,11 @@ fn a_destination_that_times_out_leaves_both_keys_live_and_recover_finishes() {
         "{}",
         run.stderr
     );
-    let hung = b
-        .sb
-        .proxy_log()
-        .iter()
-        .filter(|e| e["action"] == "PutSecretValue" && e["fault"] == "hang")
-        .count();
+    let hung =
+        b.sb.proxy_log()
+            .iter()
+            .filter(|e| e["action"] == "PutSecretValue" && e["fault"] == "hang")
+            .count();
     assert!(hung >= 1, "the write must have hung: {hung}");
     assert_eq!(b.sb.keys_of("carol").len(), 2, "both keys live");
     assert!(b.sb.works(&b.old.id, &b.old.secret));
