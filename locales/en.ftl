@@ -656,6 +656,7 @@ managed-destination_shared = names destination `{ $dest }`, already named by use
 managed-bad_account = account must be twelve digits
 managed-bad_role_arn = role_arn must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)
 managed-role_other_account = role_arn is in another account than `account`
+managed-attempt_without_entry = { $user }: an unanswered CreateAccessKey is recorded in { $path }, but no [[users]] entry names this user any more: put the entry back and run `keyturn recover` again, or check the user's keys in IAM and remove the record
 dest-same_names = id_name and secret_name are both `{ $name }`: the pair needs two names
 dest-bad_value_name = `{ $name }` cannot be used as a name here
 dest-empty_token_command = token_command is empty

@@ -628,6 +628,7 @@ managed-destination_shared = 書き込み先 `{ $dest }` はすでにユーザ�
 managed-bad_account = account は 12 桁の数字で指定してください
 managed-bad_role_arn = role_arn には IAM ロールの ARN（arn:aws:iam::123456789012:role/NAME）を指定してください
 managed-role_other_account = role_arn のアカウントが account と異なります
+managed-attempt_without_entry = { $user }: 応答のなかった CreateAccessKey が { $path } に記録されていますが、このユーザーを指す [[users]] がもうありません。エントリを戻して `keyturn recover` を再実行するか、IAM でこのユーザーのアクセスキーを確認してから記録を削除してください
 dest-same_names = id_name と secret_name がどちらも `{ $name }` です。アクセスキーとシークレットアクセスキーには別々の名前が必要です
 dest-bad_value_name = `{ $name }` はここでは名前として使えません
 dest-empty_token_command = token_command が空です

@@ -181,7 +181,8 @@ impl<A: Aws> Ctx<'_, A> {
             .await
             .map_err(aws_err("operator credentials"))?;
         if !self.s.dry_run {
-            self.sweep_user_attempts(label, home, &iam).await?;
+            self.sweep_user_attempts(label, &home.r.state_dir(), &iam)
+                .await?;
         }
         self.ui.step(label, tr("step.list_keys"));
         let keys = self
@@ -279,6 +280,7 @@ pub async fn recover_managed<A: Aws>(
     users: &[ManagedUser],
     state_dir: &Path,
 ) -> Result<Vec<(String, Result<Recovered, RotateError>)>, RotateError> {
+    sweep_managed_attempts(cx, users, state_dir).await;
     let mut out = Vec::new();
     for (_, j) in journals_in(&[state_dir.to_path_buf()])? {
         if j.home.managed().is_none() {
@@ -299,6 +301,55 @@ pub async fn recover_managed<A: Aws>(
     Ok(out)
 }
 
+/// `recover`'s share of the late-key sweep in admin mode (`rotate
+/// --user` does its user's in [`Ctx::prepare_user`]): every managed
+/// user's attempt record in the state folder, each under its user's lock
+/// and signed by the operator through the user's entry (its `role_arn`).
+/// A record whose entry is gone is left for a run that can reach the user,
+/// with a warning. Best effort, as for profiles: a failure is a warning
+/// and the record stays for the next run.
+async fn sweep_managed_attempts<A: Aws>(cx: &Ctx<'_, A>, users: &[ManagedUser], state_dir: &Path) {
+    let region = partition_region(partition_of_region(None));
+    for path in store::list_private(&attempt_dir(state_dir), ".attempt").unwrap_or_default() {
+        let Some(a) = read_attempt(&path) else {
+            continue;
+        };
+        let account = a
+            .profile
+            .strip_prefix(a.user_name.as_str())
+            .and_then(|rest| rest.strip_prefix('@'));
+        let Some(u) = entry_for(users, &a.user_name, account) else {
+            cx.ui.warn(&trf(
+                "managed.attempt_without_entry",
+                &[("user", &a.profile), ("path", &path.display())],
+            ));
+            continue;
+        };
+        let home = ManagedHome {
+            r: ManagedRef {
+                managed: ManagedLocator {
+                    user: u.spec.name.clone(),
+                    role_arn: u.spec.role_arn.clone(),
+                    state_dir: state_dir.to_path_buf(),
+                },
+            },
+            lock_wait: cx.s.lock_wait,
+        };
+        let swept = async {
+            let _lock = home.lock()?;
+            let iam = cx
+                .aws
+                .operator_creds(u.spec.role_arn.as_deref(), region)
+                .await
+                .map_err(aws_error(&a.profile, "operator credentials"))?;
+            cx.sweep_user_attempts(&a.profile, state_dir, &iam).await
+        };
+        if let Err(e) = swept.await {
+            cx.ui.warn(&e.to_string());
+        }
+    }
+}
+
 impl<A: Aws> Ctx<'_, A> {
     /// Keys an earlier run's unanswered CreateAccessKey made after that
     /// run gave up (its journal gone, its attempt record left in the
@@ -307,10 +358,10 @@ impl<A: Aws> Ctx<'_, A> {
     async fn sweep_user_attempts(
         &self,
         label: &str,
-        home: &ManagedHome,
+        state_dir: &Path,
         iam: &Creds,
     ) -> Result<(), RotateError> {
-        let path = attempt_path_in(&home.r.state_dir(), label);
+        let path = attempt_path_in(state_dir, label);
         let Some(mut a) = read_attempt(&path) else {
             return Ok(());
         };

@@ -846,6 +846,58 @@ fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
     b.operator_untouched();
 }
 
+/// The same late key, finished by `recover` instead: it sweeps every
+/// managed user's attempt record in the state folder, signed by the
+/// operator from the environment (`recover` takes no `--profile`), and
+/// deletes the key whose secret nobody has. Nothing orphaned in IAM.
+#[test]
+fn recover_deletes_a_key_made_late_after_an_admin_run_gave_up() {
+    let b = bed(&["svc-late2"], "");
+    let before = b.sb.keys_of("svc-late2");
+    b.sb.proxy(
+        "POST",
+        "rules",
+        &json!([{"action": "CreateAccessKey", "fault": "late", "times": 3}]).to_string(),
+    );
+    let r = b.run(&["rotate", "--user", "svc-late2", "--profile", "ops"]);
+    r.expect_code(1);
+    b.no_journal();
+    b.sb.proxy("POST", "rules", "[]");
+    b.sb.proxy("POST", "release", "");
+    wait_until(60, "the late calls to run", || {
+        b.sb.proxy_log()
+            .iter()
+            .filter(|e| e["fault"] == "late_executed")
+            .count()
+            == 3
+    });
+    assert_eq!(b.sb.keys_of("svc-late2").len(), 2, "one late key was made");
+    let r =
+        b.sb.keyturn()
+            .env("AWS_PROFILE", "ops")
+            .args(["recover"])
+            .run();
+    assert!(r.code.is_some(), "{r:?}");
+    no_secret(&b, &r);
+    assert_eq!(
+        b.sb.keys_of("svc-late2"),
+        before,
+        "the late key is deleted, the user's own key kept"
+    );
+    for e in
+        b.sb.proxy_log()
+            .iter()
+            .filter(|e| e["action"] == "DeleteAccessKey")
+    {
+        assert_eq!(
+            e["key_id"],
+            b.sb.admin.id.as_str(),
+            "signed by the operator: {e}"
+        );
+    }
+    b.operator_untouched();
+}
+
 #[test]
 fn the_operator_from_environment_keys() {
     let b = bed(&["svc-envop"], "");
