@@ -813,19 +813,16 @@ fn a_destination_refused_at_preflight_changes_nothing() {
         .any(|e| e["action"] == "CreateAccessKey" || e["action"] == "PutParameter"));
 }
 
-/// CreateAccessKey's answer lost three times: keyturn gives up, its
-/// journal goes, an attempt record stays. IAM then runs the calls late and
-/// one makes a key whose secret nobody has: the next `rotate --user`
-/// deletes it (signed by the operator) before rotating.
-#[test]
-fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
-    let b = bed(&["svc-late"], "");
+/// CreateAccessKey's answer lost three times: `rotate --user` gives up
+/// (exit 1, no journal, an attempt record left); the held calls then run
+/// late and one makes a key whose secret nobody has.
+fn late_key_after_a_run_gave_up(b: &Bed, user: &str) {
     b.sb.proxy(
         "POST",
         "rules",
         &json!([{"action": "CreateAccessKey", "fault": "late", "times": 3}]).to_string(),
     );
-    let r = b.run(&["rotate", "--user", "svc-late", "--profile", "ops"]);
+    let r = b.run(&["rotate", "--user", user, "--profile", "ops"]);
     r.expect_code(1);
     b.no_journal();
     b.sb.proxy("POST", "rules", "[]");
@@ -837,7 +834,17 @@ fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
             .count()
             == 3
     });
-    assert_eq!(b.sb.keys_of("svc-late").len(), 2, "one late key was made");
+    assert_eq!(b.sb.keys_of(user).len(), 2, "one late key was made");
+}
+
+/// CreateAccessKey's answer lost three times: keyturn gives up, its
+/// journal goes, an attempt record stays. IAM then runs the calls late and
+/// one makes a key whose secret nobody has: the next `rotate --user`
+/// deletes it (signed by the operator) before rotating.
+#[test]
+fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
+    let b = bed(&["svc-late"], "");
+    late_key_after_a_run_gave_up(&b, "svc-late");
     let r = b.run(&["rotate", "--user", "svc-late", "--profile", "ops"]);
     r.expect_code(0);
     no_secret(&b, &r);
@@ -854,24 +861,7 @@ fn a_key_made_late_after_keyturn_gave_up_is_deleted_by_the_next_run() {
 fn recover_deletes_a_key_made_late_after_an_admin_run_gave_up() {
     let b = bed(&["svc-late2"], "");
     let before = b.sb.keys_of("svc-late2");
-    b.sb.proxy(
-        "POST",
-        "rules",
-        &json!([{"action": "CreateAccessKey", "fault": "late", "times": 3}]).to_string(),
-    );
-    let r = b.run(&["rotate", "--user", "svc-late2", "--profile", "ops"]);
-    r.expect_code(1);
-    b.no_journal();
-    b.sb.proxy("POST", "rules", "[]");
-    b.sb.proxy("POST", "release", "");
-    wait_until(60, "the late calls to run", || {
-        b.sb.proxy_log()
-            .iter()
-            .filter(|e| e["fault"] == "late_executed")
-            .count()
-            == 3
-    });
-    assert_eq!(b.sb.keys_of("svc-late2").len(), 2, "one late key was made");
+    late_key_after_a_run_gave_up(&b, "svc-late2");
     let r =
         b.sb.keyturn()
             .env("AWS_PROFILE", "ops")
